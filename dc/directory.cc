@@ -1,0 +1,367 @@
+// Directory: opening, naming, stamping and commit, and the add operation.
+#include "dc/directory.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dc/directory_internal.h"
+#include "dc/text.h"
+
+namespace dcemu::dc {
+
+bool Principal::holds(const Sid& sid) const { return std::find(sids.begin(), sids.end(), sid) != sids.end(); }
+
+Directory::Directory(Store& store, const DirectoryOptions& options, Clock& clock, Rng& rng)
+    : store_(store), options_(options), clock_(clock), rng_(rng), schema_(Schema::builtin()) {}
+
+Result<std::unique_ptr<Directory>> Directory::open(Store& store, const DirectoryOptions& options, Clock& clock,
+                                                   Rng& rng) {
+  std::unique_ptr<Directory> dir(new Directory(store, options, clock, rng));
+  // DC=corp,DC=example,DC=com; configuration and schema below it, as AD names them.
+  std::vector<Rdn> domain;
+  std::string_view rest = options.domainDnsName;
+  while (!rest.empty()) {
+    size_t dot = rest.find('.');
+    std::string_view label = rest.substr(0, dot);
+    if (label.empty()) {
+      return Status(LdapResult::invalidDnSyntax,
+                    fmt::format("domain name \"{}\" has an empty label", options.domainDnsName));
+    }
+    domain.push_back(Rdn{"DC", std::string(label)});
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+  }
+  if (domain.empty()) return Status(LdapResult::invalidDnSyntax, "domain name is empty");
+  Dn domainDn(domain);
+  Dn configDn = domainDn.child(Rdn{"CN", "Configuration"});
+  dir->ncDns_[static_cast<int>(NamingContext::Domain)] = domainDn;
+  dir->ncDns_[static_cast<int>(NamingContext::Configuration)] = configDn;
+  dir->ncDns_[static_cast<int>(NamingContext::Schema)] = configDn.child(Rdn{"CN", "Schema"});
+  DCEMU_RETURN_IF_ERROR(dir->loadState());
+  return dir;
+}
+
+Status Directory::loadState() {
+  auto invocation = store_.getState(state_keys::kInvocationId);
+  if (invocation && invocation->size() == 16) {
+    invocationId_ = Guid::fromBytes(*invocation);
+  } else {
+    // A new database: its identity is fixed now, in the same write as the
+    // first USN, so a crash cannot leave one without the other.
+    invocationId_ = Guid::random(rng_);
+    WriteBatch batch = store_.newBatch();
+    batch.putState(state_keys::kInvocationId, invocationId_.asBytes());
+    batch.putState(state_keys::kNextUsn, encodeUsn(1));
+    DCEMU_RETURN_IF_ERROR(store_.write(batch));
+  }
+  auto next = store_.getState(state_keys::kNextUsn);
+  if (!next || next->size() != 8) return Status(LdapResult::other, "store: the USN counter is missing");
+  nextUsn_ = decodeUsn(*next);
+  if (auto sid = store_.getState(state_keys::kDomainSid)) domainSid_ = Sid::fromBytes(*sid);
+  for (int i = 0; i < kNamingContextCount; ++i) {
+    auto head = store_.getState(state_keys::ncHead(static_cast<NamingContext>(i)));
+    if (head && head->size() == 16) ncHeads_[i] = Guid::fromBytes(*head);
+  }
+  return Status::ok();
+}
+
+std::optional<NamingContext> Directory::namingContextOfDn(const Dn& dn) const {
+  for (NamingContext nc : {NamingContext::Schema, NamingContext::Configuration, NamingContext::Domain}) {
+    if (dn.isWithin(ncDns_[static_cast<int>(nc)])) return nc;
+  }
+  return std::nullopt;
+}
+
+Result<Directory::Located> Directory::resolve(const Dn& dn) const {
+  auto nc = namingContextOfDn(dn);
+  if (!nc || !ncHeads_[static_cast<int>(*nc)]) {
+    return Status(LdapResult::noSuchObject,
+                  fmt::format("{}: not in a naming context this DC holds", dn.toString()));
+  }
+  Guid current = *ncHeads_[static_cast<int>(*nc)];
+  std::vector<Rdn> relative = dn.relativeTo(ncDns_[static_cast<int>(*nc)]);
+  // Walk down from the head. Only the last RDN's attribute type is checked
+  // against the object's class; the names above it identify the path.
+  for (auto it = relative.rbegin(); it != relative.rend(); ++it) {
+    auto child = store_.childByName(*nc, current, it->value);
+    if (!child) return Status(LdapResult::noSuchObject, fmt::format("{}: no such object", dn.toString()));
+    current = *child;
+  }
+  auto obj = store_.getObject(*nc, current);
+  if (!obj) return obj.status();
+  if (!obj->has_value()) return Status(LdapResult::noSuchObject, fmt::format("{}: no such object", dn.toString()));
+  if (!relative.empty()) {
+    const ClassDef* cls = structuralClass(**obj);
+    if (cls && !iequals(cls->rdnAttribute, relative.front().type))
+      return Status(LdapResult::noSuchObject, fmt::format("{}: no such object", dn.toString()));
+  }
+  return Located{*nc, std::move(**obj)};
+}
+
+Result<Directory::Located> Directory::resolveText(std::string_view dn) const {
+  auto parsed = Dn::parse(dn);
+  if (!parsed) return parsed.status();
+  return resolve(*parsed);
+}
+
+Status Directory::refuseIfReadOnly(std::string_view dn) const {
+  if (!options_.readOnly) return Status::ok();
+  // An RODC answers writes with a referral to a writable DC.
+  return Status(LdapResult::referral, fmt::format("{}: this DC is read-only; write to a writable DC", dn));
+}
+
+Directory::Pending Directory::begin() {
+  int64_t now = clock_.nowMicros();
+  return Pending{nextUsn_, now, floorSeconds(now), store_.newBatch()};
+}
+
+void Directory::stamp(Pending& p, AttributeEntry& entry) const {
+  entry.stamp.version += 1;
+  entry.stamp.originatingTime = p.nowSeconds;
+  entry.stamp.originatingInvocationId = invocationId_;
+  entry.stamp.originatingUsn = p.usn;
+  entry.localUsn = p.usn;
+}
+
+void Directory::stampLink(Pending& p, LinkEntry& link) const {
+  link.stamp.version += 1;
+  link.stamp.originatingTime = p.nowSeconds;
+  link.stamp.originatingInvocationId = invocationId_;
+  link.stamp.originatingUsn = p.usn;
+  link.localUsn = p.usn;
+}
+
+Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Object* before) {
+  after.usnChanged = p.usn;
+  after.whenChanged = p.nowMicros;
+  p.batch.putObject(nc, after, before);
+  p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn + 1));
+  DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
+  nextUsn_ = p.usn + 1;
+  return Status::ok();
+}
+
+Result<std::string> Directory::encode(const AttributeDef& attr, std::string_view text, std::string_view dn) const {
+  return encodeValue(attr, text, valueContext(), dn);
+}
+
+Result<Sid> Directory::allocateSid() {
+  if (!domainSid_) return Status(LdapResult::unwillingToPerform, "the domain has no SID yet");
+  // RIDs come from the injected stream; AD's RID pools make them unique, the
+  // SID index does here.
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    auto rid = static_cast<uint32_t>(1100 + rng_.next() % (0x3fffffff - 1100));
+    Sid sid = domainSid_->withRid(rid);
+    if (!store_.guidBySid(sid)) return sid;
+  }
+  return Status(LdapResult::unavailable, "no free RID found");
+}
+
+namespace {
+
+bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b) {
+  return attr.syntax == Syntax::UnicodeString ? iequals(a, b) : a == b;
+}
+
+bool isSecurityPrincipal(const Schema& schema, const ClassDef& cls) {
+  return schema.isA(cls, "user") || schema.isA(cls, "group");
+}
+
+}  // namespace
+
+Result<Guid> Directory::add(std::string_view dnText, const std::vector<AttributeInput>& attributes,
+                            const Principal& requester) {
+  DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
+  auto dn = Dn::parse(dnText);
+  if (!dn) return dn.status();
+  if (dn->depth() < 2) return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", dnText));
+  auto parent = resolve(dn->parent());
+  if (!parent) {
+    return Status(LdapResult::noSuchObject, fmt::format("{}: parent {} does not exist", dnText, dn->parent().toString()));
+  }
+  if (isDeleted(parent->object))
+    return Status(LdapResult::noSuchObject, fmt::format("{}: parent is deleted", dnText));
+  const Rdn& rdn = dn->rdn();
+  if (store_.childByName(parent->nc, parent->object.guid, rdn.value))
+    return Status(LdapResult::entryAlreadyExists, fmt::format("{}: an object with this name exists", dnText));
+
+  // objectClass: the most specific structural class given.
+  const ClassDef* cls = nullptr;
+  for (const AttributeInput& in : attributes) {
+    if (!iequals(in.name, "objectClass")) continue;
+    for (const std::string& name : in.values) {
+      const ClassDef* c = schema_.objectClass(trim(name));
+      if (!c) return Status(LdapResult::objectClassViolation, fmt::format("{}: unknown objectClass {}", dnText, name));
+      if (c->category == ClassCategory::Structural && (!cls || schema_.isA(*c, cls->name))) cls = c;
+    }
+  }
+  if (!cls) return Status(LdapResult::objectClassViolation, fmt::format("{}: no structural objectClass given", dnText));
+  const ClassDef* parentClass = structuralClass(parent->object);
+  if (!parentClass || !schema_.canContain(*parentClass, *cls)) {
+    return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be created under a {}", dnText, cls->name,
+                                                           parentClass ? parentClass->name : "?"));
+  }
+  if (!iequals(cls->rdnAttribute, rdn.type)) {
+    return Status(LdapResult::namingViolation,
+                  fmt::format("{}: the RDN of a {} is {}, not {}", dnText, cls->name, cls->rdnAttribute, rdn.type));
+  }
+  const ClassDef* nameClass = cls;
+  DCEMU_RETURN_IF_ERROR(checkAccess(parent->object, rights::kCreateChild, schemaIdGuid(nameClass->oid), requester,
+                                    dnText, "create a " + cls->name + " here"));
+
+  Pending p = begin();
+  Object obj;
+  obj.parent = parent->object.guid;
+  obj.usnCreated = p.usn;
+
+  auto setValues = [&](const AttributeDef& attr, std::vector<std::string> values) {
+    AttributeEntry& e = obj.entry(attr.id);
+    e.values = std::move(values);
+    stamp(p, e);
+  };
+
+  for (const AttributeInput& in : attributes) {
+    const AttributeDef* attr = schema_.attribute(in.name);
+    if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("{}: no attribute {} in the schema", dnText, in.name));
+    if (iequals(attr->name, "objectClass")) continue;
+    if (attr->constructed || attr->isBackLink() || (!requester.system && directorySetsItself(*attr))) {
+      return Status(LdapResult::constraintViolation, fmt::format("{}: {} is set by the directory", dnText, attr->name));
+    }
+    if (!schema_.allows(*cls, *attr)) {
+      return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} may not have {}", dnText, cls->name, attr->name));
+    }
+    if (in.values.empty()) continue;
+    if (attr->singleValued && in.values.size() > 1) {
+      return Status(LdapResult::constraintViolation, fmt::format("{}: {} is single-valued", dnText, attr->name));
+    }
+    if (iequals(attr->name, rdn.type) && !(in.values.size() == 1 && iequals(in.values[0], rdn.value))) {
+      return Status(LdapResult::notAllowedOnRdn, fmt::format("{}: {} must equal the RDN", dnText, attr->name));
+    }
+    std::vector<std::string> encoded;
+    for (const std::string& text : in.values) {
+      auto bytes = encode(*attr, text, dnText);
+      if (!bytes) return bytes.status();
+      for (const std::string& existing : encoded) {
+        if (valuesEqual(*attr, existing, *bytes))
+          return Status(LdapResult::attributeOrValueExists, fmt::format("{}: {} value \"{}\" given twice", dnText, attr->name, text));
+      }
+      encoded.push_back(std::move(*bytes));
+    }
+    if (attr->isForwardLink()) {
+      for (const std::string& target : encoded) {
+        LinkEntry& link = obj.link(attr->id, Guid::fromBytes(target));
+        link.timeCreated = p.nowSeconds;
+        stampLink(p, link);
+      }
+    } else {
+      setValues(*attr, std::move(encoded));
+    }
+  }
+
+  // What the directory sets itself.
+  const IdsOf& ids = attributeIds();
+  obj.guid = Guid::random(rng_);
+  while (namingContextOf(obj.guid)) obj.guid = Guid::random(rng_);
+  std::vector<std::string> classValues;
+  for (const ClassDef* c : schema_.classChain(*cls)) classValues.insert(classValues.begin(), encodeInt32(c->id));
+  setValues(*schema_.attributeById(ids.objectClass), std::move(classValues));
+  setValues(*schema_.attributeById(ids.objectGuid), {std::string(obj.guid.asBytes())});
+  setValues(*schema_.attributeById(ids.name), {rdn.value});
+  setValues(*schema_.attribute(cls->rdnAttribute), {rdn.value});
+  setValues(*schema_.attributeById(ids.whenCreated), {encodeInt64(p.nowSeconds)});
+  if (!obj.find(ids.instanceType)) setValues(*schema_.attributeById(ids.instanceType), {encodeInt32(4)});
+  if (!obj.find(ids.nTSecurityDescriptor))
+    setValues(*schema_.attributeById(ids.nTSecurityDescriptor), {defaultSecurityDescriptor(parent->object, *cls)});
+  if (isSecurityPrincipal(schema_, *cls)) {
+    if (!obj.find(ids.objectSid)) {
+      auto sid = allocateSid();
+      if (!sid) return sid.status();
+      setValues(*schema_.attributeById(ids.objectSid), {sid->toBytes()});
+    } else if (auto sid = Sid::fromBytes(*obj.firstValue(ids.objectSid)); sid && store_.guidBySid(*sid)) {
+      return Status(LdapResult::entryAlreadyExists, fmt::format("{}: objectSid {} is in use", dnText, sid->toString()));
+    }
+    if (!obj.find(ids.sAMAccountName)) {
+      // AD's generated name for an account added without one.
+      std::string generated = fmt::format("${:06X}-{:012X}", rng_.next() & 0xffffff, rng_.next() & 0xffffffffffffULL);
+      setValues(*schema_.attributeById(ids.sAMAccountName), {generated});
+    } else if (store_.guidByAccountName(*obj.firstValue(ids.sAMAccountName))) {
+      return Status(LdapResult::entryAlreadyExists,
+                    fmt::format("{}: sAMAccountName {} is in use", dnText, *obj.firstValue(ids.sAMAccountName)));
+    }
+    DCEMU_RETURN_IF_ERROR(setAccountDefaults(obj, *cls, [&](uint32_t id, std::string v) {
+      setValues(*schema_.attributeById(id), {std::move(v)});
+    }));
+  }
+  DCEMU_RETURN_IF_ERROR(checkMustContain(obj, *cls, dnText));
+  for (const LinkEntry& link : obj.links) {
+    auto target = readByGuid(link.target);
+    if (!target || isDeleted(*target))
+      return Status(LdapResult::noSuchObject, fmt::format("{}: a link target does not exist", dnText));
+  }
+  DCEMU_RETURN_IF_ERROR(commit(p, parent->nc, obj, nullptr));
+  return obj.guid;
+}
+
+Status Directory::checkMustContain(const Object& obj, const ClassDef& cls, std::string_view dn) const {
+  for (const ClassDef* c : schema_.classChain(cls)) {
+    for (const std::string& name : c->mustContain) {
+      const AttributeDef* attr = schema_.attribute(name);
+      bool present = attr->isLinked() ? std::any_of(obj.links.begin(), obj.links.end(), [&](const LinkEntry& l) {
+        return l.attributeId == attr->id && l.active;
+      })
+                                      : obj.values(attr->id) != nullptr;
+      if (!present) return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} must have {}", dn, cls.name, name));
+    }
+  }
+  return Status::ok();
+}
+
+Result<Guid> Directory::createNamingContextHead(NamingContext nc, std::string_view objectClass,
+                                                const std::vector<AttributeInput>& attributes) {
+  const Dn& dn = ncDns_[static_cast<int>(nc)];
+  if (ncHeads_[static_cast<int>(nc)])
+    return Status(LdapResult::entryAlreadyExists, fmt::format("{}: the naming context exists", dn.toString()));
+  const ClassDef* cls = schema_.objectClass(objectClass);
+  if (!cls) return Status(LdapResult::objectClassViolation, fmt::format("unknown objectClass {}", objectClass));
+  Pending p = begin();
+  Object obj;
+  obj.guid = Guid::random(rng_);
+  obj.usnCreated = p.usn;
+  const IdsOf& ids = attributeIds();
+  auto setValues = [&](uint32_t id, std::vector<std::string> values) {
+    AttributeEntry& e = obj.entry(id);
+    e.values = std::move(values);
+    stamp(p, e);
+  };
+  std::vector<std::string> classValues;
+  for (const ClassDef* c : schema_.classChain(*cls)) classValues.insert(classValues.begin(), encodeInt32(c->id));
+  setValues(ids.objectClass, std::move(classValues));
+  setValues(ids.objectGuid, {std::string(obj.guid.asBytes())});
+  setValues(ids.name, {dn.rdn().value});
+  setValues(schema_.attribute(cls->rdnAttribute)->id, {dn.rdn().value});
+  setValues(ids.whenCreated, {encodeInt64(p.nowSeconds)});
+  setValues(ids.instanceType, {encodeInt32(5)});  // NC head, writable
+  for (const AttributeInput& in : attributes) {
+    const AttributeDef* attr = schema_.attribute(in.name);
+    if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("no attribute {} in the schema", in.name));
+    std::vector<std::string> encoded;
+    for (const std::string& text : in.values) {
+      auto bytes = encode(*attr, text, dn.toString());
+      if (!bytes) return bytes.status();
+      encoded.push_back(std::move(*bytes));
+    }
+    setValues(attr->id, std::move(encoded));
+  }
+  if (nc == NamingContext::Domain) {
+    if (const std::string* sid = obj.firstValue(ids.objectSid)) {
+      domainSid_ = Sid::fromBytes(*sid);
+      p.batch.putState(state_keys::kDomainSid, *sid);
+    }
+  }
+  p.batch.putState(state_keys::ncHead(nc), obj.guid.asBytes());
+  DCEMU_RETURN_IF_ERROR(commit(p, nc, obj, nullptr));
+  ncHeads_[static_cast<int>(nc)] = obj.guid;
+  return obj.guid;
+}
+
+}  // namespace dcemu::dc

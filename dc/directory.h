@@ -1,0 +1,168 @@
+// One DC's replica of the directory: the originating LDAP operations (add,
+// modify, delete, rename/move) with AD's checks and stamping, and the reads
+// replication and the KDC build on. Each originating operation takes one new
+// USN, stamps every attribute it changes and commits as one WriteBatch.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dc/dn.h"
+#include "dc/ids.h"
+#include "dc/object.h"
+#include "dc/rng.h"
+#include "dc/schema.h"
+#include "dc/security_descriptor.h"
+#include "dc/status.h"
+#include "dc/store.h"
+#include "dc/values.h"
+
+namespace dcemu::dc {
+
+struct DirectoryOptions {
+  std::string domainDnsName;  // "corp.example.com"
+  bool readOnly = false;      // an RODC: refuses originating writes with a referral
+};
+
+// Who asks: the SIDs of the requester's token. The system (the DC itself,
+// provisioning, the migration operations' own writes) passes every check.
+struct Principal {
+  std::vector<Sid> sids;
+  bool system = false;
+
+  static Principal systemPrincipal() { return Principal{{}, true}; }
+  bool holds(const Sid& sid) const;
+};
+
+struct AttributeInput {
+  std::string name;
+  std::vector<std::string> values;  // LDAP string forms
+};
+
+struct Change {
+  enum class Op { Add, Replace, Delete };
+  Op op;
+  std::string attribute;
+  std::vector<std::string> values;  // Delete with no values removes the attribute
+};
+
+// One row of `repadmin /showobjmeta`.
+struct AttributeMetadata {
+  std::string attribute;
+  uint64_t localUsn;
+  Stamp stamp;
+};
+
+// One linked value row of `repadmin /showobjmeta`.
+struct LinkMetadata {
+  std::string attribute;
+  std::string targetDn;
+  bool active;
+  int64_t timeCreated;
+  uint64_t localUsn;
+  Stamp stamp;
+};
+
+class Directory {
+ public:
+  // Opens the replica in `store`. A new store gets an invocationID drawn
+  // from `rng` and starts at USN 1.
+  static Result<std::unique_ptr<Directory>> open(Store& store, const DirectoryOptions& options, Clock& clock,
+                                                 Rng& rng);
+
+  const Guid& invocationId() const { return invocationId_; }
+  uint64_t highestCommittedUsn() const { return nextUsn_ - 1; }
+  bool readOnly() const { return options_.readOnly; }
+  const Dn& namingContextDn(NamingContext nc) const { return ncDns_[static_cast<int>(nc)]; }
+  std::optional<Sid> domainSid() const { return domainSid_; }
+  const Schema& schema() const { return schema_; }
+  Store& store() { return store_; }
+  Clock& clock() { return clock_; }
+
+  // Originating operations.
+  Result<Guid> add(std::string_view dn, const std::vector<AttributeInput>& attributes,
+                   const Principal& requester = Principal::systemPrincipal());
+  Status modify(std::string_view dn, const std::vector<Change>& changes,
+                const Principal& requester = Principal::systemPrincipal());
+  Status remove(std::string_view dn, const Principal& requester = Principal::systemPrincipal());
+  Status rename(std::string_view dn, std::string_view newDn,
+                const Principal& requester = Principal::systemPrincipal());
+  // Creates a naming context's head object (provisioning, or the first
+  // replica of a naming context).
+  Result<Guid> createNamingContextHead(NamingContext nc, std::string_view objectClass,
+                                       const std::vector<AttributeInput>& attributes);
+
+  // Reads. Tombstones are found by GUID and by their Deleted Objects DN.
+  Result<Object> read(std::string_view dn) const;
+  Result<Object> readByGuid(const Guid& guid) const;
+  std::optional<NamingContext> namingContextOf(const Guid& guid) const;
+  Result<std::string> dnOf(const Guid& guid) const;
+  // The attribute's values in LDAP string form, constructed ones included;
+  // linked values are the active ones whose target is not deleted.
+  Result<std::vector<std::string>> values(const Object& obj, std::string_view attribute) const;
+  std::vector<std::string> childrenOf(std::string_view dn) const;
+  Status changesSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const;
+  Result<std::vector<AttributeMetadata>> attributeMetadata(std::string_view dn) const;
+  Result<std::vector<LinkMetadata>> linkMetadata(std::string_view dn) const;
+  bool isDeleted(const Object& obj) const;
+  const ClassDef* structuralClass(const Object& obj) const;
+  // The SIDs of an account's token: its own, its primary group and every
+  // group it is a member of, transitively (tokenGroups).
+  Result<std::vector<Sid>> tokenSids(const Guid& account) const;
+  // Resolves trustee names (sAMAccountName) and SIDs for SDDL.
+  TrusteeResolver trusteeResolver() const;
+  ValueContext valueContext() const;
+  Result<Guid> guidOfDn(const Dn& dn) const;
+
+ private:
+  struct Located {
+    NamingContext nc;
+    Object object;
+  };
+  struct Resolved;  // a parsed DN's object and naming context
+
+  Directory(Store& store, const DirectoryOptions& options, Clock& clock, Rng& rng);
+  Status loadState();
+  Result<Located> resolve(const Dn& dn) const;
+  Result<Located> resolveText(std::string_view dn) const;
+  std::optional<NamingContext> namingContextOfDn(const Dn& dn) const;
+  Status refuseIfReadOnly(std::string_view dn) const;
+
+  // Stamping and commit helpers shared by the operations.
+  struct Pending;
+  Pending begin();
+  void stamp(Pending& p, AttributeEntry& entry) const;
+  void stampLink(Pending& p, LinkEntry& link) const;
+  Status commit(Pending& p, NamingContext nc, Object& after, const Object* before);
+
+  Result<std::string> encode(const AttributeDef& attr, std::string_view text, std::string_view dn) const;
+  Status applyChange(Pending& p, Object& obj, const ClassDef& cls, const Change& change, std::string_view dn,
+                     const Principal& requester);
+  Status checkMustContain(const Object& obj, const ClassDef& cls, std::string_view dn) const;
+  Status checkAccess(const Object& obj, uint32_t rightsNeeded, const std::optional<Guid>& objectType,
+                     const Principal& requester, std::string_view dn, std::string_view what) const;
+  Result<Sid> allocateSid();
+  std::string defaultSecurityDescriptor(const Object& parent, const ClassDef& cls) const;
+  std::optional<Guid> deletedObjectsContainer(NamingContext nc) const;
+
+  Store& store_;
+  DirectoryOptions options_;
+  Clock& clock_;
+  Rng& rng_;
+  const Schema& schema_;
+  Guid invocationId_;
+  uint64_t nextUsn_ = 1;
+  std::optional<Sid> domainSid_;
+  Dn ncDns_[kNamingContextCount];
+  std::optional<Guid> ncHeads_[kNamingContextCount];
+};
+
+// schemaIDGUID of a class or attribute: dcemu derives it from the OID (a
+// stable hash), since object ACEs need one per class and attribute.
+Guid schemaIdGuid(std::string_view oid);
+
+}  // namespace dcemu::dc

@@ -1,0 +1,50 @@
+// Pieces the Directory's implementation files share; not part of its API.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "dc/directory.h"
+
+namespace dcemu::dc {
+
+struct Directory::Pending {
+  uint64_t usn;  // the one USN this operation takes
+  int64_t nowMicros;
+  int64_t nowSeconds;  // stamps carry whole seconds, as AD's do
+  WriteBatch batch;
+};
+
+namespace state_keys {
+inline constexpr std::string_view kInvocationId = "invocationId";
+inline constexpr std::string_view kNextUsn = "nextUsn";
+inline constexpr std::string_view kDomainSid = "domainSid";
+inline std::string ncHead(NamingContext nc) { return "ncHead/" + std::string(namingContextName(nc)); }
+}  // namespace state_keys
+
+std::string encodeUsn(uint64_t usn);
+uint64_t decodeUsn(std::string_view bytes);
+inline int64_t floorSeconds(int64_t micros) { return micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000); }
+
+// ATTRTYPs the operations touch by name, looked up once.
+struct IdsOf {
+  uint32_t objectClass, objectGuid, objectSid, name, cn, whenCreated, instanceType, nTSecurityDescriptor,
+      sAMAccountName, sAMAccountType, userAccountControl, primaryGroupID, groupType, isDeleted,
+      lastKnownParent;
+};
+const IdsOf& attributeIds();
+
+// Attributes only the directory writes, even at add.
+bool directorySetsItself(const AttributeDef& attr);
+
+// userAccountControl, sAMAccountType and primaryGroupID for a new account,
+// as AD sets them when the client gives none.
+Status setAccountDefaults(const Object& obj, const ClassDef& cls,
+                          const std::function<void(uint32_t id, std::string value)>& set);
+
+// The tombstone's RDN: "<name>\nDEL:<guid>" (shown "\0ADEL:" in DNs).
+std::string deletedName(std::string_view name, const Guid& guid);
+
+}  // namespace dcemu::dc

@@ -1,0 +1,82 @@
+#include "dc/provision.h"
+
+#include <fmt/format.h>
+
+namespace dcemu::dc {
+namespace {
+
+struct Adder {
+  Directory& dir;
+  std::string suffix;  // the naming context's DN
+  Status status;
+
+  void operator()(const std::string& relative, std::vector<AttributeInput> attrs) {
+    if (!status.isOk()) return;
+    auto added = dir.add(relative + "," + suffix, attrs);
+    if (!added) status = added.status();
+  }
+};
+
+}  // namespace
+
+Status provisionForest(Directory& dir, Rng& rng) {
+  auto word = [&] { return static_cast<uint32_t>(rng.next()); };
+  Sid domainSid = *Sid::parse(fmt::format("S-1-5-21-{}-{}-{}", word(), word(), word()));
+  auto sidOf = [&](uint32_t r) { return domainSid.withRid(r).toString(); };
+  const std::string domainDn = dir.namingContextDn(NamingContext::Domain).toString();
+  const std::string configDn = dir.namingContextDn(NamingContext::Configuration).toString();
+
+  auto head = dir.createNamingContextHead(NamingContext::Domain, "domainDNS", {{"objectSid", {domainSid.toString()}}});
+  if (!head) return head.status();
+  head = dir.createNamingContextHead(NamingContext::Configuration, "configuration", {});
+  if (!head) return head.status();
+  head = dir.createNamingContextHead(NamingContext::Schema, "dMD", {});
+  if (!head) return head.status();
+
+  Adder config{dir, configDn, {}};
+  config("CN=Deleted Objects", {{"objectClass", {"container"}}});
+  config("CN=Sites", {{"objectClass", {"sitesContainer"}}});
+  config("CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransportContainer"}}});
+  config("CN=IP,CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransport"}}});
+  config("CN=Partitions", {{"objectClass", {"crossRefContainer"}}});
+  DCEMU_RETURN_IF_ERROR(config.status);
+
+  Adder domain{dir, domainDn, {}};
+  for (const char* name : {"Users", "Computers", "Managed Service Accounts", "Deleted Objects", "System"})
+    domain(fmt::format("CN={}", name), {{"objectClass", {"container"}}});
+  domain("CN=LostAndFound", {{"objectClass", {"lostAndFound"}}});
+  domain("OU=Domain Controllers", {{"objectClass", {"organizationalUnit"}}});
+  domain("CN=Builtin", {{"objectClass", {"builtinDomain"}}, {"objectSid", {"S-1-5-32"}}});
+  auto user = [&](const char* name, uint32_t r, int64_t uacValue) {
+    domain(fmt::format("CN={},CN=Users", name), {{"objectClass", {"user"}},
+                                                 {"sAMAccountName", {name}},
+                                                 {"objectSid", {sidOf(r)}},
+                                                 {"userAccountControl", {std::to_string(uacValue)}}});
+  };
+  user("Administrator", rid::kAdministrator, uac::kNormalAccount | uac::kDontExpirePassword);
+  user("krbtgt", rid::kKrbtgt, uac::kNormalAccount | uac::kAccountDisable);
+  const std::string admin = "CN=Administrator,CN=Users," + domainDn;
+  auto group = [&](const char* name, uint32_t r, const char* groupType, std::vector<std::string> members) {
+    std::vector<AttributeInput> attrs = {{"objectClass", {"group"}},
+                                         {"sAMAccountName", {name}},
+                                         {"objectSid", {sidOf(r)}},
+                                         {"groupType", {groupType}}};
+    if (!members.empty()) attrs.push_back({"member", std::move(members)});
+    domain(fmt::format("CN={},CN=Users", name), std::move(attrs));
+  };
+  // groupType: global security -2147483646, universal security -2147483640.
+  group("Domain Admins", rid::kDomainAdmins, "-2147483646", {admin});
+  group("Domain Users", rid::kDomainUsers, "-2147483646", {});
+  group("Domain Computers", rid::kDomainComputers, "-2147483646", {});
+  group("Domain Controllers", rid::kDomainControllers, "-2147483646", {});
+  group("Enterprise Admins", rid::kEnterpriseAdmins, "-2147483640", {admin});
+  // BUILTIN\Administrators: a builtin domain-local group (-2147483643).
+  domain("CN=Administrators,CN=Builtin", {{"objectClass", {"group"}},
+                                          {"sAMAccountName", {"Administrators"}},
+                                          {"objectSid", {"S-1-5-32-544"}},
+                                          {"groupType", {"-2147483643"}},
+                                          {"member", {admin}}});
+  return domain.status;
+}
+
+}  // namespace dcemu::dc

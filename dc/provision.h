@@ -1,0 +1,24 @@
+// The objects every domain has at creation: the three naming contexts and,
+// in the domain, the well-known containers, built-in accounts and groups.
+#pragma once
+
+#include "dc/directory.h"
+
+namespace dcemu::dc {
+
+// Creates the naming contexts and well-known objects of a new forest of one
+// domain in `dir` (an empty replica). The domain SID is drawn from `rng`.
+Status provisionForest(Directory& dir, Rng& rng);
+
+// Well-known RIDs (MS-DTYP 2.4.2.4).
+namespace rid {
+inline constexpr uint32_t kAdministrator = 500;
+inline constexpr uint32_t kKrbtgt = 502;
+inline constexpr uint32_t kDomainAdmins = 512;
+inline constexpr uint32_t kDomainUsers = 513;
+inline constexpr uint32_t kDomainComputers = 515;
+inline constexpr uint32_t kDomainControllers = 516;
+inline constexpr uint32_t kEnterpriseAdmins = 519;
+}  // namespace rid
+
+}  // namespace dcemu::dc

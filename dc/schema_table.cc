@@ -1,0 +1,236 @@
+// The attribute and class definitions of dcemu's schema. OIDs, syntaxes,
+// linkIDs and rangeUpper follow AD's schema (MS-ADA1/2/3, MS-ADSC) for the
+// attributes and classes dcemu uses; dMSA entries follow
+// shared/reference/dmsa.md.
+#include "dc/schema_table.h"
+
+namespace dcemu::dc {
+namespace {
+
+using S = Syntax;
+
+struct AttrOpts {
+  bool multi = false;
+  std::optional<int64_t> rangeUpper;
+  int linkId = 0;
+  bool systemOnly = false;
+  bool preserve = false;
+  bool constructed = false;
+  bool replicated = true;
+  bool urgent = false;
+  std::vector<std::string> aliases;
+};
+
+AttributeDef attr(std::string name, std::string oid, Syntax syntax, AttrOpts o = {}) {
+  AttributeDef def;
+  def.name = std::move(name);
+  def.oid = std::move(oid);
+  def.syntax = syntax;
+  def.singleValued = !o.multi;
+  def.rangeUpper = o.rangeUpper;
+  def.linkId = o.linkId;
+  def.systemOnly = o.systemOnly;
+  def.preserveOnDelete = o.preserve;
+  def.constructed = o.constructed;
+  def.replicated = o.replicated && !o.constructed;
+  def.urgent = o.urgent;
+  def.aliases = std::move(o.aliases);
+  return def;
+}
+
+ClassDef cls(std::string name, std::string oid, std::string superior, ClassCategory category,
+             std::string rdn, std::vector<std::string> must, std::vector<std::string> may,
+             std::vector<std::string> superiors) {
+  return ClassDef{std::move(name), std::move(oid),  std::move(superior), category,
+                  std::move(rdn),  std::move(must), std::move(may),      std::move(superiors)};
+}
+
+constexpr ClassCategory kAbstract = ClassCategory::Abstract;
+constexpr ClassCategory kStructural = ClassCategory::Structural;
+
+}  // namespace
+
+std::vector<AttributeDef> builtinAttributes() {
+  const std::string ms = "1.2.840.113556.1.";
+  return {
+      // Naming and identity.
+      attr("objectClass", "2.5.4.0", S::ObjectIdentifier, {.multi = true, .preserve = true}),
+      attr("cn", "2.5.4.3", S::UnicodeString, {.rangeUpper = 64, .preserve = true}),
+      attr("ou", "2.5.4.11", S::UnicodeString, {.rangeUpper = 64, .preserve = true}),
+      attr("dc", "0.9.2342.19200300.100.1.25", S::UnicodeString,
+           {.rangeUpper = 255, .preserve = true}),
+      attr("name", ms + "4.1", S::UnicodeString,
+           {.rangeUpper = 255, .systemOnly = true, .preserve = true}),
+      attr("distinguishedName", "2.5.4.49", S::Dn, {.systemOnly = true, .constructed = true}),
+      attr("objectGUID", ms + "4.2", S::OctetString,
+           {.rangeUpper = 16, .systemOnly = true, .preserve = true}),
+      attr("objectSid", ms + "4.146", S::Sid, {.rangeUpper = 28, .systemOnly = true, .preserve = true}),
+      attr("sAMAccountName", ms + "4.221", S::UnicodeString, {.rangeUpper = 256, .preserve = true}),
+      attr("sAMAccountType", ms + "4.302", S::Integer, {.systemOnly = true, .preserve = true}),
+      attr("description", "2.5.4.13", S::UnicodeString, {.multi = true, .rangeUpper = 1024}),
+      attr("displayName", ms + "2.13", S::UnicodeString, {.rangeUpper = 256}),
+      attr("instanceType", ms + "2.1", S::Integer, {.systemOnly = true, .preserve = true}),
+      attr("systemFlags", ms + "4.375", S::Integer, {.systemOnly = true, .preserve = true}),
+      attr("whenCreated", ms + "2.2", S::GeneralizedTime, {.systemOnly = true, .preserve = true}),
+      attr("whenChanged", ms + "2.3", S::GeneralizedTime,
+           {.systemOnly = true, .constructed = true, .replicated = false}),
+      attr("uSNCreated", ms + "2.19", S::LargeInteger, {.systemOnly = true, .constructed = true}),
+      attr("uSNChanged", ms + "2.120", S::LargeInteger, {.systemOnly = true, .constructed = true}),
+      attr("isDeleted", ms + "2.48", S::Boolean, {.systemOnly = true, .preserve = true}),
+      attr("lastKnownParent", ms + "4.781", S::Dn, {.systemOnly = true, .preserve = true}),
+      attr("nTSecurityDescriptor", ms + "2.281", S::SecurityDescriptor,
+           {.rangeUpper = 132096, .preserve = true}),
+
+      // Accounts.
+      attr("userAccountControl", ms + "4.8", S::Integer, {.preserve = true, .urgent = true}),
+      attr("pwdLastSet", ms + "4.96", S::LargeInteger, {.urgent = true}),
+      attr("lockoutTime", ms + "4.662", S::LargeInteger, {.urgent = true}),
+      attr("primaryGroupID", ms + "4.98", S::Integer),
+      attr("groupType", ms + "4.750", S::Integer, {.preserve = true}),
+      attr("servicePrincipalName", ms + "4.771", S::UnicodeString, {.multi = true, .rangeUpper = 2048}),
+      attr("dNSHostName", ms + "4.619", S::UnicodeString, {.rangeUpper = 2048, .preserve = true}),
+      attr("operatingSystem", ms + "4.363", S::UnicodeString),
+      attr("operatingSystemVersion", ms + "4.365", S::UnicodeString),
+      attr("msDS-SupportedEncryptionTypes", ms + "4.1963", S::Integer),
+      attr("msDS-AllowedToDelegateTo", ms + "4.1787", S::UnicodeString, {.multi = true}),
+      attr("msDS-AllowedToActOnBehalfOfOtherIdentity", ms + "4.2182", S::SecurityDescriptor,
+           {.rangeUpper = 132096}),
+      attr("msDS-RevealOnDemandGroup", ms + "4.1928", S::Dn, {.multi = true}),
+      attr("member", "2.5.4.31", S::Dn, {.multi = true, .linkId = 2}),
+      attr("memberOf", ms + "2.102", S::Dn, {.multi = true, .linkId = 3, .systemOnly = true}),
+      attr("managedBy", ms + "4.653", S::Dn, {.linkId = 72}),
+      attr("managedObjects", ms + "4.654", S::Dn, {.multi = true, .linkId = 73, .systemOnly = true}),
+
+      // Authentication policies and silos.
+      attr("msDS-AssignedAuthNPolicy", ms + "4.2295", S::Dn, {.linkId = 2210}),
+      attr("msDS-AssignedAuthNPolicyBL", ms + "4.2296", S::Dn,
+           {.multi = true, .linkId = 2211, .systemOnly = true}),
+      attr("msDS-AssignedAuthNPolicySilo", ms + "4.2285", S::Dn, {.linkId = 2202}),
+      attr("msDS-AssignedAuthNPolicySiloBL", ms + "4.2286", S::Dn,
+           {.multi = true, .linkId = 2203, .systemOnly = true}),
+      attr("msDS-AuthNPolicySiloMembers", ms + "4.2287", S::Dn, {.multi = true, .linkId = 2164}),
+      attr("msDS-AuthNPolicySiloMembersBL", ms + "4.2288", S::Dn,
+           {.multi = true, .linkId = 2165, .systemOnly = true}),
+
+      // Managed service accounts (gMSA and dMSA).
+      attr("msDS-ManagedPassword", ms + "4.2196", S::OctetString,
+           {.systemOnly = true, .constructed = true}),
+      attr("msDS-ManagedPasswordId", ms + "4.2197", S::OctetString, {.rangeUpper = 1024, .systemOnly = true}),
+      attr("msDS-ManagedPasswordPreviousId", ms + "4.2198", S::OctetString,
+           {.rangeUpper = 1024, .systemOnly = true}),
+      attr("msDS-ManagedPasswordInterval", ms + "4.2199", S::Integer, {.systemOnly = true}),
+      attr("msDS-GroupMSAMembership", ms + "4.2200", S::SecurityDescriptor,
+           {.rangeUpper = 132096, .aliases = {"PrincipalsAllowedToRetrieveManagedPassword"}}),
+      attr("msDS-SupersededServiceAccountState", ms + "4.2371", S::Integer,
+           {.aliases = {"msDS-SupersededAccountState"}}),
+      attr("msDS-DelegatedMSAState", ms + "4.2372", S::Integer),
+      attr("msDS-SupersededManagedAccountLink", ms + "4.2373", S::Dn,
+           {.linkId = 2222, .aliases = {"msDS-SupersededManagedServiceAccountLink"}}),
+      attr("msDS-SupersededManagedAccountLinkBL", ms + "4.2374", S::Dn,
+           {.multi = true, .linkId = 2223, .systemOnly = true,
+            .aliases = {"msDS-SupersededManagedServiceAccountLinkBL"}}),
+      attr("msDS-ManagedAccountPrecededByLink", ms + "4.2375", S::Dn, {.linkId = 2224}),
+      attr("msDS-ManagedAccountPrecededByLinkBL", ms + "4.2376", S::Dn,
+           {.multi = true, .linkId = 2225, .systemOnly = true}),
+
+      // Configuration: sites, servers, connections, site links, partitions.
+      attr("invocationId", ms + "2.115", S::OctetString, {.rangeUpper = 16, .systemOnly = true}),
+      attr("options", ms + "4.307", S::Integer),
+      attr("serverReference", ms + "4.515", S::Dn, {.linkId = 94}),
+      attr("serverReferenceBL", ms + "4.516", S::Dn, {.multi = true, .linkId = 95, .systemOnly = true}),
+      attr("hasMasterNCs", ms + "2.14", S::Dn, {.multi = true, .systemOnly = true}),
+      attr("fromServer", ms + "4.40", S::Dn),
+      attr("enabledConnection", ms + "4.36", S::Boolean),
+      attr("transportType", ms + "4.791", S::Dn),
+      attr("schedule", ms + "4.211", S::OctetString, {.rangeUpper = 188}),
+      attr("siteList", ms + "4.822", S::Dn, {.multi = true}),
+      attr("siteLinkList", ms + "4.821", S::Dn, {.multi = true}),
+      attr("cost", ms + "2.135", S::Integer),
+      attr("replInterval", ms + "4.615", S::Integer),
+      attr("nCName", ms + "2.16", S::Dn, {.systemOnly = true}),
+      attr("dnsRoot", ms + "4.28", S::UnicodeString, {.multi = true, .rangeUpper = 255}),
+  };
+}
+
+std::vector<ClassDef> builtinClasses() {
+  const std::string ms = "1.2.840.113556.1.";
+  const std::vector<std::string> domainParents = {"domainDNS", "organizationalUnit", "container"};
+  return {
+      cls("top", "2.5.6.0", "top", kAbstract, "cn", {"objectClass"},
+          {"cn", "name", "description", "displayName", "distinguishedName", "objectGUID",
+           "nTSecurityDescriptor", "instanceType", "systemFlags", "whenCreated", "whenChanged",
+           "uSNCreated", "uSNChanged", "isDeleted", "lastKnownParent", "memberOf", "managedObjects",
+           "serverReferenceBL", "msDS-AuthNPolicySiloMembersBL", "msDS-AssignedAuthNPolicyBL",
+           "msDS-AssignedAuthNPolicySiloBL"},
+          {}),
+      cls("domain", "0.9.2342.19200300.100.2.13", "top", kAbstract, "dc", {}, {"dc"}, {"domainDNS"}),
+      cls("domainDNS", ms + "5.67", "domain", kStructural, "dc", {}, {"dc", "objectSid"},
+          {"domainDNS"}),
+      cls("builtinDomain", ms + "5.4", "top", kStructural, "cn", {}, {"objectSid"}, {"domainDNS"}),
+      cls("organizationalUnit", "2.5.6.5", "top", kStructural, "ou", {"ou"}, {"managedBy"},
+          {"domainDNS", "organizationalUnit"}),
+      cls("container", ms + "3.23", "top", kStructural, "cn", {"cn"}, {},
+          {"domainDNS", "organizationalUnit", "container", "configuration", "dMD", "site",
+           "server", "sitesContainer"}),
+      cls("lostAndFound", ms + "5.139", "top", kStructural, "cn", {}, {}, {"domainDNS", "configuration"}),
+      cls("person", "2.5.6.6", "top", kAbstract, "cn", {"cn"}, {}, {}),
+      cls("organizationalPerson", "2.5.6.7", "person", kAbstract, "cn", {}, {}, {}),
+      cls("user", ms + "5.9", "organizationalPerson", kStructural, "cn", {},
+          {"sAMAccountName", "sAMAccountType", "objectSid", "userAccountControl", "pwdLastSet",
+           "lockoutTime", "primaryGroupID", "servicePrincipalName", "msDS-SupportedEncryptionTypes",
+           "msDS-AllowedToDelegateTo", "msDS-AllowedToActOnBehalfOfOtherIdentity",
+           "msDS-AssignedAuthNPolicy", "msDS-AssignedAuthNPolicySilo", "managedBy",
+           "msDS-SupersededManagedAccountLink", "msDS-SupersededServiceAccountState",
+           "msDS-ManagedAccountPrecededByLinkBL"},
+          domainParents),
+      cls("computer", ms + "3.30", "user", kStructural, "cn", {},
+          {"dNSHostName", "operatingSystem", "operatingSystemVersion", "msDS-RevealOnDemandGroup",
+           "msDS-SupersededManagedAccountLinkBL"},
+          domainParents),
+      cls("group", ms + "5.8", "top", kStructural, "cn", {"groupType"},
+          {"member", "sAMAccountName", "sAMAccountType", "objectSid", "managedBy"},
+          {"domainDNS", "organizationalUnit", "container", "builtinDomain"}),
+      cls("msDS-ManagedServiceAccount", ms + "5.264", "computer", kStructural, "cn", {}, {},
+          domainParents),
+      cls("msDS-GroupManagedServiceAccount", ms + "5.282", "computer", kStructural, "cn",
+          {"msDS-ManagedPasswordInterval"},
+          {"msDS-GroupMSAMembership", "msDS-ManagedPasswordId", "msDS-ManagedPasswordPreviousId",
+           "msDS-ManagedPassword"},
+          domainParents),
+      cls("msDS-DelegatedManagedServiceAccount", ms + "5.302", "computer", kStructural, "cn",
+          {"msDS-ManagedPasswordInterval", "msDS-DelegatedMSAState"},
+          {"msDS-GroupMSAMembership", "msDS-ManagedPasswordId", "msDS-ManagedPasswordPreviousId",
+           "msDS-ManagedPassword", "msDS-ManagedAccountPrecededByLink"},
+          {"container", "organizationalUnit"}),
+      cls("msDS-AuthNPolicy", ms + "5.294", "top", kStructural, "cn", {}, {}, {"container"}),
+      cls("msDS-AuthNPolicySilo", ms + "5.293", "top", kStructural, "cn", {},
+          {"msDS-AuthNPolicySiloMembers"}, {"container"}),
+
+      // Configuration and schema naming contexts.
+      cls("configuration", ms + "5.12", "top", kStructural, "cn", {"cn"}, {}, {"domainDNS"}),
+      cls("dMD", ms + "3.9", "top", kStructural, "cn", {"cn"}, {}, {"configuration"}),
+      cls("crossRefContainer", ms + "5.7000.53", "top", kStructural, "cn", {}, {}, {"configuration"}),
+      cls("crossRef", ms + "3.11", "top", kStructural, "cn", {"nCName", "dnsRoot"}, {},
+          {"crossRefContainer"}),
+      cls("sitesContainer", ms + "5.107", "top", kStructural, "cn", {}, {}, {"configuration"}),
+      cls("site", ms + "5.31", "top", kStructural, "cn", {}, {"options"}, {"sitesContainer"}),
+      cls("serversContainer", ms + "5.7000.48", "top", kStructural, "cn", {}, {}, {"site"}),
+      cls("server", ms + "5.17", "top", kStructural, "cn", {}, {"dNSHostName", "serverReference"},
+          {"serversContainer"}),
+      cls("nTDSDSA", ms + "5.7000.47", "top", kStructural, "cn", {},
+          {"invocationId", "options", "hasMasterNCs"}, {"server"}),
+      cls("nTDSDSARO", ms + "5.254", "nTDSDSA", kStructural, "cn", {}, {}, {"server"}),
+      cls("nTDSConnection", ms + "5.71", "top", kStructural, "cn",
+          {"enabledConnection", "options", "fromServer"}, {"schedule", "transportType"}, {"nTDSDSA"}),
+      cls("interSiteTransportContainer", ms + "5.140", "top", kStructural, "cn", {}, {},
+          {"sitesContainer"}),
+      cls("interSiteTransport", ms + "5.141", "top", kStructural, "cn", {}, {"options"},
+          {"interSiteTransportContainer"}),
+      cls("siteLink", ms + "5.147", "top", kStructural, "cn", {"siteList"},
+          {"cost", "replInterval", "options", "schedule"}, {"interSiteTransport"}),
+      cls("siteLinkBridge", ms + "5.148", "top", kStructural, "cn", {"siteLinkList"}, {},
+          {"interSiteTransport"}),
+  };
+}
+
+}  // namespace dcemu::dc

@@ -1,0 +1,365 @@
+#include "dc/store.h"
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+#include <rocksdb/write_buffer_manager.h>
+
+#include <vector>
+
+#include "dc/schema.h"
+#include "dc/text.h"
+
+namespace dcemu::dc {
+
+std::string_view namingContextName(NamingContext nc) {
+  switch (nc) {
+    case NamingContext::Schema: return "schema";
+    case NamingContext::Configuration: return "configuration";
+    case NamingContext::Domain: return "domain";
+  }
+  return "unknown";
+}
+
+struct StoreEnv::Impl {
+  std::unique_ptr<rocksdb::Env> ownedEnv;  // the memory Env; null on disk
+  rocksdb::Env* env = nullptr;
+  std::shared_ptr<rocksdb::Cache> blockCache;
+  std::shared_ptr<rocksdb::WriteBufferManager> writeBuffers;
+};
+
+StoreEnv::StoreEnv(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StoreEnv::~StoreEnv() = default;
+
+namespace {
+
+std::unique_ptr<StoreEnv::Impl> makeEnvImpl(rocksdb::Env* base, bool inMemory, size_t cacheBytes) {
+  auto impl = std::make_unique<StoreEnv::Impl>();
+  if (inMemory) {
+    impl->ownedEnv.reset(rocksdb::NewMemEnv(base));
+    impl->env = impl->ownedEnv.get();
+  } else {
+    impl->env = base;
+  }
+  impl->blockCache = rocksdb::NewLRUCache(cacheBytes);
+  // Memtables of all stores count against one budget, charged to the cache.
+  impl->writeBuffers = std::make_shared<rocksdb::WriteBufferManager>(cacheBytes * 4, impl->blockCache);
+  return impl;
+}
+
+}  // namespace
+
+std::unique_ptr<StoreEnv> StoreEnv::inMemory(size_t cacheBytes) {
+  return std::unique_ptr<StoreEnv>(new StoreEnv(makeEnvImpl(rocksdb::Env::Default(), true, cacheBytes)));
+}
+
+std::unique_ptr<StoreEnv> StoreEnv::onDisk(size_t cacheBytes) {
+  return std::unique_ptr<StoreEnv>(new StoreEnv(makeEnvImpl(rocksdb::Env::Default(), false, cacheBytes)));
+}
+
+namespace {
+
+constexpr const char* kFamilyNames[] = {"schema", "configuration", "domain"};
+constexpr int kStateFamily = kNamingContextCount;  // after the naming contexts
+
+std::string bigEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(v >> (8 * (7 - i)));
+  return out;
+}
+
+std::string bigEndian32(uint32_t v) {
+  std::string out(4, '\0');
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(v >> (8 * (3 - i)));
+  return out;
+}
+
+uint32_t readBigEndian32(std::string_view bytes) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = v << 8 | static_cast<uint8_t>(bytes[i]);
+  return v;
+}
+
+std::string objectKey(const Guid& guid) { return "o" + std::string(guid.asBytes()); }
+std::string usnKey(uint64_t usn) { return "u" + bigEndian64(usn); }
+std::string childKey(const Guid& parent, std::string_view rdn) {
+  return "c" + std::string(parent.asBytes()) + toLower(rdn);
+}
+std::string backLinkKey(const Guid& target, int linkId, const Guid& source) {
+  return "b" + std::string(target.asBytes()) + bigEndian32(static_cast<uint32_t>(linkId)) +
+         std::string(source.asBytes());
+}
+std::string accountKey(std::string_view sam) { return "s" + toLower(sam); }
+std::string sidKey(const std::string& sidBytes) { return "i" + sidBytes; }
+
+rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// The attribute IDs the indexes read, looked up once.
+struct IndexedAttributes {
+  uint32_t name, sam, sid, isDeleted;
+  IndexedAttributes() {
+    const Schema& s = Schema::builtin();
+    name = s.attribute("name")->id;
+    sam = s.attribute("sAMAccountName")->id;
+    sid = s.attribute("objectSid")->id;
+    isDeleted = s.attribute("isDeleted")->id;
+  }
+};
+
+const IndexedAttributes& indexed() {
+  static const IndexedAttributes ids;
+  return ids;
+}
+
+bool isLive(const Object& obj) {
+  const std::string* deleted = obj.firstValue(indexed().isDeleted);
+  return !(deleted && !deleted->empty() && (*deleted)[0]);
+}
+
+// Index entries an object contributes; putObject writes the difference.
+std::vector<std::string> indexKeysOf(const Object& obj) {
+  const IndexedAttributes& ids = indexed();
+  std::vector<std::string> keys;
+  keys.push_back(usnKey(obj.usnChanged));
+  if (obj.parent) {
+    if (const std::string* name = obj.firstValue(ids.name)) keys.push_back(childKey(*obj.parent, *name));
+  }
+  if (isLive(obj)) {
+    if (const std::string* sam = obj.firstValue(ids.sam)) keys.push_back(accountKey(*sam));
+    if (const std::string* sid = obj.firstValue(ids.sid)) keys.push_back(sidKey(*sid));
+  }
+  for (const LinkEntry& link : obj.links) {
+    if (!link.active) continue;
+    const AttributeDef* def = Schema::builtin().attributeById(link.attributeId);
+    if (def) keys.push_back(backLinkKey(link.target, def->linkId, obj.guid));
+  }
+  return keys;
+}
+
+}  // namespace
+
+struct WriteBatch::Impl {
+  rocksdb::WriteBatch batch;
+  const std::vector<rocksdb::ColumnFamilyHandle*>* families;  // the store's
+
+  void put(int family, std::string_view key, std::string_view value) {
+    batch.Put((*families)[family], slice(key), slice(value));
+  }
+  void erase(int family, std::string_view key) { batch.Delete((*families)[family], slice(key)); }
+};
+
+WriteBatch::WriteBatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+WriteBatch::~WriteBatch() = default;
+WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
+
+void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* before) {
+  int family = static_cast<int>(nc);
+  std::vector<std::string> newKeys = indexKeysOf(after);
+  if (before) {
+    for (const std::string& key : indexKeysOf(*before)) {
+      if (std::find(newKeys.begin(), newKeys.end(), key) == newKeys.end()) impl_->erase(family, key);
+    }
+  }
+  std::string guidBytes(after.guid.asBytes());
+  for (const std::string& key : newKeys) impl_->put(family, key, key[0] == 'b' ? std::string_view() : guidBytes);
+  impl_->put(family, objectKey(after.guid), after.encode());
+}
+
+void WriteBatch::putState(std::string_view key, std::string_view value) {
+  impl_->put(kStateFamily, std::string(key), std::string(value));
+}
+
+size_t WriteBatch::byteSize() const { return impl_->batch.GetDataSize(); }
+
+struct Store::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // naming contexts, then state
+  rocksdb::ReadOptions readOptions;
+  rocksdb::WriteOptions writeOptions;
+
+  ~Impl() {
+    // Debian's RocksDB asserts that handles are gone before the DB.
+    for (auto* handle : families) {
+      if (db && handle) db->DestroyColumnFamilyHandle(handle);
+    }
+    families.clear();
+    db.reset();
+  }
+
+  rocksdb::ColumnFamilyHandle* family(NamingContext nc) const { return families[static_cast<int>(nc)]; }
+
+  std::optional<std::string> get(int family, std::string_view key) const {
+    std::string value;
+    rocksdb::Status s = db->Get(readOptions, families[family], slice(key), &value);
+    if (!s.ok()) return std::nullopt;
+    return value;
+  }
+
+  // Calls fn(key, value) for keys starting with `prefix`, until it returns false.
+  void scan(int family, std::string_view prefix, std::string_view from,
+            const std::function<bool(std::string_view, std::string_view)>& fn) const {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(readOptions, families[family]));
+    for (it->Seek(slice(from)); it->Valid(); it->Next()) {
+      std::string_view key = view(it->key());
+      if (!key.starts_with(prefix)) break;
+      if (!fn(key, view(it->value()))) break;
+    }
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+namespace {
+
+Status ioError(std::string_view what, const std::string& path, const rocksdb::Status& s) {
+  return Status(LdapResult::unavailable, fmt::format("store {}: {}: {}", path, what, s.ToString()));
+}
+
+Status createDirectories(rocksdb::Env* env, const std::string& path) {
+  for (size_t slash = path.find('/', 1); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+    rocksdb::Status s = env->CreateDirIfMissing(path.substr(0, slash));
+    if (!s.ok()) return ioError("cannot create directory", path, s);
+  }
+  rocksdb::Status s = env->CreateDirIfMissing(path);
+  if (!s.ok()) return ioError("cannot create directory", path, s);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string& path) {
+  StoreEnv::Impl& shared = storeEnv.impl();
+  DCEMU_RETURN_IF_ERROR(createDirectories(shared.env, path));
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = shared.blockCache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+
+  rocksdb::ColumnFamilyOptions familyOptions;
+  familyOptions.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  familyOptions.write_buffer_size = 4 << 20;
+  familyOptions.max_write_buffer_number = 2;
+
+  rocksdb::DBOptions dbOptions;
+  dbOptions.env = shared.env;
+  dbOptions.create_if_missing = true;
+  dbOptions.create_missing_column_families = true;
+  dbOptions.write_buffer_manager = shared.writeBuffers;
+  dbOptions.max_open_files = 64;
+  dbOptions.max_background_jobs = 1;
+  dbOptions.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
+  dbOptions.keep_log_file_num = 1;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, familyOptions);  // unused; RocksDB needs it
+  for (const char* name : kFamilyNames) descriptors.emplace_back(name, familyOptions);
+  descriptors.emplace_back("dsa-state", familyOptions);
+
+  auto impl = std::make_unique<Impl>();
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(dbOptions, path, descriptors, &handles, &raw);
+  if (!s.ok()) return ioError("cannot open", path, s);
+  impl->db.reset(raw);
+  raw->DestroyColumnFamilyHandle(handles[0]);
+  impl->families.assign(handles.begin() + 1, handles.end());
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+WriteBatch Store::newBatch() {
+  auto impl = std::make_unique<WriteBatch::Impl>();
+  impl->families = &impl_->families;
+  return WriteBatch(std::move(impl));
+}
+
+Status Store::write(WriteBatch& batch) {
+  rocksdb::Status s = impl_->db->Write(impl_->writeOptions, &batch.impl_->batch);
+  if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
+  return Status::ok();
+}
+
+Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& guid) const {
+  auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid));
+  if (!bytes) return std::optional<Object>();
+  auto obj = Object::decode(*bytes);
+  if (!obj) return obj.status();
+  return std::optional<Object>(std::move(*obj));
+}
+
+std::optional<Guid> Store::childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue) const {
+  auto value = impl_->get(static_cast<int>(nc), childKey(parent, rdnValue));
+  if (!value || value->size() != 16) return std::nullopt;
+  return Guid::fromBytes(*value);
+}
+
+void Store::forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn) const {
+  std::string prefix = "c" + std::string(parent.asBytes());
+  impl_->scan(static_cast<int>(nc), prefix, prefix, [&](std::string_view, std::string_view value) {
+    if (value.size() == 16) fn(Guid::fromBytes(value));
+    return true;
+  });
+}
+
+Status Store::forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const {
+  Status failure;
+  int family = static_cast<int>(nc);
+  impl_->scan(family, "u", usnKey(usn + 1), [&](std::string_view, std::string_view value) {
+    auto bytes = impl_->get(family, objectKey(Guid::fromBytes(value)));
+    if (!bytes) {
+      failure = Status(LdapResult::other, "store: USN index names a missing object");
+      return false;
+    }
+    auto obj = Object::decode(*bytes);
+    if (!obj) {
+      failure = obj.status();
+      return false;
+    }
+    return fn(*obj);
+  });
+  return failure;
+}
+
+void Store::forEachBackLink(const Guid& target, const std::function<void(int, const Guid&)>& fn) const {
+  std::string prefix = "b" + std::string(target.asBytes());
+  for (int family = 0; family < kNamingContextCount; ++family) {
+    impl_->scan(family, prefix, prefix, [&](std::string_view key, std::string_view) {
+      int linkId = static_cast<int>(readBigEndian32(key.substr(17, 4)));
+      fn(linkId, Guid::fromBytes(key.substr(21, 16)));
+      return true;
+    });
+  }
+}
+
+std::optional<Guid> Store::guidByAccountName(std::string_view samAccountName) const {
+  auto value = impl_->get(static_cast<int>(NamingContext::Domain), accountKey(samAccountName));
+  if (!value || value->size() != 16) return std::nullopt;
+  return Guid::fromBytes(*value);
+}
+
+std::optional<Guid> Store::guidBySid(const Sid& sid) const {
+  auto value = impl_->get(static_cast<int>(NamingContext::Domain), sidKey(sid.toBytes()));
+  if (!value || value->size() != 16) return std::nullopt;
+  return Guid::fromBytes(*value);
+}
+
+std::optional<std::string> Store::getState(std::string_view key) const { return impl_->get(kStateFamily, key); }
+
+uint64_t Store::memoryUsage() const {
+  uint64_t total = 0;
+  for (auto* handle : impl_->families) {
+    uint64_t value = 0;
+    for (const char* property : {"rocksdb.cur-size-all-mem-tables", "rocksdb.estimate-table-readers-mem"}) {
+      if (impl_->db->GetIntProperty(handle, property, &value)) total += value;
+    }
+  }
+  return total;
+}
+
+}  // namespace dcemu::dc

@@ -1,0 +1,102 @@
+// One DC's replica persisted in its own RocksDB: a column family per naming
+// context (schema, configuration, domain) holding objects and their indexes,
+// and one for the DC's own state (invocationID, USN counter, later high-water
+// marks and the UTD vector). Every change is one atomic WriteBatch.
+//
+// Keys inside a naming context's column family:
+//   'o' guid                      -> encoded Object
+//   'u' usnChanged(be64)          -> guid            changes in USN order
+//   'c' parentGuid lower(rdn)     -> guid            children, RDN uniqueness
+//   'b' target linkId(be32) source -> ""             back links (active values)
+//   's' lower(sAMAccountName)     -> guid            live accounts
+//   'i' sid                       -> guid            live security principals
+//
+// rocksdb/db.h stays out of this header: it is included widely.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dc/ids.h"
+#include "dc/object.h"
+#include "dc/status.h"
+
+namespace dcemu::dc {
+
+enum class NamingContext : uint8_t { Schema = 0, Configuration = 1, Domain = 2 };
+inline constexpr int kNamingContextCount = 3;
+std::string_view namingContextName(NamingContext nc);
+
+// What many stores in one process share: the Env (memory or a directory),
+// one block cache and one write-buffer manager.
+class StoreEnv {
+ public:
+  struct Impl;
+  static std::unique_ptr<StoreEnv> inMemory(size_t cacheBytes = 32 << 20);
+  static std::unique_ptr<StoreEnv> onDisk(size_t cacheBytes = 32 << 20);
+  ~StoreEnv();
+  Impl& impl() { return *impl_; }
+
+ private:
+  explicit StoreEnv(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class Store;
+
+// An atomic set of changes; Store::write applies all of it or none.
+class WriteBatch {
+ public:
+  ~WriteBatch();
+  WriteBatch(WriteBatch&&) noexcept;
+
+  // Writes `after` over `before` (none for a new object), keeping every
+  // index consistent with the object's new contents.
+  void putObject(NamingContext nc, const Object& after, const Object* before);
+  void putState(std::string_view key, std::string_view value);
+  size_t byteSize() const;
+
+ private:
+  friend class Store;
+  struct Impl;
+  explicit WriteBatch(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class Store {
+ public:
+  // Opens or creates the store at `path` (parents are created).
+  static Result<std::unique_ptr<Store>> open(StoreEnv& env, const std::string& path);
+  ~Store();
+
+  WriteBatch newBatch();
+  Status write(WriteBatch& batch);
+
+  Result<std::optional<Object>> getObject(NamingContext nc, const Guid& guid) const;
+  std::optional<Guid> childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue) const;
+  // Calls `fn` for each child GUID of `parent`, in RDN order.
+  void forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn) const;
+  // Objects whose usnChanged is above `usn`, in USN order, until fn says stop.
+  Status forEachChangeSince(NamingContext nc, uint64_t usn,
+                            const std::function<bool(const Object&)>& fn) const;
+  // Objects holding an active forward link to `target`, with the link's ID.
+  void forEachBackLink(const Guid& target, const std::function<void(int linkId, const Guid& source)>& fn) const;
+  std::optional<Guid> guidByAccountName(std::string_view samAccountName) const;
+  std::optional<Guid> guidBySid(const Sid& sid) const;
+
+  std::optional<std::string> getState(std::string_view key) const;
+
+  // Bytes RocksDB holds in memory for this store (memtables and table readers).
+  uint64_t memoryUsage() const;
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dcemu::dc
