@@ -224,7 +224,7 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
     const AttributeDef* attr = schema_.attribute(in.name);
     if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("{}: no attribute {} in the schema", dnText, in.name));
     if (iequals(attr->name, "objectClass")) continue;
-    if (attr->constructed || attr->isBackLink() || (!requester.system && directorySetsItself(*attr))) {
+    if (attr->constructed || attr->isBackLink() || directorySetsItself(*attr, requester.system)) {
       return Status(LdapResult::constraintViolation, fmt::format("{}: {} is set by the directory", dnText, attr->name));
     }
     if (!schema_.allows(*cls, *attr)) {

@@ -36,8 +36,9 @@ struct IdsOf {
 };
 const IdsOf& attributeIds();
 
-// Attributes only the directory writes, even at add.
-bool directorySetsItself(const AttributeDef& attr);
+// Attributes a client may not give at add: some never, some only when the
+// requester is the system.
+bool directorySetsItself(const AttributeDef& attr, bool requesterIsSystem);
 
 // userAccountControl, sAMAccountType and primaryGroupID for a new account,
 // as AD sets them when the client gives none.

@@ -44,7 +44,8 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
     return Status(LdapResult::objectClassModsProhibited, fmt::format("{}: objectClass cannot change", dn));
   if (attr->id == ids.name || iequals(attr->name, cls.rdnAttribute))
     return Status(LdapResult::notAllowedOnRdn, fmt::format("{}: {} is the RDN; rename the object instead", dn, attr->name));
-  if (attr->constructed || attr->isBackLink() || (attr->systemOnly && !requester.system))
+  if (attr->constructed || attr->isBackLink() || directorySetsItself(*attr, /*requesterIsSystem=*/false) ||
+      (attr->systemOnly && !requester.system))
     return Status(LdapResult::constraintViolation, fmt::format("{}: {} can only be changed by the system", dn, attr->name));
   if (!schema_.allows(cls, *attr))
     return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} may not have {}", dn, cls.name, attr->name));

@@ -27,11 +27,16 @@ const IdsOf& attributeIds() {
   return ids;
 }
 
-bool directorySetsItself(const AttributeDef& attr) {
-  static constexpr std::string_view kSetByDirectory[] = {
-      "objectGUID", "objectSid", "name", "whenCreated", "instanceType", "isDeleted",
-      "lastKnownParent", "sAMAccountType", "systemFlags", "invocationId", "hasMasterNCs", "nCName"};
-  for (std::string_view name : kSetByDirectory)
+bool directorySetsItself(const AttributeDef& attr, bool requesterIsSystem) {
+  static constexpr std::string_view kAlways[] = {"objectGUID", "name", "whenCreated", "isDeleted",
+                                                 "lastKnownParent", "sAMAccountType"};
+  // Provisioning gives well-known SIDs and configuration objects' values.
+  static constexpr std::string_view kUnlessSystem[] = {"objectSid", "instanceType", "systemFlags",
+                                                       "invocationId", "hasMasterNCs", "nCName"};
+  for (std::string_view name : kAlways)
+    if (iequals(name, attr.name)) return true;
+  if (requesterIsSystem) return false;
+  for (std::string_view name : kUnlessSystem)
     if (iequals(name, attr.name)) return true;
   return false;
 }

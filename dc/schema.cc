@@ -10,7 +10,7 @@
 namespace dcemu::dc {
 namespace {
 
-// MS-DRSR 5.16.4: the prefixes every DC's prefix table starts with.
+// MS-DRSR 5.16.4: the prefixes every DC's prefix table starts with, in order.
 constexpr std::string_view kDefaultPrefixes[] = {
     "2.5.4",
     "2.5.6",
@@ -39,6 +39,9 @@ constexpr std::string_view kDefaultPrefixes[] = {
     "2.5.21",
     "2.5.18",
     "2.5.20",
+    // Beyond the defaults a DC extends its table as new prefixes appear;
+    // dcemu's schema needs one more.
+    "0.9.2342.19200300.100.2",
 };
 
 }  // namespace

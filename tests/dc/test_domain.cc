@@ -1,0 +1,57 @@
+#include "test_domain.h"
+
+#include <catch2/catch.hpp>
+
+namespace dcemu::dc::testing {
+
+TestDomain::TestDomain(uint64_t seed, bool readOnly)
+    : env_(StoreEnv::inMemory(8 << 20)), rng_(seed), readOnly_(readOnly) {
+  auto store = Store::open(*env_, "/dc");
+  REQUIRE(store.isOk());
+  store_ = std::move(*store);
+  // Provisioning is done writable; an RODC's replica arrives the same way.
+  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", false}, clock_, rng_);
+  REQUIRE(dir.isOk());
+  dir_ = std::move(*dir);
+  Status st = provisionForest(*dir_, rng_);
+  INFO(st.toString());
+  REQUIRE(st.isOk());
+  if (readOnly_) reopen();
+}
+
+void TestDomain::reopen() {
+  dir_.reset();
+  store_.reset();
+  auto store = Store::open(*env_, "/dc");
+  REQUIRE(store.isOk());
+  store_ = std::move(*store);
+  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", readOnly_}, clock_, rng_);
+  REQUIRE(dir.isOk());
+  dir_ = std::move(*dir);
+}
+
+Guid TestDomain::addOu(const std::string& name) {
+  auto guid = dir_->add(dn("OU=" + name), {{"objectClass", {"organizationalUnit"}}});
+  INFO(guid.status().toString());
+  REQUIRE(guid.isOk());
+  return *guid;
+}
+
+Guid TestDomain::addUser(const std::string& name) {
+  auto guid = dir_->add(dn("CN=" + name + ",CN=Users"), {{"objectClass", {"user"}}, {"sAMAccountName", {name}}});
+  INFO(guid.status().toString());
+  REQUIRE(guid.isOk());
+  return *guid;
+}
+
+std::vector<std::string> TestDomain::values(const std::string& dn, const std::string& attribute) {
+  auto obj = dir_->read(dn);
+  INFO(obj.status().toString());
+  REQUIRE(obj.isOk());
+  auto v = dir_->values(*obj, attribute);
+  INFO(v.status().toString());
+  REQUIRE(v.isOk());
+  return *v;
+}
+
+}  // namespace dcemu::dc::testing
