@@ -303,15 +303,13 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
 }
 
 Status Directory::checkMustContain(const Object& obj, const ClassDef& cls, std::string_view dn) const {
-  for (const ClassDef* c : schema_.classChain(cls)) {
-    for (const std::string& name : c->mustContain) {
-      const AttributeDef* attr = schema_.attribute(name);
-      bool present = attr->isLinked() ? std::any_of(obj.links.begin(), obj.links.end(), [&](const LinkEntry& l) {
-        return l.attributeId == attr->id && l.active;
-      })
-                                      : obj.values(attr->id) != nullptr;
-      if (!present) return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} must have {}", dn, cls.name, name));
-    }
+  for (uint32_t id : cls.mustIds) {
+    const AttributeDef* attr = schema_.attributeById(id);
+    bool present = attr->isLinked() ? std::any_of(obj.links.begin(), obj.links.end(), [&](const LinkEntry& l) {
+      return l.attributeId == id && l.active;
+    })
+                                    : obj.values(id) != nullptr;
+    if (!present) return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} must have {}", dn, cls.name, attr->name));
   }
   return Status::ok();
 }

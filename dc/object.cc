@@ -1,7 +1,8 @@
 #include "dc/object.h"
 
 #include <capnp/message.h>
-#include <capnp/serialize.h>
+#include <capnp/serialize-packed.h>
+#include <kj/io.h>
 #include <fmt/format.h>
 #include <kj/exception.h>
 
@@ -155,19 +156,20 @@ std::string Object::encode() const {
   root.setUsnCreated(usnCreated);
   root.setUsnChanged(usnChanged);
   root.setWhenChanged(whenChanged);
-  auto words = capnp::messageToFlatArray(message);
-  auto bytes = words.asBytes();
+  // Packed: stamps and small values leave many zero bytes, and every byte
+  // is written to the WAL, the memtable and compactions.
+  kj::VectorOutputStream out(1024);
+  capnp::writePackedMessage(out, message);
+  auto bytes = out.getArray();
   return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
 Result<Object> Object::decode(std::string_view bytes) {
-  if (bytes.size() % sizeof(capnp::word) != 0) return corrupt(fmt::format("{} bytes is not whole words", bytes.size()));
-  // Store values are not word-aligned; capnp needs aligned words.
-  kj::Array<capnp::word> words = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
-  std::memcpy(words.begin(), bytes.data(), bytes.size());
+  kj::ArrayInputStream input(
+      kj::ArrayPtr<const kj::byte>(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
   Object obj;
   kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
-    capnp::FlatArrayMessageReader reader(words);
+    capnp::PackedMessageReader reader(input);
     auto root = reader.getRoot<wire::Object>();
     auto guid = readGuid(root.getGuid());
     if (!guid) KJ_FAIL_REQUIRE("objectGUID is not 16 bytes");

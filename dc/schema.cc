@@ -112,6 +112,20 @@ Schema::Schema(std::vector<AttributeDef> attributes, std::vector<ClassDef> class
         if (!attribute(name)) throw std::logic_error("schema: class " + c.name + " names " + name);
     if (!objectClass(c.superior)) throw std::logic_error("schema: superior of " + c.name);
   }
+  // Lookups on every operation read these sorted id lists, not the names.
+  for (ClassDef& c : classes_) {
+    for (const ClassDef* link : classChain(c)) {
+      c.chainIds.push_back(link->id);
+      for (const auto& name : link->mustContain) c.mustIds.push_back(attribute(name)->id);
+      for (const auto* list : {&link->mustContain, &link->mayContain})
+        for (const auto& name : *list) c.allowedIds.push_back(attribute(name)->id);
+    }
+    c.allowedIds.push_back(attribute(c.rdnAttribute)->id);
+    for (auto* ids : {&c.mustIds, &c.allowedIds}) {
+      std::sort(ids->begin(), ids->end());
+      ids->erase(std::unique(ids->begin(), ids->end()), ids->end());
+    }
+  }
 }
 
 const AttributeDef* Schema::attribute(std::string_view nameOrAlias) const {
@@ -146,26 +160,16 @@ std::vector<const ClassDef*> Schema::classChain(const ClassDef& cls) const {
 }
 
 bool Schema::isA(const ClassDef& cls, std::string_view ancestor) const {
-  for (const ClassDef* c : classChain(cls))
-    if (iequals(c->name, ancestor)) return true;
-  return false;
+  const ClassDef* target = objectClass(ancestor);
+  return target && std::find(cls.chainIds.begin(), cls.chainIds.end(), target->id) != cls.chainIds.end();
 }
 
 bool Schema::allows(const ClassDef& cls, const AttributeDef& attr) const {
-  for (const ClassDef* c : classChain(cls)) {
-    for (const auto* list : {&c->mustContain, &c->mayContain})
-      for (const auto& name : *list)
-        if (iequals(name, attr.name)) return true;
-  }
-  // Every class may hold its own RDN attribute.
-  return iequals(cls.rdnAttribute, attr.name);
+  return std::binary_search(cls.allowedIds.begin(), cls.allowedIds.end(), attr.id);
 }
 
 bool Schema::mustHave(const ClassDef& cls, const AttributeDef& attr) const {
-  for (const ClassDef* c : classChain(cls))
-    for (const auto& name : c->mustContain)
-      if (iequals(name, attr.name)) return true;
-  return false;
+  return std::binary_search(cls.mustIds.begin(), cls.mustIds.end(), attr.id);
 }
 
 bool Schema::canContain(const ClassDef& parent, const ClassDef& child) const {

@@ -59,6 +59,11 @@ struct ClassDef {
   std::vector<std::string> mayContain;
   std::vector<std::string> possibleSuperiors;
   uint32_t id = 0;
+  // Derived by the Schema: this class and its superiors (most specific
+  // first), and the sorted ATTRTYPs it must and may hold through them.
+  std::vector<uint32_t> chainIds;
+  std::vector<uint32_t> allowedIds;
+  std::vector<uint32_t> mustIds;
 };
 
 class Schema {

@@ -30,6 +30,7 @@ struct StoreEnv::Impl {
   rocksdb::Env* env = nullptr;
   std::shared_ptr<rocksdb::Cache> blockCache;
   std::shared_ptr<rocksdb::WriteBufferManager> writeBuffers;
+  bool inMemory = false;
 };
 
 StoreEnv::StoreEnv(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -45,6 +46,7 @@ std::unique_ptr<StoreEnv::Impl> makeEnvImpl(rocksdb::Env* base, bool inMemory, s
   } else {
     impl->env = base;
   }
+  impl->inMemory = inMemory;
   impl->blockCache = rocksdb::NewLRUCache(cacheBytes);
   // Memtables of all stores count against one budget, charged to the cache.
   impl->writeBuffers = std::make_shared<rocksdb::WriteBufferManager>(cacheBytes * 4, impl->blockCache);
@@ -240,11 +242,11 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = shared.blockCache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks = false;  // pinned with the table reader: no cache lookup per Get
 
   rocksdb::ColumnFamilyOptions familyOptions;
   familyOptions.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  familyOptions.write_buffer_size = 4 << 20;
+  familyOptions.write_buffer_size = 8 << 20;
   familyOptions.max_write_buffer_number = 2;
 
   rocksdb::DBOptions dbOptions;
@@ -268,6 +270,10 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   rocksdb::Status s = rocksdb::DB::Open(dbOptions, path, descriptors, &handles, &raw);
   if (!s.ok()) return ioError("cannot open", path, s);
   impl->db.reset(raw);
+  // A memory Env's files die with the process, so its WAL protects nothing;
+  // a clean close flushes the memtables. On disk the WAL stays: it is what
+  // makes a killed process keep every committed batch.
+  impl->writeOptions.disableWAL = shared.inMemory;
   raw->DestroyColumnFamilyHandle(handles[0]);
   impl->families.assign(handles.begin() + 1, handles.end());
   return std::unique_ptr<Store>(new Store(std::move(impl)));
