@@ -133,10 +133,11 @@ Figures measure(StoreEnv& env, rocksdb::Env* rawEnv, bool withWal, const std::st
 }
 
 void print(const char* label, const Figures& f) {
-  fmt::print("{:<7} modifies/s {:>10.0f}   reads/s {:>10.0f}   raw WriteBatch/s {:>10.0f}   ratio {:.2f}   "
-             "object {} bytes\n",
-             label, f.modifiesPerSecond, f.readsPerSecond, f.rawPerSecond, f.modifiesPerSecond / f.rawPerSecond,
-             f.objectBytes);
+  fmt::print(
+      "{:<7} modifies/s {:>10.0f}   reads/s {:>10.0f}   raw WriteBatch/s {:>10.0f}   ratio {:.2f}   "
+      "object {} bytes\n",
+      label, f.modifiesPerSecond, f.readsPerSecond, f.rawPerSecond, f.modifiesPerSecond / f.rawPerSecond,
+      f.objectBytes);
 }
 
 }  // namespace
@@ -167,9 +168,10 @@ int main() {
       rocksdbBytes += dcs.back()->store->memoryUsage();
     }
     uint64_t after = residentBytes();
-    fmt::print("memory per open DC with {} objects (memory Env, {} DCs): {:.1f} MiB resident, {:.1f} MiB in RocksDB "
-               "memtables and table readers\n",
-               kUsers, kDcs, (after - before) / double(kDcs) / (1 << 20), rocksdbBytes / double(kDcs) / (1 << 20));
+    fmt::print(
+        "memory per open DC with {} objects (memory Env, {} DCs): {:.1f} MiB resident, {:.1f} MiB in RocksDB "
+        "memtables and table readers\n",
+        kUsers, kDcs, (after - before) / double(kDcs) / (1 << 20), rocksdbBytes / double(kDcs) / (1 << 20));
   }
   return 0;
 }

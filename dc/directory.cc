@@ -10,7 +10,9 @@
 
 namespace dcemu::dc {
 
-bool Principal::holds(const Sid& sid) const { return std::find(sids.begin(), sids.end(), sid) != sids.end(); }
+bool Principal::holds(const Sid& sid) const {
+  return std::find(sids.begin(), sids.end(), sid) != sids.end();
+}
 
 Directory::Directory(Store& store, const DirectoryOptions& options, Clock& clock, Rng& rng)
     : store_(store), options_(options), clock_(clock), rng_(rng), schema_(Schema::builtin()) {}
@@ -75,8 +77,7 @@ std::optional<NamingContext> Directory::namingContextOfDn(const Dn& dn) const {
 Result<Directory::Located> Directory::resolve(const Dn& dn) const {
   auto nc = namingContextOfDn(dn);
   if (!nc || !ncHeads_[static_cast<int>(*nc)]) {
-    return Status(LdapResult::noSuchObject,
-                  fmt::format("{}: not in a naming context this DC holds", dn.toString()));
+    return Status(LdapResult::noSuchObject, fmt::format("{}: not in a naming context this DC holds", dn.toString()));
   }
   Guid current = *ncHeads_[static_cast<int>(*nc)];
   std::vector<Rdn> relative = dn.relativeTo(ncDns_[static_cast<int>(*nc)]);
@@ -174,13 +175,14 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
   DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
   auto dn = Dn::parse(dnText);
   if (!dn) return dn.status();
-  if (dn->depth() < 2) return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", dnText));
+  if (dn->depth() < 2)
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", dnText));
   auto parent = resolve(dn->parent());
   if (!parent) {
-    return Status(LdapResult::noSuchObject, fmt::format("{}: parent {} does not exist", dnText, dn->parent().toString()));
+    return Status(LdapResult::noSuchObject,
+                  fmt::format("{}: parent {} does not exist", dnText, dn->parent().toString()));
   }
-  if (isDeleted(parent->object))
-    return Status(LdapResult::noSuchObject, fmt::format("{}: parent is deleted", dnText));
+  if (isDeleted(parent->object)) return Status(LdapResult::noSuchObject, fmt::format("{}: parent is deleted", dnText));
   const Rdn& rdn = dn->rdn();
   if (store_.childByName(parent->nc, parent->object.guid, rdn.value))
     return Status(LdapResult::entryAlreadyExists, fmt::format("{}: an object with this name exists", dnText));
@@ -222,13 +224,16 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
 
   for (const AttributeInput& in : attributes) {
     const AttributeDef* attr = schema_.attribute(in.name);
-    if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("{}: no attribute {} in the schema", dnText, in.name));
+    if (!attr)
+      return Status(LdapResult::undefinedAttributeType,
+                    fmt::format("{}: no attribute {} in the schema", dnText, in.name));
     if (iequals(attr->name, "objectClass")) continue;
     if (attr->constructed || attr->isBackLink() || directorySetsItself(*attr, requester.system)) {
       return Status(LdapResult::constraintViolation, fmt::format("{}: {} is set by the directory", dnText, attr->name));
     }
     if (!schema_.allows(*cls, *attr)) {
-      return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} may not have {}", dnText, cls->name, attr->name));
+      return Status(LdapResult::objectClassViolation,
+                    fmt::format("{}: a {} may not have {}", dnText, cls->name, attr->name));
     }
     if (in.values.empty()) continue;
     if (attr->singleValued && in.values.size() > 1) {
@@ -243,7 +248,8 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
       if (!bytes) return bytes.status();
       for (const std::string& existing : encoded) {
         if (valuesEqual(*attr, existing, *bytes))
-          return Status(LdapResult::attributeOrValueExists, fmt::format("{}: {} value \"{}\" given twice", dnText, attr->name, text));
+          return Status(LdapResult::attributeOrValueExists,
+                        fmt::format("{}: {} value \"{}\" given twice", dnText, attr->name, text));
       }
       encoded.push_back(std::move(*bytes));
     }
@@ -288,9 +294,8 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
       return Status(LdapResult::entryAlreadyExists,
                     fmt::format("{}: sAMAccountName {} is in use", dnText, *obj.firstValue(ids.sAMAccountName)));
     }
-    DCEMU_RETURN_IF_ERROR(setAccountDefaults(obj, *cls, [&](uint32_t id, std::string v) {
-      setValues(*schema_.attributeById(id), {std::move(v)});
-    }));
+    DCEMU_RETURN_IF_ERROR(setAccountDefaults(
+        obj, *cls, [&](uint32_t id, std::string v) { setValues(*schema_.attributeById(id), {std::move(v)}); }));
   }
   DCEMU_RETURN_IF_ERROR(checkMustContain(obj, *cls, dnText));
   for (const LinkEntry& link : obj.links) {
@@ -305,11 +310,11 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
 Status Directory::checkMustContain(const Object& obj, const ClassDef& cls, std::string_view dn) const {
   for (uint32_t id : cls.mustIds) {
     const AttributeDef* attr = schema_.attributeById(id);
-    bool present = attr->isLinked() ? std::any_of(obj.links.begin(), obj.links.end(), [&](const LinkEntry& l) {
-      return l.attributeId == id && l.active;
-    })
+    bool present = attr->isLinked() ? std::any_of(obj.links.begin(), obj.links.end(),
+                                                  [&](const LinkEntry& l) { return l.attributeId == id && l.active; })
                                     : obj.values(id) != nullptr;
-    if (!present) return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} must have {}", dn, cls.name, attr->name));
+    if (!present)
+      return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} must have {}", dn, cls.name, attr->name));
   }
   return Status::ok();
 }

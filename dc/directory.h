@@ -71,8 +71,7 @@ class Directory {
  public:
   // Opens the replica in `store`. A new store gets an invocationID drawn
   // from `rng` and starts at USN 1.
-  static Result<std::unique_ptr<Directory>> open(Store& store, const DirectoryOptions& options, Clock& clock,
-                                                 Rng& rng);
+  static Result<std::unique_ptr<Directory>> open(Store& store, const DirectoryOptions& options, Clock& clock, Rng& rng);
 
   const Guid& invocationId() const { return invocationId_; }
   uint64_t highestCommittedUsn() const { return nextUsn_ - 1; }
@@ -89,8 +88,7 @@ class Directory {
   Status modify(std::string_view dn, const std::vector<Change>& changes,
                 const Principal& requester = Principal::systemPrincipal());
   Status remove(std::string_view dn, const Principal& requester = Principal::systemPrincipal());
-  Status rename(std::string_view dn, std::string_view newDn,
-                const Principal& requester = Principal::systemPrincipal());
+  Status rename(std::string_view dn, std::string_view newDn, const Principal& requester = Principal::systemPrincipal());
   // Creates a naming context's head object (provisioning, or the first
   // replica of a naming context).
   Result<Guid> createNamingContextHead(NamingContext nc, std::string_view objectClass,

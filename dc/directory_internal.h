@@ -21,18 +21,21 @@ namespace state_keys {
 inline constexpr std::string_view kInvocationId = "invocationId";
 inline constexpr std::string_view kNextUsn = "nextUsn";
 inline constexpr std::string_view kDomainSid = "domainSid";
-inline std::string ncHead(NamingContext nc) { return "ncHead/" + std::string(namingContextName(nc)); }
+inline std::string ncHead(NamingContext nc) {
+  return "ncHead/" + std::string(namingContextName(nc));
+}
 }  // namespace state_keys
 
 std::string encodeUsn(uint64_t usn);
 uint64_t decodeUsn(std::string_view bytes);
-inline int64_t floorSeconds(int64_t micros) { return micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000); }
+inline int64_t floorSeconds(int64_t micros) {
+  return micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
+}
 
 // ATTRTYPs the operations touch by name, looked up once.
 struct IdsOf {
   uint32_t objectClass, objectGuid, objectSid, name, cn, whenCreated, instanceType, nTSecurityDescriptor,
-      sAMAccountName, sAMAccountType, userAccountControl, primaryGroupID, groupType, isDeleted,
-      lastKnownParent;
+      sAMAccountName, sAMAccountType, userAccountControl, primaryGroupID, groupType, isDeleted, lastKnownParent;
 };
 const IdsOf& attributeIds();
 

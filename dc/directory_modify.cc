@@ -38,19 +38,23 @@ Status Directory::modify(std::string_view dnText, const std::vector<Change>& cha
 Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, const Change& change, std::string_view dn,
                               const Principal& requester) {
   const AttributeDef* attr = schema_.attribute(change.attribute);
-  if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("{}: no attribute {} in the schema", dn, change.attribute));
+  if (!attr)
+    return Status(LdapResult::undefinedAttributeType,
+                  fmt::format("{}: no attribute {} in the schema", dn, change.attribute));
   const IdsOf& ids = attributeIds();
   if (attr->id == ids.objectClass)
     return Status(LdapResult::objectClassModsProhibited, fmt::format("{}: objectClass cannot change", dn));
   if (attr->id == ids.name || iequals(attr->name, cls.rdnAttribute))
-    return Status(LdapResult::notAllowedOnRdn, fmt::format("{}: {} is the RDN; rename the object instead", dn, attr->name));
+    return Status(LdapResult::notAllowedOnRdn,
+                  fmt::format("{}: {} is the RDN; rename the object instead", dn, attr->name));
   if (attr->constructed || attr->isBackLink() || directorySetsItself(*attr, /*requesterIsSystem=*/false) ||
       (attr->systemOnly && !requester.system))
-    return Status(LdapResult::constraintViolation, fmt::format("{}: {} can only be changed by the system", dn, attr->name));
+    return Status(LdapResult::constraintViolation,
+                  fmt::format("{}: {} can only be changed by the system", dn, attr->name));
   if (!schema_.allows(cls, *attr))
     return Status(LdapResult::objectClassViolation, fmt::format("{}: a {} may not have {}", dn, cls.name, attr->name));
-  DCEMU_RETURN_IF_ERROR(checkAccess(obj, rights::kWriteProperty, schemaIdGuid(attr->oid), requester, dn,
-                                    "write " + attr->name));
+  DCEMU_RETURN_IF_ERROR(
+      checkAccess(obj, rights::kWriteProperty, schemaIdGuid(attr->oid), requester, dn, "write " + attr->name));
 
   std::vector<std::string> incoming;
   for (const std::string& text : change.values) {
@@ -58,7 +62,8 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
     if (!bytes) return bytes.status();
     for (const std::string& seen : incoming) {
       if (valuesEqual(*attr, seen, *bytes))
-        return Status(LdapResult::attributeOrValueExists, fmt::format("{}: {} value \"{}\" given twice", dn, attr->name, text));
+        return Status(LdapResult::attributeOrValueExists,
+                      fmt::format("{}: {} value \"{}\" given twice", dn, attr->name, text));
     }
     incoming.push_back(std::move(*bytes));
   }
@@ -92,7 +97,9 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
     switch (change.op) {
       case Change::Op::Add:
         for (const Guid& g : wanted) {
-          if (isCurrent(g)) return Status(LdapResult::attributeOrValueExists, fmt::format("{}: {} already has that value", dn, attr->name));
+          if (isCurrent(g))
+            return Status(LdapResult::attributeOrValueExists,
+                          fmt::format("{}: {} already has that value", dn, attr->name));
         }
         if (attr->singleValued && current.size() + wanted.size() > 1)
           return Status(LdapResult::constraintViolation, fmt::format("{}: {} is single-valued", dn, attr->name));
@@ -108,11 +115,13 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
         break;
       case Change::Op::Delete:
         if (wanted.empty()) {
-          if (current.empty()) return Status(LdapResult::noSuchAttribute, fmt::format("{}: {} has no values", dn, attr->name));
+          if (current.empty())
+            return Status(LdapResult::noSuchAttribute, fmt::format("{}: {} has no values", dn, attr->name));
           for (const Guid& g : current) deactivate(g);
         }
         for (const Guid& g : wanted) {
-          if (!isCurrent(g)) return Status(LdapResult::noSuchAttribute, fmt::format("{}: {} does not have that value", dn, attr->name));
+          if (!isCurrent(g))
+            return Status(LdapResult::noSuchAttribute, fmt::format("{}: {} does not have that value", dn, attr->name));
           deactivate(g);
         }
         break;
@@ -123,14 +132,17 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
   AttributeEntry& entry = obj.entry(attr->id);
   std::vector<std::string>& values = entry.values;
   auto indexOf = [&](const std::string& v) {
-    return std::find_if(values.begin(), values.end(), [&](const std::string& have) { return valuesEqual(*attr, have, v); });
+    return std::find_if(values.begin(), values.end(),
+                        [&](const std::string& have) { return valuesEqual(*attr, have, v); });
   };
   switch (change.op) {
     case Change::Op::Add:
-      if (incoming.empty()) return Status(LdapResult::protocolError, fmt::format("{}: add of {} gives no values", dn, attr->name));
+      if (incoming.empty())
+        return Status(LdapResult::protocolError, fmt::format("{}: add of {} gives no values", dn, attr->name));
       for (const std::string& v : incoming) {
         if (indexOf(v) != values.end())
-          return Status(LdapResult::attributeOrValueExists, fmt::format("{}: {} already has that value", dn, attr->name));
+          return Status(LdapResult::attributeOrValueExists,
+                        fmt::format("{}: {} already has that value", dn, attr->name));
       }
       if (attr->singleValued && values.size() + incoming.size() > 1)
         return Status(LdapResult::constraintViolation, fmt::format("{}: {} is single-valued", dn, attr->name));
@@ -142,7 +154,8 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
       values = std::move(incoming);
       break;
     case Change::Op::Delete:
-      if (values.empty()) return Status(LdapResult::noSuchAttribute, fmt::format("{}: {} has no values", dn, attr->name));
+      if (values.empty())
+        return Status(LdapResult::noSuchAttribute, fmt::format("{}: {} has no values", dn, attr->name));
       if (incoming.empty()) values.clear();
       for (const std::string& v : incoming) {
         auto it = indexOf(v);
@@ -163,7 +176,8 @@ Status Directory::remove(std::string_view dnText, const Principal& requester) {
   if (!located) return located.status();
   Object& obj = located->object;
   if (isDeleted(obj)) return Status(LdapResult::noSuchObject, fmt::format("{}: already deleted", dnText));
-  if (!obj.parent) return Status(LdapResult::unwillingToPerform, fmt::format("{}: a naming context head cannot be deleted", dnText));
+  if (!obj.parent)
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: a naming context head cannot be deleted", dnText));
   auto deletedObjects = deletedObjectsContainer(located->nc);
   if (!deletedObjects || *deletedObjects == obj.guid) {
     return Status(LdapResult::unwillingToPerform, fmt::format("{}: objects here cannot be deleted", dnText));
@@ -214,24 +228,30 @@ Status Directory::rename(std::string_view dnText, std::string_view newDnText, co
   if (!located) return located.status();
   Object& obj = located->object;
   if (isDeleted(obj)) return Status(LdapResult::noSuchObject, fmt::format("{}: the object is deleted", dnText));
-  if (!obj.parent) return Status(LdapResult::unwillingToPerform, fmt::format("{}: a naming context head cannot be renamed", dnText));
+  if (!obj.parent)
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: a naming context head cannot be renamed", dnText));
   auto newDn = Dn::parse(newDnText);
   if (!newDn) return newDn.status();
-  if (newDn->depth() < 2) return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", newDnText));
+  if (newDn->depth() < 2)
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", newDnText));
   auto newParent = resolve(newDn->parent());
   if (!newParent || isDeleted(newParent->object))
-    return Status(LdapResult::noSuchObject, fmt::format("{}: new parent {} does not exist", dnText, newDn->parent().toString()));
+    return Status(LdapResult::noSuchObject,
+                  fmt::format("{}: new parent {} does not exist", dnText, newDn->parent().toString()));
   if (newParent->nc != located->nc)
     return Status(LdapResult::unwillingToPerform, fmt::format("{}: cannot move to another naming context", dnText));
   const ClassDef* cls = structuralClass(obj);
   const ClassDef* parentClass = structuralClass(newParent->object);
   if (!cls || !parentClass || !schema_.canContain(*parentClass, *cls))
-    return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be under {}", dnText, cls ? cls->name : "?", newDn->parent().toString()));
+    return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be under {}", dnText, cls ? cls->name : "?",
+                                                           newDn->parent().toString()));
   if (!iequals(cls->rdnAttribute, newDn->rdn().type))
-    return Status(LdapResult::namingViolation, fmt::format("{}: the RDN of a {} is {}", newDnText, cls->name, cls->rdnAttribute));
+    return Status(LdapResult::namingViolation,
+                  fmt::format("{}: the RDN of a {} is {}", newDnText, cls->name, cls->rdnAttribute));
   // Not under itself.
   for (std::optional<Guid> up = newParent->object.guid; up;) {
-    if (*up == obj.guid) return Status(LdapResult::unwillingToPerform, fmt::format("{}: cannot move under itself", dnText));
+    if (*up == obj.guid)
+      return Status(LdapResult::unwillingToPerform, fmt::format("{}: cannot move under itself", dnText));
     auto o = readByGuid(*up);
     up = o ? o->parent : std::nullopt;
   }
@@ -240,7 +260,8 @@ Status Directory::rename(std::string_view dnText, std::string_view newDnText, co
   bool moved = newParent->object.guid != *obj.parent;
   bool renamed = newDn->rdn().value != oldName;
   if (!moved && !renamed) return Status::ok();
-  if (auto sibling = store_.childByName(located->nc, newParent->object.guid, newDn->rdn().value); sibling && *sibling != obj.guid)
+  if (auto sibling = store_.childByName(located->nc, newParent->object.guid, newDn->rdn().value);
+      sibling && *sibling != obj.guid)
     return Status(LdapResult::entryAlreadyExists, fmt::format("{}: {} exists", dnText, newDnText));
   DCEMU_RETURN_IF_ERROR(checkAccess(obj, rights::kWriteProperty, schemaIdGuid(schema_.attributeById(ids.name)->oid),
                                     requester, dnText, "rename it"));

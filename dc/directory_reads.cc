@@ -63,7 +63,8 @@ Result<std::string> Directory::dnOf(const Guid& guid) const {
     }
     const ClassDef* cls = structuralClass(*obj);
     const std::string* name = obj->firstValue(attributeIds().name);
-    if (!cls || !name) return Status(LdapResult::other, fmt::format("<GUID={}>: object has no name", obj->guid.toString()));
+    if (!cls || !name)
+      return Status(LdapResult::other, fmt::format("<GUID={}>: object has no name", obj->guid.toString()));
     std::string type = toUpperAscii(cls->rdnAttribute);
     rdns.push_back(Rdn{type, *name});
     current = obj->parent;

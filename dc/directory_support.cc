@@ -6,7 +6,9 @@
 
 namespace dcemu::dc {
 
-std::string encodeUsn(uint64_t usn) { return std::string(reinterpret_cast<const char*>(&usn), 8); }
+std::string encodeUsn(uint64_t usn) {
+  return std::string(reinterpret_cast<const char*>(&usn), 8);
+}
 
 uint64_t decodeUsn(std::string_view bytes) {
   uint64_t usn = 0;
@@ -18,20 +20,30 @@ const IdsOf& attributeIds() {
   static const IdsOf ids = [] {
     const Schema& s = Schema::builtin();
     auto id = [&](std::string_view name) { return s.attribute(name)->id; };
-    return IdsOf{id("objectClass"),      id("objectGUID"),       id("objectSid"),
-                 id("name"),             id("cn"),               id("whenCreated"),
-                 id("instanceType"),     id("nTSecurityDescriptor"), id("sAMAccountName"),
-                 id("sAMAccountType"),   id("userAccountControl"), id("primaryGroupID"),
-                 id("groupType"),        id("isDeleted"),        id("lastKnownParent")};
+    return IdsOf{id("objectClass"),
+                 id("objectGUID"),
+                 id("objectSid"),
+                 id("name"),
+                 id("cn"),
+                 id("whenCreated"),
+                 id("instanceType"),
+                 id("nTSecurityDescriptor"),
+                 id("sAMAccountName"),
+                 id("sAMAccountType"),
+                 id("userAccountControl"),
+                 id("primaryGroupID"),
+                 id("groupType"),
+                 id("isDeleted"),
+                 id("lastKnownParent")};
   }();
   return ids;
 }
 
 bool directorySetsItself(const AttributeDef& attr, bool requesterIsSystem) {
-  static constexpr std::string_view kAlways[] = {"objectGUID", "name", "whenCreated", "isDeleted",
+  static constexpr std::string_view kAlways[] = {"objectGUID",      "name",          "whenCreated", "isDeleted",
                                                  "lastKnownParent", "sAMAccountType"};
   // Provisioning gives well-known SIDs and configuration objects' values.
-  static constexpr std::string_view kUnlessSystem[] = {"objectSid", "instanceType", "systemFlags",
+  static constexpr std::string_view kUnlessSystem[] = {"objectSid",    "instanceType", "systemFlags",
                                                        "invocationId", "hasMasterNCs", "nCName"};
   for (std::string_view name : kAlways)
     if (iequals(name, attr.name)) return true;

@@ -19,8 +19,7 @@ Status dnError(std::string_view text, std::string_view reason) {
 }
 
 bool isAttributeTypeChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
 }
 
 }  // namespace
@@ -29,7 +28,9 @@ bool Rdn::operator==(const Rdn& other) const {
   return iequals(type, other.type) && iequals(value, other.value);
 }
 
-std::string Rdn::toString() const { return type + "=" + escapeRdnValue(value); }
+std::string Rdn::toString() const {
+  return type + "=" + escapeRdnValue(value);
+}
 
 std::string escapeRdnValue(std::string_view value) {
   std::string out;
@@ -37,8 +38,8 @@ std::string escapeRdnValue(std::string_view value) {
   for (size_t i = 0; i < value.size(); ++i) {
     char c = value[i];
     bool edgeSpace = c == ' ' && (i == 0 || i + 1 == value.size());
-    if (c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';' ||
-        c == '=' || edgeSpace || (c == '#' && i == 0)) {
+    if (c == ',' || c == '+' || c == '"' || c == '\\' || c == '<' || c == '>' || c == ';' || c == '=' || edgeSpace ||
+        (c == '#' && i == 0)) {
       out += '\\';
       out += c;
     } else if (static_cast<unsigned char>(c) < 0x20) {
@@ -62,8 +63,7 @@ Result<Dn> Dn::parse(std::string_view text) {
     rdn.type = std::string(text.substr(typeStart, i - typeStart));
     while (i < text.size() && text[i] == ' ') ++i;
     if (rdn.type.empty()) return dnError(text, fmt::format("missing attribute type at offset {}", typeStart));
-    if (i >= text.size() || text[i] != '=')
-      return dnError(text, fmt::format("expected '=' after \"{}\"", rdn.type));
+    if (i >= text.size() || text[i] != '=') return dnError(text, fmt::format("expected '=' after \"{}\"", rdn.type));
     ++i;
     while (i < text.size() && text[i] == ' ') ++i;
     // The value runs to the next unescaped ',' (or ';', an old separator).

@@ -81,13 +81,11 @@ std::string Guid::toString() const {
   return fmt::format(
       "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-"
       "{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-      b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-      b[15]);
+      b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 std::optional<Sid> Sid::parse(std::string_view text) {
-  if (text.size() < 4 || (text[0] != 'S' && text[0] != 's') || text.substr(1, 3) != "-1-")
-    return std::nullopt;
+  if (text.size() < 4 || (text[0] != 'S' && text[0] != 's') || text.substr(1, 3) != "-1-") return std::nullopt;
   text.remove_prefix(4);
   Sid sid;
   size_t dash = text.find('-');
@@ -130,8 +128,7 @@ std::string Sid::toBytes() const {
   out[0] = 1;
   out[1] = static_cast<char>(subAuthorities.size());
   for (int i = 0; i < 6; ++i) out[2 + i] = static_cast<char>(authority >> (8 * (5 - i)));
-  for (size_t i = 0; i < subAuthorities.size(); ++i)
-    std::memcpy(out.data() + 8 + 4 * i, &subAuthorities[i], 4);
+  for (size_t i = 0; i < subAuthorities.size(); ++i) std::memcpy(out.data() + 8 + 4 * i, &subAuthorities[i], 4);
   return out;
 }
 

@@ -19,15 +19,13 @@ class Rng;
 struct Guid {
   std::array<uint8_t, 16> bytes{};
 
-  static Guid fromBytes(std::string_view raw);  // raw.size() must be 16
+  static Guid fromBytes(std::string_view raw);              // raw.size() must be 16
   static std::optional<Guid> parse(std::string_view text);  // with or without braces
-  static Guid random(Rng& rng);  // version-4 layout
+  static Guid random(Rng& rng);                             // version-4 layout
 
   bool isNull() const;
   std::string toString() const;  // lowercase, no braces, as repadmin prints
-  std::string_view asBytes() const {
-    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
-  }
+  std::string_view asBytes() const { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
   // Windows compares GUIDs as 16 raw bytes when a replication tie needs a
   // winner; so do we.
   auto operator<=>(const Guid&) const = default;
@@ -38,7 +36,7 @@ struct Sid {
   uint64_t authority = 0;  // 48 bits
   std::vector<uint32_t> subAuthorities;
 
-  static std::optional<Sid> parse(std::string_view text);  // "S-1-5-21-..."
+  static std::optional<Sid> parse(std::string_view text);     // "S-1-5-21-..."
   static std::optional<Sid> fromBytes(std::string_view raw);  // MS-DTYP binary
   std::string toString() const;
   std::string toBytes() const;

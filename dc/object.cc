@@ -2,9 +2,9 @@
 
 #include <capnp/message.h>
 #include <capnp/serialize-packed.h>
-#include <kj/io.h>
 #include <fmt/format.h>
 #include <kj/exception.h>
+#include <kj/io.h>
 
 #include <algorithm>
 #include <cstring>
@@ -32,7 +32,9 @@ const AttributeEntry* Object::find(uint32_t id) const {
   return it != attributes.end() && it->id == id ? &*it : nullptr;
 }
 
-AttributeEntry* Object::find(uint32_t id) { return const_cast<AttributeEntry*>(std::as_const(*this).find(id)); }
+AttributeEntry* Object::find(uint32_t id) {
+  return const_cast<AttributeEntry*>(std::as_const(*this).find(id));
+}
 
 AttributeEntry& Object::entry(uint32_t id) {
   auto it = std::lower_bound(attributes.begin(), attributes.end(), id,
@@ -123,7 +125,9 @@ std::optional<Stamp> readStamp(wire::Stamp::Reader in) {
   return Stamp{in.getVersion(), in.getOriginatingTime(), *invocation, in.getOriginatingUsn()};
 }
 
-Status corrupt(std::string_view why) { return Status(LdapResult::other, fmt::format("stored object: {}", why)); }
+Status corrupt(std::string_view why) {
+  return Status(LdapResult::other, fmt::format("stored object: {}", why));
+}
 
 }  // namespace
 

@@ -57,10 +57,8 @@ Status provisionForest(Directory& dir, Rng& rng) {
   user("krbtgt", rid::kKrbtgt, uac::kNormalAccount | uac::kAccountDisable);
   const std::string admin = "CN=Administrator,CN=Users," + domainDn;
   auto group = [&](const char* name, uint32_t r, const char* groupType, std::vector<std::string> members) {
-    std::vector<AttributeInput> attrs = {{"objectClass", {"group"}},
-                                         {"sAMAccountName", {name}},
-                                         {"objectSid", {sidOf(r)}},
-                                         {"groupType", {groupType}}};
+    std::vector<AttributeInput> attrs = {
+        {"objectClass", {"group"}}, {"sAMAccountName", {name}}, {"objectSid", {sidOf(r)}}, {"groupType", {groupType}}};
     if (!members.empty()) attrs.push_back({"member", std::move(members)});
     domain(fmt::format("CN={},CN=Users", name), std::move(attrs));
   };

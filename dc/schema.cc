@@ -81,7 +81,9 @@ const Schema& Schema::builtin() {
   return schema;
 }
 
-std::string Schema::key(std::string_view name) { return toLower(name); }
+std::string Schema::key(std::string_view name) {
+  return toLower(name);
+}
 
 Schema::Schema(std::vector<AttributeDef> attributes, std::vector<ClassDef> classes)
     : attributes_(std::move(attributes)), classes_(std::move(classes)) {
@@ -95,8 +97,7 @@ Schema::Schema(std::vector<AttributeDef> attributes, std::vector<ClassDef> class
     AttributeDef& a = attributes_[i];
     a.id = idOf(a.oid, a.name);
     if (!attributeById_.emplace(a.id, i).second) throw std::logic_error("schema: duplicate id " + a.name);
-    if (!attributeByName_.emplace(key(a.name), i).second)
-      throw std::logic_error("schema: duplicate name " + a.name);
+    if (!attributeByName_.emplace(key(a.name), i).second) throw std::logic_error("schema: duplicate name " + a.name);
     for (const auto& alias : a.aliases) attributeByName_.emplace(key(alias), i);
     if (a.linkId != 0) attributeByLinkId_.emplace(a.linkId, i);
   }

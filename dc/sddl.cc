@@ -16,18 +16,35 @@ struct RightCode {
 
 // Windows' output order for directory rights.
 constexpr std::array<RightCode, 17> kRightCodes = {{
-    {"CC", rights::kCreateChild},   {"DC", rights::kDeleteChild},   {"LC", rights::kListChildren},
-    {"SW", rights::kSelfWrite},     {"RP", rights::kReadProperty},  {"WP", rights::kWriteProperty},
-    {"DT", rights::kDeleteTree},    {"LO", rights::kListObject},    {"CR", rights::kControlAccess},
-    {"SD", rights::kDelete},        {"RC", rights::kReadControl},   {"WD", rights::kWriteDac},
-    {"WO", rights::kWriteOwner},    {"GA", rights::kGenericAll},    {"GX", rights::kGenericExecute},
-    {"GW", rights::kGenericWrite},  {"GR", rights::kGenericRead},
+    {"CC", rights::kCreateChild},
+    {"DC", rights::kDeleteChild},
+    {"LC", rights::kListChildren},
+    {"SW", rights::kSelfWrite},
+    {"RP", rights::kReadProperty},
+    {"WP", rights::kWriteProperty},
+    {"DT", rights::kDeleteTree},
+    {"LO", rights::kListObject},
+    {"CR", rights::kControlAccess},
+    {"SD", rights::kDelete},
+    {"RC", rights::kReadControl},
+    {"WD", rights::kWriteDac},
+    {"WO", rights::kWriteOwner},
+    {"GA", rights::kGenericAll},
+    {"GX", rights::kGenericExecute},
+    {"GW", rights::kGenericWrite},
+    {"GR", rights::kGenericRead},
 }};
 
 // File and registry composites Windows accepts on input.
 constexpr std::array<RightCode, 8> kInputOnlyRights = {{
-    {"FA", 0x1F01FF}, {"FR", 0x120089}, {"FW", 0x120116}, {"FX", 0x1200A0},
-    {"KA", 0xF003F}, {"KR", 0x20019}, {"KW", 0x20006}, {"KX", 0x20019},
+    {"FA", 0x1F01FF},
+    {"FR", 0x120089},
+    {"FW", 0x120116},
+    {"FX", 0x1200A0},
+    {"KA", 0xF003F},
+    {"KR", 0x20019},
+    {"KW", 0x20006},
+    {"KX", 0x20019},
 }};
 
 struct SidAlias {
@@ -36,17 +53,17 @@ struct SidAlias {
 };
 
 constexpr std::array<SidAlias, 45> kSidAliases = {{
-    {"WD", "S-1-1-0"},       {"CO", "S-1-3-0"},       {"CG", "S-1-3-1"},       {"OW", "S-1-3-4"},
-    {"NU", "S-1-5-2"},       {"IU", "S-1-5-4"},       {"SU", "S-1-5-6"},       {"AN", "S-1-5-7"},
-    {"ED", "S-1-5-9"},       {"PS", "S-1-5-10"},      {"AU", "S-1-5-11"},      {"RC", "S-1-5-12"},
-    {"SY", "S-1-5-18"},      {"LS", "S-1-5-19"},      {"NS", "S-1-5-20"},      {"BA", "S-1-5-32-544"},
-    {"BU", "S-1-5-32-545"},  {"BG", "S-1-5-32-546"},  {"PU", "S-1-5-32-547"},  {"AO", "S-1-5-32-548"},
-    {"SO", "S-1-5-32-549"},  {"PO", "S-1-5-32-550"},  {"BO", "S-1-5-32-551"},  {"RE", "S-1-5-32-552"},
-    {"RU", "S-1-5-32-554"},  {"RD", "S-1-5-32-555"},  {"NO", "S-1-5-32-556"},  {"LA", "-500"},
-    {"LG", "-501"},          {"DA", "-512"},          {"DU", "-513"},          {"DG", "-514"},
-    {"DC", "-515"},          {"DD", "-516"},          {"CA", "-517"},          {"SA", "-518"},
-    {"EA", "-519"},          {"PA", "-520"},          {"RO", "-498"},          {"CN", "-522"},
-    {"AP", "-525"},          {"KA", "-526"},          {"EK", "-527"},          {"RS", "-553"},
+    {"WD", "S-1-1-0"},      {"CO", "S-1-3-0"},      {"CG", "S-1-3-1"},      {"OW", "S-1-3-4"},
+    {"NU", "S-1-5-2"},      {"IU", "S-1-5-4"},      {"SU", "S-1-5-6"},      {"AN", "S-1-5-7"},
+    {"ED", "S-1-5-9"},      {"PS", "S-1-5-10"},     {"AU", "S-1-5-11"},     {"RC", "S-1-5-12"},
+    {"SY", "S-1-5-18"},     {"LS", "S-1-5-19"},     {"NS", "S-1-5-20"},     {"BA", "S-1-5-32-544"},
+    {"BU", "S-1-5-32-545"}, {"BG", "S-1-5-32-546"}, {"PU", "S-1-5-32-547"}, {"AO", "S-1-5-32-548"},
+    {"SO", "S-1-5-32-549"}, {"PO", "S-1-5-32-550"}, {"BO", "S-1-5-32-551"}, {"RE", "S-1-5-32-552"},
+    {"RU", "S-1-5-32-554"}, {"RD", "S-1-5-32-555"}, {"NO", "S-1-5-32-556"}, {"LA", "-500"},
+    {"LG", "-501"},         {"DA", "-512"},         {"DU", "-513"},         {"DG", "-514"},
+    {"DC", "-515"},         {"DD", "-516"},         {"CA", "-517"},         {"SA", "-518"},
+    {"EA", "-519"},         {"PA", "-520"},         {"RO", "-498"},         {"CN", "-522"},
+    {"AP", "-525"},         {"KA", "-526"},         {"EK", "-527"},         {"RS", "-553"},
     {"ER", "S-1-5-32-573"},
 }};
 
@@ -65,8 +82,7 @@ std::optional<std::string_view> aliasOf(const Sid& sid, const TrusteeResolver& r
     if (a.sid.front() != '-') {
       if (Sid::parse(a.sid) == sid) return a.alias;
     } else if (resolver.domainSid && sid.subAuthorities.size() == resolver.domainSid->subAuthorities.size() + 1 &&
-               sid.authority == resolver.domainSid->authority &&
-               resolver.domainSid->withRid(sid.rid()) == sid &&
+               sid.authority == resolver.domainSid->authority && resolver.domainSid->withRid(sid.rid()) == sid &&
                std::to_string(sid.rid()) == a.sid.substr(1)) {
       return a.alias;
     }
@@ -98,7 +114,10 @@ Result<uint32_t> parseRights(std::string_view sddl, std::string_view token) {
   if (token.size() > 2 && token[0] == '0' && (token[1] == 'x' || token[1] == 'X')) {
     uint32_t mask = 0;
     for (char c : token.substr(2)) {
-      int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+      int v = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                       : -1;
       if (v < 0 || mask > 0x0fffffff) return sddlError(sddl, fmt::format("bad rights mask \"{}\"", token));
       mask = mask << 4 | static_cast<uint32_t>(v);
     }
@@ -137,26 +156,41 @@ Result<Ace> parseAce(std::string_view sddl, std::string_view body, const Trustee
   if (n != 6) return sddlError(sddl, fmt::format("ACE \"({})\" has {} fields, not 6", body, n));
   Ace ace;
   std::string_view type = trim(fields[0]);
-  if (iequals(type, "A")) ace.type = AceType::AccessAllowed;
-  else if (iequals(type, "D")) ace.type = AceType::AccessDenied;
-  else if (iequals(type, "AU")) ace.type = AceType::SystemAudit;
-  else if (iequals(type, "OA")) ace.type = AceType::AccessAllowedObject;
-  else if (iequals(type, "OD")) ace.type = AceType::AccessDeniedObject;
-  else if (iequals(type, "OU")) ace.type = AceType::SystemAuditObject;
-  else return sddlError(sddl, fmt::format("unknown ACE type \"{}\"", type));
+  if (iequals(type, "A"))
+    ace.type = AceType::AccessAllowed;
+  else if (iequals(type, "D"))
+    ace.type = AceType::AccessDenied;
+  else if (iequals(type, "AU"))
+    ace.type = AceType::SystemAudit;
+  else if (iequals(type, "OA"))
+    ace.type = AceType::AccessAllowedObject;
+  else if (iequals(type, "OD"))
+    ace.type = AceType::AccessDeniedObject;
+  else if (iequals(type, "OU"))
+    ace.type = AceType::SystemAuditObject;
+  else
+    return sddlError(sddl, fmt::format("unknown ACE type \"{}\"", type));
 
   std::string_view flags = trim(fields[1]);
   if (flags.size() % 2 != 0) return sddlError(sddl, fmt::format("bad ACE flags \"{}\"", flags));
   for (size_t i = 0; i < flags.size(); i += 2) {
     std::string_view f = flags.substr(i, 2);
-    if (iequals(f, "OI")) ace.flags |= ace_flags::kObjectInherit;
-    else if (iequals(f, "CI")) ace.flags |= ace_flags::kContainerInherit;
-    else if (iequals(f, "NP")) ace.flags |= ace_flags::kNoPropagate;
-    else if (iequals(f, "IO")) ace.flags |= ace_flags::kInheritOnly;
-    else if (iequals(f, "ID")) ace.flags |= ace_flags::kInherited;
-    else if (iequals(f, "SA")) ace.flags |= ace_flags::kSuccessfulAccess;
-    else if (iequals(f, "FA")) ace.flags |= ace_flags::kFailedAccess;
-    else return sddlError(sddl, fmt::format("unknown ACE flag \"{}\"", f));
+    if (iequals(f, "OI"))
+      ace.flags |= ace_flags::kObjectInherit;
+    else if (iequals(f, "CI"))
+      ace.flags |= ace_flags::kContainerInherit;
+    else if (iequals(f, "NP"))
+      ace.flags |= ace_flags::kNoPropagate;
+    else if (iequals(f, "IO"))
+      ace.flags |= ace_flags::kInheritOnly;
+    else if (iequals(f, "ID"))
+      ace.flags |= ace_flags::kInherited;
+    else if (iequals(f, "SA"))
+      ace.flags |= ace_flags::kSuccessfulAccess;
+    else if (iequals(f, "FA"))
+      ace.flags |= ace_flags::kFailedAccess;
+    else
+      return sddlError(sddl, fmt::format("unknown ACE flag \"{}\"", f));
   }
   auto mask = parseRights(sddl, fields[2]);
   if (!mask) return mask.status();
@@ -164,7 +198,8 @@ Result<Ace> parseAce(std::string_view sddl, std::string_view body, const Trustee
   for (auto [field, slot] : {std::pair{fields[3], &ace.objectType}, std::pair{fields[4], &ace.inheritedObjectType}}) {
     std::string_view text = trim(field);
     if (text.empty()) continue;
-    if (!ace.isObjectAce()) return sddlError(sddl, fmt::format("GUID \"{}\" on an ACE that is not an object ACE", text));
+    if (!ace.isObjectAce())
+      return sddlError(sddl, fmt::format("GUID \"{}\" on an ACE that is not an object ACE", text));
     auto guid = Guid::parse(text);
     if (!guid) return sddlError(sddl, fmt::format("\"{}\" is not a GUID", text));
     *slot = *guid;
@@ -293,8 +328,7 @@ Result<SecurityDescriptor> parseSddl(std::string_view sddl, const TrusteeResolve
         (kind == 'D' ? sd.dacl : sd.sacl) = std::move(*acl);
         break;
       }
-      default:
-        return sddlError(sddl, fmt::format("unknown section \"{}:\"", kind));
+      default: return sddlError(sddl, fmt::format("unknown section \"{}:\"", kind));
     }
     i = end;
   }

@@ -25,9 +25,15 @@ constexpr uint16_t kSaclPresent = 0x0010;
 constexpr uint32_t kObjectTypePresent = 0x1;
 constexpr uint32_t kInheritedObjectTypePresent = 0x2;
 
-void put16(std::string& out, uint16_t v) { out.append(reinterpret_cast<const char*>(&v), 2); }
-void put32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
-void set32(std::string& out, size_t at, uint32_t v) { std::memcpy(out.data() + at, &v, 4); }
+void put16(std::string& out, uint16_t v) {
+  out.append(reinterpret_cast<const char*>(&v), 2);
+}
+void put32(std::string& out, uint32_t v) {
+  out.append(reinterpret_cast<const char*>(&v), 4);
+}
+void set32(std::string& out, size_t at, uint32_t v) {
+  std::memcpy(out.data() + at, &v, 4);
+}
 
 void appendAcl(std::string& out, const Acl& acl) {
   size_t start = out.size();
@@ -45,8 +51,8 @@ void appendAcl(std::string& out, const Acl& acl) {
     put16(out, 0);
     put32(out, ace.mask);
     if (ace.isObjectAce()) {
-      uint32_t flags = (ace.objectType ? kObjectTypePresent : 0) |
-                       (ace.inheritedObjectType ? kInheritedObjectTypePresent : 0);
+      uint32_t flags =
+          (ace.objectType ? kObjectTypePresent : 0) | (ace.inheritedObjectType ? kInheritedObjectTypePresent : 0);
       put32(out, flags);
       if (ace.objectType) out += ace.objectType->asBytes();
       if (ace.inheritedObjectType) out += ace.inheritedObjectType->asBytes();
@@ -138,8 +144,7 @@ std::string SecurityDescriptor::toBinary() const {
   std::string out;
   out += '\1';
   out += '\0';
-  uint16_t ctl = static_cast<uint16_t>(control | kSelfRelative | (dacl ? kDaclPresent : 0) |
-                                       (sacl ? kSaclPresent : 0));
+  uint16_t ctl = static_cast<uint16_t>(control | kSelfRelative | (dacl ? kDaclPresent : 0) | (sacl ? kSaclPresent : 0));
   put16(out, ctl);
   out.append(16, '\0');  // four offsets, patched below
   if (owner) {
@@ -178,8 +183,8 @@ Result<SecurityDescriptor> SecurityDescriptor::fromBinary(std::string_view bytes
   };
   DCEMU_RETURN_IF_ERROR(readOptionalSid(4, sd.owner, "owner"));
   DCEMU_RETURN_IF_ERROR(readOptionalSid(8, sd.group, "group"));
-  for (auto [field, present, slot] : {std::tuple{size_t{12}, kSaclPresent, &sd.sacl},
-                                      std::tuple{size_t{16}, kDaclPresent, &sd.dacl}}) {
+  for (auto [field, present, slot] :
+       {std::tuple{size_t{12}, kSaclPresent, &sd.sacl}, std::tuple{size_t{16}, kDaclPresent, &sd.dacl}}) {
     uint32_t offset = r.u32(field);
     if (!(ctl & present) || offset == 0) continue;
     auto acl = readAcl(r, offset);

@@ -18,14 +18,14 @@
 namespace dcemu::dc {
 
 namespace rights {
-inline constexpr uint32_t kCreateChild = 0x1;     // CC
-inline constexpr uint32_t kDeleteChild = 0x2;     // DC
-inline constexpr uint32_t kListChildren = 0x4;    // LC
-inline constexpr uint32_t kSelfWrite = 0x8;       // SW
-inline constexpr uint32_t kReadProperty = 0x10;   // RP
-inline constexpr uint32_t kWriteProperty = 0x20;  // WP
-inline constexpr uint32_t kDeleteTree = 0x40;     // DT
-inline constexpr uint32_t kListObject = 0x80;     // LO
+inline constexpr uint32_t kCreateChild = 0x1;      // CC
+inline constexpr uint32_t kDeleteChild = 0x2;      // DC
+inline constexpr uint32_t kListChildren = 0x4;     // LC
+inline constexpr uint32_t kSelfWrite = 0x8;        // SW
+inline constexpr uint32_t kReadProperty = 0x10;    // RP
+inline constexpr uint32_t kWriteProperty = 0x20;   // WP
+inline constexpr uint32_t kDeleteTree = 0x40;      // DT
+inline constexpr uint32_t kListObject = 0x80;      // LO
 inline constexpr uint32_t kControlAccess = 0x100;  // CR
 inline constexpr uint32_t kDelete = 0x10000;       // SD
 inline constexpr uint32_t kReadControl = 0x20000;  // RC
@@ -53,11 +53,11 @@ enum class AceType : uint8_t {
 };
 
 namespace ace_flags {
-inline constexpr uint8_t kObjectInherit = 0x1;     // OI
-inline constexpr uint8_t kContainerInherit = 0x2;  // CI
-inline constexpr uint8_t kNoPropagate = 0x4;       // NP
-inline constexpr uint8_t kInheritOnly = 0x8;       // IO
-inline constexpr uint8_t kInherited = 0x10;        // ID
+inline constexpr uint8_t kObjectInherit = 0x1;      // OI
+inline constexpr uint8_t kContainerInherit = 0x2;   // CI
+inline constexpr uint8_t kNoPropagate = 0x4;        // NP
+inline constexpr uint8_t kInheritOnly = 0x8;        // IO
+inline constexpr uint8_t kInherited = 0x10;         // ID
 inline constexpr uint8_t kSuccessfulAccess = 0x40;  // SA
 inline constexpr uint8_t kFailedAccess = 0x80;      // FA
 }  // namespace ace_flags

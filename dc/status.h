@@ -62,7 +62,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(state_).isOk() && "a Result needs a value or a failure");
   }
@@ -88,8 +88,8 @@ class [[nodiscard]] Result {
 
 // Returns early from the enclosing function when an expression yields a
 // failed Status. Keeps the happy path flat, as LevelDB's code does by hand.
-#define DCEMU_RETURN_IF_ERROR(expr)       \
-  do {                                    \
-    ::dcemu::dc::Status _st = (expr);     \
-    if (!_st.isOk()) return _st;          \
+#define DCEMU_RETURN_IF_ERROR(expr)   \
+  do {                                \
+    ::dcemu::dc::Status _st = (expr); \
+    if (!_st.isOk()) return _st;      \
   } while (false)

@@ -86,8 +86,12 @@ uint32_t readBigEndian32(std::string_view bytes) {
   return v;
 }
 
-std::string objectKey(const Guid& guid) { return "o" + std::string(guid.asBytes()); }
-std::string usnKey(uint64_t usn) { return "u" + bigEndian64(usn); }
+std::string objectKey(const Guid& guid) {
+  return "o" + std::string(guid.asBytes());
+}
+std::string usnKey(uint64_t usn) {
+  return "u" + bigEndian64(usn);
+}
 std::string childKey(const Guid& parent, std::string_view rdn) {
   return "c" + std::string(parent.asBytes()) + toLower(rdn);
 }
@@ -95,11 +99,19 @@ std::string backLinkKey(const Guid& target, int linkId, const Guid& source) {
   return "b" + std::string(target.asBytes()) + bigEndian32(static_cast<uint32_t>(linkId)) +
          std::string(source.asBytes());
 }
-std::string accountKey(std::string_view sam) { return "s" + toLower(sam); }
-std::string sidKey(const std::string& sidBytes) { return "i" + sidBytes; }
+std::string accountKey(std::string_view sam) {
+  return "s" + toLower(sam);
+}
+std::string sidKey(const std::string& sidBytes) {
+  return "i" + sidBytes;
+}
 
-rocksdb::Slice slice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-std::string_view view(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+rocksdb::Slice slice(std::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+std::string_view view(const rocksdb::Slice& s) {
+  return {s.data(), s.size()};
+}
 
 // The attribute IDs the indexes read, looked up once.
 struct IndexedAttributes {
@@ -176,7 +188,9 @@ void WriteBatch::putState(std::string_view key, std::string_view value) {
   impl_->put(kStateFamily, std::string(key), std::string(value));
 }
 
-size_t WriteBatch::byteSize() const { return impl_->batch.GetDataSize(); }
+size_t WriteBatch::byteSize() const {
+  return impl_->batch.GetDataSize();
+}
 
 struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
@@ -355,7 +369,9 @@ std::optional<Guid> Store::guidBySid(const Sid& sid) const {
   return Guid::fromBytes(*value);
 }
 
-std::optional<std::string> Store::getState(std::string_view key) const { return impl_->get(kStateFamily, key); }
+std::optional<std::string> Store::getState(std::string_view key) const {
+  return impl_->get(kStateFamily, key);
+}
 
 uint64_t Store::memoryUsage() const {
   uint64_t total = 0;

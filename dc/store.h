@@ -81,8 +81,7 @@ class Store {
   // Calls `fn` for each child GUID of `parent`, in RDN order.
   void forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn) const;
   // Objects whose usnChanged is above `usn`, in USN order, until fn says stop.
-  Status forEachChangeSince(NamingContext nc, uint64_t usn,
-                            const std::function<bool(const Object&)>& fn) const;
+  Status forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const;
   // Objects holding an active forward link to `target`, with the link's ID.
   void forEachBackLink(const Guid& target, const std::function<void(int linkId, const Guid& source)>& fn) const;
   std::optional<Guid> guidByAccountName(std::string_view samAccountName) const;

@@ -68,9 +68,13 @@ std::string encodeInt32(int64_t value) {
   return std::string(reinterpret_cast<const char*>(&v), 4);
 }
 
-std::string encodeInt64(int64_t value) { return std::string(reinterpret_cast<const char*>(&value), 8); }
+std::string encodeInt64(int64_t value) {
+  return std::string(reinterpret_cast<const char*>(&value), 8);
+}
 
-std::string encodeBool(bool value) { return std::string(1, value ? '\1' : '\0'); }
+std::string encodeBool(bool value) {
+  return std::string(1, value ? '\1' : '\0');
+}
 
 int64_t decodeInteger(std::string_view bytes) {
   if (bytes.size() == 4) {
@@ -167,8 +171,7 @@ Result<std::string> encodeValue(const AttributeDef& attr, std::string_view text,
       if (!dn) return syntaxError(attr, objectDn, dn.status().message());
       auto guid = context.guidOfDn(*dn);
       if (!guid) {
-        return Status(guid.status().code(),
-                      fmt::format("{}: {}: {}", objectDn, attr.name, guid.status().message()));
+        return Status(guid.status().code(), fmt::format("{}: {}: {}", objectDn, attr.name, guid.status().message()));
       }
       return std::string(guid->asBytes());
     }
@@ -196,13 +199,10 @@ Result<std::string> encodeValue(const AttributeDef& attr, std::string_view text,
 
 std::string formatValue(const AttributeDef& attr, std::string_view bytes, const ValueContext& context) {
   switch (attr.syntax) {
-    case Syntax::Boolean:
-      return !bytes.empty() && bytes[0] ? "TRUE" : "FALSE";
+    case Syntax::Boolean: return !bytes.empty() && bytes[0] ? "TRUE" : "FALSE";
     case Syntax::Integer:
-    case Syntax::LargeInteger:
-      return std::to_string(decodeInteger(bytes));
-    case Syntax::UnicodeString:
-      return std::string(bytes);
+    case Syntax::LargeInteger: return std::to_string(decodeInteger(bytes));
+    case Syntax::UnicodeString: return std::string(bytes);
     case Syntax::OctetString:
       if (bytes.size() == 16 && attr.rangeUpper == 16) return Guid::fromBytes(bytes).toString();
       return hex(bytes);
@@ -210,8 +210,7 @@ std::string formatValue(const AttributeDef& attr, std::string_view bytes, const 
       auto sid = Sid::fromBytes(bytes);
       return sid ? sid->toString() : hex(bytes);
     }
-    case Syntax::GeneralizedTime:
-      return formatGeneralizedTime(decodeInteger(bytes));
+    case Syntax::GeneralizedTime: return formatGeneralizedTime(decodeInteger(bytes));
     case Syntax::Dn: {
       if (bytes.size() != 16) return hex(bytes);
       Guid guid = Guid::fromBytes(bytes);

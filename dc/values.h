@@ -19,7 +19,7 @@ namespace dcemu::dc {
 // What converting DN- and SID-bearing values needs from the directory.
 struct ValueContext {
   TrusteeResolver trustees;
-  std::function<Result<Guid>(const Dn& dn)> guidOfDn;               // DN values name live objects
+  std::function<Result<Guid>(const Dn& dn)> guidOfDn;  // DN values name live objects
   std::function<std::optional<std::string>(const Guid& guid)> dnOfGuid;
 };
 

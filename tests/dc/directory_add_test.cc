@@ -8,7 +8,9 @@ using dcemu::dc::testing::TestDomain;
 
 namespace {
 
-LdapResult codeOf(const Result<Guid>& r) { return r.isOk() ? LdapResult::success : r.status().code(); }
+LdapResult codeOf(const Result<Guid>& r) {
+  return r.isOk() ? LdapResult::success : r.status().code();
+}
 
 const AttributeMetadata* metaOf(const std::vector<AttributeMetadata>& rows, std::string_view name) {
   for (const auto& row : rows)
@@ -21,10 +23,10 @@ const AttributeMetadata* metaOf(const std::vector<AttributeMetadata>& rows, std:
 TEST_CASE("provisioning creates the well-known containers, accounts and groups") {
   TestDomain d;
   Directory& dir = d.dir();
-  for (const char* dn : {"CN=Users", "CN=Computers", "CN=Managed Service Accounts", "CN=Deleted Objects",
-                         "CN=LostAndFound", "OU=Domain Controllers", "CN=Administrator,CN=Users",
-                         "CN=krbtgt,CN=Users", "CN=Domain Admins,CN=Users", "CN=Enterprise Admins,CN=Users",
-                         "CN=Administrators,CN=Builtin"}) {
+  for (const char* dn :
+       {"CN=Users", "CN=Computers", "CN=Managed Service Accounts", "CN=Deleted Objects", "CN=LostAndFound",
+        "OU=Domain Controllers", "CN=Administrator,CN=Users", "CN=krbtgt,CN=Users", "CN=Domain Admins,CN=Users",
+        "CN=Enterprise Admins,CN=Users", "CN=Administrators,CN=Builtin"}) {
     INFO(dn);
     CHECK(dir.read(d.dn(dn)).isOk());
   }
@@ -85,7 +87,9 @@ TEST_CASE("new accounts get AD's defaults") {
   CHECK(d.values(d.dn("CN=svc_app,CN=Users"), "userAccountControl") == std::vector<std::string>{"546"});
   CHECK(d.values(d.dn("CN=svc_app,CN=Users"), "sAMAccountType") == std::vector<std::string>{"805306368"});
   CHECK(d.values(d.dn("CN=svc_app,CN=Users"), "primaryGroupID") == std::vector<std::string>{"513"});
-  REQUIRE(d.dir().add(d.dn("CN=host-a,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-a$"}}}).isOk());
+  REQUIRE(d.dir()
+              .add(d.dn("CN=host-a,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-a$"}}})
+              .isOk());
   CHECK(d.values(d.dn("CN=host-a,CN=Computers"), "userAccountControl") == std::vector<std::string>{"4096"});
 }
 
@@ -98,9 +102,9 @@ TEST_CASE("a dMSA is created with its required attributes and refused without th
                          {"msDS-ManagedPasswordInterval", {"30"}}});
   INFO(ok.status().toString());
   CHECK(ok.isOk());
-  auto missing = d.dir().add(d.dn("CN=dmsa_b,CN=Managed Service Accounts"),
-                             {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
-                              {"msDS-ManagedPasswordInterval", {"30"}}});
+  auto missing =
+      d.dir().add(d.dn("CN=dmsa_b,CN=Managed Service Accounts"),
+                  {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}}, {"msDS-ManagedPasswordInterval", {"30"}}});
   CHECK(codeOf(missing) == LdapResult::objectClassViolation);
   CHECK_THAT(missing.status().message(), Catch::Contains("msDS-DelegatedMSAState"));
 }
@@ -117,24 +121,31 @@ TEST_CASE("add refusals carry LDAP result codes and name the object") {
       {d.dn("OU=x,OU=Missing"), {{"objectClass", {"organizationalUnit"}}}, LdapResult::noSuchObject},
       {d.dn("OU=Apps"), {{"objectClass", {"organizationalUnit"}}}, LdapResult::entryAlreadyExists},
       {d.dn("OU=apps"), {{"objectClass", {"organizationalUnit"}}}, LdapResult::entryAlreadyExists},
-      {d.dn("OU=B"), {{"objectClass", {"organizationalUnit"}}, {"displayName", {"a", "b"}}},
+      {d.dn("OU=B"),
+       {{"objectClass", {"organizationalUnit"}}, {"displayName", {"a", "b"}}},
        LdapResult::constraintViolation},
-      {d.dn("OU=B"), {{"objectClass", {"organizationalUnit"}}, {"displayName", {std::string(300, 'x')}}},
+      {d.dn("OU=B"),
+       {{"objectClass", {"organizationalUnit"}}, {"displayName", {std::string(300, 'x')}}},
        LdapResult::constraintViolation},
-      {d.dn("OU=B"), {{"objectClass", {"organizationalUnit"}}, {"sAMAccountName", {"b"}}},
+      {d.dn("OU=B"),
+       {{"objectClass", {"organizationalUnit"}}, {"sAMAccountName", {"b"}}},
        LdapResult::objectClassViolation},
-      {d.dn("OU=B"), {{"objectClass", {"organizationalUnit"}}, {"noSuchAttr", {"b"}}},
+      {d.dn("OU=B"),
+       {{"objectClass", {"organizationalUnit"}}, {"noSuchAttr", {"b"}}},
        LdapResult::undefinedAttributeType},
       {d.dn("OU=B"), {{"description", {"no class"}}}, LdapResult::objectClassViolation},
       {d.dn("OU=B"), {{"objectClass", {"nonsense"}}}, LdapResult::objectClassViolation},
       {d.dn("CN=B,OU=Apps"), {{"objectClass", {"organizationalUnit"}}}, LdapResult::namingViolation},
       {d.dn("CN=d,CN=Users"), {{"objectClass", {"domainDNS"}}}, LdapResult::namingViolation},
-      {d.dn("CN=u,CN=Users"), {{"objectClass", {"user"}}, {"userAccountControl", {"twelve"}}},
+      {d.dn("CN=u,CN=Users"),
+       {{"objectClass", {"user"}}, {"userAccountControl", {"twelve"}}},
        LdapResult::invalidAttributeSyntax},
       {d.dn("CN=u,CN=Users"), {{"objectClass", {"user"}}, {"objectGUID", {"0a0b"}}}, LdapResult::constraintViolation},
-      {d.dn("CN=u,CN=Users"), {{"objectClass", {"user"}}, {"sAMAccountName", {"Administrator"}}},
+      {d.dn("CN=u,CN=Users"),
+       {{"objectClass", {"user"}}, {"sAMAccountName", {"Administrator"}}},
        LdapResult::entryAlreadyExists},
-      {d.dn("CN=u,CN=Users"), {{"objectClass", {"user"}}, {"managedBy", {d.dn("CN=nobody,CN=Users")}}},
+      {d.dn("CN=u,CN=Users"),
+       {{"objectClass", {"user"}}, {"managedBy", {d.dn("CN=nobody,CN=Users")}}},
        LdapResult::noSuchObject},
       {d.dn("OU=B"), {{"objectClass", {"organizationalUnit"}}, {"ou", {"C"}}}, LdapResult::notAllowedOnRdn},
       {"not a dn", {{"objectClass", {"organizationalUnit"}}}, LdapResult::invalidDnSyntax},
@@ -166,8 +177,10 @@ TEST_CASE("creating a child needs CreateChild on the parent") {
   Principal requester{*token, false};
   auto denied = d.dir().add(d.dn("OU=Sub,OU=Apps"), {{"objectClass", {"organizationalUnit"}}}, requester);
   CHECK(codeOf(denied) == LdapResult::insufficientAccessRights);
-  REQUIRE(d.dir().modify(d.dn("OU=Apps"), {{Change::Op::Replace, "nTSecurityDescriptor",
-                                             {"O:DAG:DAD:(A;;CC;;;helpdesk)(A;;GA;;;DA)"}}}).isOk());
+  REQUIRE(d.dir()
+              .modify(d.dn("OU=Apps"),
+                      {{Change::Op::Replace, "nTSecurityDescriptor", {"O:DAG:DAD:(A;;CC;;;helpdesk)(A;;GA;;;DA)"}}})
+              .isOk());
   CHECK(d.dir().add(d.dn("OU=Sub,OU=Apps"), {{"objectClass", {"organizationalUnit"}}}, requester).isOk());
 }
 
@@ -175,8 +188,10 @@ TEST_CASE("a child inherits its parent's inheritable ACEs") {
   TestDomain d;
   d.addOu("Apps");
   d.addUser("helpdesk");
-  REQUIRE(d.dir().modify(d.dn("OU=Apps"), {{Change::Op::Replace, "nTSecurityDescriptor",
-                                             {"O:DAG:DAD:(A;CI;RPWP;;;helpdesk)(A;;GA;;;DA)"}}}).isOk());
+  REQUIRE(d.dir()
+              .modify(d.dn("OU=Apps"),
+                      {{Change::Op::Replace, "nTSecurityDescriptor", {"O:DAG:DAD:(A;CI;RPWP;;;helpdesk)(A;;GA;;;DA)"}}})
+              .isOk());
   d.addOu("Sub,OU=Apps");
   auto sd = d.values(d.dn("OU=Sub,OU=Apps"), "nTSecurityDescriptor");
   REQUIRE(sd.size() == 1);

@@ -108,18 +108,22 @@ TEST_CASE("changes since a USN come in USN order with the latest state") {
   REQUIRE(dir.modify(d.dn("CN=a,CN=Users"), {{Change::Op::Replace, "description", {"later"}}}).isOk());
   std::vector<Guid> order;
   std::vector<uint64_t> usns;
-  REQUIRE(dir.changesSince(NamingContext::Domain, start, [&](const Object& obj) {
-                order.push_back(obj.guid);
-                usns.push_back(obj.usnChanged);
-                return true;
-              }).isOk());
+  REQUIRE(dir.changesSince(NamingContext::Domain, start,
+                           [&](const Object& obj) {
+                             order.push_back(obj.guid);
+                             usns.push_back(obj.usnChanged);
+                             return true;
+                           })
+              .isOk());
   CHECK(order == std::vector<Guid>{b, a});  // a moved past b when modified
   CHECK(usns == std::vector<uint64_t>{start + 2, start + 3});
   std::vector<Guid> sinceB;
-  REQUIRE(dir.changesSince(NamingContext::Domain, start + 2, [&](const Object& obj) {
-                sinceB.push_back(obj.guid);
-                return true;
-              }).isOk());
+  REQUIRE(dir.changesSince(NamingContext::Domain, start + 2,
+                           [&](const Object& obj) {
+                             sinceB.push_back(obj.guid);
+                             return true;
+                           })
+              .isOk());
   CHECK(sinceB == std::vector<Guid>{a});
 }
 

@@ -50,19 +50,30 @@ TEST_CASE("modify replaces, adds and deletes values, one version step per attrib
 
 TEST_CASE("a security descriptor attribute is one value with one stamp") {
   TestDomain d;
-  REQUIRE(d.dir().add(d.dn("CN=host-a,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-a$"}}}).isOk());
-  REQUIRE(d.dir().add(d.dn("CN=host-b,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-b$"}}}).isOk());
-  REQUIRE(d.dir().add(d.dn("CN=dmsa_db,CN=Managed Service Accounts"),
-                      {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
-                       {"msDS-DelegatedMSAState", {"3"}},
-                       {"msDS-ManagedPasswordInterval", {"30"}}})
+  REQUIRE(d.dir()
+              .add(d.dn("CN=host-a,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-a$"}}})
+              .isOk());
+  REQUIRE(d.dir()
+              .add(d.dn("CN=host-b,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-b$"}}})
+              .isOk());
+  REQUIRE(d.dir()
+              .add(d.dn("CN=dmsa_db,CN=Managed Service Accounts"),
+                   {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
+                    {"msDS-DelegatedMSAState", {"3"}},
+                    {"msDS-ManagedPasswordInterval", {"30"}}})
               .isOk());
   const std::string dn = d.dn("CN=dmsa_db,CN=Managed Service Accounts");
-  REQUIRE(d.dir().modify(dn, {{Change::Op::Replace, "msDS-GroupMSAMembership",
-                               {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-a$)"}}}).isOk());
-  REQUIRE(d.dir().modify(dn, {{Change::Op::Replace, "msDS-GroupMSAMembership",
-                               {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-a$)(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-b$)"}}})
+  REQUIRE(d.dir()
+              .modify(dn, {{Change::Op::Replace,
+                            "msDS-GroupMSAMembership",
+                            {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-a$)"}}})
               .isOk());
+  REQUIRE(
+      d.dir()
+          .modify(dn, {{Change::Op::Replace,
+                        "msDS-GroupMSAMembership",
+                        {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-a$)(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-b$)"}}})
+          .isOk());
   auto sddl = d.values(dn, "msDS-GroupMSAMembership");
   REQUIRE(sddl.size() == 1);
   auto hostA = d.values(d.dn("CN=host-a,CN=Computers"), "objectSid")[0];
@@ -76,10 +87,11 @@ TEST_CASE("a security descriptor attribute is one value with one stamp") {
 
 TEST_CASE("rangeUpper of msDS-GroupMSAMembership is 132096 bytes") {
   TestDomain d;
-  REQUIRE(d.dir().add(d.dn("CN=dmsa_db,CN=Managed Service Accounts"),
-                      {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
-                       {"msDS-DelegatedMSAState", {"3"}},
-                       {"msDS-ManagedPasswordInterval", {"30"}}})
+  REQUIRE(d.dir()
+              .add(d.dn("CN=dmsa_db,CN=Managed Service Accounts"),
+                   {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
+                    {"msDS-DelegatedMSAState", {"3"}},
+                    {"msDS-ManagedPasswordInterval", {"30"}}})
               .isOk());
   // 28-byte SID + 8-byte header per ACE: 4,000 ACEs is 144,000 bytes.
   std::string sddl = "O:BAD:";
@@ -131,8 +143,8 @@ TEST_CASE("a refused modify changes nothing and takes no USN") {
   d.addUser("svc_app");
   const std::string dn = d.dn("CN=svc_app,CN=Users");
   uint64_t usn = d.dir().highestCommittedUsn();
-  Status st = d.dir().modify(dn, {{Change::Op::Replace, "description", {"ok"}},
-                                  {Change::Op::Delete, "displayName", {}}});
+  Status st =
+      d.dir().modify(dn, {{Change::Op::Replace, "description", {"ok"}}, {Change::Op::Delete, "displayName", {}}});
   CHECK(st.code() == LdapResult::noSuchAttribute);
   CHECK(d.values(dn, "description").empty());
   CHECK(d.dir().highestCommittedUsn() == usn);
@@ -150,8 +162,11 @@ TEST_CASE("writing an attribute needs WriteProperty on it") {
   Principal administrator{*d.dir().tokenSids(admin->guid), false};
   CHECK(d.dir().modify(dn, {{Change::Op::Replace, "description", {"x"}}}, administrator).isOk());
   // A deny ACE for the helpdesk wins over an allow that follows it.
-  REQUIRE(d.dir().modify(dn, {{Change::Op::Replace, "nTSecurityDescriptor",
-                               {"O:DAG:DAD:(D;;WP;;;helpdesk)(A;;WP;;;helpdesk)(A;;GA;;;DA)"}}}).isOk());
+  REQUIRE(d.dir()
+              .modify(dn, {{Change::Op::Replace,
+                            "nTSecurityDescriptor",
+                            {"O:DAG:DAD:(D;;WP;;;helpdesk)(A;;WP;;;helpdesk)(A;;GA;;;DA)"}}})
+              .isOk());
   CHECK(d.dir().modify(dn, {{Change::Op::Replace, "description", {"y"}}}, requester).code() ==
         LdapResult::insufficientAccessRights);
 }
@@ -191,12 +206,16 @@ TEST_CASE("linked values keep one stamp each and removed values stay inactive") 
 TEST_CASE("group membership is linked: member and memberOf agree") {
   TestDomain d;
   d.addUser("alice");
-  REQUIRE(d.dir().add(d.dn("CN=helpdesk,CN=Users"),
-                      {{"objectClass", {"group"}}, {"sAMAccountName", {"helpdesk"}}, {"member", {d.dn("CN=alice,CN=Users")}}})
-              .isOk());
+  REQUIRE(
+      d.dir()
+          .add(d.dn("CN=helpdesk,CN=Users"),
+               {{"objectClass", {"group"}}, {"sAMAccountName", {"helpdesk"}}, {"member", {d.dn("CN=alice,CN=Users")}}})
+          .isOk());
   CHECK(d.values(d.dn("CN=alice,CN=Users"), "memberOf") == std::vector<std::string>{d.dn("CN=helpdesk,CN=Users")});
-  CHECK(d.dir().modify(d.dn("CN=helpdesk,CN=Users"), {{Change::Op::Add, "member", {d.dn("CN=alice,CN=Users")}}}).code() ==
-        LdapResult::attributeOrValueExists);
-  CHECK(d.dir().modify(d.dn("CN=helpdesk,CN=Users"), {{Change::Op::Delete, "member", {d.dn("CN=Administrator,CN=Users")}}})
+  CHECK(
+      d.dir().modify(d.dn("CN=helpdesk,CN=Users"), {{Change::Op::Add, "member", {d.dn("CN=alice,CN=Users")}}}).code() ==
+      LdapResult::attributeOrValueExists);
+  CHECK(d.dir()
+            .modify(d.dn("CN=helpdesk,CN=Users"), {{Change::Op::Delete, "member", {d.dn("CN=Administrator,CN=Users")}}})
             .code() == LdapResult::noSuchAttribute);
 }

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "dc/dn.h"
+
+#include <catch2/catch.hpp>
 
 using namespace dcemu::dc;
 

@@ -1,6 +1,7 @@
+#include "dc/ids.h"
+
 #include <catch2/catch.hpp>
 
-#include "dc/ids.h"
 #include "dc/rng.h"
 
 using namespace dcemu::dc;

@@ -1,6 +1,7 @@
+#include "dc/object.h"
+
 #include <catch2/catch.hpp>
 
-#include "dc/object.h"
 #include "dc/rng.h"
 
 using namespace dcemu::dc;

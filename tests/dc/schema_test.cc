@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "dc/schema.h"
+
+#include <catch2/catch.hpp>
 
 using namespace dcemu::dc;
 
@@ -59,7 +59,7 @@ TEST_CASE("the dMSA class is a computer with the documented must and may lists")
 }
 
 TEST_CASE("ATTRTYPs come from MS-DRSR's default prefix table") {
-  CHECK(Schema::attrTypOf("2.5.4.3") == 0x00000003u);              // cn
+  CHECK(Schema::attrTypOf("2.5.4.3") == 0x00000003u);               // cn
   CHECK(Schema::attrTypOf("1.2.840.113556.1.4.1") == 0x00090001u);  // name
   CHECK(Schema::attrTypOf("1.2.840.113556.1.2.281") == 0x00020119u);
   CHECK_FALSE(Schema::attrTypOf("9.9.9.1"));
@@ -68,20 +68,43 @@ TEST_CASE("ATTRTYPs come from MS-DRSR's default prefix table") {
 
 TEST_CASE("every required attribute of the issue is in the schema") {
   const Schema& s = Schema::builtin();
-  for (const char* name :
-       {"objectClass", "cn", "name", "description", "displayName", "distinguishedName", "objectGUID", "objectSid",
-        "sAMAccountName", "userAccountControl", "servicePrincipalName", "dNSHostName", "member", "memberOf",
-        "managedBy", "managedObjects", "nTSecurityDescriptor", "isDeleted", "lastKnownParent", "whenCreated",
-        "whenChanged", "pwdLastSet", "lockoutTime", "operatingSystem", "operatingSystemVersion",
-        "msDS-SupportedEncryptionTypes", "msDS-AllowedToDelegateTo", "msDS-AllowedToActOnBehalfOfOtherIdentity",
-        "msDS-AssignedAuthNPolicy", "msDS-AssignedAuthNPolicySilo"}) {
+  for (const char* name : {"objectClass",
+                           "cn",
+                           "name",
+                           "description",
+                           "displayName",
+                           "distinguishedName",
+                           "objectGUID",
+                           "objectSid",
+                           "sAMAccountName",
+                           "userAccountControl",
+                           "servicePrincipalName",
+                           "dNSHostName",
+                           "member",
+                           "memberOf",
+                           "managedBy",
+                           "managedObjects",
+                           "nTSecurityDescriptor",
+                           "isDeleted",
+                           "lastKnownParent",
+                           "whenCreated",
+                           "whenChanged",
+                           "pwdLastSet",
+                           "lockoutTime",
+                           "operatingSystem",
+                           "operatingSystemVersion",
+                           "msDS-SupportedEncryptionTypes",
+                           "msDS-AllowedToDelegateTo",
+                           "msDS-AllowedToActOnBehalfOfOtherIdentity",
+                           "msDS-AssignedAuthNPolicy",
+                           "msDS-AssignedAuthNPolicySilo"}) {
     INFO(name);
     CHECK(s.attribute(name));
   }
-  for (const char* name : {"top", "domainDNS", "organizationalUnit", "container", "user", "computer", "group",
-                           "msDS-ManagedServiceAccount", "msDS-GroupManagedServiceAccount",
-                           "msDS-DelegatedManagedServiceAccount", "site", "server", "nTDSDSA", "nTDSConnection",
-                           "siteLink", "siteLinkBridge", "crossRef"}) {
+  for (const char* name :
+       {"top", "domainDNS", "organizationalUnit", "container", "user", "computer", "group",
+        "msDS-ManagedServiceAccount", "msDS-GroupManagedServiceAccount", "msDS-DelegatedManagedServiceAccount", "site",
+        "server", "nTDSDSA", "nTDSConnection", "siteLink", "siteLinkBridge", "crossRef"}) {
     INFO(name);
     CHECK(s.objectClass(name));
   }

@@ -83,10 +83,9 @@ TEST_CASE("bad SDDL is refused with the offending token") {
     const char* mentions;
   };
   for (Case c : {Case{"D:(A;;XX;;;WD)", "XX"}, Case{"D:(A;;RP;;;nobody$)", "nobody$"},
-                 Case{"D:(A;;RP;;WD)", "5 fields"}, Case{"D:(Z;;RP;;;WD)", "\"Z\""},
-                 Case{"D:(A;;RP;;;WD", "')'"}, Case{"X:BA", "X:"}, Case{"D:(A;;RP;not-a-guid;;WD)", "not-a-guid"},
-                 Case{"D:(A;;RP;bf967aba-0de6-11d0-a285-00aa003049e2;;WD)", "not an object ACE"},
-                 Case{"", "empty"}}) {
+                 Case{"D:(A;;RP;;WD)", "5 fields"}, Case{"D:(Z;;RP;;;WD)", "\"Z\""}, Case{"D:(A;;RP;;;WD", "')'"},
+                 Case{"X:BA", "X:"}, Case{"D:(A;;RP;not-a-guid;;WD)", "not-a-guid"},
+                 Case{"D:(A;;RP;bf967aba-0de6-11d0-a285-00aa003049e2;;WD)", "not an object ACE"}, Case{"", "empty"}}) {
     INFO(c.sddl);
     auto sd = parseSddl(c.sddl, resolver());
     REQUIRE_FALSE(sd.isOk());

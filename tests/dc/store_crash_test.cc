@@ -36,8 +36,8 @@ constexpr const char* kUsers = "CN=Users,DC=corp,DC=example,DC=com";
     std::string token = "op-" + std::to_string(seed) + "-" + std::to_string(op);
     int user = static_cast<int>(rng.next() % 40);
     std::string dn = "CN=u" + std::to_string(user) + "," + kUsers;
-    Status st = (*dir)->modify(dn, {{Change::Op::Replace, "description", {token}},
-                                    {Change::Op::Replace, "displayName", {token}}});
+    Status st = (*dir)->modify(
+        dn, {{Change::Op::Replace, "description", {token}}, {Change::Op::Replace, "displayName", {token}}});
     if (st.code() == LdapResult::noSuchObject) {
       auto added = (*dir)->add(dn, {{"objectClass", {"user"}},
                                     {"sAMAccountName", {"u" + std::to_string(user)}},
@@ -110,14 +110,17 @@ TEST_CASE("a writer killed with SIGKILL leaves whole operations and never reuses
     CHECK(committed >= committedBefore);
     uint64_t largest = 0;
     int users = 0;
-    REQUIRE((*dir)->changesSince(NamingContext::Domain, 0, [&](const Object& obj) {
-                  largest = std::max(largest, largestUsnIn(obj));
-                  auto description = (*dir)->values(obj, "description");
-                  auto displayName = (*dir)->values(obj, "displayName");
-                  CHECK(*description == *displayName);
-                  if (!description->empty()) ++users;
-                  return true;
-                }).isOk());
+    REQUIRE((*dir)
+                ->changesSince(NamingContext::Domain, 0,
+                               [&](const Object& obj) {
+                                 largest = std::max(largest, largestUsnIn(obj));
+                                 auto description = (*dir)->values(obj, "description");
+                                 auto displayName = (*dir)->values(obj, "displayName");
+                                 CHECK(*description == *displayName);
+                                 if (!description->empty()) ++users;
+                                 return true;
+                               })
+                .isOk());
     // The next USN handed out is above every USN the store holds.
     CHECK(committed >= largest);
     committedBefore = committed;

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <map>
 
@@ -14,10 +13,12 @@ namespace {
 std::map<Guid, Object> snapshot(Directory& dir) {
   std::map<Guid, Object> all;
   for (int i = 0; i < kNamingContextCount; ++i) {
-    REQUIRE(dir.changesSince(static_cast<NamingContext>(i), 0, [&](const Object& obj) {
-                  all.emplace(obj.guid, obj);
-                  return true;
-                }).isOk());
+    REQUIRE(dir.changesSince(static_cast<NamingContext>(i), 0,
+                             [&](const Object& obj) {
+                               all.emplace(obj.guid, obj);
+                               return true;
+                             })
+                .isOk());
   }
   return all;
 }
