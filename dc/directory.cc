@@ -116,20 +116,12 @@ Directory::Pending Directory::begin() {
   return Pending{nextUsn_, now, floorSeconds(now), store_.newBatch()};
 }
 
-void Directory::stamp(Pending& p, AttributeEntry& entry) const {
-  entry.stamp.version += 1;
-  entry.stamp.originatingTime = p.nowSeconds;
-  entry.stamp.originatingInvocationId = invocationId_;
-  entry.stamp.originatingUsn = p.usn;
-  entry.localUsn = p.usn;
-}
-
-void Directory::stampLink(Pending& p, LinkEntry& link) const {
-  link.stamp.version += 1;
-  link.stamp.originatingTime = p.nowSeconds;
-  link.stamp.originatingInvocationId = invocationId_;
-  link.stamp.originatingUsn = p.usn;
-  link.localUsn = p.usn;
+void Directory::originate(Pending& p, Stamp& stamp, uint64_t& localUsn) const {
+  stamp.version += 1;
+  stamp.originatingTime = p.nowSeconds;
+  stamp.originatingInvocationId = invocationId_;
+  stamp.originatingUsn = p.usn;
+  localUsn = p.usn;
 }
 
 Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Object* before) {
@@ -142,8 +134,21 @@ Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Obje
   return Status::ok();
 }
 
-Result<std::string> Directory::encode(const AttributeDef& attr, std::string_view text, std::string_view dn) const {
-  return encodeValue(attr, text, valueContext(), dn);
+Result<std::vector<std::string>> Directory::encodeAll(const AttributeDef& attr, const std::vector<std::string>& texts,
+                                                      std::string_view dn) const {
+  ValueContext context = valueContext();
+  std::vector<std::string> encoded;
+  for (const std::string& text : texts) {
+    auto bytes = encodeValue(attr, text, context, dn);
+    if (!bytes) return bytes.status();
+    for (const std::string& seen : encoded) {
+      if (valuesEqual(attr, seen, *bytes))
+        return Status(LdapResult::attributeOrValueExists,
+                      fmt::format("{}: {} value \"{}\" given twice", dn, attr.name, text));
+    }
+    encoded.push_back(std::move(*bytes));
+  }
+  return encoded;
 }
 
 Result<Sid> Directory::allocateSid() {
@@ -159,10 +164,6 @@ Result<Sid> Directory::allocateSid() {
 }
 
 namespace {
-
-bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b) {
-  return attr.syntax == Syntax::UnicodeString ? iequals(a, b) : a == b;
-}
 
 bool isSecurityPrincipal(const Schema& schema, const ClassDef& cls) {
   return schema.isA(cls, "user") || schema.isA(cls, "group");
@@ -242,17 +243,9 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
     if (iequals(attr->name, rdn.type) && !(in.values.size() == 1 && iequals(in.values[0], rdn.value))) {
       return Status(LdapResult::notAllowedOnRdn, fmt::format("{}: {} must equal the RDN", dnText, attr->name));
     }
-    std::vector<std::string> encoded;
-    for (const std::string& text : in.values) {
-      auto bytes = encode(*attr, text, dnText);
-      if (!bytes) return bytes.status();
-      for (const std::string& existing : encoded) {
-        if (valuesEqual(*attr, existing, *bytes))
-          return Status(LdapResult::attributeOrValueExists,
-                        fmt::format("{}: {} value \"{}\" given twice", dnText, attr->name, text));
-      }
-      encoded.push_back(std::move(*bytes));
-    }
+    auto encodedValues = encodeAll(*attr, in.values, dnText);
+    if (!encodedValues) return encodedValues.status();
+    std::vector<std::string>& encoded = *encodedValues;
     if (attr->isForwardLink()) {
       for (const std::string& target : encoded) {
         LinkEntry& link = obj.link(attr->id, Guid::fromBytes(target));
@@ -347,13 +340,9 @@ Result<Guid> Directory::createNamingContextHead(NamingContext nc, std::string_vi
   for (const AttributeInput& in : attributes) {
     const AttributeDef* attr = schema_.attribute(in.name);
     if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("no attribute {} in the schema", in.name));
-    std::vector<std::string> encoded;
-    for (const std::string& text : in.values) {
-      auto bytes = encode(*attr, text, dn.toString());
-      if (!bytes) return bytes.status();
-      encoded.push_back(std::move(*bytes));
-    }
-    setValues(attr->id, std::move(encoded));
+    auto encoded = encodeAll(*attr, in.values, dn.toString());
+    if (!encoded) return encoded.status();
+    setValues(attr->id, std::move(*encoded));
   }
   if (nc == NamingContext::Domain) {
     if (const std::string* sid = obj.firstValue(ids.objectSid)) {

@@ -133,11 +133,14 @@ class Directory {
   // Stamping and commit helpers shared by the operations.
   struct Pending;
   Pending begin();
-  void stamp(Pending& p, AttributeEntry& entry) const;
-  void stampLink(Pending& p, LinkEntry& link) const;
+  void stamp(Pending& p, AttributeEntry& entry) const { originate(p, entry.stamp, entry.localUsn); }
+  void stampLink(Pending& p, LinkEntry& link) const { originate(p, link.stamp, link.localUsn); }
+  void originate(Pending& p, Stamp& stamp, uint64_t& localUsn) const;
   Status commit(Pending& p, NamingContext nc, Object& after, const Object* before);
 
-  Result<std::string> encode(const AttributeDef& attr, std::string_view text, std::string_view dn) const;
+  // Encodes values for `attr`, refusing a value given twice.
+  Result<std::vector<std::string>> encodeAll(const AttributeDef& attr, const std::vector<std::string>& texts,
+                                             std::string_view dn) const;
   Status applyChange(Pending& p, Object& obj, const ClassDef& cls, const Change& change, std::string_view dn,
                      const Principal& requester);
   Status checkMustContain(const Object& obj, const ClassDef& cls, std::string_view dn) const;

@@ -48,6 +48,10 @@ bool directorySetsItself(const AttributeDef& attr, bool requesterIsSystem);
 Status setAccountDefaults(const Object& obj, const ClassDef& cls,
                           const std::function<void(uint32_t id, std::string value)>& set);
 
+// Whether two encoded values are the same value: Unicode strings compare
+// case-insensitively in AD.
+bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b);
+
 // The tombstone's RDN: "<name>\nDEL:<guid>" (shown "\0ADEL:" in DNs).
 std::string deletedName(std::string_view name, const Guid& guid);
 

@@ -8,14 +8,6 @@
 #include "dc/text.h"
 
 namespace dcemu::dc {
-namespace {
-
-bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b) {
-  return attr.syntax == Syntax::UnicodeString ? iequals(a, b) : a == b;
-}
-
-}  // namespace
-
 Status Directory::modify(std::string_view dnText, const std::vector<Change>& changes, const Principal& requester) {
   DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
   auto located = resolveText(dnText);
@@ -56,17 +48,9 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
   DCEMU_RETURN_IF_ERROR(
       checkAccess(obj, rights::kWriteProperty, schemaIdGuid(attr->oid), requester, dn, "write " + attr->name));
 
-  std::vector<std::string> incoming;
-  for (const std::string& text : change.values) {
-    auto bytes = encode(*attr, text, dn);
-    if (!bytes) return bytes.status();
-    for (const std::string& seen : incoming) {
-      if (valuesEqual(*attr, seen, *bytes))
-        return Status(LdapResult::attributeOrValueExists,
-                      fmt::format("{}: {} value \"{}\" given twice", dn, attr->name, text));
-    }
-    incoming.push_back(std::move(*bytes));
-  }
+  auto encoded = encodeAll(*attr, change.values, dn);
+  if (!encoded) return encoded.status();
+  std::vector<std::string>& incoming = *encoded;
 
   if (attr->isForwardLink()) {
     auto activeTargets = [&] {

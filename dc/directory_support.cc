@@ -79,6 +79,10 @@ Status setAccountDefaults(const Object& obj, const ClassDef& cls,
   return Status::ok();
 }
 
+bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b) {
+  return attr.syntax == Syntax::UnicodeString ? iequals(a, b) : a == b;
+}
+
 std::string deletedName(std::string_view name, const Guid& guid) {
   // A name already mangled (a deleted object's name) keeps its first part.
   std::string_view base = name.substr(0, name.find('\n'));

@@ -95,13 +95,9 @@ TEST_CASE("new accounts get AD's defaults") {
 
 TEST_CASE("a dMSA is created with its required attributes and refused without them") {
   TestDomain d;
-  auto ok = d.dir().add(d.dn("CN=dmsa_app,CN=Managed Service Accounts"),
-                        {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
-                         {"sAMAccountName", {"dmsa_app$"}},
-                         {"msDS-DelegatedMSAState", {"0"}},
-                         {"msDS-ManagedPasswordInterval", {"30"}}});
-  INFO(ok.status().toString());
-  CHECK(ok.isOk());
+  Guid dmsa = d.addDmsa("dmsa_app", 0);
+  CHECK(d.values(d.dn("CN=dmsa_app,CN=Managed Service Accounts"), "objectGUID")[0] == dmsa.toString());
+  CHECK(d.values(d.dn("CN=dmsa_app,CN=Managed Service Accounts"), "sAMAccountType")[0] == "805306369");
   auto missing =
       d.dir().add(d.dn("CN=dmsa_b,CN=Managed Service Accounts"),
                   {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}}, {"msDS-ManagedPasswordInterval", {"30"}}});

@@ -44,6 +44,17 @@ Guid TestDomain::addUser(const std::string& name) {
   return *guid;
 }
 
+Guid TestDomain::addDmsa(const std::string& name, int state) {
+  auto guid = dir_->add(dn("CN=" + name + ",CN=Managed Service Accounts"),
+                        {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
+                         {"sAMAccountName", {name + "$"}},
+                         {"msDS-DelegatedMSAState", {std::to_string(state)}},
+                         {"msDS-ManagedPasswordInterval", {"30"}}});
+  INFO(guid.status().toString());
+  REQUIRE(guid.isOk());
+  return *guid;
+}
+
 std::vector<std::string> TestDomain::values(const std::string& dn, const std::string& attribute) {
   auto obj = dir_->read(dn);
   INFO(obj.status().toString());

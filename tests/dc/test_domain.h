@@ -29,6 +29,8 @@ class TestDomain {
   // Adds an OU / a user under CN=Users; fails the test on error.
   Guid addOu(const std::string& name);
   Guid addUser(const std::string& name);
+  // A dMSA under CN=Managed Service Accounts in msDS-DelegatedMSAState `state`.
+  Guid addDmsa(const std::string& name, int state);
   std::vector<std::string> values(const std::string& dn, const std::string& attribute);
 
  private:
