@@ -56,12 +56,7 @@ TEST_CASE("a security descriptor attribute is one value with one stamp") {
   REQUIRE(d.dir()
               .add(d.dn("CN=host-b,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"host-b$"}}})
               .isOk());
-  REQUIRE(d.dir()
-              .add(d.dn("CN=dmsa_db,CN=Managed Service Accounts"),
-                   {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
-                    {"msDS-DelegatedMSAState", {"3"}},
-                    {"msDS-ManagedPasswordInterval", {"30"}}})
-              .isOk());
+  d.addDmsa("dmsa_db", 3);
   const std::string dn = d.dn("CN=dmsa_db,CN=Managed Service Accounts");
   REQUIRE(d.dir()
               .modify(dn, {{Change::Op::Replace,
@@ -87,12 +82,7 @@ TEST_CASE("a security descriptor attribute is one value with one stamp") {
 
 TEST_CASE("rangeUpper of msDS-GroupMSAMembership is 132096 bytes") {
   TestDomain d;
-  REQUIRE(d.dir()
-              .add(d.dn("CN=dmsa_db,CN=Managed Service Accounts"),
-                   {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
-                    {"msDS-DelegatedMSAState", {"3"}},
-                    {"msDS-ManagedPasswordInterval", {"30"}}})
-              .isOk());
+  d.addDmsa("dmsa_db", 3);
   // 28-byte SID + 8-byte header per ACE: 4,000 ACEs is 144,000 bytes.
   std::string sddl = "O:BAD:";
   for (int i = 0; i < 4000; ++i) sddl += "(A;;RP;;;S-1-5-21-1-2-3-" + std::to_string(2000 + i) + ")";
