@@ -6,13 +6,8 @@ namespace dcemu::dc::testing {
 
 TestDomain::TestDomain(uint64_t seed, bool readOnly)
     : env_(StoreEnv::inMemory(8 << 20)), rng_(seed), readOnly_(readOnly) {
-  auto store = Store::open(*env_, "/dc");
-  REQUIRE(store.isOk());
-  store_ = std::move(*store);
   // Provisioning is done writable; an RODC's replica arrives the same way.
-  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", false}, clock_, rng_);
-  REQUIRE(dir.isOk());
-  dir_ = std::move(*dir);
+  open(/*readOnly=*/false);
   Status st = provisionForest(*dir_, rng_);
   INFO(st.toString());
   REQUIRE(st.isOk());
@@ -20,12 +15,16 @@ TestDomain::TestDomain(uint64_t seed, bool readOnly)
 }
 
 void TestDomain::reopen() {
+  open(readOnly_);
+}
+
+void TestDomain::open(bool readOnly) {
   dir_.reset();
   store_.reset();
   auto store = Store::open(*env_, "/dc");
   REQUIRE(store.isOk());
   store_ = std::move(*store);
-  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", readOnly_}, clock_, rng_);
+  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", readOnly}, clock_, rng_);
   REQUIRE(dir.isOk());
   dir_ = std::move(*dir);
 }

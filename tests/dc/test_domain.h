@@ -34,6 +34,8 @@ class TestDomain {
   std::vector<std::string> values(const std::string& dn, const std::string& attribute);
 
  private:
+  void open(bool readOnly);  // (re)opens store and directory on env_
+
   std::unique_ptr<StoreEnv> env_;
   ManualClock clock_{kEpochMicros};
   Xoshiro256 rng_;
