@@ -80,7 +80,9 @@ class Directory {
   std::optional<Sid> domainSid() const { return domainSid_; }
   const Schema& schema() const { return schema_; }
   Store& store() { return store_; }
+  const Store& store() const { return store_; }
   Clock& clock() { return clock_; }
+  int64_t nowMicros() const { return clock_.nowMicros(); }
 
   // Originating operations.
   Result<Guid> add(std::string_view dn, const std::vector<AttributeInput>& attributes,
@@ -107,6 +109,10 @@ class Directory {
   Result<std::vector<AttributeMetadata>> attributeMetadata(std::string_view dn) const;
   Result<std::vector<LinkMetadata>> linkMetadata(std::string_view dn) const;
   bool isDeleted(const Object& obj) const;
+  // Where a naming context keeps tombstones and orphans (AD's well-known
+  // containers: Deleted Objects, LostAndFound or LostAndFoundConfig).
+  static std::string_view deletedObjectsName() { return "Deleted Objects"; }
+  static std::string_view lostAndFoundName(NamingContext nc);
   const ClassDef* structuralClass(const Object& obj) const;
   // The SIDs of an account's token: its own, its primary group and every
   // group it is a member of, transitively (tokenGroups).
@@ -117,6 +123,7 @@ class Directory {
   Result<Guid> guidOfDn(const Dn& dn) const;
 
  private:
+  friend class ReplicaBatch;
   struct Located {
     NamingContext nc;
     Object object;

@@ -231,7 +231,11 @@ Result<std::vector<Sid>> Directory::tokenSids(const Guid& account) const {
 std::optional<Guid> Directory::deletedObjectsContainer(NamingContext nc) const {
   const auto& head = ncHeads_[static_cast<int>(nc)];
   if (!head) return std::nullopt;
-  return store_.childByName(nc, *head, "Deleted Objects");
+  return store_.childByName(nc, *head, deletedObjectsName());
+}
+
+std::string_view Directory::lostAndFoundName(NamingContext nc) {
+  return nc == NamingContext::Domain ? "LostAndFound" : "LostAndFoundConfig";
 }
 
 }  // namespace dcemu::dc

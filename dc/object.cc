@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "dc/directory.capnp.h"
+#include "dc/object_wire.h"
 
 namespace dcemu::dc {
 
@@ -131,50 +131,55 @@ Status corrupt(std::string_view why) {
 
 }  // namespace
 
-std::string Object::encode() const {
-  capnp::MallocMessageBuilder message(256);
-  auto root = message.initRoot<wire::Object>();
-  root.setGuid(asData(guid.asBytes()));
-  if (parent) root.setParentGuid(asData(parent->asBytes()));
-  auto attrs = root.initAttributes(static_cast<unsigned>(attributes.size()));
-  for (unsigned i = 0; i < attributes.size(); ++i) {
-    const AttributeEntry& a = attributes[i];
+void writeLinkedValue(wire::LinkedValue::Builder out, const LinkEntry& l, WireFields fields) {
+  out.setAttributeId(l.attributeId);
+  out.setTarget(asData(l.target.asBytes()));
+  out.setActive(l.active);
+  out.setTimeCreated(l.timeCreated);
+  writeStamp(out.initStamp(), l.stamp);
+  if (fields == WireFields::withLocalUsns) out.setLocalUsn(l.localUsn);
+}
+
+std::optional<LinkEntry> readLinkedValue(wire::LinkedValue::Reader in) {
+  auto target = readGuid(in.getTarget());
+  auto stamp = readStamp(in.getStamp());
+  if (!target || !stamp) return std::nullopt;
+  LinkEntry e;
+  e.attributeId = in.getAttributeId();
+  e.target = *target;
+  e.active = in.getActive();
+  e.timeCreated = in.getTimeCreated();
+  e.stamp = *stamp;
+  e.localUsn = in.getLocalUsn();
+  return e;
+}
+
+void writeObject(wire::Object::Builder root, const Object& obj, WireFields fields) {
+  bool local = fields == WireFields::withLocalUsns;
+  root.setGuid(asData(obj.guid.asBytes()));
+  if (obj.parent) root.setParentGuid(asData(obj.parent->asBytes()));
+  auto attrs = root.initAttributes(static_cast<unsigned>(obj.attributes.size()));
+  for (unsigned i = 0; i < obj.attributes.size(); ++i) {
+    const AttributeEntry& a = obj.attributes[i];
     auto out = attrs[i];
     out.setAttributeId(a.id);
     auto values = out.initValues(static_cast<unsigned>(a.values.size()));
     for (unsigned v = 0; v < a.values.size(); ++v) values.set(v, asData(a.values[v]));
     writeStamp(out.initStamp(), a.stamp);
-    out.setLocalUsn(a.localUsn);
+    if (local) out.setLocalUsn(a.localUsn);
   }
-  auto linkList = root.initLinks(static_cast<unsigned>(links.size()));
-  for (unsigned i = 0; i < links.size(); ++i) {
-    const LinkEntry& l = links[i];
-    auto out = linkList[i];
-    out.setAttributeId(l.attributeId);
-    out.setTarget(asData(l.target.asBytes()));
-    out.setActive(l.active);
-    out.setTimeCreated(l.timeCreated);
-    writeStamp(out.initStamp(), l.stamp);
-    out.setLocalUsn(l.localUsn);
+  auto linkList = root.initLinks(static_cast<unsigned>(obj.links.size()));
+  for (unsigned i = 0; i < obj.links.size(); ++i) writeLinkedValue(linkList[i], obj.links[i], fields);
+  if (local) {
+    root.setUsnCreated(obj.usnCreated);
+    root.setUsnChanged(obj.usnChanged);
+    root.setWhenChanged(obj.whenChanged);
   }
-  root.setUsnCreated(usnCreated);
-  root.setUsnChanged(usnChanged);
-  root.setWhenChanged(whenChanged);
-  // Packed: stamps and small values leave many zero bytes, and every byte
-  // is written to the WAL, the memtable and compactions.
-  kj::VectorOutputStream out(1024);
-  capnp::writePackedMessage(out, message);
-  auto bytes = out.getArray();
-  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
 }
 
-Result<Object> Object::decode(std::string_view bytes) {
-  kj::ArrayInputStream input(
-      kj::ArrayPtr<const kj::byte>(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+Result<Object> readObject(wire::Object::Reader root) {
   Object obj;
   kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
-    capnp::PackedMessageReader reader(input);
-    auto root = reader.getRoot<wire::Object>();
     auto guid = readGuid(root.getGuid());
     if (!guid) KJ_FAIL_REQUIRE("objectGUID is not 16 bytes");
     obj.guid = *guid;
@@ -193,25 +198,57 @@ Result<Object> Object::decode(std::string_view bytes) {
       obj.attributes.push_back(std::move(e));
     }
     for (auto l : root.getLinks()) {
-      LinkEntry e;
-      e.attributeId = l.getAttributeId();
-      auto target = readGuid(l.getTarget());
-      auto stamp = readStamp(l.getStamp());
-      if (!target || !stamp) KJ_FAIL_REQUIRE("linked value has a bad GUID");
-      e.target = *target;
-      e.active = l.getActive();
-      e.timeCreated = l.getTimeCreated();
-      e.stamp = *stamp;
-      e.localUsn = l.getLocalUsn();
-      obj.links.push_back(std::move(e));
+      auto link = readLinkedValue(l);
+      if (!link) KJ_FAIL_REQUIRE("linked value has a bad GUID");
+      obj.links.push_back(std::move(*link));
     }
     obj.usnCreated = root.getUsnCreated();
     obj.usnChanged = root.getUsnChanged();
     obj.whenChanged = root.getWhenChanged();
   });
   KJ_IF_MAYBE (e, failure) {
+    return Status(LdapResult::other, fmt::format("object: {}", e->getDescription().cStr()));
+  }
+  // Replication and the store rely on these orders for lookups.
+  auto attrLess = [](const AttributeEntry& x, const AttributeEntry& y) { return x.id < y.id; };
+  auto linkOrder = [](const LinkEntry& x, const LinkEntry& y) {
+    return x.attributeId != y.attributeId ? x.attributeId < y.attributeId : x.target < y.target;
+  };
+  if (!std::is_sorted(obj.attributes.begin(), obj.attributes.end(), attrLess) ||
+      std::adjacent_find(obj.attributes.begin(), obj.attributes.end(),
+                         [](const auto& x, const auto& y) { return x.id == y.id; }) != obj.attributes.end())
+    return Status(LdapResult::other, "object: attributes are not in strictly increasing ID order");
+  if (!std::is_sorted(obj.links.begin(), obj.links.end(), linkOrder) ||
+      std::adjacent_find(obj.links.begin(), obj.links.end(), [](const auto& x, const auto& y) {
+        return x.attributeId == y.attributeId && x.target == y.target;
+      }) != obj.links.end())
+    return Status(LdapResult::other, "object: linked values are not in strictly increasing order");
+  return obj;
+}
+
+std::string Object::encode() const {
+  capnp::MallocMessageBuilder message(256);
+  writeObject(message.initRoot<wire::Object>(), *this, WireFields::withLocalUsns);
+  // Packed: stamps and small values leave many zero bytes, and every byte
+  // is written to the WAL, the memtable and compactions.
+  kj::VectorOutputStream out(1024);
+  capnp::writePackedMessage(out, message);
+  auto bytes = out.getArray();
+  return std::string(reinterpret_cast<const char*>(bytes.begin()), bytes.size());
+}
+
+Result<Object> Object::decode(std::string_view bytes) {
+  kj::ArrayInputStream input(
+      kj::ArrayPtr<const kj::byte>(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size()));
+  Result<Object> obj = Status(LdapResult::other, "stored object: unreadable");
+  kj::Maybe<kj::Exception> failure = kj::runCatchingExceptions([&]() {
+    capnp::PackedMessageReader reader(input);
+    obj = readObject(reader.getRoot<wire::Object>());
+  });
+  KJ_IF_MAYBE (e, failure) {
     return corrupt(e->getDescription().cStr());
   }
+  if (!obj) return corrupt(obj.status().message());
   return obj;
 }
 

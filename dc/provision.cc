@@ -39,6 +39,7 @@ Status provisionForest(Directory& dir, Rng& rng) {
   config("CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransportContainer"}}});
   config("CN=IP,CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransport"}}});
   config("CN=Partitions", {{"objectClass", {"crossRefContainer"}}});
+  config("CN=LostAndFoundConfig", {{"objectClass", {"lostAndFound"}}});
   DCEMU_RETURN_IF_ERROR(config.status);
 
   Adder domain{dir, domainDn, {}};

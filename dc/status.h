@@ -79,6 +79,7 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
 
   Status status() const { return isOk() ? Status::ok() : std::get<Status>(state_); }
+  T valueOr(T fallback) const { return isOk() ? value() : std::move(fallback); }
 
  private:
   std::variant<T, Status> state_;

@@ -6,6 +6,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -99,11 +100,13 @@ std::string backLinkKey(const Guid& target, int linkId, const Guid& source) {
   return "b" + std::string(target.asBytes()) + bigEndian32(static_cast<uint32_t>(linkId)) +
          std::string(source.asBytes());
 }
-std::string accountKey(std::string_view sam) {
-  return "s" + toLower(sam);
+// Replication can bring two live accounts with one sAMAccountName (AD lets
+// it, and reports the duplicate), so these keys end with the object's GUID.
+std::string accountPrefix(std::string_view sam) {
+  return "s" + toLower(sam) + '\0';
 }
-std::string sidKey(const std::string& sidBytes) {
-  return "i" + sidBytes;
+std::string sidPrefix(const std::string& sidBytes) {
+  return "i" + sidBytes;  // a SID's bytes carry their own length
 }
 
 rocksdb::Slice slice(std::string_view s) {
@@ -144,8 +147,9 @@ std::vector<std::string> indexKeysOf(const Object& obj) {
     if (const std::string* name = obj.firstValue(ids.name)) keys.push_back(childKey(*obj.parent, *name));
   }
   if (isLive(obj)) {
-    if (const std::string* sam = obj.firstValue(ids.sam)) keys.push_back(accountKey(*sam));
-    if (const std::string* sid = obj.firstValue(ids.sid)) keys.push_back(sidKey(*sid));
+    std::string guid(obj.guid.asBytes());
+    if (const std::string* sam = obj.firstValue(ids.sam)) keys.push_back(accountPrefix(*sam) + guid);
+    if (const std::string* sid = obj.firstValue(ids.sid)) keys.push_back(sidPrefix(*sid) + guid);
   }
   for (const LinkEntry& link : obj.links) {
     if (!link.active) continue;
@@ -158,13 +162,28 @@ std::vector<std::string> indexKeysOf(const Object& obj) {
 }  // namespace
 
 struct WriteBatch::Impl {
-  rocksdb::WriteBatch batch;
+  // Indexed batches let reads see their own writes (replication applies many
+  // objects in one batch); overwrite_key keeps one entry per key. Originating
+  // operations write one object and use the cheaper plain batch.
+  std::optional<rocksdb::WriteBatchWithIndex> indexed;
+  rocksdb::WriteBatch plain;
   const std::vector<rocksdb::ColumnFamilyHandle*>* families;  // the store's
 
+  rocksdb::WriteBatch* batch() { return indexed ? indexed->GetWriteBatch() : &plain; }
   void put(int family, std::string_view key, std::string_view value) {
-    batch.Put((*families)[family], slice(key), slice(value));
+    if (indexed) {
+      indexed->Put((*families)[family], slice(key), slice(value));
+    } else {
+      plain.Put((*families)[family], slice(key), slice(value));
+    }
   }
-  void erase(int family, std::string_view key) { batch.Delete((*families)[family], slice(key)); }
+  void erase(int family, std::string_view key) {
+    if (indexed) {
+      indexed->Delete((*families)[family], slice(key));
+    } else {
+      plain.Delete((*families)[family], slice(key));
+    }
+  }
 };
 
 WriteBatch::WriteBatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -180,7 +199,10 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     }
   }
   std::string guidBytes(after.guid.asBytes());
-  for (const std::string& key : newKeys) impl_->put(family, key, key[0] == 'b' ? std::string_view() : guidBytes);
+  for (const std::string& key : newKeys) {
+    bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
+    impl_->put(family, key, guidInKey ? std::string_view() : guidBytes);
+  }
   impl_->put(family, objectKey(after.guid), after.encode());
 }
 
@@ -189,7 +211,7 @@ void WriteBatch::putState(std::string_view key, std::string_view value) {
 }
 
 size_t WriteBatch::byteSize() const {
-  return impl_->batch.GetDataSize();
+  return impl_->batch()->GetDataSize();
 }
 
 struct Store::Impl {
@@ -209,17 +231,22 @@ struct Store::Impl {
 
   rocksdb::ColumnFamilyHandle* family(NamingContext nc) const { return families[static_cast<int>(nc)]; }
 
-  std::optional<std::string> get(int family, std::string_view key) const {
+  // Reads see `through`'s writes over the DB's when it is given.
+  std::optional<std::string> get(int family, std::string_view key, const WriteBatch* through = nullptr) const {
     std::string value;
-    rocksdb::Status s = db->Get(readOptions, families[family], slice(key), &value);
+    auto* indexed = through ? &*through->impl_->indexed : nullptr;
+    rocksdb::Status s = indexed ? indexed->GetFromBatchAndDB(db.get(), readOptions, families[family], slice(key), &value)
+                                : db->Get(readOptions, families[family], slice(key), &value);
     if (!s.ok()) return std::nullopt;
     return value;
   }
 
   // Calls fn(key, value) for keys starting with `prefix`, until it returns false.
   void scan(int family, std::string_view prefix, std::string_view from,
-            const std::function<bool(std::string_view, std::string_view)>& fn) const {
+            const std::function<bool(std::string_view, std::string_view)>& fn,
+            const WriteBatch* through = nullptr) const {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(readOptions, families[family]));
+    if (through) it.reset(through->impl_->indexed->NewIteratorWithBase(families[family], it.release()));
     for (it->Seek(slice(from)); it->Valid(); it->Next()) {
       std::string_view key = view(it->key());
       if (!key.starts_with(prefix)) break;
@@ -299,32 +326,44 @@ WriteBatch Store::newBatch() {
   return WriteBatch(std::move(impl));
 }
 
+WriteBatch Store::newReadableBatch() {
+  auto impl = std::make_unique<WriteBatch::Impl>();
+  impl->families = &impl_->families;
+  impl->indexed.emplace(rocksdb::BytewiseComparator(), 0, true);
+  return WriteBatch(std::move(impl));
+}
+
 Status Store::write(WriteBatch& batch) {
-  rocksdb::Status s = impl_->db->Write(impl_->writeOptions, &batch.impl_->batch);
+  rocksdb::Status s = impl_->db->Write(impl_->writeOptions, batch.impl_->batch());
   if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
   return Status::ok();
 }
 
-Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& guid) const {
-  auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid));
+Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& guid, const WriteBatch* through) const {
+  auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid), through);
   if (!bytes) return std::optional<Object>();
   auto obj = Object::decode(*bytes);
   if (!obj) return obj.status();
   return std::optional<Object>(std::move(*obj));
 }
 
-std::optional<Guid> Store::childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue) const {
-  auto value = impl_->get(static_cast<int>(nc), childKey(parent, rdnValue));
+std::optional<Guid> Store::childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue,
+                                       const WriteBatch* through) const {
+  auto value = impl_->get(static_cast<int>(nc), childKey(parent, rdnValue), through);
   if (!value || value->size() != 16) return std::nullopt;
   return Guid::fromBytes(*value);
 }
 
-void Store::forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn) const {
+void Store::forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn,
+                         const WriteBatch* through) const {
   std::string prefix = "c" + std::string(parent.asBytes());
-  impl_->scan(static_cast<int>(nc), prefix, prefix, [&](std::string_view, std::string_view value) {
-    if (value.size() == 16) fn(Guid::fromBytes(value));
-    return true;
-  });
+  impl_->scan(
+      static_cast<int>(nc), prefix, prefix,
+      [&](std::string_view, std::string_view value) {
+        if (value.size() == 16) fn(Guid::fromBytes(value));
+        return true;
+      },
+      through);
 }
 
 Status Store::forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const {
@@ -346,31 +385,40 @@ Status Store::forEachChangeSince(NamingContext nc, uint64_t usn, const std::func
   return failure;
 }
 
-void Store::forEachBackLink(const Guid& target, const std::function<void(int, const Guid&)>& fn) const {
+void Store::forEachBackLink(const Guid& target, const std::function<void(int, const Guid&)>& fn,
+                            const WriteBatch* through) const {
   std::string prefix = "b" + std::string(target.asBytes());
   for (int family = 0; family < kNamingContextCount; ++family) {
-    impl_->scan(family, prefix, prefix, [&](std::string_view key, std::string_view) {
-      int linkId = static_cast<int>(readBigEndian32(key.substr(17, 4)));
-      fn(linkId, Guid::fromBytes(key.substr(21, 16)));
-      return true;
-    });
+    impl_->scan(
+        family, prefix, prefix,
+        [&](std::string_view key, std::string_view) {
+          int linkId = static_cast<int>(readBigEndian32(key.substr(17, 4)));
+          fn(linkId, Guid::fromBytes(key.substr(21, 16)));
+          return true;
+        },
+        through);
   }
 }
 
+std::optional<Guid> Store::firstGuidWithPrefix(const std::string& prefix) const {
+  std::optional<Guid> found;
+  impl_->scan(static_cast<int>(NamingContext::Domain), prefix, prefix, [&](std::string_view key, std::string_view) {
+    if (key.size() == prefix.size() + 16) found = Guid::fromBytes(key.substr(prefix.size()));
+    return false;
+  });
+  return found;
+}
+
 std::optional<Guid> Store::guidByAccountName(std::string_view samAccountName) const {
-  auto value = impl_->get(static_cast<int>(NamingContext::Domain), accountKey(samAccountName));
-  if (!value || value->size() != 16) return std::nullopt;
-  return Guid::fromBytes(*value);
+  return firstGuidWithPrefix(accountPrefix(samAccountName));
 }
 
 std::optional<Guid> Store::guidBySid(const Sid& sid) const {
-  auto value = impl_->get(static_cast<int>(NamingContext::Domain), sidKey(sid.toBytes()));
-  if (!value || value->size() != 16) return std::nullopt;
-  return Guid::fromBytes(*value);
+  return firstGuidWithPrefix(sidPrefix(sid.toBytes()));
 }
 
-std::optional<std::string> Store::getState(std::string_view key) const {
-  return impl_->get(kStateFamily, key);
+std::optional<std::string> Store::getState(std::string_view key, const WriteBatch* through) const {
+  return impl_->get(kStateFamily, key, through);
 }
 
 uint64_t Store::memoryUsage() const {

@@ -8,8 +8,8 @@
 //   'u' usnChanged(be64)          -> guid            changes in USN order
 //   'c' parentGuid lower(rdn)     -> guid            children, RDN uniqueness
 //   'b' target linkId(be32) source -> ""             back links (active values)
-//   's' lower(sAMAccountName)     -> guid            live accounts
-//   'i' sid                       -> guid            live security principals
+//   's' lower(sAMAccountName) 0 guid -> ""           live accounts
+//   'i' sid guid                  -> ""              live security principals
 //
 // rocksdb/db.h stays out of this header: it is included widely.
 #pragma once
@@ -48,7 +48,8 @@ class StoreEnv {
 
 class Store;
 
-// An atomic set of changes; Store::write applies all of it or none.
+// An atomic set of changes; Store::write applies all of it or none. Reads
+// given a readable batch as `through` see its writes over the store's.
 class WriteBatch {
  public:
   ~WriteBatch();
@@ -74,20 +75,26 @@ class Store {
   ~Store();
 
   WriteBatch newBatch();
+  // A batch that reads may look through (the `through` arguments below).
+  WriteBatch newReadableBatch();
   Status write(WriteBatch& batch);
 
-  Result<std::optional<Object>> getObject(NamingContext nc, const Guid& guid) const;
-  std::optional<Guid> childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue) const;
+  Result<std::optional<Object>> getObject(NamingContext nc, const Guid& guid,
+                                          const WriteBatch* through = nullptr) const;
+  std::optional<Guid> childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue,
+                                  const WriteBatch* through = nullptr) const;
   // Calls `fn` for each child GUID of `parent`, in RDN order.
-  void forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn) const;
+  void forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn,
+                    const WriteBatch* through = nullptr) const;
   // Objects whose usnChanged is above `usn`, in USN order, until fn says stop.
   Status forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const;
   // Objects holding an active forward link to `target`, with the link's ID.
-  void forEachBackLink(const Guid& target, const std::function<void(int linkId, const Guid& source)>& fn) const;
+  void forEachBackLink(const Guid& target, const std::function<void(int linkId, const Guid& source)>& fn,
+                       const WriteBatch* through = nullptr) const;
   std::optional<Guid> guidByAccountName(std::string_view samAccountName) const;
   std::optional<Guid> guidBySid(const Sid& sid) const;
 
-  std::optional<std::string> getState(std::string_view key) const;
+  std::optional<std::string> getState(std::string_view key, const WriteBatch* through = nullptr) const;
 
   // Bytes RocksDB holds in memory for this store (memtables and table readers).
   uint64_t memoryUsage() const;
@@ -95,6 +102,7 @@ class Store {
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
+  std::optional<Guid> firstGuidWithPrefix(const std::string& prefix) const;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -1,0 +1,58 @@
+// Replication's way into a replica: one batch of replicated changes whose
+// reads see its own writes, taking as many local USNs as it needs and
+// committed atomically together with the DC's USN counter and whatever state
+// replication keeps beside it (high-water marks, the UTD vector). Nothing is
+// visible to the Directory's other readers until commit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dc/directory.h"
+
+namespace dcemu::dc {
+
+class ReplicaBatch {
+ public:
+  explicit ReplicaBatch(Directory& dir);
+
+  Directory& directory() { return dir_; }
+  const Directory& directory() const { return dir_; }
+  // A new local USN: each object the batch changes takes one.
+  uint64_t takeUsn() { return nextUsn_++; }
+  // The moment the batch began: whenChanged of what it writes, and the
+  // originating time of the few writes replication makes itself.
+  int64_t nowMicros() const { return nowMicros_; }
+
+  Result<std::optional<Object>> get(NamingContext nc, const Guid& guid) const;
+  std::optional<Guid> childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue) const;
+  void forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn) const;
+  void forEachBackLink(const Guid& target, const std::function<void(int linkId, const Guid& source)>& fn) const;
+  std::optional<Guid> namingContextHead(NamingContext nc) const;
+  // A container directly under the naming context's head, by name.
+  std::optional<Guid> wellKnownContainer(NamingContext nc, std::string_view name) const;
+  std::optional<std::string> getState(std::string_view key) const;
+
+  // Writes `after` over its current version in the batch or the store.
+  Status put(NamingContext nc, const Object& after);
+  // Records `head` as the naming context's head (the first object a new
+  // replica receives for it).
+  void setNamingContextHead(NamingContext nc, const Object& head);
+  void putState(std::string_view key, std::string_view value);
+
+  // Writes everything, or nothing when the store refuses.
+  Status commit();
+
+ private:
+  Directory& dir_;
+  WriteBatch batch_;
+  uint64_t nextUsn_;
+  int64_t nowMicros_;
+  std::optional<Guid> newHeads_[kNamingContextCount];
+  std::optional<Sid> newDomainSid_;
+};
+
+}  // namespace dcemu::dc

@@ -1,0 +1,419 @@
+#include "replication/apply.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <vector>
+
+#include "dc/object_wire.h"
+#include "dc/replica_batch.h"
+#include "dc/tombstone.h"
+#include "dc/values.h"
+#include "replication/message.h"
+#include "replication/protocol.capnp.h"
+#include "replication/utd.h"
+#include "replication/win32.h"
+
+namespace dcemu::replication {
+
+ApplyCounts& ApplyCounts::operator+=(const ApplyCounts& o) {
+  objectsReceived += o.objectsReceived;
+  objectsCreated += o.objectsCreated;
+  objectsUpdated += o.objectsUpdated;
+  attributesApplied += o.attributesApplied;
+  attributesLost += o.attributesLost;
+  linksApplied += o.linksApplied;
+  linksLost += o.linksLost;
+  nameConflicts += o.nameConflicts;
+  orphansMoved += o.orphansMoved;
+  bytesReceived += o.bytesReceived;
+  return *this;
+}
+
+namespace {
+
+using dc::Guid;
+using dc::LinkEntry;
+using dc::NamingContext;
+using dc::Object;
+using dc::Stamp;
+
+struct Ids {
+  uint32_t name, objectClass;
+  explicit Ids(const dc::Schema& schema)
+      : name(schema.attribute("name")->id), objectClass(schema.attribute("objectClass")->id) {}
+};
+
+// A refusal that stops the chunk: its Win32 code and why.
+struct Refusal {
+  uint32_t win32;
+  std::string error;
+};
+
+class Applier {
+ public:
+  Applier(dc::Directory& dir, NamingContext nc)
+      : dir_(dir), schema_(dir.schema()), ids_(schema_), batch_(dir), nc_(nc), writable_(!dir.readOnly()) {}
+
+  std::optional<Refusal> applyObject(const Object& in);
+  std::optional<Refusal> applyLinks(const std::vector<std::pair<Guid, LinkEntry>>& values);
+  std::optional<Refusal> cleanUpAfterDeletes();
+  dc::ReplicaBatch& batch() { return batch_; }
+  ApplyCounts& counts() { return counts_; }
+
+ private:
+  std::optional<Refusal> create(const Object& in);
+  std::optional<Refusal> place(Object& obj, bool wasTombstone, uint64_t usn);
+  void renameAsConflict(Object& obj, uint64_t usn);
+  void keepOneActiveValue(Object& obj, const LinkEntry& arrived);
+  void originate(Stamp& stamp, uint64_t usn) const;
+  std::optional<Refusal> write(const Object& obj);
+  const dc::AttributeDef* rdnAttribute(const Object& obj) const;
+  // The object and its naming context, wherever it is (links cross them).
+  std::optional<std::pair<NamingContext, Object>> findAnywhere(const Guid& guid) const;
+  static Refusal databaseError(const dc::Status& s) { return {win32::kDatabaseError, s.message()}; }
+
+  dc::Directory& dir_;
+  const dc::Schema& schema_;
+  Ids ids_;
+  dc::ReplicaBatch batch_;
+  NamingContext nc_;
+  bool writable_;  // an RODC never originates, not even a conflict rename
+  ApplyCounts counts_;
+  std::vector<Guid> newTombstones_;
+};
+
+void Applier::originate(Stamp& stamp, uint64_t usn) const {
+  if (!writable_) return;
+  stamp.version += 1;
+  int64_t now = batch_.nowMicros();
+  stamp.originatingTime = now >= 0 ? now / 1000000 : -((-now + 999999) / 1000000);
+  stamp.originatingInvocationId = dir_.invocationId();
+  stamp.originatingUsn = usn;
+}
+
+const dc::AttributeDef* Applier::rdnAttribute(const Object& obj) const {
+  const auto* classes = obj.values(ids_.objectClass);
+  if (!classes || classes->empty()) return nullptr;
+  const dc::ClassDef* cls = schema_.classById(static_cast<uint32_t>(dc::decodeInteger(classes->back())));
+  return cls ? schema_.attribute(cls->rdnAttribute) : nullptr;
+}
+
+std::optional<std::pair<NamingContext, Object>> Applier::findAnywhere(const Guid& guid) const {
+  for (int i = 0; i < dc::kNamingContextCount; ++i) {
+    auto nc = static_cast<NamingContext>(i);
+    auto obj = batch_.get(nc, guid);
+    if (obj && obj->has_value()) return std::pair{nc, std::move(**obj)};
+  }
+  return std::nullopt;
+}
+
+std::optional<Refusal> Applier::write(const Object& obj) {
+  dc::Status s = batch_.put(nc_, obj);
+  if (!s.isOk()) return databaseError(s);
+  return std::nullopt;
+}
+
+std::optional<Refusal> Applier::applyObject(const Object& in) {
+  ++counts_.objectsReceived;
+  auto local = batch_.get(nc_, in.guid);
+  if (!local) return databaseError(local.status());
+  if (!local->has_value()) return create(in);
+
+  Object merged = std::move(**local);
+  bool wasTombstone = dc::isTombstone(merged);
+  uint64_t usn = 0;
+  bool nameWon = false;
+  for (const dc::AttributeEntry& incoming : in.attributes) {
+    dc::AttributeEntry* current = merged.find(incoming.id);
+    int order = current ? dc::compareStamps(incoming.stamp, current->stamp) : 1;
+    if (order <= 0) {
+      if (order < 0) ++counts_.attributesLost;
+      continue;
+    }
+    if (usn == 0) usn = batch_.takeUsn();
+    dc::AttributeEntry& entry = current ? *current : merged.entry(incoming.id);
+    entry.values = incoming.values;
+    entry.stamp = incoming.stamp;
+    entry.localUsn = usn;
+    ++counts_.attributesApplied;
+    // The name's stamp covers the object's place: its RDN and its parent.
+    if (incoming.id == ids_.name) nameWon = true;
+  }
+  if (usn == 0) return std::nullopt;
+  if (nameWon) merged.parent = in.parent;
+  ++counts_.objectsUpdated;
+  if (auto refused = place(merged, wasTombstone, usn)) return refused;
+  merged.usnChanged = usn;
+  merged.whenChanged = batch_.nowMicros();
+  return write(merged);
+}
+
+std::optional<Refusal> Applier::create(const Object& in) {
+  if (!in.find(ids_.name) || !in.find(ids_.objectClass)) {
+    return Refusal{win32::kInsufficientAttributes,
+                   fmt::format("object {} arrived without its name or class and is not here", in.guid.toString())};
+  }
+  Object obj = in;
+  uint64_t usn = batch_.takeUsn();
+  for (auto& a : obj.attributes) a.localUsn = usn;
+  for (auto& l : obj.links) l.localUsn = usn;
+  obj.usnCreated = obj.usnChanged = usn;
+  obj.whenChanged = batch_.nowMicros();
+  ++counts_.objectsCreated;
+  counts_.attributesApplied += obj.attributes.size();
+  if (!obj.parent) {
+    auto head = batch_.namingContextHead(nc_);
+    if (head && *head != obj.guid) {
+      return Refusal{win32::kInvalidParameter, fmt::format("object {} claims to head {}, which has a head",
+                                                           obj.guid.toString(), dc::namingContextName(nc_))};
+    }
+    batch_.setNamingContextHead(nc_, obj);
+    return write(obj);
+  }
+  if (auto refused = place(obj, false, usn)) return refused;
+  return write(obj);
+}
+
+// Puts `obj` where the rules say: tombstones in Deleted Objects, orphans of
+// a tombstone in LostAndFound, and the loser of a name conflict renamed.
+std::optional<Refusal> Applier::place(Object& obj, bool wasTombstone, uint64_t usn) {
+  if (dc::isTombstone(obj)) {
+    dc::enforceTombstoneShape(schema_, obj, batch_.wellKnownContainer(nc_, dc::Directory::deletedObjectsName()));
+    if (!wasTombstone) newTombstones_.push_back(obj.guid);
+    return std::nullopt;
+  }
+  if (!obj.parent) return std::nullopt;
+  auto parent = batch_.get(nc_, *obj.parent);
+  if (!parent) return databaseError(parent.status());
+  if (!parent->has_value()) {
+    return Refusal{win32::kMissingParent,
+                   fmt::format("parent {} of {} is not here", obj.parent->toString(), obj.guid.toString())};
+  }
+  if (dc::isTombstone(**parent)) {
+    // A child created under a parent deleted concurrently elsewhere.
+    auto lostAndFound = batch_.wellKnownContainer(nc_, dc::Directory::lostAndFoundName(nc_));
+    if (lostAndFound) {
+      obj.parent = *lostAndFound;
+      if (dc::AttributeEntry* name = obj.find(ids_.name)) {
+        originate(name->stamp, usn);
+        name->localUsn = usn;
+      }
+      ++counts_.orphansMoved;
+    }
+  }
+  const std::string* name = obj.firstValue(ids_.name);
+  if (!name) return std::nullopt;
+  auto holder = batch_.childByName(nc_, *obj.parent, *name);
+  if (!holder || *holder == obj.guid) return std::nullopt;
+  auto other = batch_.get(nc_, *holder);
+  if (!other) return databaseError(other.status());
+  if (!other->has_value()) return std::nullopt;
+  ++counts_.nameConflicts;
+  // Windows' rule: the most recent change of the name keeps it.
+  const dc::AttributeEntry* otherName = (*other)->find(ids_.name);
+  const dc::AttributeEntry* ourName = obj.find(ids_.name);
+  if (otherName && dc::compareStamps(ourName->stamp, otherName->stamp) > 0) {
+    uint64_t otherUsn = batch_.takeUsn();
+    renameAsConflict(**other, otherUsn);
+    (*other)->usnChanged = otherUsn;
+    (*other)->whenChanged = batch_.nowMicros();
+    // Written first, so that its old name's index entry goes before ours is set.
+    return write(**other);
+  }
+  renameAsConflict(obj, usn);
+  return std::nullopt;
+}
+
+void Applier::renameAsConflict(Object& obj, uint64_t usn) {
+  dc::AttributeEntry* name = obj.find(ids_.name);
+  std::string current = name->values.empty() ? std::string() : name->values[0];
+  std::string renamed = fmt::format("{}\nCNF:{}", current.substr(0, current.find('\n')), obj.guid.toString());
+  const dc::AttributeDef* rdn = rdnAttribute(obj);
+  for (dc::AttributeEntry* e : {name, rdn ? obj.find(rdn->id) : nullptr}) {
+    if (!e || (e != name && e->id == name->id)) continue;
+    e->values = {renamed};
+    originate(e->stamp, usn);
+    e->localUsn = usn;
+  }
+}
+
+std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, LinkEntry>>& values) {
+  std::map<Guid, bool> targetIsTombstone;
+  auto tombstoneTarget = [&](const Guid& target) {
+    auto [it, fresh] = targetIsTombstone.try_emplace(target, false);
+    if (fresh) {
+      auto found = findAnywhere(target);
+      it->second = found && dc::isTombstone(found->second);
+    }
+    return it->second;
+  };
+  size_t i = 0;
+  while (i < values.size()) {
+    const Guid& sourceGuid = values[i].first;
+    auto loaded = batch_.get(nc_, sourceGuid);
+    if (!loaded) return databaseError(loaded.status());
+    if (!loaded->has_value()) {
+      return Refusal{win32::kMissingParent,
+                     fmt::format("object {} holding a linked value is not here", sourceGuid.toString())};
+    }
+    Object obj = std::move(**loaded);
+    bool sourceIsTombstone = dc::isTombstone(obj);
+    uint64_t usn = 0;
+    for (; i < values.size() && values[i].first == sourceGuid; ++i) {
+      const LinkEntry& incoming = values[i].second;
+      const LinkEntry* current = obj.findLink(incoming.attributeId, incoming.target);
+      int order = current ? dc::compareLinkStamps(incoming, *current) : 1;
+      if (order <= 0) {
+        if (order < 0) ++counts_.linksLost;
+        continue;
+      }
+      if (usn == 0) usn = batch_.takeUsn();
+      LinkEntry& link = obj.link(incoming.attributeId, incoming.target);
+      link = incoming;
+      link.localUsn = usn;
+      if (sourceIsTombstone || tombstoneTarget(incoming.target)) link.active = false;
+      ++counts_.linksApplied;
+      if (link.active) keepOneActiveValue(obj, link);
+    }
+    if (usn == 0) continue;
+    obj.usnChanged = usn;
+    obj.whenChanged = batch_.nowMicros();
+    if (auto refused = write(obj)) return refused;
+  }
+  return std::nullopt;
+}
+
+// A single-valued linked attribute (managedBy) can gain a second active value
+// from a concurrent write elsewhere. Every DC keeps the value whose stamp
+// is newer active and deactivates the other without a new stamp, so all
+// converge on the same state whatever order the values arrive in.
+void Applier::keepOneActiveValue(Object& obj, const LinkEntry& arrived) {
+  const dc::AttributeDef* def = schema_.attributeById(arrived.attributeId);
+  if (!def || !def->singleValued) return;
+  LinkEntry* winner = obj.findLink(arrived.attributeId, arrived.target);
+  for (LinkEntry& other : obj.links) {
+    if (other.attributeId != arrived.attributeId || !other.active || &other == winner) continue;
+    if (dc::compareStamps(other.stamp, winner->stamp) > 0) {
+      winner->active = false;
+      winner = &other;
+    } else {
+      other.active = false;
+    }
+  }
+}
+
+// What a DC does on learning of a delete: links that target the tombstone
+// are deactivated, and live children (created concurrently elsewhere) go to
+// LostAndFound.
+std::optional<Refusal> Applier::cleanUpAfterDeletes() {
+  for (const Guid& tombstone : newTombstones_) {
+    std::vector<Guid> sources;
+    batch_.forEachBackLink(tombstone, [&](int, const Guid& source) { sources.push_back(source); });
+    for (const Guid& source : sources) {
+      auto found = findAnywhere(source);
+      if (!found || !dc::deactivateLinksTo(found->second, tombstone)) continue;
+      dc::Status s = batch_.put(found->first, found->second);
+      if (!s.isOk()) return databaseError(s);
+    }
+    std::vector<Guid> children;
+    batch_.forEachChild(nc_, tombstone, [&](const Guid& child) { children.push_back(child); });
+    for (const Guid& childGuid : children) {
+      auto child = batch_.get(nc_, childGuid);
+      if (!child) return databaseError(child.status());
+      if (!child->has_value() || dc::isTombstone(**child)) continue;
+      uint64_t usn = batch_.takeUsn();
+      if (auto refused = place(**child, false, usn)) return refused;
+      (*child)->usnChanged = usn;
+      (*child)->whenChanged = batch_.nowMicros();
+      if (auto refused = write(**child)) return refused;
+    }
+  }
+  return std::nullopt;
+}
+
+struct Reply {
+  std::optional<Guid> sourceInvocationId;
+  NamingContext nc = NamingContext::Domain;
+  std::vector<Object> objects;
+  std::vector<std::pair<Guid, LinkEntry>> links;
+  uint64_t highWaterMark = 0;
+  bool moreData = false;
+  UpToDateVector sourceUtd;
+};
+
+dc::Status readReply(ReceivedMessage& message, Reply& out) {
+  return readSafely(message.what(), [&]() -> dc::Status {
+    auto bad = [&](std::string_view why) {
+      return dc::Status(dc::LdapResult::protocolError, fmt::format("{}: {}", message.what(), why));
+    };
+    auto root = message.root<wire::GetNcChangesReply>();
+    out.sourceInvocationId = guidFrom(root.getSourceInvocationId());
+    if (!out.sourceInvocationId) return bad("the source invocationID is not 16 bytes");
+    out.nc = static_cast<NamingContext>(root.getNamingContext());
+    for (auto o : root.getObjects()) {
+      auto obj = dc::readObject(o);
+      if (!obj) return bad(obj.status().message());
+      out.objects.push_back(std::move(*obj));
+    }
+    for (auto l : root.getLinkedValues()) {
+      auto source = guidFrom(l.getSource());
+      auto value = dc::readLinkedValue(l.getValue());
+      if (!source || !value) return bad("a linked value has a malformed GUID");
+      out.links.emplace_back(*source, std::move(*value));
+    }
+    out.highWaterMark = root.getHighWaterMark();
+    out.moreData = root.getMoreData();
+    auto utd = UpToDateVector::readFrom(root.getSourceUtd());
+    if (!utd) return bad(utd.status().message());
+    out.sourceUtd = std::move(*utd);
+    return dc::Status::ok();
+  });
+}
+
+}  // namespace
+
+ApplyOutcome applyReply(dc::Directory& dir, RepsFrom& state, std::string_view replyBytes) {
+  ApplyOutcome outcome;
+  auto refuse = [&](uint32_t code, std::string error) {
+    outcome.win32 = code;
+    outcome.error = std::move(error);
+    return outcome;
+  };
+  auto message = ReceivedMessage::parse(replyBytes, "GetNCChanges reply");
+  if (!message) return refuse(win32::kInvalidParameter, message.status().message());
+  Reply reply;
+  if (dc::Status s = readReply(**message, reply); !s.isOk()) return refuse(win32::kInvalidParameter, s.message());
+  if (reply.nc != state.namingContext) return refuse(win32::kInvalidParameter, "reply is for another naming context");
+
+  Applier applier(dir, state.namingContext);
+  applier.counts().bytesReceived = replyBytes.size();
+  for (const Object& obj : reply.objects) {
+    if (auto refused = applier.applyObject(obj)) return refuse(refused->win32, refused->error);
+  }
+  if (auto refused = applier.applyLinks(reply.links)) return refuse(refused->win32, refused->error);
+  if (auto refused = applier.cleanUpAfterDeletes()) return refuse(refused->win32, refused->error);
+
+  RepsFrom advanced = state;
+  advanced.highWaterMark = reply.highWaterMark;
+  advanced.sourceInvocationId = reply.sourceInvocationId;
+  dc::ReplicaBatch& batch = applier.batch();
+  putRepsFrom(batch, advanced);
+  if (!reply.moreData) {
+    auto utd = storedUtd(batch, state.namingContext);
+    if (!utd) return refuse(win32::kDatabaseError, utd.status().message());
+    for (const UtdCursor& cursor : reply.sourceUtd.cursors()) {
+      // Its own writes a DC counts by its USN counter, not by hearsay.
+      if (cursor.invocationId != dir.invocationId()) utd->merge(cursor);
+    }
+    storeUtd(batch, state.namingContext, *utd);
+  }
+  if (dc::Status s = batch.commit(); !s.isOk()) return refuse(win32::kDatabaseError, s.message());
+  state = advanced;
+  outcome.counts = applier.counts();
+  outcome.highWaterMark = reply.highWaterMark;
+  outcome.moreData = reply.moreData;
+  return outcome;
+}
+
+}  // namespace dcemu::replication

@@ -1,0 +1,26 @@
+// The source side of IDL_DRSGetNCChanges: what a DC answers a partner that
+// pulls from it.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "dc/directory.h"
+
+namespace dcemu::replication {
+
+// Chunk sizes when a request leaves them at zero (Samba's defaults; Windows
+// clients ask for about 133 objects).
+inline constexpr uint32_t kDefaultMaxObjects = 1000;
+inline constexpr uint64_t kDefaultMaxBytes = 8 << 20;
+
+// Answers one encoded GetNcChangesRequest from `dir`'s replica with an
+// encoded GetNcChangesReply: objects whose local USN is above the request's
+// high-water mark, in USN order, each with only the attributes and linked
+// values the destination's UTD does not cover; at most maxObjects objects
+// and about maxBytes; ancestors first under GET_ANC; on the last chunk the
+// source's UTD. An RODC refuses: it never serves as a source.
+dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Guid& sourceDsa,
+                                          std::string_view request);
+
+}  // namespace dcemu::replication

@@ -1,0 +1,94 @@
+#include "replication/utd.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "replication/message.h"
+
+namespace dcemu::replication {
+namespace {
+
+std::string stateKey(dc::NamingContext nc) {
+  return fmt::format("utd/{}", dc::namingContextName(nc));
+}
+
+auto byInvocation = [](const UtdCursor& c, const dc::Guid& id) { return c.invocationId < id; };
+
+dc::Result<UpToDateVector> decodeStored(const std::optional<std::string>& bytes) {
+  if (!bytes) return UpToDateVector();
+  auto message = ReceivedMessage::parse(*bytes, "stored UTD vector");
+  if (!message) return message.status();
+  UpToDateVector utd;
+  dc::Status read = readSafely("stored UTD vector", [&] {
+    auto parsed = UpToDateVector::readFrom((*message)->root<wire::UpToDateVector>().getCursors());
+    if (!parsed) return parsed.status();
+    utd = std::move(*parsed);
+    return dc::Status::ok();
+  });
+  if (!read.isOk()) return read;
+  return utd;
+}
+
+}  // namespace
+
+bool UpToDateVector::covers(const dc::Stamp& stamp) const {
+  return usnOf(stamp.originatingInvocationId) >= stamp.originatingUsn;
+}
+
+uint64_t UpToDateVector::usnOf(const dc::Guid& invocationId) const {
+  auto it = std::lower_bound(cursors_.begin(), cursors_.end(), invocationId, byInvocation);
+  return it != cursors_.end() && it->invocationId == invocationId ? it->usn : 0;
+}
+
+void UpToDateVector::merge(const UtdCursor& cursor) {
+  auto it = std::lower_bound(cursors_.begin(), cursors_.end(), cursor.invocationId, byInvocation);
+  if (it == cursors_.end() || it->invocationId != cursor.invocationId) {
+    cursors_.insert(it, cursor);
+  } else if (cursor.usn > it->usn || (cursor.usn == it->usn && cursor.lastSyncTime > it->lastSyncTime)) {
+    *it = cursor;
+  }
+}
+
+void UpToDateVector::merge(const UpToDateVector& other) {
+  for (const UtdCursor& c : other.cursors_) merge(c);
+}
+
+void UpToDateVector::writeTo(capnp::List<wire::UtdCursor>::Builder out) const {
+  for (unsigned i = 0; i < cursors_.size(); ++i) {
+    out[i].setInvocationId(asData(cursors_[i].invocationId.asBytes()));
+    out[i].setUsn(cursors_[i].usn);
+    out[i].setLastSyncTime(cursors_[i].lastSyncTime);
+  }
+}
+
+dc::Result<UpToDateVector> UpToDateVector::readFrom(capnp::List<wire::UtdCursor>::Reader in) {
+  UpToDateVector utd;
+  for (auto c : in) {
+    auto id = guidFrom(c.getInvocationId());
+    if (!id) return dc::Status(dc::LdapResult::protocolError, "UTD cursor: invocationID is not 16 bytes");
+    utd.merge(UtdCursor{*id, c.getUsn(), c.getLastSyncTime()});
+  }
+  return utd;
+}
+
+UpToDateVector replicaUtd(const dc::Directory& dir, dc::NamingContext nc) {
+  // An unreadable stored vector counts as empty: that costs dampening only.
+  auto stored = decodeStored(dir.store().getState(stateKey(nc)));
+  UpToDateVector utd = stored ? std::move(*stored) : UpToDateVector();
+  utd.merge(UtdCursor{dir.invocationId(), dir.highestCommittedUsn(), dir.nowMicros()});
+  return utd;
+}
+
+dc::Result<UpToDateVector> storedUtd(const dc::ReplicaBatch& batch, dc::NamingContext nc) {
+  return decodeStored(batch.getState(stateKey(nc)));
+}
+
+void storeUtd(dc::ReplicaBatch& batch, dc::NamingContext nc, const UpToDateVector& utd) {
+  capnp::MallocMessageBuilder message;
+  auto root = message.initRoot<wire::UpToDateVector>();
+  utd.writeTo(root.initCursors(static_cast<unsigned>(utd.cursors().size())));
+  batch.putState(stateKey(nc), toBytes(message));
+}
+
+}  // namespace dcemu::replication

@@ -1,0 +1,206 @@
+// The conflict cases of MS-DRSR with Windows' outcome on every DC after
+// replicating both ways. "Later" is one second later.
+#include <catch2/catch.hpp>
+
+#include "replication_world.h"
+
+namespace dcemu::replication::testing {
+namespace {
+
+constexpr int64_t kSecond = 1000000;
+
+std::vector<std::string> valuesOf(dc::Directory& dir, const std::string& dn, const std::string& attribute) {
+  auto obj = dir.read(dn);
+  INFO(obj.status().toString());
+  REQUIRE(obj.isOk());
+  auto values = dir.values(*obj, attribute);
+  INFO(values.status().toString());
+  REQUIRE(values.isOk());
+  return *values;
+}
+
+void require(const dc::Status& s) {
+  INFO(s.toString());
+  REQUIRE(s.isOk());
+}
+
+template <typename T>
+T require(dc::Result<T> r) {
+  INFO(r.status().toString());
+  REQUIRE(r.isOk());
+  return std::move(*r);
+}
+
+const dc::LinkMetadata* linkTo(const std::vector<dc::LinkMetadata>& links, const std::string& attribute,
+                               const std::string& targetDn) {
+  for (const auto& l : links) {
+    if (l.attribute == attribute && l.targetDn == targetDn) return &l;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("A later write of a security descriptor attribute wins on every DC and the earlier ACE is lost",
+          "[replication][conflict]") {
+  ReplicationWorld world(2);
+  for (const char* host : {"host-a", "host-b"}) {
+    require(world.dc(0).add(world.dn(std::string("CN=") + host + ",CN=Computers"),
+                            {{"objectClass", {"computer"}}, {"sAMAccountName", {std::string(host) + "$"}}}));
+  }
+  std::string dmsa = world.dn("CN=dmsa_db,CN=Managed Service Accounts");
+  require(world.dc(0).add(dmsa, {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
+                                 {"sAMAccountName", {"dmsa_db$"}},
+                                 {"msDS-DelegatedMSAState", {"3"}},
+                                 {"msDS-ManagedPasswordInterval", {"30"}}}));
+  world.syncUntilQuiet();
+
+  world.clock().advance(10 * kSecond);
+  require(world.dc(0).modify(dmsa, {{dc::Change::Op::Replace, "msDS-GroupMSAMembership",
+                                     {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-a$)"}}}));
+  world.clock().advance(1 * kSecond);
+  require(world.dc(1).modify(dmsa, {{dc::Change::Op::Replace, "msDS-GroupMSAMembership",
+                                     {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;host-b$)"}}}));
+  PullResult first = world.pull(0, 1);
+  REQUIRE(first.counts.attributesApplied == 1);
+  PullResult second = world.pull(1, 0);
+  REQUIRE(second.win32 == 0);
+  world.syncUntilQuiet();
+
+  for (int i = 0; i < 2; ++i) {
+    auto sd = valuesOf(world.dc(i), dmsa, "msDS-GroupMSAMembership");
+    REQUIRE(sd.size() == 1);
+    CHECK(sd[0].find("host-b$") != std::string::npos);
+    CHECK(sd[0].find("host-a$") == std::string::npos);
+  }
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("Two OUs created with one name: the earlier is renamed with CNF and both DCs hold both",
+          "[replication][conflict]") {
+  ReplicationWorld world(2);
+  dc::Guid first = require(world.dc(0).add(world.dn("OU=X"), {{"objectClass", {"organizationalUnit"}}}));
+  world.clock().advance(kSecond);
+  dc::Guid second = require(world.dc(1).add(world.dn("OU=X"), {{"objectClass", {"organizationalUnit"}}}));
+
+  PullResult pulled = world.pull(0, 1);
+  CHECK(pulled.counts.nameConflicts == 1);
+  std::string mangled = "OU=X\\0ACNF:" + first.toString() + ",DC=corp,DC=example,DC=com";
+  CHECK(require(world.dc(0).dnOf(first)) == mangled);
+  CHECK(require(world.dc(0).dnOf(second)) == world.dn("OU=X"));
+
+  world.syncUntilQuiet();
+  for (int i = 0; i < 2; ++i) {
+    CHECK(require(world.dc(i).dnOf(first)) == mangled);
+    CHECK(require(world.dc(i).dnOf(second)) == world.dn("OU=X"));
+  }
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("Concurrent managedBy values: the later value is active and the earlier inactive on both DCs",
+          "[replication][conflict][lvr]") {
+  ReplicationWorld world(2);
+  std::string ou = world.dn("OU=Apps");
+  require(world.dc(0).add(ou, {{"objectClass", {"organizationalUnit"}}}));
+  for (const char* t : {"t1", "t2"})
+    require(world.dc(0).add(world.dn(std::string("CN=") + t + ",CN=Users"),
+                            {{"objectClass", {"user"}}, {"sAMAccountName", {t}}}));
+  world.syncUntilQuiet();
+
+  require(world.dc(0).modify(ou, {{dc::Change::Op::Replace, "managedBy", {world.dn("CN=t1,CN=Users")}}}));
+  world.clock().advance(kSecond);
+  require(world.dc(1).modify(ou, {{dc::Change::Op::Replace, "managedBy", {world.dn("CN=t2,CN=Users")}}}));
+  world.syncUntilQuiet();
+
+  for (int i = 0; i < 2; ++i) {
+    // Each value keeps its own stamp; managedBy being single-valued, the
+    // value with the later stamp stays active.
+    auto links = require(world.dc(i).linkMetadata(ou));
+    const auto* t1 = linkTo(links, "managedBy", world.dn("CN=t1,CN=Users"));
+    const auto* t2 = linkTo(links, "managedBy", world.dn("CN=t2,CN=Users"));
+    REQUIRE(t1);
+    REQUIRE(t2);
+    CHECK(t2->active);
+    CHECK_FALSE(t1->active);
+  }
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("A value added, removed and re-added keeps version 3 and stays active against a later add and remove",
+          "[replication][conflict][lvr]") {
+  ReplicationWorld world(2);
+  std::string ou = world.dn("OU=Apps");
+  require(world.dc(0).add(ou, {{"objectClass", {"organizationalUnit"}}}));
+  std::string t1 = world.dn("CN=t1,CN=Users"), t2 = world.dn("CN=t2,CN=Users");
+  for (const char* t : {"t1", "t2"})
+    require(world.dc(0).add(world.dn(std::string("CN=") + t + ",CN=Users"),
+                            {{"objectClass", {"user"}}, {"sAMAccountName", {t}}}));
+  world.syncUntilQuiet();
+
+  require(world.dc(0).modify(ou, {{dc::Change::Op::Add, "managedBy", {t1}}}));
+  require(world.dc(0).modify(ou, {{dc::Change::Op::Delete, "managedBy", {t1}}}));
+  require(world.dc(0).modify(ou, {{dc::Change::Op::Add, "managedBy", {t1}}}));
+  world.clock().advance(kSecond);
+  require(world.dc(1).modify(ou, {{dc::Change::Op::Add, "managedBy", {t2}}}));
+  require(world.dc(1).modify(ou, {{dc::Change::Op::Delete, "managedBy", {t2}}}));
+  world.syncUntilQuiet();
+
+  for (int i = 0; i < 2; ++i) {
+    auto links = require(world.dc(i).linkMetadata(ou));
+    const auto* v1 = linkTo(links, "managedBy", t1);
+    const auto* v2 = linkTo(links, "managedBy", t2);
+    REQUIRE(v1);
+    REQUIRE(v2);
+    CHECK(v1->active);
+    CHECK(v1->stamp.version == 3);
+    CHECK_FALSE(v2->active);
+    CHECK(valuesOf(world.dc(i), ou, "managedBy") == std::vector<std::string>{t1});
+  }
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("A member added to a group after the member was deleted elsewhere is inactive on every DC",
+          "[replication][conflict][lvr]") {
+  ReplicationWorld world(2);
+  std::string group = world.dn("CN=Ops,CN=Users");
+  std::string user = world.dn("CN=alice,CN=Users");
+  require(world.dc(0).add(group, {{"objectClass", {"group"}}, {"sAMAccountName", {"Ops"}}}));
+  dc::Guid alice = require(world.dc(0).add(user, {{"objectClass", {"user"}}, {"sAMAccountName", {"alice"}}}));
+  world.syncUntilQuiet();
+
+  require(world.dc(1).remove(user));
+  world.clock().advance(kSecond);
+  require(world.dc(0).modify(group, {{dc::Change::Op::Add, "member", {user}}}));
+  world.syncUntilQuiet();
+
+  for (int i = 0; i < 2; ++i) {
+    CHECK(valuesOf(world.dc(i), group, "member").empty());
+    auto obj = require(world.dc(i).read(group));
+    for (const auto& link : obj.links) CHECK_FALSE((link.target == alice && link.active));
+    CHECK(world.dc(i).isDeleted(require(world.dc(i).readByGuid(alice))));
+  }
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("An OU edited on one DC while deleted on another is a tombstone everywhere without the edit",
+          "[replication][conflict][delete]") {
+  ReplicationWorld world(2);
+  std::string ou = world.dn("OU=Old");
+  dc::Guid guid = require(world.dc(0).add(ou, {{"objectClass", {"organizationalUnit"}}, {"description", {"v1"}}}));
+  world.syncUntilQuiet();
+
+  require(world.dc(0).remove(ou));
+  world.clock().advance(kSecond);
+  require(world.dc(1).modify(ou, {{dc::Change::Op::Replace, "description", {"edited later"}}}));
+  world.syncUntilQuiet();
+
+  for (int i = 0; i < 2; ++i) {
+    dc::Object obj = require(world.dc(i).readByGuid(guid));
+    CHECK(world.dc(i).isDeleted(obj));
+    CHECK(require(world.dc(i).values(obj, "description")).empty());
+    CHECK(require(world.dc(i).dnOf(guid)).find("CN=Deleted Objects") != std::string::npos);
+  }
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+}  // namespace dcemu::replication::testing
