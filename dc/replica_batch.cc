@@ -5,10 +5,7 @@
 namespace dcemu::dc {
 
 ReplicaBatch::ReplicaBatch(Directory& dir)
-    : dir_(dir),
-      batch_(dir.store_.newReadableBatch()),
-      nextUsn_(dir.nextUsn_),
-      nowMicros_(dir.clock_.nowMicros()) {}
+    : dir_(dir), batch_(dir.store_.newReadableBatch()), nextUsn_(dir.nextUsn_), nowMicros_(dir.clock_.nowMicros()) {}
 
 Result<std::optional<Object>> ReplicaBatch::get(NamingContext nc, const Guid& guid) const {
   return dir_.store_.getObject(nc, guid, &batch_);

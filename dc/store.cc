@@ -235,8 +235,9 @@ struct Store::Impl {
   std::optional<std::string> get(int family, std::string_view key, const WriteBatch* through = nullptr) const {
     std::string value;
     auto* indexed = through ? &*through->impl_->indexed : nullptr;
-    rocksdb::Status s = indexed ? indexed->GetFromBatchAndDB(db.get(), readOptions, families[family], slice(key), &value)
-                                : db->Get(readOptions, families[family], slice(key), &value);
+    rocksdb::Status s = indexed
+                            ? indexed->GetFromBatchAndDB(db.get(), readOptions, families[family], slice(key), &value)
+                            : db->Get(readOptions, families[family], slice(key), &value);
     if (!s.ok()) return std::nullopt;
     return value;
   }

@@ -26,8 +26,8 @@ bool enforceTombstoneShape(const Schema& schema, Object& obj, const std::optiona
   }
   // The name and the RDN attribute carry the mangled name; a won rename
   // brings a live name, which every DC mangles the same way.
-  if (AttributeEntry* name = obj.find(ids.name); name && name->values.size() == 1 &&
-                                                 name->values[0].find("\nDEL:") == std::string::npos) {
+  if (AttributeEntry* name = obj.find(ids.name);
+      name && name->values.size() == 1 && name->values[0].find("\nDEL:") == std::string::npos) {
     std::string mangled = deletedName(name->values[0], obj.guid);
     name->values[0] = mangled;
     if (const std::vector<std::string>* classes = obj.values(ids.objectClass)) {

@@ -17,12 +17,12 @@ struct ApplyCounts {
   uint64_t objectsReceived = 0;
   uint64_t objectsCreated = 0;
   uint64_t objectsUpdated = 0;
-  uint64_t attributesApplied = 0;   // incoming stamp won
-  uint64_t attributesLost = 0;      // incoming stamp lost: the value is dropped
+  uint64_t attributesApplied = 0;  // incoming stamp won
+  uint64_t attributesLost = 0;     // incoming stamp lost: the value is dropped
   uint64_t linksApplied = 0;
   uint64_t linksLost = 0;
-  uint64_t nameConflicts = 0;       // an object renamed "<rdn>\nCNF:<guid>"
-  uint64_t orphansMoved = 0;        // a live child of a tombstone moved to LostAndFound
+  uint64_t nameConflicts = 0;  // an object renamed "<rdn>\nCNF:<guid>"
+  uint64_t orphansMoved = 0;   // a live child of a tombstone moved to LostAndFound
   uint64_t bytesReceived = 0;
 
   ApplyCounts& operator+=(const ApplyCounts& other);

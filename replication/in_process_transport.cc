@@ -17,8 +17,8 @@ void InProcessTransport::getNcChanges(const dc::Guid& sourceDsa, std::string req
     auto source = sources_.find(sourceDsa);
     if (source == sources_.end() || !source->second.dir || !source->second.reachable) {
       timer_.after(latency, [sourceDsa, done = std::move(done)] {
-        done(TransportReply{win32::kRpcServerUnavailable, {},
-                            fmt::format("source {} does not answer", sourceDsa.toString())});
+        done(TransportReply{
+            win32::kRpcServerUnavailable, {}, fmt::format("source {} does not answer", sourceDsa.toString())});
       });
       return;
     }

@@ -10,8 +10,8 @@
 
 namespace dcemu::replication {
 
-std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& destinationDsa,
-                                      const RepsFrom& state, uint32_t flags, const PullOptions& options) {
+std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& destinationDsa, const RepsFrom& state,
+                                      uint32_t flags, const PullOptions& options) {
   capnp::MallocMessageBuilder message;
   auto root = message.initRoot<wire::GetNcChangesRequest>();
   root.setDestinationDsa(asData(destinationDsa.asBytes()));

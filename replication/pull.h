@@ -17,7 +17,7 @@ namespace dcemu::replication {
 struct PullOptions {
   uint32_t maxObjects = 0;  // 0: the source's default
   uint64_t maxBytes = 0;
-  bool fullSync = false;    // ignore the destination's UTD and high-water mark
+  bool fullSync = false;  // ignore the destination's UTD and high-water mark
 };
 
 struct PullResult {
@@ -37,7 +37,7 @@ void pullNamingContext(dc::Directory& dir, const dc::Guid& destinationDsa, const
 
 // The encoded request a destination sends for `state` (exposed for tests
 // and for the RPC transport's refusal tests).
-std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& destinationDsa,
-                                      const RepsFrom& state, uint32_t flags, const PullOptions& options);
+std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& destinationDsa, const RepsFrom& state,
+                                      uint32_t flags, const PullOptions& options);
 
 }  // namespace dcemu::replication

@@ -8,14 +8,14 @@
 namespace dcemu::replication::win32 {
 
 inline constexpr uint32_t kSuccess = 0;
-inline constexpr uint32_t kTimeout = 1460;            // ERROR_TIMEOUT
-inline constexpr uint32_t kRpcServerUnavailable = 1722;  // RPC_S_SERVER_UNAVAILABLE
-inline constexpr uint32_t kInvalidParameter = 8437;   // ERROR_DS_DRA_INVALID_PARAMETER
-inline constexpr uint32_t kDatabaseError = 8451;      // ERROR_DS_DRA_DB_ERROR
-inline constexpr uint32_t kAccessDenied = 8453;       // ERROR_DS_DRA_ACCESS_DENIED
-inline constexpr uint32_t kSourceDisabled = 8456;     // ERROR_DS_DRA_SOURCE_DISABLED
-inline constexpr uint32_t kMissingParent = 8460;      // ERROR_DS_DRA_MISSING_PARENT
-inline constexpr uint32_t kDnsLookupFailure = 8524;   // ERROR_DS_DNS_LOOKUP_FAILURE
+inline constexpr uint32_t kTimeout = 1460;                 // ERROR_TIMEOUT
+inline constexpr uint32_t kRpcServerUnavailable = 1722;    // RPC_S_SERVER_UNAVAILABLE
+inline constexpr uint32_t kInvalidParameter = 8437;        // ERROR_DS_DRA_INVALID_PARAMETER
+inline constexpr uint32_t kDatabaseError = 8451;           // ERROR_DS_DRA_DB_ERROR
+inline constexpr uint32_t kAccessDenied = 8453;            // ERROR_DS_DRA_ACCESS_DENIED
+inline constexpr uint32_t kSourceDisabled = 8456;          // ERROR_DS_DRA_SOURCE_DISABLED
+inline constexpr uint32_t kMissingParent = 8460;           // ERROR_DS_DRA_MISSING_PARENT
+inline constexpr uint32_t kDnsLookupFailure = 8524;        // ERROR_DS_DNS_LOOKUP_FAILURE
 inline constexpr uint32_t kInsufficientAttributes = 8606;  // the lingering-object error
 
 inline std::string_view message(uint32_t code) {
