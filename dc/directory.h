@@ -61,7 +61,8 @@ struct AttributeMetadata {
 struct LinkMetadata {
   std::string attribute;
   std::string targetDn;
-  bool active;
+  bool present;  // what reads show: active, target live, and the newest of a single-valued attribute's
+  bool active;   // the replicated flag
   int64_t timeCreated;
   uint64_t localUsn;
   Stamp stamp;
@@ -109,6 +110,14 @@ class Directory {
   Result<std::vector<AttributeMetadata>> attributeMetadata(std::string_view dn) const;
   Result<std::vector<LinkMetadata>> linkMetadata(std::string_view dn) const;
   bool isDeleted(const Object& obj) const;
+  // The values of a linked attribute that reads show. Replication keeps
+  // each value's flag as its stamp says, so every replica converges on the
+  // same stored state; what is shown is then a function of that state: not
+  // a tombstone's values, not values whose target is deleted (AD stops
+  // showing them when it learns of the delete), and of a single-valued
+  // attribute that concurrent writes left with two active values, only the
+  // one with the newer stamp.
+  std::vector<const LinkEntry*> visibleLinks(const Object& obj, const AttributeDef& attr) const;
   // Where a naming context keeps tombstones and orphans (AD's well-known
   // containers: Deleted Objects, LostAndFound or LostAndFoundConfig).
   static std::string_view deletedObjectsName() { return "Deleted Objects"; }

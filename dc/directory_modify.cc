@@ -204,18 +204,6 @@ Status Directory::remove(std::string_view dnText, const Principal& requester) {
   setOne(ids.name, tombstoneName);
   if (cls) setOne(schema_.attribute(cls->rdnAttribute)->id, tombstoneName);
   after.parent = *deletedObjects;
-  // Values on other objects that name it go inactive here, unstamped, as on
-  // every DC that learns of the delete (dc/tombstone.h).
-  std::vector<std::pair<int, Guid>> backLinks;
-  store_.forEachBackLink(obj.guid, [&](int linkId, const Guid& source) { backLinks.emplace_back(linkId, source); });
-  for (const auto& [linkId, sourceGuid] : backLinks) {
-    auto nc = namingContextOf(sourceGuid);
-    auto source = nc ? store_.getObject(*nc, sourceGuid) : Result<std::optional<Object>>(std::optional<Object>());
-    if (!source) return source.status();
-    if (!source->has_value() || sourceGuid == obj.guid) continue;
-    Object updated = **source;
-    if (deactivateLinksTo(updated, obj.guid)) p.batch.putObject(*nc, updated, &**source);
-  }
   return commit(p, located->nc, after, &obj);
 }
 

@@ -127,24 +127,23 @@ Result<std::vector<std::string>> Directory::values(const Object& obj, std::strin
   } else if (attr->name == "whenChanged") {
     out.push_back(formatGeneralizedTime(floorSeconds(obj.whenChanged)));
   } else if (attr->isForwardLink()) {
-    for (const LinkEntry& link : obj.links) {
-      if (link.attributeId != attr->id || !link.active) continue;
-      auto target = readByGuid(link.target);
-      if (!target || isDeleted(*target)) continue;  // links to tombstones are not seen
-      auto dn = dnOf(link.target);
-      if (dn) out.push_back(*dn);
+    for (const LinkEntry* link : visibleLinks(obj, *attr)) {
+      if (auto dn = dnOf(link->target)) out.push_back(*dn);
     }
   } else if (attr->isBackLink()) {
     if (isDeleted(obj)) return out;
+    const AttributeDef* forward = schema_.attributeByLinkId(attr->linkId - 1);
     std::vector<Guid> sources;
     store_.forEachBackLink(obj.guid, [&](int linkId, const Guid& source) {
       if (linkId == attr->linkId - 1) sources.push_back(source);
     });
     for (const Guid& source : sources) {
       auto src = readByGuid(source);
-      if (!src || isDeleted(*src)) continue;
-      auto dn = dnOf(source);
-      if (dn) out.push_back(*dn);
+      if (!src || !forward) continue;
+      auto visible = visibleLinks(*src, *forward);
+      if (std::none_of(visible.begin(), visible.end(), [&](const LinkEntry* l) { return l->target == obj.guid; }))
+        continue;
+      if (auto dn = dnOf(source)) out.push_back(*dn);
     }
   } else if (const auto* stored = obj.values(attr->id)) {
     ValueContext context = valueContext();
@@ -178,16 +177,38 @@ Result<std::vector<AttributeMetadata>> Directory::attributeMetadata(std::string_
   return rows;
 }
 
+std::vector<const LinkEntry*> Directory::visibleLinks(const Object& obj, const AttributeDef& attr) const {
+  std::vector<const LinkEntry*> out;
+  if (isDeleted(obj)) return out;
+  for (const LinkEntry& link : obj.links) {
+    if (link.attributeId != attr.id || !link.active) continue;
+    auto target = readByGuid(link.target);
+    if (!target || isDeleted(*target)) continue;
+    if (attr.singleValued && !out.empty()) {
+      if (compareStamps(link.stamp, out[0]->stamp) > 0) out[0] = &link;
+      continue;
+    }
+    out.push_back(&link);
+  }
+  return out;
+}
+
 Result<std::vector<LinkMetadata>> Directory::linkMetadata(std::string_view dn) const {
   auto located = resolveText(dn);
   if (!located) return located.status();
+  const Object& obj = located->object;
   std::vector<LinkMetadata> rows;
-  for (const LinkEntry& l : located->object.links) {
+  for (const LinkEntry& l : obj.links) {
     const AttributeDef* def = schema_.attributeById(l.attributeId);
     auto target = dnOf(l.target);
+    bool visible = false;
+    if (def) {
+      auto shown = visibleLinks(obj, *def);
+      visible = std::find(shown.begin(), shown.end(), &l) != shown.end();
+    }
     rows.push_back({def ? def->name : fmt::format("0x{:x}", l.attributeId),
-                    target ? *target : "<GUID=" + l.target.toString() + ">", l.active, l.timeCreated, l.localUsn,
-                    l.stamp});
+                    target ? *target : "<GUID=" + l.target.toString() + ">", visible, l.active, l.timeCreated,
+                    l.localUsn, l.stamp});
   }
   return rows;
 }

@@ -44,14 +44,4 @@ bool enforceTombstoneShape(const Schema& schema, Object& obj, const std::optiona
   return changed;
 }
 
-bool deactivateLinksTo(Object& source, const Guid& target) {
-  bool changed = false;
-  for (LinkEntry& link : source.links) {
-    if (link.target != target || !link.active) continue;
-    link.active = false;
-    changed = true;
-  }
-  return changed;
-}
-
 }  // namespace dcemu::dc

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <map>
 #include <vector>
 
 #include "dc/object_wire.h"
@@ -65,12 +64,9 @@ class Applier {
   std::optional<Refusal> create(const Object& in);
   std::optional<Refusal> place(Object& obj, bool wasTombstone, uint64_t usn);
   void renameAsConflict(Object& obj, uint64_t usn);
-  void keepOneActiveValue(Object& obj, const LinkEntry& arrived);
   void originate(Stamp& stamp, uint64_t usn) const;
   std::optional<Refusal> write(const Object& obj);
   const dc::AttributeDef* rdnAttribute(const Object& obj) const;
-  // The object and its naming context, wherever it is (links cross them).
-  std::optional<std::pair<NamingContext, Object>> findAnywhere(const Guid& guid) const;
   static Refusal databaseError(const dc::Status& s) { return {win32::kDatabaseError, s.message()}; }
 
   dc::Directory& dir_;
@@ -97,15 +93,6 @@ const dc::AttributeDef* Applier::rdnAttribute(const Object& obj) const {
   if (!classes || classes->empty()) return nullptr;
   const dc::ClassDef* cls = schema_.classById(static_cast<uint32_t>(dc::decodeInteger(classes->back())));
   return cls ? schema_.attribute(cls->rdnAttribute) : nullptr;
-}
-
-std::optional<std::pair<NamingContext, Object>> Applier::findAnywhere(const Guid& guid) const {
-  for (int i = 0; i < dc::kNamingContextCount; ++i) {
-    auto nc = static_cast<NamingContext>(i);
-    auto obj = batch_.get(nc, guid);
-    if (obj && obj->has_value()) return std::pair{nc, std::move(**obj)};
-  }
-  return std::nullopt;
 }
 
 std::optional<Refusal> Applier::write(const Object& obj) {
@@ -239,15 +226,6 @@ void Applier::renameAsConflict(Object& obj, uint64_t usn) {
 }
 
 std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, LinkEntry>>& values) {
-  std::map<Guid, bool> targetIsTombstone;
-  auto tombstoneTarget = [&](const Guid& target) {
-    auto [it, fresh] = targetIsTombstone.try_emplace(target, false);
-    if (fresh) {
-      auto found = findAnywhere(target);
-      it->second = found && dc::isTombstone(found->second);
-    }
-    return it->second;
-  };
   size_t i = 0;
   while (i < values.size()) {
     const Guid& sourceGuid = values[i].first;
@@ -272,9 +250,8 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
       LinkEntry& link = obj.link(incoming.attributeId, incoming.target);
       link = incoming;
       link.localUsn = usn;
-      if (sourceIsTombstone || tombstoneTarget(incoming.target)) link.active = false;
+      if (sourceIsTombstone) link.active = false;
       ++counts_.linksApplied;
-      if (link.active) keepOneActiveValue(obj, link);
     }
     if (usn == 0) continue;
     obj.usnChanged = usn;
@@ -284,38 +261,11 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
   return std::nullopt;
 }
 
-// A single-valued linked attribute (managedBy) can gain a second active value
-// from a concurrent write elsewhere. Every DC keeps the value whose stamp
-// is newer active and deactivates the other without a new stamp, so all
-// converge on the same state whatever order the values arrive in.
-void Applier::keepOneActiveValue(Object& obj, const LinkEntry& arrived) {
-  const dc::AttributeDef* def = schema_.attributeById(arrived.attributeId);
-  if (!def || !def->singleValued) return;
-  LinkEntry* winner = obj.findLink(arrived.attributeId, arrived.target);
-  for (LinkEntry& other : obj.links) {
-    if (other.attributeId != arrived.attributeId || !other.active || &other == winner) continue;
-    if (dc::compareStamps(other.stamp, winner->stamp) > 0) {
-      winner->active = false;
-      winner = &other;
-    } else {
-      other.active = false;
-    }
-  }
-}
-
-// What a DC does on learning of a delete: links that target the tombstone
-// are deactivated, and live children (created concurrently elsewhere) go to
-// LostAndFound.
+// What a DC does on learning of a delete: live children (created
+// concurrently elsewhere) go to LostAndFound. Links that target the
+// tombstone stay as they are and reads stop showing them.
 std::optional<Refusal> Applier::cleanUpAfterDeletes() {
   for (const Guid& tombstone : newTombstones_) {
-    std::vector<Guid> sources;
-    batch_.forEachBackLink(tombstone, [&](int, const Guid& source) { sources.push_back(source); });
-    for (const Guid& source : sources) {
-      auto found = findAnywhere(source);
-      if (!found || !dc::deactivateLinksTo(found->second, tombstone)) continue;
-      dc::Status s = batch_.put(found->first, found->second);
-      if (!s.isOk()) return databaseError(s);
-    }
     std::vector<Guid> children;
     batch_.forEachChild(nc_, tombstone, [&](const Guid& child) { children.push_back(child); });
     for (const Guid& childGuid : children) {

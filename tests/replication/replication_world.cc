@@ -8,6 +8,35 @@
 #include "dc/provision.h"
 
 namespace dcemu::replication::testing {
+namespace {
+
+std::string describeStamp(const dc::Stamp& s) {
+  return fmt::format("v{} t{} {} usn{}", s.version, s.originatingTime,
+                     s.originatingInvocationId.toString().substr(0, 8), s.originatingUsn);
+}
+
+std::string describeDifference(const dc::Object& x, const dc::Object& y) {
+  if (x.parent != y.parent) return "parent";
+  const dc::Schema& schema = dc::Schema::builtin();
+  for (const auto& a : x.attributes) {
+    const dc::AttributeEntry* b = y.find(a.id);
+    std::string name = schema.attributeById(a.id) ? schema.attributeById(a.id)->name : std::to_string(a.id);
+    if (!b) return name + " missing on the second";
+    if (a.values != b->values || a.stamp != b->stamp)
+      return fmt::format("{}: {} values [{}] vs {} values [{}]", name, describeStamp(a.stamp), a.values.size(),
+                         describeStamp(b->stamp), b->values.size());
+  }
+  for (const auto& l : x.links) {
+    const dc::LinkEntry* m = y.findLink(l.attributeId, l.target);
+    if (!m) return "link to " + l.target.toString() + " missing on the second";
+    if (!(l.active == m->active && l.stamp == m->stamp && l.timeCreated == m->timeCreated))
+      return fmt::format("link to {}: active {} {} vs active {} {}", l.target.toString().substr(0, 8), l.active,
+                         describeStamp(l.stamp), m->active, describeStamp(m->stamp));
+  }
+  return "attribute or link count";
+}
+
+}  // namespace
 
 void ManualTimer::after(int64_t micros, std::function<void()> fn) {
   queue_.push(Event{clock_.nowMicros() + std::max<int64_t>(micros, 0), sequence_++, std::move(fn)});
@@ -63,6 +92,7 @@ PullResult ReplicationWorld::pull(int destination, int source, dc::NamingContext
                     [&](PullResult r) { result = std::move(r); });
   timer_.runUntilIdle();
   REQUIRE(result.has_value());
+  totals_ += result->counts;
   return std::move(*result);
 }
 
@@ -109,7 +139,8 @@ std::string ReplicationWorld::firstDifference(int a, int b) {
       auto other = objects[1].find(guid);
       std::string name = dcs_[a].dir->dnOf(guid).valueOr(guid.toString());
       if (other == objects[1].end()) return fmt::format("{} is on DC{} only", name, a);
-      if (!obj.sameReplicaAs(other->second)) return fmt::format("{} differs between DC{} and DC{}", name, a, b);
+      if (!obj.sameReplicaAs(other->second))
+        return fmt::format("{} differs between DC{} and DC{}: {}", name, a, b, describeDifference(obj, other->second));
     }
     for (const auto& [guid, obj] : objects[1]) {
       if (!objects[0].count(guid)) return fmt::format("{} is on DC{} only", guid.toString(), b);

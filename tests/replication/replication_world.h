@@ -62,6 +62,8 @@ class ReplicationWorld {
   // Empty when the two replicas hold the same objects, values, stamps and
   // linked values; otherwise the first difference.
   std::string firstDifference(int a, int b);
+  // Everything every pull so far applied, lost and renamed.
+  const ApplyCounts& totals() const { return totals_; }
   // Closes and reopens DC i's store and directory.
   void reopen(int i);
 
@@ -80,6 +82,7 @@ class ReplicationWorld {
   ManualTimer timer_{clock_};
   InProcessTransport transport_{timer_};
   std::vector<Dc> dcs_;
+  ApplyCounts totals_;
 };
 
 }  // namespace dcemu::replication::testing
