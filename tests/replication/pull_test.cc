@@ -1,0 +1,147 @@
+// The mechanics of one pull: chunking and the high-water mark, propagation
+// dampening, GET_ANC, repsFrom bookkeeping, RODCs and refused input.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+
+#include "replication/message.h"
+#include "replication/protocol.capnp.h"
+#include "replication/reps_from.h"
+#include "replication/source.h"
+#include "replication/win32.h"
+#include "replication_world.h"
+
+namespace dcemu::replication::testing {
+namespace {
+
+void require(const dc::Status& s) {
+  INFO(s.toString());
+  REQUIRE(s.isOk());
+}
+
+}  // namespace
+
+TEST_CASE("A pull in small chunks advances the high-water mark per chunk and ends equal to the source",
+          "[replication][pull]") {
+  ReplicationWorld world(2);
+  for (int i = 0; i < 25; ++i)
+    require(world.dc(0)
+                .add(world.dn(fmt::format("CN=u{},CN=Users", i)),
+                     {{"objectClass", {"user"}}, {"sAMAccountName", {fmt::format("u{}", i)}}})
+                .status());
+  PullOptions small;
+  small.maxObjects = 4;
+  PullResult r = world.pull(1, 0, dc::NamingContext::Domain, small);
+  REQUIRE(r.win32 == 0);
+  CHECK(r.chunks == 7);  // 25 objects, 4 per chunk
+  CHECK(r.counts.objectsCreated == 25);
+  auto state = loadRepsFrom(world.dc(1).store(), world.dsa(0), dc::NamingContext::Domain);
+  REQUIRE(state.isOk());
+  CHECK(state->highWaterMark == world.dc(0).highestCommittedUsn());
+  CHECK(state->lastResult == 0);
+  CHECK(state->consecutiveFailures == 0);
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("A second pull with nothing new sends no objects, and a third DC's changes are not sent back",
+          "[replication][pull][dampening]") {
+  ReplicationWorld world(3);
+  require(world.dc(0).add(world.dn("OU=A"), {{"objectClass", {"organizationalUnit"}}}).status());
+  REQUIRE(world.pull(1, 0).counts.objectsCreated == 1);
+  CHECK(world.pull(1, 0).counts.objectsReceived == 0);
+  // DC2 learns OU=A from DC1; then pulling from DC0, which also has it,
+  // sends nothing: DC2's UTD covers DC0's write.
+  REQUIRE(world.pull(2, 1).counts.objectsCreated == 1);
+  PullResult fromOrigin = world.pull(2, 0);
+  CHECK(fromOrigin.counts.objectsReceived == 0);
+  // And DC0 does not get its own write back from DC1.
+  CHECK(world.pull(0, 1).counts.objectsReceived == 0);
+}
+
+TEST_CASE("A child that arrives before its parent makes the pull retry with GET_ANC", "[replication][pull]") {
+  ReplicationWorld world(2);
+  require(world.dc(0).add(world.dn("OU=Parent"), {{"objectClass", {"organizationalUnit"}}}).status());
+  require(world.dc(0).add(world.dn("OU=Child,OU=Parent"), {{"objectClass", {"organizationalUnit"}}}).status());
+  // Changing the parent puts it after its child in USN order.
+  require(world.dc(0).modify(world.dn("OU=Parent"), {{dc::Change::Op::Replace, "description", {"later"}}}));
+  PullOptions one;
+  one.maxObjects = 1;
+  PullResult r = world.pull(1, 0, dc::NamingContext::Domain, one);
+  REQUIRE(r.win32 == 0);
+  CHECK(r.usedGetAncestors);
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("A child created under a parent deleted concurrently elsewhere goes to LostAndFound on every DC",
+          "[replication][delete]") {
+  ReplicationWorld world(2);
+  require(world.dc(0).add(world.dn("OU=P"), {{"objectClass", {"organizationalUnit"}}}).status());
+  world.syncUntilQuiet();
+  require(world.dc(0).remove(world.dn("OU=P")));
+  auto child = world.dc(1).add(world.dn("OU=C,OU=P"), {{"objectClass", {"organizationalUnit"}}});
+  REQUIRE(child.isOk());
+  world.syncUntilQuiet();
+  for (int i = 0; i < 2; ++i) CHECK(world.dc(i).dnOf(*child).valueOr("") == world.dn("OU=C,CN=LostAndFound"));
+  CHECK(world.totals().orphansMoved >= 1);
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+TEST_CASE("An RODC pulls like any DC but refuses to be a source and refuses writes", "[replication][rodc]") {
+  ReplicationWorld world(2, 1, {1});
+  CHECK(world.firstDifference(0, 1).empty());
+  require(world.dc(0).add(world.dn("OU=New"), {{"objectClass", {"organizationalUnit"}}}).status());
+  CHECK(world.pull(1, 0).counts.objectsCreated == 1);
+  PullResult fromRodc = world.pull(0, 1);
+  CHECK(fromRodc.win32 == win32::kSourceDisabled);
+  auto write = world.dc(1).add(world.dn("OU=Other"), {{"objectClass", {"organizationalUnit"}}});
+  CHECK(write.status().code() == dc::LdapResult::referral);
+}
+
+TEST_CASE("An unreachable partner is recorded in repsFrom with consecutive failures, then success resets them",
+          "[replication][repsfrom]") {
+  ReplicationWorld world(2);
+  world.transport().setLatency(world.dsa(0), 40000);  // 40 ms each way, on the timer
+  int64_t start = world.clock().nowMicros();
+  CHECK(world.pull(1, 0).win32 == 0);
+  CHECK(world.clock().nowMicros() - start >= 80000);  // request and reply
+  world.transport().setReachable(world.dsa(0), false);
+  for (int i = 0; i < 3; ++i) CHECK(world.pull(1, 0).win32 == win32::kRpcServerUnavailable);
+  auto state = loadRepsFrom(world.dc(1).store(), world.dsa(0), dc::NamingContext::Domain);
+  REQUIRE(state.isOk());
+  CHECK(state->consecutiveFailures == 3);
+  CHECK(state->lastResult == win32::kRpcServerUnavailable);
+  int64_t lastSuccessBefore = state->lastSuccess;
+  CHECK(state->lastAttempt > lastSuccessBefore);
+
+  world.transport().setReachable(world.dsa(0), true);
+  CHECK(world.pull(1, 0).win32 == 0);
+  state = loadRepsFrom(world.dc(1).store(), world.dsa(0), dc::NamingContext::Domain);
+  CHECK(state->consecutiveFailures == 0);
+  CHECK(state->lastSuccess == state->lastAttempt);
+}
+
+TEST_CASE("A malformed or truncated GetNCChanges request is refused with a message and changes nothing",
+          "[replication][input]") {
+  ReplicationWorld world(2);
+  uint64_t before = world.dc(0).highestCommittedUsn();
+  auto truncated = serveGetNcChanges(world.dc(0), world.dsa(0), std::string(12, '\x01'));
+  REQUIRE_FALSE(truncated.isOk());
+  CHECK(truncated.status().message().find("GetNCChanges request") != std::string::npos);
+
+  RepsFrom state;
+  state.sourceDsa = world.dsa(0);
+  std::string good = encodeGetNcChangesRequest(world.dc(1), world.dsa(1), state, 0, {});
+  auto cut = serveGetNcChanges(world.dc(0), world.dsa(0), good.substr(0, good.size() - 16));
+  REQUIRE_FALSE(cut.isOk());
+  CHECK(cut.status().message().find("malformed") != std::string::npos);
+  CHECK(world.dc(0).highestCommittedUsn() == before);
+
+  RepsFrom mine;
+  mine.sourceDsa = world.dsa(0);
+  ApplyOutcome garbage = applyReply(world.dc(1), mine, std::string(64, '\xff'));
+  CHECK(garbage.win32 == win32::kInvalidParameter);
+  CHECK_FALSE(garbage.error.empty());
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
+}  // namespace dcemu::replication::testing
