@@ -28,9 +28,6 @@ inline std::string ncHead(NamingContext nc) {
 
 std::string encodeUsn(uint64_t usn);
 uint64_t decodeUsn(std::string_view bytes);
-inline int64_t floorSeconds(int64_t micros) {
-  return micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
-}
 
 // ATTRTYPs the operations touch by name, looked up once.
 struct IdsOf {

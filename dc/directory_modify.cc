@@ -6,7 +6,6 @@
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
 #include "dc/text.h"
-#include "dc/tombstone.h"
 
 namespace dcemu::dc {
 Status Directory::modify(std::string_view dnText, const std::vector<Change>& changes, const Principal& requester) {

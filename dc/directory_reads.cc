@@ -7,12 +7,12 @@
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
 #include "dc/text.h"
+#include "dc/tombstone.h"
 
 namespace dcemu::dc {
 
 bool Directory::isDeleted(const Object& obj) const {
-  const std::string* v = obj.firstValue(attributeIds().isDeleted);
-  return v && !v->empty() && (*v)[0] != 0;
+  return isTombstone(obj);
 }
 
 const ClassDef* Directory::structuralClass(const Object& obj) const {

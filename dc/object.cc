@@ -97,8 +97,6 @@ bool Object::sameReplicaAs(const Object& other) const {
   return true;
 }
 
-namespace {
-
 capnp::Data::Reader asData(std::string_view bytes) {
   return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size());
 }
@@ -107,16 +105,18 @@ std::string_view asView(capnp::Data::Reader data) {
   return {reinterpret_cast<const char*>(data.begin()), data.size()};
 }
 
+std::optional<Guid> readGuid(capnp::Data::Reader data) {
+  if (data.size() != 16) return std::nullopt;
+  return Guid::fromBytes(asView(data));
+}
+
+namespace {
+
 void writeStamp(wire::Stamp::Builder out, const Stamp& stamp) {
   out.setVersion(stamp.version);
   out.setOriginatingTime(stamp.originatingTime);
   out.setOriginatingInvocationId(asData(stamp.originatingInvocationId.asBytes()));
   out.setOriginatingUsn(stamp.originatingUsn);
-}
-
-std::optional<Guid> readGuid(capnp::Data::Reader data) {
-  if (data.size() != 16) return std::nullopt;
-  return Guid::fromBytes(asView(data));
 }
 
 std::optional<Stamp> readStamp(wire::Stamp::Reader in) {

@@ -22,6 +22,11 @@ struct Stamp {
   bool operator==(const Stamp&) const = default;
 };
 
+// Stamps carry whole seconds, as AD's do: microseconds rounded down.
+inline int64_t floorSeconds(int64_t micros) {
+  return micros >= 0 ? micros / 1000000 : -((-micros + 999999) / 1000000);
+}
+
 // MS-DRSR's attribute conflict order: version (compared wrap-aware, as a
 // 32-bit sequence number), then originating time, then invocationID.
 // Returns <0, 0 or >0 as `a` loses to, ties with or beats `b`.

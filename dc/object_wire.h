@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 
 #include "dc/directory.capnp.h"
 #include "dc/object.h"
@@ -16,6 +17,12 @@ void writeObject(wire::Object::Builder out, const Object& obj, WireFields fields
 // Refuses malformed GUIDs, stamps and orderings with a message naming them.
 // Reading a malformed message throws inside capnp; callers catch it.
 Result<Object> readObject(wire::Object::Reader in);
+
+// Bytes in and out of capnp Data fields, shared with replication's messages.
+capnp::Data::Reader asData(std::string_view bytes);
+std::string_view asView(capnp::Data::Reader data);
+// None unless the field holds exactly 16 bytes.
+std::optional<Guid> readGuid(capnp::Data::Reader data);
 
 void writeLinkedValue(wire::LinkedValue::Builder out, const LinkEntry& link, WireFields fields);
 // None when a GUID is malformed.

@@ -82,8 +82,7 @@ class Applier {
 void Applier::originate(Stamp& stamp, uint64_t usn) const {
   if (!writable_) return;
   stamp.version += 1;
-  int64_t now = batch_.nowMicros();
-  stamp.originatingTime = now >= 0 ? now / 1000000 : -((-now + 999999) / 1000000);
+  stamp.originatingTime = dc::floorSeconds(batch_.nowMicros());
   stamp.originatingInvocationId = dir_.invocationId();
   stamp.originatingUsn = usn;
 }
@@ -298,7 +297,7 @@ dc::Status readReply(ReceivedMessage& message, Reply& out) {
       return dc::Status(dc::LdapResult::protocolError, fmt::format("{}: {}", message.what(), why));
     };
     auto root = message.root<wire::GetNcChangesReply>();
-    out.sourceInvocationId = guidFrom(root.getSourceInvocationId());
+    out.sourceInvocationId = readGuid(root.getSourceInvocationId());
     if (!out.sourceInvocationId) return bad("the source invocationID is not 16 bytes");
     out.nc = static_cast<NamingContext>(root.getNamingContext());
     for (auto o : root.getObjects()) {
@@ -307,7 +306,7 @@ dc::Status readReply(ReceivedMessage& message, Reply& out) {
       out.objects.push_back(std::move(*obj));
     }
     for (auto l : root.getLinkedValues()) {
-      auto source = guidFrom(l.getSource());
+      auto source = readGuid(l.getSource());
       auto value = dc::readLinkedValue(l.getValue());
       if (!source || !value) return bad("a linked value has a malformed GUID");
       out.links.emplace_back(*source, std::move(*value));

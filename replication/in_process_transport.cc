@@ -11,7 +11,6 @@ void InProcessTransport::getNcChanges(const dc::Guid& sourceDsa, std::string req
                                       std::function<void(TransportReply)> done) {
   auto it = sources_.find(sourceDsa);
   int64_t latency = it == sources_.end() ? 0 : it->second.latency;
-  bytesCarried_ += request.size();
   // The source answers when the request arrives, from its state then.
   timer_.after(latency, [this, sourceDsa, latency, request = std::move(request), done = std::move(done)]() mutable {
     auto source = sources_.find(sourceDsa);
@@ -26,7 +25,6 @@ void InProcessTransport::getNcChanges(const dc::Guid& sourceDsa, std::string req
     TransportReply answer;
     if (reply) {
       answer.bytes = std::move(*reply);
-      bytesCarried_ += answer.bytes.size();
     } else {
       answer.win32 = source->second.dir->readOnly() ? win32::kSourceDisabled : win32::kInvalidParameter;
       answer.error = reply.status().message();

@@ -23,8 +23,6 @@ class InProcessTransport : public PullTransport {
 
   void getNcChanges(const dc::Guid& sourceDsa, std::string request, std::function<void(TransportReply)> done) override;
 
-  uint64_t bytesCarried() const { return bytesCarried_; }
-
  private:
   struct Source {
     const dc::Directory* dir = nullptr;
@@ -33,7 +31,6 @@ class InProcessTransport : public PullTransport {
   };
   Timer& timer_;
   std::map<dc::Guid, Source> sources_;
-  uint64_t bytesCarried_ = 0;
 };
 
 }  // namespace dcemu::replication

@@ -49,17 +49,4 @@ dc::Status readSafely(std::string_view what, const std::function<dc::Status()>& 
   return result;
 }
 
-capnp::Data::Reader asData(std::string_view bytes) {
-  return capnp::Data::Reader(reinterpret_cast<const kj::byte*>(bytes.data()), bytes.size());
-}
-
-std::string_view asView(capnp::Data::Reader data) {
-  return {reinterpret_cast<const char*>(data.begin()), data.size()};
-}
-
-std::optional<dc::Guid> guidFrom(capnp::Data::Reader data) {
-  if (data.size() != 16) return std::nullopt;
-  return dc::Guid::fromBytes(asView(data));
-}
-
 }  // namespace dcemu::replication

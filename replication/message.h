@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "dc/ids.h"
+#include "dc/object_wire.h"
 #include "dc/status.h"
 
 namespace dcemu::replication {
@@ -46,8 +47,9 @@ class ReceivedMessage {
 // "<what>: malformed: <capnp's reason>".
 dc::Status readSafely(std::string_view what, const std::function<dc::Status()>& read);
 
-capnp::Data::Reader asData(std::string_view bytes);
-std::string_view asView(capnp::Data::Reader data);
-std::optional<dc::Guid> guidFrom(capnp::Data::Reader data);
+// The byte helpers of dc/object_wire.h serve these messages too.
+using dc::asData;
+using dc::asView;
+using dc::readGuid;
 
 }  // namespace dcemu::replication

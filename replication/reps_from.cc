@@ -37,7 +37,7 @@ dc::Result<RepsFrom> loadRepsFrom(const dc::Store& store, const dc::Guid& source
   if (!message) return message.status();
   dc::Status read = readSafely("stored repsFrom", [&] {
     auto root = (*message)->root<wire::RepsFrom>();
-    if (root.hasSourceInvocationId()) state.sourceInvocationId = guidFrom(root.getSourceInvocationId());
+    if (root.hasSourceInvocationId()) state.sourceInvocationId = readGuid(root.getSourceInvocationId());
     state.highWaterMark = root.getHighWaterMark();
     state.lastAttempt = root.getLastAttempt();
     state.lastSuccess = root.getLastSuccess();

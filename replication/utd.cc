@@ -50,10 +50,6 @@ void UpToDateVector::merge(const UtdCursor& cursor) {
   }
 }
 
-void UpToDateVector::merge(const UpToDateVector& other) {
-  for (const UtdCursor& c : other.cursors_) merge(c);
-}
-
 void UpToDateVector::writeTo(capnp::List<wire::UtdCursor>::Builder out) const {
   for (unsigned i = 0; i < cursors_.size(); ++i) {
     out[i].setInvocationId(asData(cursors_[i].invocationId.asBytes()));
@@ -65,7 +61,7 @@ void UpToDateVector::writeTo(capnp::List<wire::UtdCursor>::Builder out) const {
 dc::Result<UpToDateVector> UpToDateVector::readFrom(capnp::List<wire::UtdCursor>::Reader in) {
   UpToDateVector utd;
   for (auto c : in) {
-    auto id = guidFrom(c.getInvocationId());
+    auto id = readGuid(c.getInvocationId());
     if (!id) return dc::Status(dc::LdapResult::protocolError, "UTD cursor: invocationID is not 16 bytes");
     utd.merge(UtdCursor{*id, c.getUsn(), c.getLastSyncTime()});
   }

@@ -29,7 +29,6 @@ class UpToDateVector {
   uint64_t usnOf(const dc::Guid& invocationId) const;
   // Raises the cursor for `cursor.invocationId` to `cursor` when it is ahead.
   void merge(const UtdCursor& cursor);
-  void merge(const UpToDateVector& other);
   const std::vector<UtdCursor>& cursors() const { return cursors_; }  // by invocationID
 
   void writeTo(capnp::List<wire::UtdCursor>::Builder out) const;
