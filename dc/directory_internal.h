@@ -45,6 +45,11 @@ bool directorySetsItself(const AttributeDef& attr, bool requesterIsSystem);
 Status setAccountDefaults(const Object& obj, const ClassDef& cls,
                           const std::function<void(uint32_t id, std::string value)>& set);
 
+// The most specific class in an object's objectClass values, and the
+// attribute that class names its objects by (cn, ou, dc).
+const ClassDef* structuralClassOf(const Schema& schema, const Object& obj);
+const AttributeDef* rdnAttributeOf(const Schema& schema, const Object& obj);
+
 // Whether two encoded values are the same value: Unicode strings compare
 // case-insensitively in AD.
 bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b);

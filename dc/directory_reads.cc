@@ -15,11 +15,20 @@ bool Directory::isDeleted(const Object& obj) const {
   return isTombstone(obj);
 }
 
-const ClassDef* Directory::structuralClass(const Object& obj) const {
+const ClassDef* structuralClassOf(const Schema& schema, const Object& obj) {
   const auto* classes = obj.values(attributeIds().objectClass);
-  if (!classes) return nullptr;
+  if (!classes || classes->empty()) return nullptr;
   // Values run from top to the most specific class.
-  return schema_.classById(static_cast<uint32_t>(decodeInteger(classes->back())));
+  return schema.classById(static_cast<uint32_t>(decodeInteger(classes->back())));
+}
+
+const AttributeDef* rdnAttributeOf(const Schema& schema, const Object& obj) {
+  const ClassDef* cls = structuralClassOf(schema, obj);
+  return cls ? schema.attribute(cls->rdnAttribute) : nullptr;
+}
+
+const ClassDef* Directory::structuralClass(const Object& obj) const {
+  return structuralClassOf(schema_, obj);
 }
 
 std::optional<NamingContext> Directory::namingContextOf(const Guid& guid) const {
@@ -198,14 +207,14 @@ Result<std::vector<LinkMetadata>> Directory::linkMetadata(std::string_view dn) c
   if (!located) return located.status();
   const Object& obj = located->object;
   std::vector<LinkMetadata> rows;
-  for (const LinkEntry& l : obj.links) {
+  std::vector<const LinkEntry*> shown;  // of the current attribute: links are sorted by attribute
+  for (size_t i = 0; i < obj.links.size(); ++i) {
+    const LinkEntry& l = obj.links[i];
     const AttributeDef* def = schema_.attributeById(l.attributeId);
+    if (i == 0 || obj.links[i - 1].attributeId != l.attributeId)
+      shown = def ? visibleLinks(obj, *def) : std::vector<const LinkEntry*>();
     auto target = dnOf(l.target);
-    bool visible = false;
-    if (def) {
-      auto shown = visibleLinks(obj, *def);
-      visible = std::find(shown.begin(), shown.end(), &l) != shown.end();
-    }
+    bool visible = std::find(shown.begin(), shown.end(), &l) != shown.end();
     rows.push_back({def ? def->name : fmt::format("0x{:x}", l.attributeId),
                     target ? *target : "<GUID=" + l.target.toString() + ">", visible, l.active, l.timeCreated,
                     l.localUsn, l.stamp});

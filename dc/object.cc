@@ -209,19 +209,14 @@ Result<Object> readObject(wire::Object::Reader root) {
   KJ_IF_MAYBE (e, failure) {
     return Status(LdapResult::other, fmt::format("object: {}", e->getDescription().cStr()));
   }
-  // Replication and the store rely on these orders for lookups.
-  auto attrLess = [](const AttributeEntry& x, const AttributeEntry& y) { return x.id < y.id; };
-  auto linkOrder = [](const LinkEntry& x, const LinkEntry& y) {
-    return x.attributeId != y.attributeId ? x.attributeId < y.attributeId : x.target < y.target;
+  // Lookups rely on these orders: a pair out of strict order is refused.
+  auto attributeOutOfOrder = [](const AttributeEntry& x, const AttributeEntry& y) { return x.id >= y.id; };
+  auto linkOutOfOrder = [](const LinkEntry& x, const LinkEntry& y) {
+    return x.attributeId != y.attributeId ? x.attributeId > y.attributeId : !(x.target < y.target);
   };
-  if (!std::is_sorted(obj.attributes.begin(), obj.attributes.end(), attrLess) ||
-      std::adjacent_find(obj.attributes.begin(), obj.attributes.end(),
-                         [](const auto& x, const auto& y) { return x.id == y.id; }) != obj.attributes.end())
+  if (std::adjacent_find(obj.attributes.begin(), obj.attributes.end(), attributeOutOfOrder) != obj.attributes.end())
     return Status(LdapResult::other, "object: attributes are not in strictly increasing ID order");
-  if (!std::is_sorted(obj.links.begin(), obj.links.end(), linkOrder) ||
-      std::adjacent_find(obj.links.begin(), obj.links.end(), [](const auto& x, const auto& y) {
-        return x.attributeId == y.attributeId && x.target == y.target;
-      }) != obj.links.end())
+  if (std::adjacent_find(obj.links.begin(), obj.links.end(), linkOutOfOrder) != obj.links.end())
     return Status(LdapResult::other, "object: linked values are not in strictly increasing order");
   return obj;
 }

@@ -169,21 +169,12 @@ struct WriteBatch::Impl {
   rocksdb::WriteBatch plain;
   const std::vector<rocksdb::ColumnFamilyHandle*>* families;  // the store's
 
-  rocksdb::WriteBatch* batch() { return indexed ? indexed->GetWriteBatch() : &plain; }
+  rocksdb::WriteBatchBase& writer() { return indexed ? static_cast<rocksdb::WriteBatchBase&>(*indexed) : plain; }
+  rocksdb::WriteBatch* batch() { return writer().GetWriteBatch(); }
   void put(int family, std::string_view key, std::string_view value) {
-    if (indexed) {
-      indexed->Put((*families)[family], slice(key), slice(value));
-    } else {
-      plain.Put((*families)[family], slice(key), slice(value));
-    }
+    writer().Put((*families)[family], slice(key), slice(value));
   }
-  void erase(int family, std::string_view key) {
-    if (indexed) {
-      indexed->Delete((*families)[family], slice(key));
-    } else {
-      plain.Delete((*families)[family], slice(key));
-    }
-  }
+  void erase(int family, std::string_view key) { writer().Delete((*families)[family], slice(key)); }
 };
 
 WriteBatch::WriteBatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -1,7 +1,6 @@
 #include "dc/tombstone.h"
 
 #include "dc/directory_internal.h"
-#include "dc/values.h"
 
 namespace dcemu::dc {
 
@@ -30,11 +29,8 @@ bool enforceTombstoneShape(const Schema& schema, Object& obj, const std::optiona
       name && name->values.size() == 1 && name->values[0].find("\nDEL:") == std::string::npos) {
     std::string mangled = deletedName(name->values[0], obj.guid);
     name->values[0] = mangled;
-    if (const std::vector<std::string>* classes = obj.values(ids.objectClass)) {
-      const ClassDef* cls = schema.classById(static_cast<uint32_t>(decodeInteger(classes->back())));
-      const AttributeDef* rdn = cls ? schema.attribute(cls->rdnAttribute) : nullptr;
-      if (AttributeEntry* e = rdn ? obj.find(rdn->id) : nullptr; e && e->values.size() == 1) e->values[0] = mangled;
-    }
+    const AttributeDef* rdn = rdnAttributeOf(schema, obj);
+    if (AttributeEntry* e = rdn ? obj.find(rdn->id) : nullptr; e && e->values.size() == 1) e->values[0] = mangled;
     changed = true;
   }
   if (deletedObjects && obj.parent != deletedObjects && obj.guid != *deletedObjects) {

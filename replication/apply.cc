@@ -7,7 +7,6 @@
 #include "dc/object_wire.h"
 #include "dc/replica_batch.h"
 #include "dc/tombstone.h"
-#include "dc/values.h"
 #include "replication/message.h"
 #include "replication/protocol.capnp.h"
 #include "replication/utd.h"
@@ -88,9 +87,7 @@ void Applier::originate(Stamp& stamp, uint64_t usn) const {
 }
 
 const dc::AttributeDef* Applier::rdnAttribute(const Object& obj) const {
-  const auto* classes = obj.values(ids_.objectClass);
-  if (!classes || classes->empty()) return nullptr;
-  const dc::ClassDef* cls = schema_.classById(static_cast<uint32_t>(dc::decodeInteger(classes->back())));
+  const dc::ClassDef* cls = dir_.structuralClass(obj);
   return cls ? schema_.attribute(cls->rdnAttribute) : nullptr;
 }
 
@@ -217,7 +214,7 @@ void Applier::renameAsConflict(Object& obj, uint64_t usn) {
   std::string renamed = fmt::format("{}\nCNF:{}", current.substr(0, current.find('\n')), obj.guid.toString());
   const dc::AttributeDef* rdn = rdnAttribute(obj);
   for (dc::AttributeEntry* e : {name, rdn ? obj.find(rdn->id) : nullptr}) {
-    if (!e || (e != name && e->id == name->id)) continue;
+    if (!e) continue;
     e->values = {renamed};
     originate(e->stamp, usn);
     e->localUsn = usn;

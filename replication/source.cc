@@ -59,8 +59,8 @@ class ReplyBuilder {
  public:
   ReplyBuilder(const dc::Directory& dir, const Request& request) : dir_(dir), request_(request) {}
 
-  // Adds what of `obj` the destination lacks; false when nothing was added.
-  bool add(const Object& obj) {
+  // Adds what of `obj` the destination lacks, if anything.
+  void add(const Object& obj) {
     Object filtered;
     filtered.guid = obj.guid;
     filtered.parent = obj.parent;
@@ -71,11 +71,10 @@ class ReplyBuilder {
     for (const auto& l : obj.links) {
       if (!request_.utd.covers(l.stamp)) links_.emplace_back(obj.guid, l);
     }
-    if (filtered.attributes.empty() && links_.size() == firstLink) return false;
+    if (filtered.attributes.empty() && links_.size() == firstLink) return;
     bytes_ += replySize(filtered) + (links_.size() - firstLink) * 112;
     sent_.insert(obj.guid);
     objects_.push_back(std::move(filtered));
-    return true;
   }
 
   // GET_ANC: the ancestors the destination lacks, outermost first.
