@@ -39,11 +39,8 @@ std::optional<std::string> ReplicaBatch::getState(std::string_view key) const {
   return dir_.store_.getState(key, &batch_);
 }
 
-Status ReplicaBatch::put(NamingContext nc, const Object& after) {
-  auto before = get(nc, after.guid);
-  if (!before) return before.status();
-  batch_.putObject(nc, after, before->has_value() ? &**before : nullptr);
-  return Status::ok();
+void ReplicaBatch::put(NamingContext nc, const Object& after, const Object* before) {
+  batch_.putObject(nc, after, before);
 }
 
 void ReplicaBatch::setNamingContextHead(NamingContext nc, const Object& head) {

@@ -36,8 +36,9 @@ class ReplicaBatch {
   std::optional<Guid> wellKnownContainer(NamingContext nc, std::string_view name) const;
   std::optional<std::string> getState(std::string_view key) const;
 
-  // Writes `after` over its current version in the batch or the store.
-  Status put(NamingContext nc, const Object& after);
+  // Writes `after` over `before`, its current version in the batch or the
+  // store as the caller just read it (none for a new object).
+  void put(NamingContext nc, const Object& after, const Object* before);
   // Records `head` as the naming context's head (the first object a new
   // replica receives for it).
   void setNamingContextHead(NamingContext nc, const Object& head);

@@ -64,7 +64,6 @@ class Applier {
   std::optional<Refusal> place(Object& obj, bool wasTombstone, uint64_t usn);
   void renameAsConflict(Object& obj, uint64_t usn);
   void originate(Stamp& stamp, uint64_t usn) const;
-  std::optional<Refusal> write(const Object& obj);
   const dc::AttributeDef* rdnAttribute(const Object& obj) const;
   static Refusal databaseError(const dc::Status& s) { return {win32::kDatabaseError, s.message()}; }
 
@@ -91,19 +90,14 @@ const dc::AttributeDef* Applier::rdnAttribute(const Object& obj) const {
   return cls ? schema_.attribute(cls->rdnAttribute) : nullptr;
 }
 
-std::optional<Refusal> Applier::write(const Object& obj) {
-  dc::Status s = batch_.put(nc_, obj);
-  if (!s.isOk()) return databaseError(s);
-  return std::nullopt;
-}
-
 std::optional<Refusal> Applier::applyObject(const Object& in) {
   ++counts_.objectsReceived;
   auto local = batch_.get(nc_, in.guid);
   if (!local) return databaseError(local.status());
   if (!local->has_value()) return create(in);
 
-  Object merged = std::move(**local);
+  const Object& before = **local;
+  Object merged = before;
   bool wasTombstone = dc::isTombstone(merged);
   uint64_t usn = 0;
   bool nameWon = false;
@@ -129,7 +123,8 @@ std::optional<Refusal> Applier::applyObject(const Object& in) {
   if (auto refused = place(merged, wasTombstone, usn)) return refused;
   merged.usnChanged = usn;
   merged.whenChanged = batch_.nowMicros();
-  return write(merged);
+  batch_.put(nc_, merged, &before);
+  return std::nullopt;
 }
 
 std::optional<Refusal> Applier::create(const Object& in) {
@@ -152,10 +147,12 @@ std::optional<Refusal> Applier::create(const Object& in) {
                                                            obj.guid.toString(), dc::namingContextName(nc_))};
     }
     batch_.setNamingContextHead(nc_, obj);
-    return write(obj);
+    batch_.put(nc_, obj, nullptr);
+    return std::nullopt;
   }
   if (auto refused = place(obj, false, usn)) return refused;
-  return write(obj);
+  batch_.put(nc_, obj, nullptr);
+  return std::nullopt;
 }
 
 // Puts `obj` where the rules say: tombstones in Deleted Objects, orphans of
@@ -198,11 +195,13 @@ std::optional<Refusal> Applier::place(Object& obj, bool wasTombstone, uint64_t u
   const dc::AttributeEntry* ourName = obj.find(ids_.name);
   if (otherName && dc::compareStamps(ourName->stamp, otherName->stamp) > 0) {
     uint64_t otherUsn = batch_.takeUsn();
-    renameAsConflict(**other, otherUsn);
-    (*other)->usnChanged = otherUsn;
-    (*other)->whenChanged = batch_.nowMicros();
+    Object renamed = **other;
+    renameAsConflict(renamed, otherUsn);
+    renamed.usnChanged = otherUsn;
+    renamed.whenChanged = batch_.nowMicros();
     // Written first, so that its old name's index entry goes before ours is set.
-    return write(**other);
+    batch_.put(nc_, renamed, &**other);
+    return std::nullopt;
   }
   renameAsConflict(obj, usn);
   return std::nullopt;
@@ -231,7 +230,8 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
       return Refusal{win32::kMissingParent,
                      fmt::format("object {} holding a linked value is not here", sourceGuid.toString())};
     }
-    Object obj = std::move(**loaded);
+    const Object& before = **loaded;
+    Object obj = before;
     bool sourceIsTombstone = dc::isTombstone(obj);
     uint64_t usn = 0;
     for (; i < values.size() && values[i].first == sourceGuid; ++i) {
@@ -252,7 +252,7 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
     if (usn == 0) continue;
     obj.usnChanged = usn;
     obj.whenChanged = batch_.nowMicros();
-    if (auto refused = write(obj)) return refused;
+    batch_.put(nc_, obj, &before);
   }
   return std::nullopt;
 }
@@ -269,10 +269,11 @@ std::optional<Refusal> Applier::cleanUpAfterDeletes() {
       if (!child) return databaseError(child.status());
       if (!child->has_value() || dc::isTombstone(**child)) continue;
       uint64_t usn = batch_.takeUsn();
-      if (auto refused = place(**child, false, usn)) return refused;
-      (*child)->usnChanged = usn;
-      (*child)->whenChanged = batch_.nowMicros();
-      if (auto refused = write(**child)) return refused;
+      Object moved = **child;
+      if (auto refused = place(moved, false, usn)) return refused;
+      moved.usnChanged = usn;
+      moved.whenChanged = batch_.nowMicros();
+      batch_.put(nc_, moved, &**child);
     }
   }
   return std::nullopt;
