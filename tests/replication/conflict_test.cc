@@ -19,24 +19,27 @@ std::vector<std::string> valuesOf(dc::Directory& dir, const std::string& dn, con
   return *values;
 }
 
-void require(const dc::Status& s) {
-  INFO(s.toString());
-  REQUIRE(s.isOk());
-}
-
-template <typename T>
-T require(dc::Result<T> r) {
-  INFO(r.status().toString());
-  REQUIRE(r.isOk());
-  return std::move(*r);
-}
-
 const dc::LinkMetadata* linkTo(const std::vector<dc::LinkMetadata>& links, const std::string& attribute,
                                const std::string& targetDn) {
   for (const auto& l : links) {
     if (l.attribute == attribute && l.targetDn == targetDn) return &l;
   }
   return nullptr;
+}
+
+// OU=Apps and two users, t1 and t2, that may manage it, on every DC.
+struct ManagedOu {
+  std::string ou, t1, t2;
+};
+
+ManagedOu ouWithTwoManagers(ReplicationWorld& world) {
+  ManagedOu m{world.dn("OU=Apps"), world.dn("CN=t1,CN=Users"), world.dn("CN=t2,CN=Users")};
+  require(world.dc(0).add(m.ou, {{"objectClass", {"organizationalUnit"}}}));
+  for (const char* t : {"t1", "t2"})
+    require(world.dc(0).add(world.dn(std::string("CN=") + t + ",CN=Users"),
+                            {{"objectClass", {"user"}}, {"sAMAccountName", {t}}}));
+  world.syncUntilQuiet();
+  return m;
 }
 
 }  // namespace
@@ -105,24 +108,19 @@ TEST_CASE("Two OUs created with one name: the earlier is renamed with CNF and bo
 TEST_CASE("Concurrent managedBy values: the later value is active and the earlier inactive on both DCs",
           "[replication][conflict][lvr]") {
   ReplicationWorld world(2);
-  std::string ou = world.dn("OU=Apps");
-  require(world.dc(0).add(ou, {{"objectClass", {"organizationalUnit"}}}));
-  for (const char* t : {"t1", "t2"})
-    require(world.dc(0).add(world.dn(std::string("CN=") + t + ",CN=Users"),
-                            {{"objectClass", {"user"}}, {"sAMAccountName", {t}}}));
-  world.syncUntilQuiet();
+  auto [ou, t1Dn, t2Dn] = ouWithTwoManagers(world);
 
-  require(world.dc(0).modify(ou, {{dc::Change::Op::Replace, "managedBy", {world.dn("CN=t1,CN=Users")}}}));
+  require(world.dc(0).modify(ou, {{dc::Change::Op::Replace, "managedBy", {t1Dn}}}));
   world.clock().advance(kSecond);
-  require(world.dc(1).modify(ou, {{dc::Change::Op::Replace, "managedBy", {world.dn("CN=t2,CN=Users")}}}));
+  require(world.dc(1).modify(ou, {{dc::Change::Op::Replace, "managedBy", {t2Dn}}}));
   world.syncUntilQuiet();
 
   for (int i = 0; i < 2; ++i) {
     // Each value keeps its own stamp; managedBy being single-valued, the
     // value with the later stamp stays active.
     auto links = require(world.dc(i).linkMetadata(ou));
-    const auto* t1 = linkTo(links, "managedBy", world.dn("CN=t1,CN=Users"));
-    const auto* t2 = linkTo(links, "managedBy", world.dn("CN=t2,CN=Users"));
+    const auto* t1 = linkTo(links, "managedBy", t1Dn);
+    const auto* t2 = linkTo(links, "managedBy", t2Dn);
     REQUIRE(t1);
     REQUIRE(t2);
     CHECK(t2->present);
@@ -134,13 +132,7 @@ TEST_CASE("Concurrent managedBy values: the later value is active and the earlie
 TEST_CASE("A value added, removed and re-added keeps version 3 and stays active against a later add and remove",
           "[replication][conflict][lvr]") {
   ReplicationWorld world(2);
-  std::string ou = world.dn("OU=Apps");
-  require(world.dc(0).add(ou, {{"objectClass", {"organizationalUnit"}}}));
-  std::string t1 = world.dn("CN=t1,CN=Users"), t2 = world.dn("CN=t2,CN=Users");
-  for (const char* t : {"t1", "t2"})
-    require(world.dc(0).add(world.dn(std::string("CN=") + t + ",CN=Users"),
-                            {{"objectClass", {"user"}}, {"sAMAccountName", {t}}}));
-  world.syncUntilQuiet();
+  auto [ou, t1, t2] = ouWithTwoManagers(world);
 
   require(world.dc(0).modify(ou, {{dc::Change::Op::Add, "managedBy", {t1}}}));
   require(world.dc(0).modify(ou, {{dc::Change::Op::Delete, "managedBy", {t1}}}));

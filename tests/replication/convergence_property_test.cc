@@ -167,32 +167,31 @@ void runSeed(uint64_t seed, Exercised& exercised) {
   }
 }
 
+// Runs seeds first..last and checks that they exercised every rule.
+void runSeeds(uint64_t first, uint64_t last) {
+  Exercised exercised;
+  for (uint64_t seed = first; seed <= last; ++seed) runSeed(seed, exercised);
+  exercised.require();
+}
+
 }  // namespace
 
 // 1,000 seeds, in slices so that ctest spreads them over the cores.
 TEST_CASE("Replicas converge to identical stamps after random writes and pulls, seeds 1-250",
           "[replication][property]") {
-  Exercised exercised;
-  for (uint64_t seed = 1; seed <= 250; ++seed) runSeed(seed, exercised);
-  exercised.require();
+  runSeeds(1, 250);
 }
 TEST_CASE("Replicas converge to identical stamps after random writes and pulls, seeds 251-500",
           "[replication][property]") {
-  Exercised exercised;
-  for (uint64_t seed = 251; seed <= 500; ++seed) runSeed(seed, exercised);
-  exercised.require();
+  runSeeds(251, 500);
 }
 TEST_CASE("Replicas converge to identical stamps after random writes and pulls, seeds 501-750",
           "[replication][property]") {
-  Exercised exercised;
-  for (uint64_t seed = 501; seed <= 750; ++seed) runSeed(seed, exercised);
-  exercised.require();
+  runSeeds(501, 750);
 }
 TEST_CASE("Replicas converge to identical stamps after random writes and pulls, seeds 751-1000",
           "[replication][property]") {
-  Exercised exercised;
-  for (uint64_t seed = 751; seed <= 1000; ++seed) runSeed(seed, exercised);
-  exercised.require();
+  runSeeds(751, 1000);
 }
 
 }  // namespace dcemu::replication::testing

@@ -12,23 +12,12 @@
 #include "replication_world.h"
 
 namespace dcemu::replication::testing {
-namespace {
-
-void require(const dc::Status& s) {
-  INFO(s.toString());
-  REQUIRE(s.isOk());
-}
-
-}  // namespace
-
 TEST_CASE("A pull in small chunks advances the high-water mark per chunk and ends equal to the source",
           "[replication][pull]") {
   ReplicationWorld world(2);
   for (int i = 0; i < 25; ++i)
-    require(world.dc(0)
-                .add(world.dn(fmt::format("CN=u{},CN=Users", i)),
-                     {{"objectClass", {"user"}}, {"sAMAccountName", {fmt::format("u{}", i)}}})
-                .status());
+    require(world.dc(0).add(world.dn(fmt::format("CN=u{},CN=Users", i)),
+                            {{"objectClass", {"user"}}, {"sAMAccountName", {fmt::format("u{}", i)}}}));
   PullOptions small;
   small.maxObjects = 4;
   PullResult r = world.pull(1, 0, dc::NamingContext::Domain, small);
@@ -46,7 +35,7 @@ TEST_CASE("A pull in small chunks advances the high-water mark per chunk and end
 TEST_CASE("A second pull with nothing new sends no objects, and a third DC's changes are not sent back",
           "[replication][pull][dampening]") {
   ReplicationWorld world(3);
-  require(world.dc(0).add(world.dn("OU=A"), {{"objectClass", {"organizationalUnit"}}}).status());
+  require(world.dc(0).add(world.dn("OU=A"), {{"objectClass", {"organizationalUnit"}}}));
   REQUIRE(world.pull(1, 0).counts.objectsCreated == 1);
   CHECK(world.pull(1, 0).counts.objectsReceived == 0);
   // DC2 learns OU=A from DC1; then pulling from DC0, which also has it,
@@ -60,8 +49,8 @@ TEST_CASE("A second pull with nothing new sends no objects, and a third DC's cha
 
 TEST_CASE("A child that arrives before its parent makes the pull retry with GET_ANC", "[replication][pull]") {
   ReplicationWorld world(2);
-  require(world.dc(0).add(world.dn("OU=Parent"), {{"objectClass", {"organizationalUnit"}}}).status());
-  require(world.dc(0).add(world.dn("OU=Child,OU=Parent"), {{"objectClass", {"organizationalUnit"}}}).status());
+  require(world.dc(0).add(world.dn("OU=Parent"), {{"objectClass", {"organizationalUnit"}}}));
+  require(world.dc(0).add(world.dn("OU=Child,OU=Parent"), {{"objectClass", {"organizationalUnit"}}}));
   // Changing the parent puts it after its child in USN order.
   require(world.dc(0).modify(world.dn("OU=Parent"), {{dc::Change::Op::Replace, "description", {"later"}}}));
   PullOptions one;
@@ -75,7 +64,7 @@ TEST_CASE("A child that arrives before its parent makes the pull retry with GET_
 TEST_CASE("A child created under a parent deleted concurrently elsewhere goes to LostAndFound on every DC",
           "[replication][delete]") {
   ReplicationWorld world(2);
-  require(world.dc(0).add(world.dn("OU=P"), {{"objectClass", {"organizationalUnit"}}}).status());
+  require(world.dc(0).add(world.dn("OU=P"), {{"objectClass", {"organizationalUnit"}}}));
   world.syncUntilQuiet();
   require(world.dc(0).remove(world.dn("OU=P")));
   auto child = world.dc(1).add(world.dn("OU=C,OU=P"), {{"objectClass", {"organizationalUnit"}}});
@@ -89,7 +78,7 @@ TEST_CASE("A child created under a parent deleted concurrently elsewhere goes to
 TEST_CASE("An RODC pulls like any DC but refuses to be a source and refuses writes", "[replication][rodc]") {
   ReplicationWorld world(2, 1, {1});
   CHECK(world.firstDifference(0, 1).empty());
-  require(world.dc(0).add(world.dn("OU=New"), {{"objectClass", {"organizationalUnit"}}}).status());
+  require(world.dc(0).add(world.dn("OU=New"), {{"objectClass", {"organizationalUnit"}}}));
   CHECK(world.pull(1, 0).counts.objectsCreated == 1);
   PullResult fromRodc = world.pull(0, 1);
   CHECK(fromRodc.win32 == win32::kSourceDisabled);

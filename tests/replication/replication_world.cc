@@ -51,6 +51,11 @@ void ManualTimer::runUntilIdle() {
   }
 }
 
+void require(const dc::Status& status) {
+  INFO(status.toString());
+  REQUIRE(status.isOk());
+}
+
 ReplicationWorld::ReplicationWorld(int dcs, uint64_t seed, std::vector<int> readOnly)
     : env_(dc::StoreEnv::inMemory(16 << 20)) {
   dc::Xoshiro256 ids(seed);

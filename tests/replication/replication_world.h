@@ -37,6 +37,14 @@ class ManualTimer : public Timer {
   uint64_t sequence_ = 0;
 };
 
+// Fail the test, with the refusal's message, unless an operation succeeded.
+void require(const dc::Status& status);
+template <typename T>
+T require(dc::Result<T> result) {
+  require(result.status());
+  return std::move(result).value();
+}
+
 class ReplicationWorld {
  public:
   // DC 0 provisions the forest; the others join with a full pull from DC 0.
