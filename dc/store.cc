@@ -413,6 +413,15 @@ std::optional<std::string> Store::getState(std::string_view key, const WriteBatc
   return impl_->get(kStateFamily, key, through);
 }
 
+void Store::forEachState(std::string_view prefix,
+                         const std::function<void(std::string_view key, std::string_view value)>& fn) const {
+  impl_->scan(kStateFamily, std::string(prefix), std::string(prefix),
+              [&](std::string_view key, std::string_view value) {
+                fn(key, value);
+                return true;
+              });
+}
+
 uint64_t Store::memoryUsage() const {
   uint64_t total = 0;
   for (auto* handle : impl_->families) {

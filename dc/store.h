@@ -95,6 +95,9 @@ class Store {
   std::optional<Guid> guidBySid(const Sid& sid) const;
 
   std::optional<std::string> getState(std::string_view key, const WriteBatch* through = nullptr) const;
+  // Calls `fn` for each state entry whose key starts with `prefix`, in key order.
+  void forEachState(std::string_view prefix,
+                    const std::function<void(std::string_view key, std::string_view value)>& fn) const;
 
   // Bytes RocksDB holds in memory for this store (memtables and table readers).
   uint64_t memoryUsage() const;

@@ -25,18 +25,14 @@ std::string encode(const RepsFrom& state) {
   return toBytes(message);
 }
 
-}  // namespace
-
-dc::Result<RepsFrom> loadRepsFrom(const dc::Store& store, const dc::Guid& sourceDsa, dc::NamingContext nc) {
-  RepsFrom state;
-  state.sourceDsa = sourceDsa;
-  state.namingContext = nc;
-  auto bytes = store.getState(stateKey(sourceDsa, nc));
-  if (!bytes) return state;
-  auto message = ReceivedMessage::parse(*bytes, "stored repsFrom");
+dc::Result<RepsFrom> decode(std::string_view bytes, RepsFrom state) {
+  auto message = ReceivedMessage::parse(bytes, "stored repsFrom");
   if (!message) return message.status();
   dc::Status read = readSafely("stored repsFrom", [&] {
     auto root = (*message)->root<wire::RepsFrom>();
+    auto source = readGuid(root.getSourceDsa());
+    if (!source) return dc::Status(dc::LdapResult::other, "stored repsFrom: no source DSA");
+    state.sourceDsa = *source;
     if (root.hasSourceInvocationId()) state.sourceInvocationId = readGuid(root.getSourceInvocationId());
     state.highWaterMark = root.getHighWaterMark();
     state.lastAttempt = root.getLastAttempt();
@@ -47,6 +43,36 @@ dc::Result<RepsFrom> loadRepsFrom(const dc::Store& store, const dc::Guid& source
   });
   if (!read.isOk()) return read;
   return state;
+}
+
+}  // namespace
+
+dc::Result<RepsFrom> loadRepsFrom(const dc::Store& store, const dc::Guid& sourceDsa, dc::NamingContext nc) {
+  RepsFrom state;
+  state.sourceDsa = sourceDsa;
+  state.namingContext = nc;
+  auto bytes = store.getState(stateKey(sourceDsa, nc));
+  if (!bytes) return state;
+  return decode(*bytes, state);
+}
+
+dc::Result<std::vector<RepsFrom>> listRepsFrom(const dc::Store& store, dc::NamingContext nc) {
+  std::vector<RepsFrom> partners;
+  dc::Status failed = dc::Status::ok();
+  RepsFrom fresh;
+  fresh.namingContext = nc;
+  store.forEachState(fmt::format("repsFrom/{}/", dc::namingContextName(nc)),
+                     [&](std::string_view, std::string_view bytes) {
+                       if (!failed.isOk()) return;
+                       auto state = decode(bytes, fresh);
+                       if (state) {
+                         partners.push_back(*state);
+                       } else {
+                         failed = state.status();
+                       }
+                     });
+  if (!failed.isOk()) return failed;
+  return partners;
 }
 
 void putRepsFrom(dc::ReplicaBatch& batch, const RepsFrom& state) {

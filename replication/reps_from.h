@@ -28,6 +28,8 @@ struct RepsFrom {
 
 // The stored state for (source, naming context), or a fresh one.
 dc::Result<RepsFrom> loadRepsFrom(const dc::Store& store, const dc::Guid& sourceDsa, dc::NamingContext nc);
+// Every partner this DC has pulled `nc` from, in source-GUID order.
+dc::Result<std::vector<RepsFrom>> listRepsFrom(const dc::Store& store, dc::NamingContext nc);
 void putRepsFrom(dc::ReplicaBatch& batch, const RepsFrom& state);
 dc::Status saveRepsFrom(dc::Directory& dir, const RepsFrom& state);
 
