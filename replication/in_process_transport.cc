@@ -21,14 +21,7 @@ void InProcessTransport::getNcChanges(const dc::Guid& sourceDsa, std::string req
       });
       return;
     }
-    auto reply = serveGetNcChanges(*source->second.dir, sourceDsa, request);
-    TransportReply answer;
-    if (reply) {
-      answer.bytes = std::move(*reply);
-    } else {
-      answer.win32 = source->second.dir->readOnly() ? win32::kSourceDisabled : win32::kInvalidParameter;
-      answer.error = reply.status().message();
-    }
+    TransportReply answer = answerGetNcChanges(*source->second.dir, sourceDsa, request);
     timer_.after(latency, [answer = std::move(answer), done = std::move(done)]() mutable { done(std::move(answer)); });
   });
 }

@@ -13,7 +13,7 @@ $Cxx.namespace("dcemu::replication::wire");
 #   serverProof = HMAC-SHA256(secret, "dcemu-server" | serverNonce | clientNonce)
 interface Bootstrap {
   challenge @0 () -> (serverNonce :Data);
-  authenticate @1 (peerDsa :Data, clientNonce :Data, clientProof :Data)
+  authenticate @1 (clientNonce :Data, clientProof :Data)
       -> (serverProof :Data, replication :Replication, admin :Admin);
 }
 

@@ -9,6 +9,7 @@
 #include "replication/message.h"
 #include "replication/protocol.capnp.h"
 #include "replication/utd.h"
+#include "replication/win32.h"
 
 namespace dcemu::replication {
 namespace {
@@ -162,6 +163,13 @@ dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Gu
   // everything up to the highest one.
   if (!moreData) highWaterMark = std::max(highWaterMark, dir.highestCommittedUsn());
   return reply.finish(sourceDsa, highWaterMark, moreData);
+}
+
+TransportReply answerGetNcChanges(const dc::Directory& dir, const dc::Guid& sourceDsa, std::string_view request) {
+  auto reply = serveGetNcChanges(dir, sourceDsa, request);
+  if (reply) return TransportReply{win32::kSuccess, std::move(*reply), {}};
+  return TransportReply{
+      dir.readOnly() ? win32::kSourceDisabled : win32::kInvalidParameter, {}, reply.status().message()};
 }
 
 }  // namespace dcemu::replication

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "dc/directory.h"
+#include "replication/transport.h"
 
 namespace dcemu::replication {
 
@@ -22,5 +23,9 @@ inline constexpr uint64_t kDefaultMaxBytes = 8 << 20;
 // source's UTD. An RODC refuses: it never serves as a source.
 dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Guid& sourceDsa,
                                           std::string_view request);
+
+// serveGetNcChanges as a transport delivers it: a refusal becomes the
+// Win32 code the destination records (8456 from an RODC, 8437 otherwise).
+TransportReply answerGetNcChanges(const dc::Directory& dir, const dc::Guid& sourceDsa, std::string_view request);
 
 }  // namespace dcemu::replication

@@ -1,0 +1,33 @@
+// An Asio TCP socket as the kj::AsyncIoStream that Cap'n Proto's two-party
+// RPC reads and writes. Each operation is an Asio async operation whose
+// completion fulfils a KJ promise; dropping a promise before it completes
+// cancels the socket's operations, so Asio never touches a buffer KJ has
+// released. Included only by the RPC sources: it brings in asio.hpp.
+#pragma once
+
+#include <kj/async-io.h>
+
+#include <asio.hpp>
+#include <vector>
+
+namespace dcemu::replication {
+
+class AsioStream final : public kj::AsyncIoStream {
+ public:
+  explicit AsioStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+  ~AsioStream() noexcept(false);
+
+  kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override;
+  kj::Promise<void> write(const void* buffer, size_t size) override;
+  kj::Promise<void> write(kj::ArrayPtr<const kj::ArrayPtr<const kj::byte>> pieces) override;
+  kj::Promise<void> whenWriteDisconnected() override;
+  void shutdownWrite() override;
+  void abortRead() override;
+
+ private:
+  kj::Promise<void> writeBuffers(std::vector<asio::const_buffer> buffers);
+
+  asio::ip::tcp::socket socket_;
+};
+
+}  // namespace dcemu::replication

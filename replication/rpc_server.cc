@@ -1,0 +1,206 @@
+#include "replication/rpc_server.h"
+
+#include <capnp/rpc-twoparty.h>
+#include <fmt/format.h>
+
+#include "replication/rpc.capnp.h"
+#include "replication/rpc_auth.h"
+#include "replication/rpc_connection.h"
+#include "replication/source.h"
+#include "replication/win32.h"
+
+namespace dcemu::replication {
+namespace {
+
+constexpr size_t kMinSecretBytes = 16;
+
+struct Shared {
+  const dc::Directory& dir;
+  const DsaInfo& self;
+  const DsaNames& names;
+  std::string secret;
+  ServerCounts counts;
+};
+
+void setResult(wire::CallResult::Builder out, uint32_t win32, std::string_view error) {
+  out.setWin32(win32);
+  out.setError(std::string(error));
+}
+
+class ReplicationImpl final : public wire::Replication::Server {
+ public:
+  explicit ReplicationImpl(Shared& shared) : shared_(shared) {}
+
+  kj::Promise<void> getNcChanges(GetNcChangesContext context) override {
+    TransportReply answer = answerGetNcChanges(shared_.dir, shared_.self.dsa, asView(context.getParams().getRequest()));
+    ++shared_.counts.requestsServed;
+    auto results = context.getResults();
+    setResult(results.initResult(), answer.win32, answer.error);
+    results.setReply(asData(answer.bytes));
+    return kj::READY_NOW;
+  }
+
+ private:
+  Shared& shared_;
+};
+
+class AdminImpl final : public wire::Admin::Server {
+ public:
+  explicit AdminImpl(Shared& shared) : shared_(shared) {}
+
+  kj::Promise<void> showRepl(ShowReplContext context) override {
+    auto text = replication::showRepl(view(), shared_.names, context.getParams().getCsv());
+    context.getResults().setText(text ? *text : text.status().toString());
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> showObjMeta(ShowObjMetaContext context) override {
+    std::string dn = context.getParams().getDn();
+    auto text = replication::showObjMeta(view(), shared_.names, dn);
+    finish(context.getResults(), text);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> showUtdVec(ShowUtdVecContext context) override {
+    std::string ncText = context.getParams().getNamingContext();
+    auto ncDn = dc::Dn::parse(ncText);
+    for (int i = 0; ncDn && i < dc::kNamingContextCount; ++i) {
+      auto nc = static_cast<dc::NamingContext>(i);
+      if (shared_.dir.namingContextDn(nc) == *ncDn) {
+        finish(context.getResults(), replication::showUtdVec(view(), shared_.names, nc));
+        return kj::READY_NOW;
+      }
+    }
+    setResult(context.getResults().initResult(), win32::kInvalidParameter,
+              fmt::format("{}: not a naming context this DC holds", ncText));
+    return kj::READY_NOW;
+  }
+
+ private:
+  DcView view() const { return {&shared_.dir, &shared_.self}; }
+
+  template <typename Results>
+  static void finish(Results results, const dc::Result<std::string>& text) {
+    if (text) {
+      setResult(results.initResult(), win32::kSuccess, "");
+      results.setText(*text);
+    } else {
+      setResult(results.initResult(), win32::kInvalidParameter, text.status().toString());
+    }
+  }
+
+  Shared& shared_;
+};
+
+// What an unauthenticated peer can reach: the handshake and nothing else.
+class BootstrapImpl final : public wire::Bootstrap::Server {
+ public:
+  explicit BootstrapImpl(Shared& shared) : shared_(shared) {}
+
+  kj::Promise<void> challenge(ChallengeContext context) override {
+    serverNonce_ = randomNonce();
+    context.getResults().setServerNonce(asData(serverNonce_));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> authenticate(AuthenticateContext context) override {
+    auto params = context.getParams();
+    // A nonce answers one attempt only, so a recorded proof cannot be replayed.
+    std::string serverNonce = std::exchange(serverNonce_, {});
+    KJ_REQUIRE(!serverNonce.empty(), "authenticate: ask for a challenge first");
+    std::string clientNonce(asView(params.getClientNonce()));
+    KJ_REQUIRE(clientNonce.size() == kNonceBytes, "authenticate: clientNonce must be 32 bytes");
+    if (!proofsMatch(clientProof(shared_.secret, serverNonce, clientNonce), asView(params.getClientProof()))) {
+      ++shared_.counts.authenticationFailures;
+      return KJ_EXCEPTION(FAILED, "authentication failed: the proof does not match this cluster's secret");
+    }
+    auto results = context.getResults();
+    results.setServerProof(asData(serverProof(shared_.secret, serverNonce, clientNonce)));
+    results.setReplication(kj::heap<ReplicationImpl>(shared_));
+    results.setAdmin(kj::heap<AdminImpl>(shared_));
+    return kj::READY_NOW;
+  }
+
+ private:
+  Shared& shared_;
+  std::string serverNonce_;
+};
+
+// One accepted connection; it lives until its peer disconnects.
+struct ServerConnection {
+  ServerConnection(asio::ip::tcp::socket socket, Shared& shared)
+      : connection(std::move(socket), capnp::rpc::twoparty::Side::SERVER),
+        rpc(capnp::makeRpcServer(connection.network, kj::heap<BootstrapImpl>(shared))),
+        counts(shared.counts) {
+    ++counts.connectionsAccepted;
+    ++counts.connectionsOpen;
+  }
+  ~ServerConnection() { --counts.connectionsOpen; }
+
+  RpcConnection connection;
+  capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
+  ServerCounts& counts;
+};
+
+class LogErrors final : public kj::TaskSet::ErrorHandler {
+ public:
+  // A connection's end is routine; nothing it did reached the directory.
+  void taskFailed(kj::Exception&&) override {}
+};
+
+}  // namespace
+
+struct ReplicationServer::Impl {
+  Impl(KjAsioLoop& loop, Shared state) : shared(std::move(state)), acceptor(loop.io()), tasks(errors) {}
+
+  void acceptNext() {
+    acceptor.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;  // the server is closing: `this` may be gone
+      if (!ec) {
+        auto connection = kj::heap<ServerConnection>(std::move(socket), shared);
+        auto disconnected = connection->connection.network.onDisconnect();
+        tasks.add(disconnected.attach(kj::mv(connection)));
+      }
+      acceptNext();
+    });
+  }
+
+  Shared shared;
+  asio::ip::tcp::acceptor acceptor;
+  LogErrors errors;
+  kj::TaskSet tasks;  // one per open connection, holding it
+};
+
+ReplicationServer::ReplicationServer(KjAsioLoop& loop, const dc::Directory& dir, const DsaInfo& self,
+                                     const DsaNames& names, std::string secret)
+    : impl_(std::make_unique<Impl>(loop, Shared{dir, self, names, std::move(secret), {}})) {}
+
+ReplicationServer::~ReplicationServer() {
+  asio::error_code ignored;
+  impl_->acceptor.close(ignored);
+}
+
+dc::Result<uint16_t> ReplicationServer::listen(const std::string& address, uint16_t port) {
+  auto fail = [&](std::string_view reason) {
+    return dc::Status(dc::LdapResult::unavailable, fmt::format("listen on {}:{}: {}", address, port, reason));
+  };
+  if (impl_->shared.secret.size() < kMinSecretBytes)
+    return fail(fmt::format("the cluster secret must be at least {} bytes", kMinSecretBytes));
+  asio::error_code ec;
+  auto ip = asio::ip::make_address(address, ec);
+  if (ec) return fail("not an IP address");
+  asio::ip::tcp::endpoint endpoint(ip, port);
+  auto& acceptor = impl_->acceptor;
+  if (acceptor.open(endpoint.protocol(), ec); ec) return fail(ec.message());
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (acceptor.bind(endpoint, ec); ec) return fail(ec.message());
+  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec.message());
+  impl_->acceptNext();
+  return acceptor.local_endpoint().port();
+}
+
+const ServerCounts& ReplicationServer::counts() const {
+  return impl_->shared.counts;
+}
+
+}  // namespace dcemu::replication

@@ -1,0 +1,43 @@
+// A DC's replication service over Cap'n Proto RPC on TCP (rpc.capnp). Each
+// connection's bootstrap capability only authenticates; after a peer proves
+// it holds the cluster secret it gets the Replication capability (answering
+// GetNCChanges from this DC's replica) and the Admin capability (repadmin's
+// views). Messages above kMaxMessageBytes, or deeper than capnp's nesting
+// limit, drop the connection before anything reads them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dc/directory.h"
+#include "replication/kj_asio.h"
+#include "replication/repadmin.h"
+
+namespace dcemu::replication {
+
+struct ServerCounts {
+  uint64_t connectionsAccepted = 0;
+  uint64_t connectionsOpen = 0;
+  uint64_t authenticationFailures = 0;
+  uint64_t requestsServed = 0;
+};
+
+class ReplicationServer {
+ public:
+  // `dir`, `self`, `names` and `loop` must outlive the server. A secret
+  // shorter than 16 bytes is refused by listen().
+  ReplicationServer(KjAsioLoop& loop, const dc::Directory& dir, const DsaInfo& self, const DsaNames& names,
+                    std::string secret);
+  ~ReplicationServer();
+
+  // Listens on `address`:`port` (port 0 picks a free one); returns the port.
+  dc::Result<uint16_t> listen(const std::string& address, uint16_t port);
+  const ServerCounts& counts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dcemu::replication

@@ -1,0 +1,64 @@
+// The destination side of replication over Cap'n Proto RPC: an
+// authenticated session with one DC, and the PullTransport that pulls
+// through such sessions, with per-partner latency injected by a Timer.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "dc/ids.h"
+#include "replication/kj_asio.h"
+#include "replication/rpc.capnp.h"
+#include "replication/transport.h"
+
+namespace dcemu::replication {
+
+class RpcSession {
+ public:
+  struct Opened;
+  // Connects to `host`:`port`, answers the server's challenge with
+  // `secret` and checks the server's proof in return. Resolves to the
+  // session, or to why there is none: 1722 when the DC cannot be reached,
+  // 8453 when either side's proof fails.
+  static kj::Promise<Opened> open(KjAsioLoop& loop, std::string host, uint16_t port, std::string secret);
+  struct Link;  // the connection and RPC system the capabilities live on
+  RpcSession(kj::Own<Link> link, wire::Replication::Client replication, wire::Admin::Client admin);
+  ~RpcSession();
+
+  wire::Replication::Client replication() { return replication_; }
+  wire::Admin::Client admin() { return admin_; }
+
+ private:
+  kj::Own<Link> link_;
+  wire::Replication::Client replication_;
+  wire::Admin::Client admin_;
+};
+
+struct RpcSession::Opened {
+  kj::Own<RpcSession> session;  // null on failure
+  uint32_t win32 = 0;
+  std::string error;
+};
+
+class RpcPullTransport final : public PullTransport {
+ public:
+  // `loop` and `timer` must outlive the transport.
+  RpcPullTransport(KjAsioLoop& loop, Timer& timer, std::string secret);
+  ~RpcPullTransport() override;
+
+  void addSource(const dc::Guid& dsa, std::string host, uint16_t port);
+  void setLatency(const dc::Guid& dsa, int64_t oneWayMicros);
+
+  // Opens (or reuses) a session with the source and calls getNcChanges;
+  // a lost session is reopened by the next call.
+  void getNcChanges(const dc::Guid& sourceDsa, std::string request, std::function<void(TransportReply)> done) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dcemu::replication
