@@ -6,37 +6,9 @@
 #include <map>
 
 #include "dc/provision.h"
+#include "replication/convergence.h"
 
 namespace dcemu::replication::testing {
-namespace {
-
-std::string describeStamp(const dc::Stamp& s) {
-  return fmt::format("v{} t{} {} usn{}", s.version, s.originatingTime,
-                     s.originatingInvocationId.toString().substr(0, 8), s.originatingUsn);
-}
-
-std::string describeDifference(const dc::Object& x, const dc::Object& y) {
-  if (x.parent != y.parent) return "parent";
-  const dc::Schema& schema = dc::Schema::builtin();
-  for (const auto& a : x.attributes) {
-    const dc::AttributeEntry* b = y.find(a.id);
-    std::string name = schema.attributeById(a.id) ? schema.attributeById(a.id)->name : std::to_string(a.id);
-    if (!b) return name + " missing on the second";
-    if (a.values != b->values || a.stamp != b->stamp)
-      return fmt::format("{}: {} values [{}] vs {} values [{}]", name, describeStamp(a.stamp), a.values.size(),
-                         describeStamp(b->stamp), b->values.size());
-  }
-  for (const auto& l : x.links) {
-    const dc::LinkEntry* m = y.findLink(l.attributeId, l.target);
-    if (!m) return "link to " + l.target.toString() + " missing on the second";
-    if (!(l.active == m->active && l.stamp == m->stamp && l.timeCreated == m->timeCreated))
-      return fmt::format("link to {}: active {} {} vs active {} {}", l.target.toString().substr(0, 8), l.active,
-                         describeStamp(l.stamp), m->active, describeStamp(m->stamp));
-  }
-  return "attribute or link count";
-}
-
-}  // namespace
 
 void ManualTimer::after(int64_t micros, std::function<void()> fn) {
   queue_.push(Event{clock_.nowMicros() + std::max<int64_t>(micros, 0), sequence_++, std::move(fn)});
@@ -131,27 +103,12 @@ int ReplicationWorld::syncUntilQuiet(int maxRounds) {
 }
 
 std::string ReplicationWorld::firstDifference(int a, int b) {
-  for (auto nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain}) {
-    std::map<dc::Guid, dc::Object> objects[2];
-    for (int side = 0; side < 2; ++side) {
-      dc::Status s = dcs_[side == 0 ? a : b].store->forEachChangeSince(nc, 0, [&](const dc::Object& obj) {
-        objects[side].emplace(obj.guid, obj);
-        return true;
-      });
-      if (!s.isOk()) return s.toString();
-    }
-    for (const auto& [guid, obj] : objects[0]) {
-      auto other = objects[1].find(guid);
-      std::string name = dcs_[a].dir->dnOf(guid).valueOr(guid.toString());
-      if (other == objects[1].end()) return fmt::format("{} is on DC{} only", name, a);
-      if (!obj.sameReplicaAs(other->second))
-        return fmt::format("{} differs between DC{} and DC{}: {}", name, a, b, describeDifference(obj, other->second));
-    }
-    for (const auto& [guid, obj] : objects[1]) {
-      if (!objects[0].count(guid)) return fmt::format("{} is on DC{} only", guid.toString(), b);
-    }
-  }
-  return {};
+  auto difference = replication::firstDifference(*dcs_[a].dir, *dcs_[b].dir);
+  if (!difference) return difference.status().toString();
+  if (!*difference) return {};
+  const ReplicaDifference& d = **difference;
+  return fmt::format("{} ({}) differs between DC{} and DC{}: {}", d.object, dc::namingContextName(d.namingContext), a,
+                     b, d.what);
 }
 
 }  // namespace dcemu::replication::testing
