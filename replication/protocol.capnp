@@ -34,6 +34,11 @@ struct GetNcChangesRequest {
   flags @5 :UInt32;
   maxObjects @6 :UInt32;
   maxBytes @7 :UInt64;
+  # The source invocationID the high-water mark was learned from (MS-DRSR's
+  # uuidInvocIdSrc). A source whose invocationID has since changed (restored
+  # from backup) has a different USN history, so it starts from USN 0 and
+  # lets the UTD decide what to send. Absent on a first pull.
+  highWaterMarkInvocationId @8 :Data;
 }
 
 # One value of a linked attribute and the object that holds it (REPLVALINF).

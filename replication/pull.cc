@@ -18,6 +18,7 @@ std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& 
   root.setDestinationInvocationId(asData(dir.invocationId().asBytes()));
   root.setNamingContext(static_cast<wire::NamingContext>(state.namingContext));
   root.setHighWaterMark(state.highWaterMark);
+  if (state.sourceInvocationId) root.setHighWaterMarkInvocationId(asData(state.sourceInvocationId->asBytes()));
   if (!(flags & wire::FLAG_FULL_SYNC)) {
     UpToDateVector utd = replicaUtd(dir, state.namingContext);
     utd.writeTo(root.initUtd(static_cast<unsigned>(utd.cursors().size())));

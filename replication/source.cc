@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "dc/object_wire.h"
@@ -21,6 +22,7 @@ using dc::Status;
 struct Request {
   dc::NamingContext nc = dc::NamingContext::Domain;
   uint64_t highWaterMark = 0;
+  std::optional<dc::Guid> highWaterMarkInvocationId;
   UpToDateVector utd;
   uint32_t flags = 0;
   uint32_t maxObjects = kDefaultMaxObjects;
@@ -34,6 +36,12 @@ Status readRequest(ReceivedMessage& message, Request& out) {
     if (static_cast<int>(out.nc) >= dc::kNamingContextCount)
       return Status(LdapResult::protocolError, fmt::format("{}: unknown naming context", message.what()));
     out.highWaterMark = root.getHighWaterMark();
+    if (root.hasHighWaterMarkInvocationId()) {
+      out.highWaterMarkInvocationId = readGuid(root.getHighWaterMarkInvocationId());
+      if (!out.highWaterMarkInvocationId)
+        return Status(LdapResult::protocolError,
+                      fmt::format("{}: highWaterMarkInvocationId is not 16 bytes", message.what()));
+    }
     out.flags = root.getFlags();
     if (!(out.flags & wire::FLAG_FULL_SYNC)) {
       auto utd = UpToDateVector::readFrom(root.getUtd());
@@ -137,6 +145,8 @@ dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Gu
   if (!message) return message.status();
   Request request;
   DCEMU_RETURN_IF_ERROR(readRequest(**message, request));
+  if (request.highWaterMarkInvocationId && *request.highWaterMarkInvocationId != dir.invocationId())
+    request.highWaterMark = 0;
 
   ReplyBuilder reply(dir, request);
   uint64_t highWaterMark = request.highWaterMark;

@@ -133,4 +133,35 @@ TEST_CASE("A malformed or truncated GetNCChanges request is refused with a messa
   CHECK(world.firstDifference(0, 1).empty());
 }
 
+TEST_CASE("A high-water mark learned from a source's earlier invocationID is not trusted; the same invocationID is",
+          "[replication][pull][restore]") {
+  ReplicationWorld world(2);
+  require(world.dc(0).add(world.dn("OU=AfterTheMark"), {{"objectClass", {"organizationalUnit"}}}));
+  // DC1's repsFrom claims it has processed DC0's USNs far beyond what DC0
+  // has written, as after DC0 is restored from a backup older than the mark.
+  auto state = require(loadRepsFrom(world.dc(1).store(), world.dsa(0), dc::NamingContext::Domain));
+  state.highWaterMark = 1'000'000;
+  require(saveRepsFrom(world.dc(1), state));
+
+  SECTION("restored with the same invocationID (USN rollback): the change is silently never sent") {
+    PullResult r = world.pull(1, 0);
+    REQUIRE(r.win32 == 0);
+    CHECK(r.counts.objectsReceived == 0);
+    CHECK_FALSE(world.dc(1).read(world.dn("OU=AfterTheMark")).isOk());
+  }
+  SECTION("restored with a new invocationID: the source starts from USN 0 and the UTD limits what it sends") {
+    dc::Xoshiro256 other(99);
+    state.sourceInvocationId = dc::Guid::random(other);
+    require(saveRepsFrom(world.dc(1), state));
+    PullResult r = world.pull(1, 0);
+    REQUIRE(r.win32 == 0);
+    CHECK(r.counts.objectsCreated == 1);
+    CHECK(r.counts.objectsUpdated == 0);  // everything else was already covered
+    CHECK(world.dc(1).read(world.dn("OU=AfterTheMark")).isOk());
+    auto after = require(loadRepsFrom(world.dc(1).store(), world.dsa(0), dc::NamingContext::Domain));
+    CHECK(after.sourceInvocationId == world.dc(0).invocationId());
+    CHECK(after.highWaterMark == world.dc(0).highestCommittedUsn());
+  }
+}
+
 }  // namespace dcemu::replication::testing
