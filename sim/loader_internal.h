@@ -1,0 +1,42 @@
+// What the topology half of the loader hands the timeline half (steps and
+// faults): the scenario so far and case-insensitive name lookups.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "sim/scenario.h"
+#include "sim/toml_fields.h"
+
+namespace dcemu::sim::loader {
+
+std::string lower(std::string_view text);
+
+// Names are case-insensitive for lookup and keep their spelling for display.
+class NameSet {
+ public:
+  explicit NameSet(std::string kind) : kind_(std::move(kind)) {}
+  // Records `name`; reports a duplicate at `where`.
+  void add(const std::string& name, const Location& where, LoadErrors& errors);
+  bool contains(std::string_view name) const { return names_.count(lower(name)) > 0; }
+  const std::string& kind() const { return kind_; }
+
+ private:
+  std::string kind_;
+  std::map<std::string, std::string> names_;  // lower → as written
+};
+
+struct Names {
+  NameSet sites{"site"}, dcs{"DC"}, links{"site link"}, bridges{"site link bridge"}, users{"user"}, groups{"group"},
+      serviceAccounts{"service account"}, dmsas{"dMSA"}, hosts{"host"};
+  // An `object` in a step: an ldap-add id, or a topology name.
+  bool isObjectName(std::string_view name) const;
+};
+
+// Reads [[step]] and [[fault]] entries into `scenario`.
+void loadTimeline(const toml::table& root, Scenario& scenario, Names& names, LoadErrors& errors);
+
+}  // namespace dcemu::sim::loader

@@ -1,0 +1,70 @@
+#include "sim/scenario.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/loader_internal.h"
+
+namespace dcemu::sim {
+
+Schedule Schedule::always() {
+  Schedule s;
+  s.open.fill(true);
+  return s;
+}
+
+bool Schedule::isAlways() const {
+  return std::all_of(open.begin(), open.end(), [](bool slot) { return slot; });
+}
+
+Schedule Schedule::intersect(const Schedule& other) const {
+  Schedule s;
+  for (int i = 0; i < kSlots; ++i) s.open[i] = open[i] && other.open[i];
+  return s;
+}
+
+std::vector<std::string> HostGroup::hostNames() const {
+  if (single) return {name};
+  // Three digits, or as many as the count needs.
+  int width = std::max<int>(3, static_cast<int>(std::to_string(count).size()));
+  std::vector<std::string> names;
+  for (int i = 1; i <= count; ++i) names.push_back(fmt::format("{}-{:0{}}", name, i, width));
+  return names;
+}
+
+int64_t Scenario::effectiveDuration() const {
+  if (duration) return *duration;
+  int64_t last = 0;
+  bool migration = false;
+  for (const Step& step : steps) {
+    last = std::max(last, step.at);
+    migration = migration || step.action.find("migration") != std::string::npos;
+  }
+  for (const Fault& fault : faults) last = std::max({last, fault.from, fault.to});
+  int64_t span = last + int64_t{3600} * 1000000;
+  if (migration) span = std::max<int64_t>(span, int64_t{28} * 24 * 3600 * 1000000);
+  return span;
+}
+
+namespace {
+template <typename T>
+int indexByName(const std::vector<T>& items, std::string_view name) {
+  std::string wanted = loader::lower(name);
+  for (size_t i = 0; i < items.size(); ++i)
+    if (loader::lower(items[i].name) == wanted) return static_cast<int>(i);
+  return -1;
+}
+}  // namespace
+
+int Scenario::siteIndex(std::string_view name) const {
+  return indexByName(sites, name);
+}
+int Scenario::dcIndex(std::string_view name) const {
+  return indexByName(dcs, name);
+}
+int Scenario::linkIndex(std::string_view name) const {
+  return indexByName(siteLinks, name);
+}
+
+}  // namespace dcemu::sim

@@ -1,0 +1,183 @@
+// A topology and scenario file, loaded and validated (scenario-format.md):
+// every name resolved, every duration parsed, every default applied. What
+// the world builds and runs from; nothing here is looked up by text again.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dcemu::sim {
+
+// Where something was written, for messages: "file:line:col".
+struct Location {
+  std::string file;
+  uint32_t line = 0;
+  uint32_t column = 0;
+  std::string toString() const;
+};
+
+// 168 hours × four quarter hours, Monday 00:00 UTC first.
+struct Schedule {
+  static constexpr int kSlots = 7 * 24 * 4;
+  std::array<bool, kSlots> open{};
+  static Schedule always();
+  bool isAlways() const;
+  Schedule intersect(const Schedule& other) const;
+};
+
+struct Site {
+  std::string name;
+};
+
+struct DcSpec {
+  std::string name;
+  int site;  // index into sites
+  bool rodc = false;
+  std::string address;  // live mode only
+};
+
+struct SiteLink {
+  Location where;
+  std::string name;
+  std::vector<int> sites;
+  int cost = 100;
+  int64_t interval = 180 * 60 * 1000000LL;
+  Schedule schedule = Schedule::always();
+  int64_t latency = 0;
+  int64_t jitter = 0;
+  uint64_t bandwidthBitsPerSecond = 0;  // 0: unlimited
+  bool notify = false;
+};
+
+struct SiteLinkBridge {
+  std::string name;
+  std::vector<int> links;
+};
+
+struct UserSpec {
+  std::string name;
+  std::vector<std::string> memberOf;  // group names, resolved when provisioned
+};
+
+struct GroupSpec {
+  std::string name;
+  std::vector<std::string> members;
+};
+
+struct ServiceAccountSpec {
+  std::string name;
+  std::string kind = "user";  // user | msa | gmsa
+  std::vector<std::string> spns;
+  bool trustedToAuthForDelegation = false;
+  std::vector<std::string> allowedToDelegateTo;
+  std::string authnPolicy;
+  std::vector<std::string> silos;
+  std::vector<std::string> memberOf;
+};
+
+struct DmsaSpec {
+  std::string name;
+  std::string ou;          // relative DN of the parent OU, or empty
+  std::string supersedes;  // a service account name, or empty
+  int state = 0;
+  std::vector<std::string> principals;  // machine names
+};
+
+struct HostGroup {
+  std::string name;  // the group name, or the single host's name
+  bool single = false;
+  int site;
+  int count = 1;
+  bool dmsaCapable = true;
+  std::vector<std::string> services;
+  std::vector<std::string> memberOf;
+  std::vector<std::string> hostNames() const;
+};
+
+struct AclSpec {
+  std::string ou;
+  std::string principal;
+  std::vector<std::string> rights;
+};
+
+// One attribute's values in a step: a table attribute → string or list.
+using AttributeValues = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
+struct Step {
+  Location where;
+  int64_t at = 0;
+  std::string action;
+  std::string dc, dmsa, superseded, dn, object, newDn, from, to, direction, host, service, id;
+  bool full = false;
+  AttributeValues attrs, replace, add, remove;
+  // expect
+  std::optional<bool> exists, deleted, nameConflict;
+  std::optional<std::string> parent, attr;
+  std::optional<std::vector<std::string>> equals, includes, excludes;
+  std::optional<uint32_t> version;
+  // expect-auth
+  std::string result;
+  std::vector<std::string> pacIncludes, pacExcludes;
+  // A step meant to be refused: "" for any refusal, or an LDAP result name.
+  std::optional<std::string> expectError;
+};
+
+struct Fault {
+  Location where;
+  std::string kind;
+  std::string link, site, dc;
+  std::vector<std::string> links;  // random-partitions; empty = every link
+  int64_t from = 0, to = 0;        // usn-rollback: from = at, to = to_snapshot_at
+  int64_t offset = 0, latency = 0, mean = 0;
+  double rate = 0;
+};
+
+struct Scenario {
+  std::string file;
+  // [simulation]
+  int64_t start = 1767571200LL * 1000000;  // 2026-01-05T00:00:00Z
+  std::optional<int64_t> duration;
+  uint64_t seed = 1;
+  // [domain]
+  std::string domain;
+  std::string functionalLevel = "2016";
+  // [kerberos]
+  int64_t tgtLifetime = 10 * 3600 * 1000000LL;
+  int64_t renewMax = 7 * 24 * 3600 * 1000000LL;
+  int64_t serviceTicketLifetime = 600 * 60 * 1000000LL;
+  int64_t clockSkew = 5 * 60 * 1000000LL;
+  bool patchedBadSuccessor = true;
+  // [replication]
+  int64_t notifyFirst = 15 * 1000000LL;
+  int64_t notifySubsequent = 3 * 1000000LL;
+  int64_t intraSitePoll = 3600 * 1000000LL;
+  uint32_t maxObjects = 1000;
+  uint64_t maxBytes = 8 << 20;
+
+  std::vector<Site> sites;
+  std::vector<DcSpec> dcs;
+  std::vector<SiteLink> siteLinks;
+  std::vector<SiteLinkBridge> bridges;
+  std::vector<std::string> ous;  // relative DNs
+  std::vector<UserSpec> users;
+  std::vector<GroupSpec> groups;
+  std::vector<ServiceAccountSpec> serviceAccounts;
+  std::vector<DmsaSpec> dmsas;
+  std::vector<HostGroup> hostGroups;
+  std::vector<AclSpec> acls;
+  std::vector<Step> steps;  // by `at`, then file order
+  std::vector<Fault> faults;
+
+  // The simulated span: the file's duration, or 1 h after the last step or
+  // fault (at least 28 days when a migration step is present).
+  int64_t effectiveDuration() const;
+  int siteIndex(std::string_view name) const;  // -1 when unknown
+  int dcIndex(std::string_view name) const;
+  int linkIndex(std::string_view name) const;
+};
+
+}  // namespace dcemu::sim

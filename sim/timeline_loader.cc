@@ -1,0 +1,283 @@
+// The [[step]] and [[fault]] half of the loader: each action and fault kind
+// takes exactly its own fields, and every name it uses must exist.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "sim/loader_internal.h"
+#include "sim/units.h"
+
+namespace dcemu::sim::loader {
+namespace {
+
+struct Shape {
+  const char* name;
+  std::vector<const char*> required;
+  std::vector<const char*> optional;
+};
+
+const std::vector<Shape>& actionShapes() {
+  static const std::vector<const char*> kMigration = {"superseded", "expect_error"};
+  static const std::vector<Shape> shapes = {
+      {"new-dmsa", {"dc", "dmsa"}, {"expect_error"}},
+      {"start-migration", {"dc", "dmsa"}, kMigration},
+      {"complete-migration", {"dc", "dmsa"}, kMigration},
+      {"undo-migration", {"dc", "dmsa"}, kMigration},
+      {"reset-migration", {"dc", "dmsa"}, kMigration},
+      {"ldap-add", {"dc", "dn", "attrs"}, {"id", "expect_error"}},
+      {"ldap-modify", {"dc"}, {"dn", "object", "replace", "add", "delete", "expect_error"}},
+      {"ldap-delete", {"dc"}, {"dn", "object", "expect_error"}},
+      {"ldap-rename", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
+      {"replicate", {"from", "to"}, {"full", "expect_error"}},
+      {"disable-replication", {"dc", "direction"}, {}},
+      {"enable-replication", {"dc", "direction"}, {}},
+      {"host-logon", {"host", "service"}, {}},
+      {"expect",
+       {"dc"},
+       {"dn", "object", "exists", "deleted", "name_conflict", "parent", "attr", "equals", "includes", "excludes",
+        "version"}},
+      {"expect-auth", {"host", "service", "result"}, {"pac_includes", "pac_excludes"}},
+  };
+  return shapes;
+}
+
+const std::vector<Shape>& faultShapes() {
+  static const std::vector<Shape> shapes = {
+      {"partition", {"link", "from", "to"}, {}},
+      {"isolate-site", {"site", "from", "to"}, {}},
+      {"dc-down", {"dc", "from", "to"}, {}},
+      {"replication-broken", {"dc", "from", "to"}, {}},
+      {"clock-skew", {"dc", "offset", "from", "to"}, {}},
+      {"usn-rollback", {"dc", "at", "to_snapshot_at"}, {}},
+      {"slow-link", {"link", "latency", "from", "to"}, {}},
+      {"random-partitions", {"rate", "mean"}, {"links", "from", "to"}},
+  };
+  return shapes;
+}
+
+const Shape* findShape(const std::vector<Shape>& shapes, const std::string& name) {
+  for (const Shape& shape : shapes)
+    if (name == shape.name) return &shape;
+  return nullptr;
+}
+
+bool belongs(const Shape& shape, std::string_view key) {
+  auto is = [&](const char* k) { return key == k; };
+  return std::any_of(shape.required.begin(), shape.required.end(), is) ||
+         std::any_of(shape.optional.begin(), shape.optional.end(), is);
+}
+
+std::string knownNames(const std::vector<Shape>& shapes) {
+  std::string out;
+  for (const Shape& shape : shapes) out += (out.empty() ? "" : ", ") + std::string(shape.name);
+  return out;
+}
+
+// Keys other than the shape's (and the common ones) are refused by name.
+void checkKeys(const toml::table& table, const Shape& shape, std::initializer_list<const char*> common,
+               const char* what, LoadErrors& errors) {
+  for (const auto& [key, value] : table) {
+    bool allowed = std::any_of(common.begin(), common.end(), [&](const char* k) { return key.str() == k; }) ||
+                   belongs(shape, key.str());
+    if (!allowed)
+      errors.add(key.source(), fmt::format("unknown key \"{}\" for {} \"{}\"", key.str(), what, shape.name));
+  }
+  for (const char* key : shape.required)
+    if (!table.contains(key)) errors.add(table.source(), fmt::format("{} \"{}\" needs \"{}\"", what, shape.name, key));
+}
+
+AttributeValues readAttributeTable(TomlFields& f, const char* key, LoadErrors& errors) {
+  AttributeValues out;
+  const toml::node* value = f.node(key);
+  if (!value) return out;
+  const toml::table* table = value->as_table();
+  if (!table) {
+    f.fail(key, fmt::format("\"{}\" must be a table of attribute = value or [values]", key));
+    return out;
+  }
+  TomlFields values(*table, fmt::format("\"{}\"", key), errors);
+  for (const auto& [attribute, v] : *table) {
+    auto list = values.stringOrStrings(attribute.str());
+    if (list) out.emplace_back(std::string(attribute.str()), *list);
+  }
+  return out;
+}
+
+void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names& names,
+              const std::set<std::string>& ids, LoadErrors& errors) {
+  Step step;
+  step.where = f.where();
+  step.action = f.string("action", true).value_or("");
+  if (auto at = f.duration("at", true, true)) {
+    if (*at < 0) f.fail("at", fmt::format("step at \"{}\" is before time zero", *f.string("at")));
+    step.at = *at;
+  }
+  const Shape* shape = findShape(actionShapes(), step.action);
+  if (!shape) {
+    if (f.has("action"))
+      f.fail("action", fmt::format("unknown action \"{}\" (use {})", step.action, knownNames(actionShapes())));
+    return;
+  }
+  checkKeys(table, *shape, {"at", "action"}, "action", errors);
+  // Every key is read below; checkKeys has judged which belong, and names
+  // are looked up only under keys that belong.
+  auto name = [&](const char* key, const NameSet& set) {
+    if (!belongs(*shape, key)) {
+      f.node(key);
+      return std::string();
+    }
+    auto value = f.string(key).value_or("");
+    if (f.has(key) && !set.contains(value)) f.fail(key, fmt::format("unknown {} \"{}\"", set.kind(), value));
+    return value;
+  };
+  step.dc = name("dc", names.dcs);
+  step.from = name("from", names.dcs);
+  step.to = name("to", names.dcs);
+  step.host = name("host", names.hosts);
+  step.dmsa = name("dmsa", names.dmsas);
+  step.superseded = name("superseded", names.serviceAccounts);
+  step.service = f.string("service").value_or("");
+  if (f.has("service") && !names.serviceAccounts.contains(step.service) && !names.dmsas.contains(step.service))
+    f.fail("service", fmt::format("unknown service account \"{}\"", step.service));
+  step.dn = f.string("dn").value_or("");
+  step.object = f.string("object").value_or("");
+  if (f.has("object") && !names.isObjectName(step.object) && !ids.count(lower(step.object)))
+    f.fail("object", fmt::format("unknown object \"{}\" (an ldap-add id or a topology name)", step.object));
+  bool needsTarget = step.action == "ldap-modify" || step.action == "ldap-delete" || step.action == "ldap-rename" ||
+                     step.action == "expect";
+  if (needsTarget && f.has("dn") == f.has("object"))
+    errors.add(step.where, fmt::format("action \"{}\" needs exactly one of \"dn\" and \"object\"", step.action));
+  step.newDn = f.string("new_dn").value_or("");
+  step.id = f.string("id").value_or("");
+  step.full = f.boolean("full").value_or(false);
+  step.direction = f.string("direction").value_or("");
+  if (f.has("direction") && step.direction != "inbound" && step.direction != "outbound" && step.direction != "both")
+    f.fail("direction", fmt::format("unknown direction \"{}\" (use inbound, outbound or both)", step.direction));
+  step.attrs = readAttributeTable(f, "attrs", errors);
+  step.replace = readAttributeTable(f, "replace", errors);
+  step.add = readAttributeTable(f, "add", errors);
+  step.remove = readAttributeTable(f, "delete", errors);
+  if (step.action == "ldap-modify" && step.replace.empty() && step.add.empty() && step.remove.empty())
+    errors.add(step.where, "action \"ldap-modify\" needs \"replace\", \"add\" or \"delete\"");
+  step.exists = f.boolean("exists");
+  step.deleted = f.boolean("deleted");
+  step.nameConflict = f.boolean("name_conflict");
+  step.parent = f.string("parent");
+  step.attr = f.string("attr");
+  step.equals = f.strings("equals");
+  step.includes = f.strings("includes");
+  step.excludes = f.strings("excludes");
+  if (auto version = f.integer("version", 0, UINT32_MAX)) step.version = static_cast<uint32_t>(*version);
+  if (step.action == "expect") {
+    bool valueCheck = step.equals || step.includes || step.excludes || step.version;
+    if (valueCheck && !step.attr) errors.add(step.where, "equals, includes, excludes and version need \"attr\"");
+    if (step.attr && !valueCheck) errors.add(step.where, "\"attr\" needs equals, includes, excludes or version");
+    if (!valueCheck && !step.exists && !step.deleted && !step.nameConflict && !step.parent)
+      errors.add(step.where, "an expect step needs at least one check");
+  }
+  step.result = f.string("result").value_or("");
+  if (f.has("result") && step.result != "ok" && step.result != "failed")
+    f.fail("result", fmt::format("unknown result \"{}\" (use ok or failed)", step.result));
+  step.pacIncludes = f.strings("pac_includes").value_or(std::vector<std::string>());
+  step.pacExcludes = f.strings("pac_excludes").value_or(std::vector<std::string>());
+  if (const toml::node* expectError = f.node("expect_error")) {
+    if (expectError->is_boolean()) {
+      if (*expectError->value<bool>()) step.expectError = "";
+    } else if (expectError->is_string()) {
+      step.expectError = *expectError->value<std::string>();
+    } else {
+      f.fail("expect_error", "\"expect_error\" must be true or an LDAP result name");
+    }
+  }
+  s.steps.push_back(std::move(step));
+}
+
+void readFault(TomlFields& f, const toml::table& table, Scenario& s, const Names& names, LoadErrors& errors) {
+  Fault fault;
+  fault.where = f.where();
+  fault.kind = f.string("kind", true).value_or("");
+  const Shape* shape = findShape(faultShapes(), fault.kind);
+  if (!shape) {
+    if (f.has("kind"))
+      f.fail("kind", fmt::format("unknown fault kind \"{}\" (use {})", fault.kind, knownNames(faultShapes())));
+    return;
+  }
+  checkKeys(table, *shape, {"kind"}, "fault", errors);
+  auto name = [&](const char* key, const NameSet& set) {
+    if (!belongs(*shape, key)) {
+      f.node(key);
+      return std::string();
+    }
+    auto value = f.string(key).value_or("");
+    if (f.has(key) && !set.contains(value)) f.fail(key, fmt::format("unknown {} \"{}\"", set.kind(), value));
+    return value;
+  };
+  fault.link = name("link", names.links);
+  fault.site = name("site", names.sites);
+  fault.dc = name("dc", names.dcs);
+  fault.links = f.strings("links").value_or(std::vector<std::string>());
+  for (const auto& link : fault.links)
+    if (!names.links.contains(link)) f.fail("links", fmt::format("unknown site link \"{}\"", link));
+  if (fault.kind == "usn-rollback") {
+    fault.from = f.duration("at").value_or(0);
+    fault.to = f.duration("to_snapshot_at").value_or(0);
+    if (fault.to > fault.from) f.fail("to_snapshot_at", "\"to_snapshot_at\" is after \"at\": a snapshot must be older");
+  } else {
+    fault.from = f.duration("from").value_or(0);
+    fault.to = f.duration("to").value_or(fault.kind == "random-partitions" ? INT64_MAX : 0);
+    if ((f.has("from") || f.has("to")) && fault.to <= fault.from)
+      f.fail("to", fmt::format("fault \"to\" ({}) does not come after \"from\" ({})", formatDuration(fault.to),
+                               formatDuration(fault.from)));
+  }
+  fault.offset = f.duration("offset", false, true).value_or(0);
+  fault.latency = f.duration("latency").value_or(0);
+  fault.mean = f.duration("mean").value_or(0);
+  if (f.has("mean") && fault.mean <= 0) f.fail("mean", "\"mean\" must be positive");
+  fault.rate = f.number("rate", 0, 1e6).value_or(0);
+  s.faults.push_back(std::move(fault));
+}
+
+}  // namespace
+
+bool Names::isObjectName(std::string_view name) const {
+  return serviceAccounts.contains(name) || dmsas.contains(name) || hosts.contains(name) || dcs.contains(name) ||
+         users.contains(name) || groups.contains(name);
+}
+
+void loadTimeline(const toml::table& root, Scenario& scenario, Names& names, LoadErrors& errors) {
+  auto entries = [&](const char* key) -> const toml::array* {
+    const toml::node* value = root.get(key);
+    if (!value) return nullptr;
+    if (!value->is_array_of_tables()) {
+      errors.add(value->source(), fmt::format("\"{}\" must be written as [[{}]] tables", key, key));
+      return nullptr;
+    }
+    return value->as_array();
+  };
+  std::set<std::string> ids;
+  if (const toml::array* steps = entries("step")) {
+    for (const toml::node& entry : *steps) {
+      const toml::table& table = *entry.as_table();
+      if (const toml::node* id = table.get("id"); id && id->is_string()) {
+        if (!ids.insert(lower(*id->value<std::string>())).second)
+          errors.add(id->source(), fmt::format("duplicate step id \"{}\"", *id->value<std::string>()));
+      }
+    }
+    for (const toml::node& entry : *steps) {
+      TomlFields fields(*entry.as_table(), "[[step]]", errors);
+      readStep(fields, *entry.as_table(), scenario, names, ids, errors);
+    }
+  }
+  // Steps at the same moment run in file order.
+  std::stable_sort(scenario.steps.begin(), scenario.steps.end(),
+                   [](const Step& a, const Step& b) { return a.at < b.at; });
+  if (const toml::array* faults = entries("fault")) {
+    for (const toml::node& entry : *faults) {
+      TomlFields fields(*entry.as_table(), "[[fault]]", errors);
+      readFault(fields, *entry.as_table(), scenario, names, errors);
+    }
+  }
+}
+
+}  // namespace dcemu::sim::loader

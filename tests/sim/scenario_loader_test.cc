@@ -1,0 +1,148 @@
+// The loader: the reference examples load; every kind of mistake is one
+// line naming file:line:col and the reason; defaults are the format's.
+#include "sim/scenario_loader.h"
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+
+#include "sim/units.h"
+
+namespace dcemu::sim {
+namespace {
+
+using Catch::Matchers::Contains;
+
+const std::string kHeader = R"(
+[domain]
+name = "corp.example.com"
+
+[[site]]
+name = "HQ"
+
+[[dc]]
+name = "DC1"
+site = "HQ"
+)";
+
+// The single error `text` (after the header) produces.
+std::string onlyError(const std::string& text) {
+  LoadResult loaded = parseScenario(kHeader + text, "t.toml");
+  INFO(kHeader + text);
+  REQUIRE(loaded.errors.size() == 1);
+  return loaded.errors[0];
+}
+
+}  // namespace
+
+TEST_CASE("Every reference example and topology loads", "[sim][loader]") {
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(DCEMU_TOPOLOGIES_DIR)) {
+    if (entry.path().extension() != ".toml") continue;
+    ++files;
+    LoadResult loaded = loadScenarioFile(entry.path().string());
+    INFO(entry.path().string() << (loaded.errors.empty() ? "" : ": " + loaded.errors[0]));
+    CHECK(loaded.errors.empty());
+  }
+  CHECK(files >= 2);
+}
+
+TEST_CASE("The format's defaults apply when a section is left out", "[sim][loader]") {
+  LoadResult loaded = parseScenario(kHeader, "t.toml");
+  REQUIRE(loaded.errors.empty());
+  const Scenario& s = *loaded.scenario;
+  CHECK(s.seed == 1);
+  CHECK(s.start == 1767571200LL * 1000000);
+  CHECK(s.tgtLifetime == 10 * kMicrosPerHour);
+  CHECK(s.renewMax == 7 * kMicrosPerDay);
+  CHECK(s.clockSkew == 5 * kMicrosPerMinute);
+  CHECK(s.patchedBadSuccessor);
+  CHECK(s.notifyFirst == 15 * kMicrosPerSecond);
+  CHECK(s.notifySubsequent == 3 * kMicrosPerSecond);
+  CHECK(s.maxObjects == 1000);
+  CHECK(s.maxBytes == 8u << 20);
+  CHECK(s.effectiveDuration() == kMicrosPerHour);
+}
+
+TEST_CASE("Site links keep their cost, interval, schedule, latency and bandwidth", "[sim][loader]") {
+  LoadResult loaded = parseScenario(kHeader + R"(
+[[site]]
+name = "Branch"
+[[dc]]
+name = "BR-DC1"
+site = "branch"
+[[site_link]]
+name = "HQ-Branch"
+sites = ["HQ", "Branch"]
+cost = 50
+interval = "1h"
+latency = "40ms"
+bandwidth = "10Mbit"
+schedule = [ { days = "Mon-Fri", from = "20:00", to = "06:00" } ]
+)",
+                                    "t.toml");
+  REQUIRE(loaded.errors.empty());
+  const SiteLink& link = loaded.scenario->siteLinks.at(0);
+  CHECK(link.cost == 50);
+  CHECK(link.interval == kMicrosPerHour);
+  CHECK(link.latency == 40'000);
+  CHECK(link.bandwidthBitsPerSecond == 10'000'000);
+  CHECK(loaded.scenario->dcs[1].site == 1);  // names are case-insensitive
+  // Monday 20:00 is open, Monday 12:00 closed, Saturday 05:45 open (Friday's window wraps).
+  CHECK(link.schedule.open[(0 * 24 * 60 + 20 * 60) / 15]);
+  CHECK_FALSE(link.schedule.open[(0 * 24 * 60 + 12 * 60) / 15]);
+  CHECK(link.schedule.open[(5 * 24 * 60 + 5 * 60 + 45) / 15]);
+  CHECK_FALSE(link.schedule.open[(5 * 24 * 60 + 6 * 60) / 15]);
+}
+
+TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", "[sim][loader][errors]") {
+  CHECK_THAT(onlyError("[simulation]\nspeed = 2\n"), Contains("t.toml:12:1: unknown key \"speed\" in [simulation]"));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"replicate\"\nfrom = \"DC1\"\nto = \"DC7\"\n"),
+             Contains("t.toml:15:6: unknown DC \"DC7\""));
+  CHECK_THAT(onlyError("[[dc]]\nname = \"DC2\"\nsite = \"Mars\"\n"), Contains("t.toml:13:8: unknown site \"Mars\""));
+  CHECK_THAT(onlyError("[[fault]]\nkind = \"partition\"\nlink = \"Nope\"\nfrom = \"1h\"\nto = \"2h\"\n"),
+             Contains("t.toml:13:8: unknown site link \"Nope\""));
+  CHECK_THAT(onlyError("[[service_account]]\nname = \"svc\"\n[[step]]\nat = \"1h\"\naction = \"host-logon\"\n"
+                       "host = \"ghost\"\nservice = \"svc\"\n"),
+             Contains("unknown host \"ghost\""));
+  CHECK_THAT(onlyError("[simulation]\nduration = \"3 days\"\n"), Contains("t.toml:12:12: bad duration \"3 days\""));
+  CHECK_THAT(onlyError("[[site]]\nname = \"B\"\n[[dc]]\nname = \"B1\"\nsite = \"B\"\n[[site_link]]\nname = \"L\"\n"
+                       "sites = [\"HQ\", \"B\"]\ninterval = \"20m\"\n"),
+             Contains("t.toml:19:12: \"interval\" must be a multiple of 15m from 15m to 10080m"));
+  CHECK_THAT(onlyError("[[site]]\nname = \"B\"\n[[dc]]\nname = \"B1\"\nsite = \"B\"\n[[site_link]]\nname = \"L\"\n"
+                       "sites = [\"HQ\", \"B\"]\ninterval = \"10095m\"\n"),
+             Contains("multiple of 15m from 15m to 10080m"));
+  CHECK_THAT(onlyError("[[site]]\nname = \"Empty\"\n"), Contains("t.toml:11:1: site \"Empty\" has no DC"));
+  CHECK_THAT(onlyError("[[site_link]]\nname = \"L\"\nsites = [\"HQ\"]\n"),
+             Contains("t.toml:13:9: a site link must join two or more sites"));
+  CHECK_THAT(onlyError("[[dc]]\nname = \"dc1\"\nsite = \"HQ\"\n"), Contains("t.toml:11:1: duplicate DC name \"dc1\""));
+  CHECK_THAT(
+      onlyError("[[step]]\nat = \"-5m\"\naction = \"disable-replication\"\ndc = \"DC1\"\ndirection = \"both\"\n"),
+      Contains("t.toml:12:6: step at \"-5m\" is before time zero"));
+  CHECK_THAT(onlyError("[[fault]]\nkind = \"dc-down\"\ndc = \"DC1\"\nfrom = \"2d\"\nto = \"1d\"\n"),
+             Contains("t.toml:15:6: fault \"to\" (1d) does not come after \"from\" (2d)"));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"replicate\"\nfrom = \"DC1\"\nto = \"DC1\"\nhost = \"x\"\n"),
+             Contains("unknown key \"host\" for action \"replicate\""));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"teleport\"\n"), Contains("unknown action \"teleport\""));
+  CHECK_THAT(onlyError("[[fault]]\nkind = \"meteor\"\n"), Contains("unknown fault kind \"meteor\""));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect\"\ndc = \"DC1\"\ndn = \"OU=X\"\n"),
+             Contains("an expect step needs at least one check"));
+  CHECK_THAT(onlyError("[domain]\nname = \"again\"\n"), Contains("t.toml:11:1:"));  // TOML itself: redefined table
+}
+
+TEST_CASE("Durations, sizes and instants parse as the format writes them", "[sim][units]") {
+  CHECK(std::get<int64_t>(parseDuration("1d12h")) == 36 * kMicrosPerHour);
+  CHECK(std::get<int64_t>(parseDuration("250ms")) == 250'000);
+  CHECK(std::get<int64_t>(parseDuration("-5m", true)) == -5 * kMicrosPerMinute);
+  CHECK(std::holds_alternative<std::string>(parseDuration("-5m")));
+  CHECK(std::holds_alternative<std::string>(parseDuration("15")));
+  CHECK(std::holds_alternative<std::string>(parseDuration("")));
+  CHECK(formatDuration(36 * kMicrosPerHour + 250'000) == "1d12h250ms");
+  CHECK(std::get<uint64_t>(parseByteSize("8MiB")) == 8u << 20);
+  CHECK(std::get<int64_t>(parseUtcInstant("2026-01-05T00:00:00Z")) == 1767571200LL * 1000000);
+  CHECK(std::holds_alternative<std::string>(parseUtcInstant("2026-02-30T00:00:00Z")));
+  CHECK(std::get<int>(parseQuarterHour("24:00")) == 1440);
+  CHECK(std::holds_alternative<std::string>(parseQuarterHour("10:10")));
+  CHECK(std::get<uint8_t>(parseDays("Sat-Mon")) == 0b1100001);
+}
+
+}  // namespace dcemu::sim
