@@ -8,22 +8,6 @@
 
 namespace dcemu::sim {
 
-Schedule Schedule::always() {
-  Schedule s;
-  s.open.fill(true);
-  return s;
-}
-
-bool Schedule::isAlways() const {
-  return std::all_of(open.begin(), open.end(), [](bool slot) { return slot; });
-}
-
-Schedule Schedule::intersect(const Schedule& other) const {
-  Schedule s;
-  for (int i = 0; i < kSlots; ++i) s.open[i] = open[i] && other.open[i];
-  return s;
-}
-
 std::vector<std::string> HostGroup::hostNames() const {
   if (single) return {name};
   // Three digits, or as many as the count needs.

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "replication/kcc.h"
+
 namespace dcemu::sim {
 
 // Where something was written, for messages: "file:line:col".
@@ -20,14 +22,7 @@ struct Location {
   std::string toString() const;
 };
 
-// 168 hours × four quarter hours, Monday 00:00 UTC first.
-struct Schedule {
-  static constexpr int kSlots = 7 * 24 * 4;
-  std::array<bool, kSlots> open{};
-  static Schedule always();
-  bool isAlways() const;
-  Schedule intersect(const Schedule& other) const;
-};
+using replication::Schedule;
 
 struct Site {
   std::string name;
