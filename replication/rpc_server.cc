@@ -142,7 +142,7 @@ struct ServerConnection {
   ServerCounts& counts;
 };
 
-class LogErrors final : public kj::TaskSet::ErrorHandler {
+class IgnoreConnectionEnds final : public kj::TaskSet::ErrorHandler {
  public:
   // A connection's end is routine; nothing it did reached the directory.
   void taskFailed(kj::Exception&&) override {}
@@ -167,7 +167,7 @@ struct ReplicationServer::Impl {
 
   Shared shared;
   asio::ip::tcp::acceptor acceptor;
-  LogErrors errors;
+  IgnoreConnectionEnds errors;
   kj::TaskSet tasks;  // one per open connection, holding it
 };
 

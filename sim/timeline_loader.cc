@@ -87,6 +87,18 @@ void checkKeys(const toml::table& table, const Shape& shape, std::initializer_li
     if (!table.contains(key)) errors.add(table.source(), fmt::format("{} \"{}\" needs \"{}\"", what, shape.name, key));
 }
 
+// The name under `key`, which must be one of `set`'s. Under a key the shape
+// does not take (already reported) nothing is looked up.
+std::string readName(TomlFields& f, const Shape& shape, const char* key, const NameSet& set) {
+  if (!belongs(shape, key)) {
+    f.node(key);
+    return {};
+  }
+  auto value = f.string(key).value_or("");
+  if (f.has(key) && !set.contains(value)) f.fail(key, fmt::format("unknown {} \"{}\"", set.kind(), value));
+  return value;
+}
+
 AttributeValues readAttributeTable(TomlFields& f, const char* key, LoadErrors& errors) {
   AttributeValues out;
   const toml::node* value = f.node(key);
@@ -120,17 +132,8 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
     return;
   }
   checkKeys(table, *shape, {"at", "action"}, "action", errors);
-  // Every key is read below; checkKeys has judged which belong, and names
-  // are looked up only under keys that belong.
-  auto name = [&](const char* key, const NameSet& set) {
-    if (!belongs(*shape, key)) {
-      f.node(key);
-      return std::string();
-    }
-    auto value = f.string(key).value_or("");
-    if (f.has(key) && !set.contains(value)) f.fail(key, fmt::format("unknown {} \"{}\"", set.kind(), value));
-    return value;
-  };
+  // Every key is read below; checkKeys has judged which belong.
+  auto name = [&](const char* key, const NameSet& set) { return readName(f, *shape, key, set); };
   step.dc = name("dc", names.dcs);
   step.from = name("from", names.dcs);
   step.to = name("to", names.dcs);
@@ -204,15 +207,7 @@ void readFault(TomlFields& f, const toml::table& table, Scenario& s, const Names
     return;
   }
   checkKeys(table, *shape, {"kind"}, "fault", errors);
-  auto name = [&](const char* key, const NameSet& set) {
-    if (!belongs(*shape, key)) {
-      f.node(key);
-      return std::string();
-    }
-    auto value = f.string(key).value_or("");
-    if (f.has(key) && !set.contains(value)) f.fail(key, fmt::format("unknown {} \"{}\"", set.kind(), value));
-    return value;
-  };
+  auto name = [&](const char* key, const NameSet& set) { return readName(f, *shape, key, set); };
   fault.link = name("link", names.links);
   fault.site = name("site", names.sites);
   fault.dc = name("dc", names.dcs);

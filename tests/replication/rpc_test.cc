@@ -55,6 +55,18 @@ struct RpcWorld {
     return *result;
   }
 
+  // An authenticated session with DC0's server.
+  RpcSession::Opened openSession() {
+    std::optional<RpcSession::Opened> opened;
+    auto opening = RpcSession::open(loop, "127.0.0.1", port, kSecret)
+                       .then([&](RpcSession::Opened&& o) { opened = std::move(o); })
+                       .eagerlyEvaluate(nullptr);
+    runUntil([&] { return opened.has_value(); });
+    INFO(opened->error);
+    REQUIRE(opened->win32 == 0);
+    return std::move(*opened);
+  }
+
   // A raw client socket, for sending what no well-behaved peer sends.
   asio::ip::tcp::socket rawConnection() {
     uint64_t accepted = server.counts().connectionsAccepted;
@@ -199,13 +211,8 @@ TEST_CASE("A truncated message drops its connection, changes nothing, and the se
 TEST_CASE("A malformed request gets a clear error, and an oversized message is refused on both sides",
           "[replication][rpc]") {
   RpcWorld w;
-  std::optional<RpcSession::Opened> opened;
-  auto opening = RpcSession::open(w.loop, "127.0.0.1", w.port, kSecret)
-                     .then([&](RpcSession::Opened&& o) { opened = std::move(o); })
-                     .eagerlyEvaluate(nullptr);
-  w.runUntil([&] { return opened.has_value(); });
-  REQUIRE(opened->win32 == 0);
-  auto replication = opened->session->replication();
+  RpcSession::Opened opened = w.openSession();
+  auto replication = opened.session->replication();
   auto answerTo = [&](std::string request) {
     std::optional<std::pair<uint32_t, std::string>> answer;
     std::optional<std::string> failure;
@@ -244,13 +251,8 @@ TEST_CASE("A malformed request gets a clear error, and an oversized message is r
 
 TEST_CASE("The admin capability shows repadmin's views of the serving DC", "[replication][rpc]") {
   RpcWorld w;
-  std::optional<RpcSession::Opened> opened;
-  auto opening = RpcSession::open(w.loop, "127.0.0.1", w.port, kSecret)
-                     .then([&](RpcSession::Opened&& o) { opened = std::move(o); })
-                     .eagerlyEvaluate(nullptr);
-  w.runUntil([&] { return opened.has_value(); });
-  REQUIRE(opened->win32 == 0);
-  auto admin = opened->session->admin();
+  RpcSession::Opened opened = w.openSession();
+  auto admin = opened.session->admin();
 
   std::optional<std::string> utd, missing;
   auto showUtd = admin.showUtdVecRequest();
