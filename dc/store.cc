@@ -6,6 +6,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
@@ -310,6 +311,17 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   raw->DestroyColumnFamilyHandle(handles[0]);
   impl->families.assign(handles.begin() + 1, handles.end());
   return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Status Store::checkpoint(const std::string& path) {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(impl_->db.get(), &raw);
+  if (!s.ok()) return ioError("cannot checkpoint", path, s);
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // 0: always flush first, since a memory Env's store writes no WAL.
+  s = checkpoint->CreateCheckpoint(path, 0);
+  if (!s.ok()) return ioError("cannot checkpoint", path, s);
+  return Status::ok();
 }
 
 WriteBatch Store::newBatch() {

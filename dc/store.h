@@ -102,6 +102,12 @@ class Store {
   // Bytes RocksDB holds in memory for this store (memtables and table readers).
   uint64_t memoryUsage() const;
 
+  // Writes a consistent copy of the store to `path` (which must not exist)
+  // in the same Env, as RocksDB's checkpoints do: table files are shared,
+  // not copied, so a copy costs little until the two diverge. Store::open
+  // opens the copy as a store of its own.
+  Status checkpoint(const std::string& path);
+
  private:
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);

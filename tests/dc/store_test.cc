@@ -86,3 +86,31 @@ TEST_CASE("a store that cannot be opened is an error naming the path") {
   REQUIRE_FALSE(store.isOk());
   CHECK_THAT(store.status().message(), Catch::Contains("/proc/dcemu-cannot-exist/dc1"));
 }
+
+TEST_CASE("a checkpoint is the replica as it was, and stays so while the original changes") {
+  TestDomain d;
+  populate(d);
+  auto before = snapshot(d.dir());
+  uint64_t usn = d.dir().highestCommittedUsn();
+  REQUIRE(d.dir().store().checkpoint("/snapshots/dc1-a").isOk());
+  d.addUser("carol");
+
+  auto copy = Store::open(d.env(), "/snapshots/dc1-a");
+  REQUIRE(copy.isOk());
+  ManualClock clock(testing::kEpochMicros);
+  Xoshiro256 rng(42);
+  auto dir = Directory::open(**copy, {"corp.example.com", false}, clock, rng);
+  REQUIRE(dir.isOk());
+  CHECK((*dir)->invocationId() == d.dir().invocationId());
+  CHECK((*dir)->highestCommittedUsn() == usn);
+  CHECK(snapshot(**dir) == before);
+  CHECK(d.dir().highestCommittedUsn() == usn + 1);
+}
+
+TEST_CASE("a checkpoint to a path that exists is refused with the path") {
+  TestDomain d;
+  REQUIRE(d.dir().store().checkpoint("/snapshots/once").isOk());
+  Status again = d.dir().store().checkpoint("/snapshots/once");
+  REQUIRE_FALSE(again.isOk());
+  CHECK_THAT(again.message(), Catch::Contains("/snapshots/once"));
+}
