@@ -57,6 +57,11 @@ void ReplicaBatch::putState(std::string_view key, std::string_view value) {
   batch_.putState(key, value);
 }
 
+void ReplicaBatch::setInvocationId(const Guid& id) {
+  newInvocationId_ = id;
+  batch_.putState(state_keys::kInvocationId, id.asBytes());
+}
+
 Status ReplicaBatch::commit() {
   if (nextUsn_ != dir_.nextUsn_) batch_.putState(state_keys::kNextUsn, encodeUsn(nextUsn_));
   DCEMU_RETURN_IF_ERROR(dir_.store_.write(batch_));
@@ -65,6 +70,7 @@ Status ReplicaBatch::commit() {
     if (newHeads_[i]) dir_.ncHeads_[i] = newHeads_[i];
   }
   if (newDomainSid_) dir_.domainSid_ = newDomainSid_;
+  if (newInvocationId_) dir_.invocationId_ = *newInvocationId_;
   return Status::ok();
 }
 

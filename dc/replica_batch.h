@@ -43,6 +43,9 @@ class ReplicaBatch {
   // replica receives for it).
   void setNamingContextHead(NamingContext nc, const Object& head);
   void putState(std::string_view key, std::string_view value);
+  // Gives the replica a new invocationID, as a restore from backup or an
+  // install from media does: its writes from the commit on carry `id`.
+  void setInvocationId(const Guid& id);
 
   // Writes everything, or nothing when the store refuses.
   Status commit();
@@ -54,6 +57,7 @@ class ReplicaBatch {
   int64_t nowMicros_;
   std::optional<Guid> newHeads_[kNamingContextCount];
   std::optional<Sid> newDomainSid_;
+  std::optional<Guid> newInvocationId_;
 };
 
 }  // namespace dcemu::dc

@@ -87,4 +87,18 @@ void storeUtd(dc::ReplicaBatch& batch, dc::NamingContext nc, const UpToDateVecto
   batch.putState(stateKey(nc), toBytes(message));
 }
 
+dc::Status adoptInvocationId(dc::Directory& dir, const dc::Guid& id) {
+  dc::ReplicaBatch batch(dir);
+  UtdCursor retired{dir.invocationId(), dir.highestCommittedUsn(), batch.nowMicros()};
+  for (int i = 0; i < dc::kNamingContextCount; ++i) {
+    auto nc = static_cast<dc::NamingContext>(i);
+    auto utd = storedUtd(batch, nc);
+    if (!utd) return utd.status();
+    utd->merge(retired);
+    storeUtd(batch, nc, *utd);
+  }
+  batch.setInvocationId(id);
+  return batch.commit();
+}
+
 }  // namespace dcemu::replication

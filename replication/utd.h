@@ -45,4 +45,11 @@ UpToDateVector replicaUtd(const dc::Directory& dir, dc::NamingContext nc);
 dc::Result<UpToDateVector> storedUtd(const dc::ReplicaBatch& batch, dc::NamingContext nc);
 void storeUtd(dc::ReplicaBatch& batch, dc::NamingContext nc, const UpToDateVector& utd);
 
+// Gives `dir` the invocationID `id`, as a restore from backup or an install
+// from media does (MS-ADTS 7.1.1.1.5, "restore"): writes from now on carry
+// `id`, and every naming context's UTD vector keeps the old invocationID at
+// the highest USN the replica holds, so that partners do not send back what
+// it already has. One atomic batch.
+dc::Status adoptInvocationId(dc::Directory& dir, const dc::Guid& id);
+
 }  // namespace dcemu::replication

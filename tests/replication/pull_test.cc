@@ -7,6 +7,7 @@
 #include "replication/message.h"
 #include "replication/protocol.capnp.h"
 #include "replication/reps_from.h"
+#include "replication/utd.h"
 #include "replication/source.h"
 #include "replication/win32.h"
 #include "replication_world.h"
@@ -162,6 +163,38 @@ TEST_CASE("A high-water mark learned from a source's earlier invocationID is not
     CHECK(after.sourceInvocationId == world.dc(0).invocationId());
     CHECK(after.highWaterMark == world.dc(0).highestCommittedUsn());
   }
+}
+
+TEST_CASE("A replica given a new invocationID keeps its old one in the UTD: partners send nothing back, and take only "
+          "the new writes",
+          "[replication][pull][restore]") {
+  ReplicationWorld world(2);
+  require(world.dc(1).add(world.dn("OU=BeforeRestore"), {{"objectClass", {"organizationalUnit"}}}));
+  world.syncUntilQuiet();
+  dc::Guid old = world.dc(1).invocationId();
+  uint64_t usn = world.dc(1).highestCommittedUsn();
+  dc::Xoshiro256 ids(7);
+  dc::Guid fresh = dc::Guid::random(ids);
+
+  require(adoptInvocationId(world.dc(1), fresh));
+  CHECK(world.dc(1).invocationId() == fresh);
+  CHECK(world.dc(1).highestCommittedUsn() == usn);
+  CHECK(replicaUtd(world.dc(1), dc::NamingContext::Domain).usnOf(old) == usn);
+
+  require(world.dc(1).add(world.dn("OU=AfterRestore"), {{"objectClass", {"organizationalUnit"}}}));
+  auto meta = require(world.dc(1).attributeMetadata(world.dn("OU=AfterRestore")));
+  CHECK(meta.front().stamp.originatingInvocationId == fresh);
+
+  PullResult fromOld = world.pull(1, 0);
+  REQUIRE(fromOld.win32 == 0);
+  CHECK(fromOld.counts.objectsReceived == 0);
+  // DC0's mark came from DC1's old invocationID: it restarts from USN 0 and
+  // takes the one new object; the rest is covered by its UTD.
+  PullResult fromRestored = world.pull(0, 1);
+  REQUIRE(fromRestored.win32 == 0);
+  CHECK(fromRestored.counts.objectsCreated == 1);
+  CHECK(fromRestored.counts.objectsUpdated == 0);
+  CHECK(world.firstDifference(0, 1).empty());
 }
 
 }  // namespace dcemu::replication::testing
