@@ -69,6 +69,7 @@ Status provisionForest(Directory& dir, Rng& rng) {
   group("Domain Computers", rid::kDomainComputers, "-2147483646", {});
   group("Domain Controllers", rid::kDomainControllers, "-2147483646", {});
   group("Enterprise Admins", rid::kEnterpriseAdmins, "-2147483640", {admin});
+  group("Read-only Domain Controllers", rid::kReadOnlyDomainControllers, "-2147483646", {});
   // BUILTIN\Administrators: a builtin domain-local group (-2147483643).
   domain("CN=Administrators,CN=Builtin", {{"objectClass", {"group"}},
                                           {"sAMAccountName", {"Administrators"}},

@@ -19,6 +19,7 @@ inline constexpr uint32_t kDomainUsers = 513;
 inline constexpr uint32_t kDomainComputers = 515;
 inline constexpr uint32_t kDomainControllers = 516;
 inline constexpr uint32_t kEnterpriseAdmins = 519;
+inline constexpr uint32_t kReadOnlyDomainControllers = 521;
 }  // namespace rid
 
 }  // namespace dcemu::dc

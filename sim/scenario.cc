@@ -17,6 +17,14 @@ std::vector<std::string> HostGroup::hostNames() const {
   return names;
 }
 
+std::vector<std::string> UserBatch::userNames() const {
+  int width = std::max<int>(5, static_cast<int>(std::to_string(count).size()));
+  std::vector<std::string> names;
+  names.reserve(count);
+  for (int i = 1; i <= count; ++i) names.push_back(fmt::format("{}-{:0{}}", prefix, i, width));
+  return names;
+}
+
 int64_t Scenario::effectiveDuration() const {
   if (duration) return *duration;
   int64_t last = 0;
@@ -25,7 +33,10 @@ int64_t Scenario::effectiveDuration() const {
     last = std::max(last, step.at);
     migration = migration || step.action.find("migration") != std::string::npos;
   }
-  for (const Fault& fault : faults) last = std::max({last, fault.from, fault.to});
+  for (const Fault& fault : faults) {
+    last = std::max(last, fault.from);
+    if (fault.to != INT64_MAX) last = std::max(last, fault.to);  // random-partitions without an end
+  }
   int64_t span = last + int64_t{3600} * 1000000;
   if (migration) span = std::max<int64_t>(span, int64_t{28} * 24 * 3600 * 1000000);
   return span;

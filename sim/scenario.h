@@ -58,6 +58,15 @@ struct UserSpec {
   std::vector<std::string> memberOf;  // group names, resolved when provisioned
 };
 
+// [[user_group]] (a dcemu extension): `count` users named <prefix>-00001...
+// (five digits, or as many as the count needs) under `ou`.
+struct UserBatch {
+  std::string prefix;
+  int count = 0;
+  std::string ou = "CN=Users";  // relative to the domain DN
+  std::vector<std::string> userNames() const;
+};
+
 struct GroupSpec {
   std::string name;
   std::vector<std::string> members;
@@ -152,6 +161,9 @@ struct Scenario {
   int64_t intraSitePoll = 3600 * 1000000LL;
   uint32_t maxObjects = 1000;
   uint64_t maxBytes = 8 << 20;
+  // [workload] (a dcemu extension): background originating changes, each a
+  // new description on a random user, per writable DC per hour (Poisson).
+  double changesPerDcPerHour = 0;
 
   std::vector<Site> sites;
   std::vector<DcSpec> dcs;
@@ -159,6 +171,7 @@ struct Scenario {
   std::vector<SiteLinkBridge> bridges;
   std::vector<std::string> ous;  // relative DNs
   std::vector<UserSpec> users;
+  std::vector<UserBatch> userBatches;
   std::vector<GroupSpec> groups;
   std::vector<ServiceAccountSpec> serviceAccounts;
   std::vector<DmsaSpec> dmsas;

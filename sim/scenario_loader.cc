@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -127,6 +128,9 @@ void readGlobalSections(const toml::table& root, Scenario& s, LoadErrors& errors
     }
     if (auto n = f.integer("max_objects", 1, 100000)) s.maxObjects = static_cast<uint32_t>(*n);
     parseWith(f, "max_bytes", parseByteSize, s.maxBytes);
+  });
+  withSection(root, "workload", errors, [&](TomlFields& f) {
+    if (auto rate = f.number("changes_per_dc_per_hour", 0, 3600)) s.changesPerDcPerHour = *rate;
   });
 }
 
@@ -255,6 +259,20 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
     names.users.add(user.name, f.where(), errors);
     s.users.push_back(user);
   });
+  forEachEntry(root, "user_group", errors, [&](TomlFields& f) {
+    UserBatch batch;
+    batch.prefix = f.string("prefix", true).value_or("");
+    if (auto count = f.integer("count", 1, 10'000'000, true)) batch.count = static_cast<int>(*count);
+    batch.ou = f.string("ou").value_or("CN=Users");
+    if (loader::lower(batch.ou).rfind("ou=", 0) == 0 &&
+        std::none_of(s.ous.begin(), s.ous.end(), [&](const std::string& ou) {
+          return loader::lower(ou) == loader::lower(batch.ou);
+        }))
+      f.fail("ou", fmt::format("unknown OU \"{}\" (declare it with [[ou]])", batch.ou));
+    else if (loader::lower(batch.ou) != "cn=users" && loader::lower(batch.ou).rfind("ou=", 0) != 0)
+      f.fail("ou", fmt::format("\"{}\" is neither CN=Users nor an OU", batch.ou));
+    s.userBatches.push_back(batch);
+  });
   forEachEntry(root, "group", errors, [&](TomlFields& f) {
     GroupSpec group{f.string("name", true).value_or(""), f.strings("members").value_or(std::vector<std::string>())};
     names.groups.add(group.name, f.where(), errors);
@@ -329,8 +347,9 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
 
 // Group memberships name objects the file describes or the built-in groups.
 void checkMemberships(const toml::table& root, const Scenario& s, const Names& names, LoadErrors& errors) {
-  static const char* kBuiltinGroups[] = {"Domain Admins",      "Domain Users",      "Domain Computers",
-                                         "Domain Controllers", "Enterprise Admins", "Administrators"};
+  static const char* kBuiltinGroups[] = {"Domain Admins",     "Domain Users",   "Domain Computers",
+                                         "Domain Controllers", "Enterprise Admins", "Administrators",
+                                         "Read-only Domain Controllers"};
   auto isGroup = [&](const std::string& name) {
     for (const char* g : kBuiltinGroups)
       if (loader::lower(name) == loader::lower(g)) return true;
@@ -373,7 +392,8 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
   static const char* kSections[] = {
       "simulation", "domain",           "kerberos", "replication", "site",  "dc",
       "site_link",  "site_link_bridge", "ou",       "user",        "group", "service_account",
-      "dmsa",       "host_group",       "acl",      "step",        "fault"};
+      "dmsa",       "host_group",       "acl",      "step",        "fault",
+      "user_group", "workload"};  // the last two: dcemu's extensions, docs/topology-format.md
   for (const auto& [key, value] : root) {
     bool known = false;
     for (const char* section : kSections) known = known || key.str() == section;

@@ -1,0 +1,283 @@
+#include "sim/commands.h"
+
+#include <fmt/format.h>
+
+#include "replication/repadmin.h"
+#include "sim/loader_internal.h"
+#include "sim/scenario_loader.h"
+#include "sim/units.h"
+#include "sim/world.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+// Loads the file and builds the world; on failure `output` says why.
+std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_t> seed, bool keepTrace,
+                                  std::optional<Scenario>& scenario, CommandOutput& output) {
+  LoadResult loaded = loadScenarioFile(file);
+  for (const std::string& error : loaded.errors) output.err += error + "\n";
+  if (!loaded.scenario) {
+    output.exitCode = 1;
+    return nullptr;
+  }
+  scenario = std::move(loaded.scenario);
+  auto world = World::create(*scenario, seed.value_or(scenario->seed), keepTrace);
+  if (!world) {
+    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
+    output.exitCode = 1;
+    return nullptr;
+  }
+  return std::move(*world);
+}
+
+// A duration option, or an error naming the option.
+std::optional<int64_t> durationOption(const std::string& option, const std::string& text, CommandOutput& output) {
+  Parsed<int64_t> parsed = parseDuration(text);
+  if (auto* reason = std::get_if<std::string>(&parsed)) {
+    output.err += fmt::format("{} \"{}\": {}\n", option, text, *reason);
+    output.exitCode = 2;
+    return std::nullopt;
+  }
+  return std::get<int64_t>(parsed);
+}
+
+std::string utc(int64_t micros) {
+  return replication::repadminTime(micros) + "Z";
+}
+
+std::string bytesText(uint64_t bytes) {
+  if (bytes < 10 * 1024) return fmt::format("{} B", bytes);
+  if (bytes < 10 * 1024 * 1024) return fmt::format("{} KiB", bytes / 1024);
+  return fmt::format("{} MiB", bytes / (1024 * 1024));
+}
+
+std::string summary(const World& world, const std::string& file, uint64_t seed, uint64_t traceHash,
+                    uint64_t events) {
+  const Scenario& s = world.scenario();
+  const RunCounts& c = world.counts();
+  std::string out;
+  out += fmt::format("dcemu run {} (seed {})\n", file, seed);
+  auto count = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
+  out += fmt::format("simulated   {} from {} to {}: {} in {}, {}\n", formatDuration(world.elapsed()), utc(s.start),
+                     utc(world.now()), count(s.dcs.size(), "DC"), count(s.sites.size(), "site"),
+                     count(world.topology().connections.size(), "connection"));
+  out += fmt::format("events      {}\n", events);
+  out += fmt::format("replication {} pulls ({} failed) in {} chunks, {}; {} notifications\n", c.pulls, c.pullsFailed,
+                     c.chunks, bytesText(c.bytes), c.notifications);
+  out += fmt::format("applied     {} objects received, {} created, {} attribute values and {} linked values applied\n",
+                     c.applied.objectsReceived, c.applied.objectsCreated, c.applied.attributesApplied,
+                     c.applied.linksApplied);
+  out += fmt::format("conflicts   {} attribute values and {} linked values lost, {} name conflicts, {} orphans\n",
+                     c.applied.attributesLost, c.applied.linksLost, c.applied.nameConflicts, c.applied.orphansMoved);
+  out += fmt::format("writes      {} originating\n", c.originatingWrites);
+  out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun,
+                     c.stepsRefused, c.expectationsPassed, c.expectationsFailed);
+  out += fmt::format("trace hash  {:016x}\n", traceHash);
+  return out;
+}
+
+}  // namespace
+
+CommandOutput runCommand(const std::string& file, const RunOptions& options) {
+  CommandOutput output;
+  std::optional<int64_t> until;
+  if (options.until && !(until = durationOption("--until", *options.until, output))) return output;
+  std::optional<Scenario> scenario;
+  auto world = buildWorld(file, options.seed, !options.traceFile.empty(), scenario, output);
+  if (!world) return output;
+  uint64_t seed = options.seed.value_or(scenario->seed);
+  world->runUntil(until.value_or(scenario->effectiveDuration()));
+  uint64_t traceHash = world->trace().hash();
+  uint64_t events = world->eventsRun();
+  if (!options.traceFile.empty()) {
+    dc::Status written = world->trace().writeChromeJson(options.traceFile, world->laneNames());
+    if (!written.isOk()) {
+      output.err += written.message() + "\n";
+      output.exitCode = 1;
+    }
+  }
+  std::string text = summary(*world, file, seed, traceHash, events);
+  std::vector<std::string> divergence = world->settleAndCheckConvergence();
+  if (divergence.empty()) {
+    text += fmt::format("convergence all {} DCs hold identical replicas once faults heal and replication is quiet\n",
+                        scenario->dcs.size());
+  } else {
+    text += fmt::format("convergence FAILED: {} DCs differ once faults heal and replication is quiet\n",
+                        divergence.size());
+    for (const std::string& line : divergence) text += "  " + line + "\n";
+  }
+  const auto& findings = world->findings();
+  if (!findings.empty()) {
+    text += fmt::format("problems    {}\n", findings.size());
+    for (const Finding& f : findings) text += fmt::format("  at {}: {}\n", formatDuration(f.at), f.message);
+  }
+  output.out = text;
+  if (!findings.empty() || !divergence.empty()) output.exitCode = 1;
+  return output;
+}
+
+CommandOutput topologyCommand(const std::string& file, bool dot) {
+  CommandOutput output;
+  std::optional<Scenario> scenario;
+  auto world = buildWorld(file, std::nullopt, false, scenario, output);
+  if (!world) return output;
+  const Scenario& s = *scenario;
+  // What the configuration NC holds, read back as repadmin /showconn would.
+  const dc::Directory& dir = *world->directory(0);
+  struct Row {
+    int destination;
+    std::string name, source, transport;
+  };
+  std::vector<Row> rows;
+  for (int i = 0; i < world->dcCount(); ++i) {
+    std::string settings = fmt::format("CN=NTDS Settings,CN={},CN=Servers,CN={},CN=Sites,{}", s.dcs[i].name,
+                                       s.sites[s.dcs[i].site].name,
+                                       dir.namingContextDn(dc::NamingContext::Configuration).toString());
+    for (const std::string& child : dir.childrenOf(settings)) {
+      auto obj = dir.read(child);
+      if (!obj) continue;
+      auto from = dir.values(*obj, "fromServer");
+      auto transport = dir.values(*obj, "transportType");
+      std::string source = from && !from->empty() ? from->front() : "?";
+      // CN=NTDS Settings,CN=<server>,CN=Servers,CN=<site>,...: "Site\Server".
+      auto server = dc::Dn::parse(source);
+      std::string label = source;
+      if (server && server->rdns().size() > 3)
+        label = fmt::format("{}\\{}", server->rdns()[3].value, server->rdns()[1].value);
+      rows.push_back({i, dc::Dn::parse(child)->rdns()[0].value, label,
+                      transport && !transport->empty() ? "IP (inter-site)" : "RPC (intra-site)"});
+    }
+  }
+  if (dot) {
+    std::string out = "digraph topology {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n";
+    for (size_t site = 0; site < s.sites.size(); ++site) {
+      out += fmt::format("  subgraph \"cluster_{}\" {{\n    label=\"{}\";\n", s.sites[site].name, s.sites[site].name);
+      for (const DcSpec& d : s.dcs)
+        if (d.site == static_cast<int>(site))
+          out += fmt::format("    \"{}\" [label=\"{}{}\"];\n", d.name, d.name, d.rodc ? " (RODC)" : "");
+      out += "  }\n";
+    }
+    for (const Row& row : rows) {
+      std::string source = row.source.substr(row.source.find('\\') + 1);
+      bool inter = row.transport.starts_with("IP");
+      out += fmt::format("  \"{}\" -> \"{}\"{};\n", source, s.dcs[row.destination].name,
+                         inter ? " [style=bold, color=blue]" : "");
+    }
+    for (const SiteLink& link : s.siteLinks) {
+      out += fmt::format("  // site link {}: cost {}, every {}{}\n", link.name, link.cost,
+                         formatDuration(link.interval), link.schedule.isAlways() ? "" : ", scheduled");
+      for (size_t a = 0; a + 1 < link.sites.size(); ++a) {
+        // Site links join clusters: drawn between the first DC of each site.
+        auto firstDc = [&](int site) -> std::string {
+          for (const DcSpec& d : s.dcs)
+            if (d.site == site) return d.name;
+          return "";
+        };
+        out += fmt::format("  \"{}\" -> \"{}\" [dir=none, style=dashed, color=gray, label=\"{} ({})\"];\n",
+                           firstDc(link.sites[a]), firstDc(link.sites[a + 1]), link.name, link.cost);
+      }
+    }
+    output.out = out + "}\n";
+    return output;
+  }
+  std::string out;
+  for (int i = 0; i < world->dcCount(); ++i) {
+    const replication::DsaInfo& info = world->dsaInfo(i);
+    out += fmt::format("{}\\{}\nDSA Options: {}\nDSA object GUID: {}\nDSA invocationID: {}\n\n", info.site, info.name,
+                       info.readOnly ? "DISABLE_OUTBOUND_REPL IS_RODC" : "IS_GC", info.dsa.toString(),
+                       info.invocationIds.front().toString());
+    out += "==== KCC CONNECTION OBJECTS ============================================\n";
+    int count = 0;
+    for (const Row& row : rows) {
+      if (row.destination != i) continue;
+      ++count;
+      out += fmt::format("Connection --\n    Connection name : {}\n        Source: {}\n        TransportType: {}\n"
+                         "        options: isGenerated\n",
+                         row.name, row.source, row.transport);
+    }
+    out += fmt::format("{} connections found.\n\n", count);
+  }
+  output.out = out;
+  return output;
+}
+
+CommandOutput repadminCommand(const std::string& file, const RepadminOptions& options) {
+  CommandOutput output;
+  auto at = durationOption("--at", options.at, output);
+  if (!at) return output;
+  std::optional<Scenario> scenario;
+  auto world = buildWorld(file, options.seed, false, scenario, output);
+  if (!world) return output;
+  world->runUntil(*at);
+  replication::DsaNames names = world->dsaNames();
+  std::vector<int> dcs;
+  if (!options.dc.empty()) {
+    int index = world->dcIndex(options.dc);
+    if (index < 0) {
+      output.err += fmt::format("--dc \"{}\": no such DC in {}\n", options.dc, file);
+      output.exitCode = 2;
+      return output;
+    }
+    dcs.push_back(index);
+  } else if (options.view == "showobjmeta" || options.view == "showutdvec") {
+    output.err += fmt::format("repadmin {}: --dc is required\n", options.view);
+    output.exitCode = 2;
+    return output;
+  } else {
+    for (int i = 0; i < world->dcCount(); ++i) dcs.push_back(i);
+  }
+  auto view = [&](int i) { return replication::DcView{world->directory(i), &world->dsaInfo(i)}; };
+  auto emit = [&](const dc::Result<std::string>& text) {
+    if (text) {
+      output.out += *text;
+    } else {
+      output.err += text.status().message() + "\n";
+      output.exitCode = 1;
+    }
+  };
+  for (int i : dcs) {
+    if (!world->directory(i)) {
+      output.err += fmt::format("{}: the DC is down at {}\n", world->dsaInfo(i).name, options.at);
+      output.exitCode = 1;
+      return output;
+    }
+  }
+  if (options.view == "showrepl") {
+    for (int i : dcs) emit(replication::showRepl(view(i), names, options.csv));
+  } else if (options.view == "replsummary") {
+    std::vector<replication::DcView> views;
+    for (int i : dcs) views.push_back(view(i));
+    emit(replication::replSummary(views, world->now()));
+  } else if (options.view == "showobjmeta") {
+    if (options.object.empty()) {
+      output.err += "repadmin showobjmeta: --object is required\n";
+      output.exitCode = 2;
+      return output;
+    }
+    auto dn = world->objectDn(dcs.front(), options.object);
+    if (!dn) {
+      output.err += fmt::format("--object \"{}\": {}\n", options.object, dn.status().message());
+      output.exitCode = 1;
+      return output;
+    }
+    emit(replication::showObjMeta(view(dcs.front()), names, *dn));
+  } else if (options.view == "showutdvec") {
+    std::optional<dc::NamingContext> nc;
+    for (auto candidate : {dc::NamingContext::Domain, dc::NamingContext::Configuration, dc::NamingContext::Schema})
+      if (loader::lower(options.namingContext) == dc::namingContextName(candidate)) nc = candidate;
+    if (!nc) {
+      output.err += fmt::format("--nc \"{}\": use domain, configuration or schema\n", options.namingContext);
+      output.exitCode = 2;
+      return output;
+    }
+    emit(replication::showUtdVec(view(dcs.front()), names, *nc));
+  } else {
+    output.err += fmt::format("repadmin: unknown view \"{}\" (use showrepl, replsummary, showobjmeta or showutdvec)\n",
+                              options.view);
+    output.exitCode = 2;
+  }
+  return output;
+}
+
+}  // namespace dcemu::sim

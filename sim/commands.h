@@ -1,0 +1,41 @@
+// What the dcemu subcommands do, as functions from arguments to the text
+// they print and the exit status, so that tests run exactly what users run.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dcemu::sim {
+
+struct CommandOutput {
+  std::string out;  // stdout
+  std::string err;  // stderr: one line per problem
+  int exitCode = 0;
+};
+
+struct RunOptions {
+  std::optional<uint64_t> seed;     // overrides [simulation] seed
+  std::optional<std::string> until;  // a duration; default the scenario's span
+  std::string traceFile;            // empty: no trace file
+};
+
+// dcemu run: simulate, check convergence, print the summary.
+CommandOutput runCommand(const std::string& file, const RunOptions& options);
+// dcemu topology: the KCC's connections as stored in the configuration NC.
+CommandOutput topologyCommand(const std::string& file, bool dot);
+
+struct RepadminOptions {
+  std::string view;  // showrepl | replsummary | showobjmeta | showutdvec
+  std::string at;    // a duration after the start
+  std::string dc;    // empty: every DC (showrepl) / required (showobjmeta, showutdvec)
+  std::string object;  // showobjmeta: a DN (relative to the domain or whole) or a topology name
+  std::string namingContext = "domain";  // showutdvec: domain | configuration | schema
+  bool csv = false;
+  std::optional<uint64_t> seed;
+};
+
+// dcemu repadmin: simulate to `at` and print what repadmin would.
+CommandOutput repadminCommand(const std::string& file, const RepadminOptions& options);
+
+}  // namespace dcemu::sim

@@ -1,0 +1,53 @@
+#include "sim/event_queue.h"
+
+#include <cmath>
+
+namespace dcemu::sim {
+
+void EventQueue::at(int64_t micros, std::function<void()> fn) {
+  queue_.push(Event{micros < now_ ? now_ : micros, sequence_++, std::move(fn)});
+}
+
+void EventQueue::runNext() {
+  // Moved out before running: the event may schedule others.
+  Event next = std::move(const_cast<Event&>(queue_.top()));
+  queue_.pop();
+  now_ = next.at;
+  ++eventsRun_;
+  next.fn();
+}
+
+void EventQueue::runUntil(int64_t micros) {
+  while (!queue_.empty() && queue_.top().at <= micros) runNext();
+  if (micros > now_) now_ = micros;
+}
+
+void EventQueue::runUntilEmpty() {
+  while (!queue_.empty()) runNext();
+}
+
+void EventQueue::clear() {
+  queue_ = {};
+}
+
+dc::Xoshiro256 randomStream(uint64_t seed, std::string_view name) {
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a 64
+  for (unsigned char c : name) {
+    hash ^= c;
+    hash *= 1099511628211ULL;
+  }
+  return dc::Xoshiro256(seed ^ hash);
+}
+
+uint64_t uniformBelow(dc::Rng& rng, uint64_t bound) {
+  if (bound == 0) return 0;
+  // Lemire's multiply-shift; the bias for bounds far below 2^64 is nil.
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(rng.next()) * bound) >> 64);
+}
+
+int64_t exponential(dc::Rng& rng, double mean) {
+  double u = (static_cast<double>(rng.next() >> 11) + 0.5) * 0x1.0p-53;  // (0, 1)
+  return static_cast<int64_t>(-std::log(u) * mean);
+}
+
+}  // namespace dcemu::sim

@@ -1,0 +1,69 @@
+// The simulator's only source of time: a virtual clock in microseconds and
+// the events due on it, run in (time, sequence) order so that two events at
+// the same moment run in the order they were scheduled. No wall clock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <queue>
+#include <vector>
+
+#include "dc/rng.h"
+#include "replication/transport.h"
+
+namespace dcemu::sim {
+
+class EventQueue final : public replication::Timer {
+ public:
+  explicit EventQueue(int64_t startMicros) : now_(startMicros) {}
+
+  int64_t now() const { return now_; }
+  uint64_t eventsRun() const { return eventsRun_; }
+  bool empty() const { return queue_.empty(); }
+
+  void at(int64_t micros, std::function<void()> fn);
+  void after(int64_t micros, std::function<void()> fn) override { at(now_ + (micros > 0 ? micros : 0), std::move(fn)); }
+  // Runs every event due at or before `micros`, then moves the clock there.
+  void runUntil(int64_t micros);
+  // Runs events until none is left (only for runs whose events all end).
+  void runUntilEmpty();
+  // Drops every pending event.
+  void clear();
+
+ private:
+  struct Event {
+    int64_t at;
+    uint64_t sequence;
+    std::function<void()> fn;
+    bool operator>(const Event& o) const { return at != o.at ? at > o.at : sequence > o.sequence; }
+  };
+  void runNext();
+
+  int64_t now_;
+  uint64_t sequence_ = 0;
+  uint64_t eventsRun_ = 0;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
+};
+
+// What a DC reads as the time: the world's clock plus its skew.
+class DcClock final : public dc::Clock {
+ public:
+  explicit DcClock(const EventQueue& queue) : queue_(queue) {}
+  int64_t nowMicros() override { return queue_.now() + skew_; }
+  void setSkew(int64_t micros) { skew_ = micros; }
+
+ private:
+  const EventQueue& queue_;
+  int64_t skew_ = 0;
+};
+
+// A random stream named `name` under `seed`: xoshiro256** seeded with
+// seed ^ FNV-1a-64(name) through SplitMix64. Streams are independent of one
+// another, so adding a DC or a fault does not change another's draws.
+dc::Xoshiro256 randomStream(uint64_t seed, std::string_view name);
+// A uniform draw in [0, bound) (0 when bound is 0).
+uint64_t uniformBelow(dc::Rng& rng, uint64_t bound);
+// An exponential draw with the given mean, in whole microseconds.
+int64_t exponential(dc::Rng& rng, double mean);
+
+}  // namespace dcemu::sim

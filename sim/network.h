@@ -1,0 +1,51 @@
+// The simulated network between DCs: inside a site a fixed LAN latency;
+// between sites the least-cost path over site links (the KCC's view), each
+// link adding its one-way latency, a seeded jitter draw and its bandwidth's
+// transfer time for the message's encoded size. Partitions, isolated sites
+// and slow links are faults that come and go; they stack, so overlapping
+// faults end independently.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "dc/rng.h"
+#include "sim/scenario.h"
+
+namespace dcemu::sim {
+
+// One-way latency between two DCs of one site (a LAN round trip of 1 ms).
+inline constexpr int64_t kIntraSiteLatencyMicros = 500;
+
+class Network {
+ public:
+  Network(const Scenario& scenario, uint64_t seed);
+
+  // How long a message of `bytes` takes from a DC in site `from` to one in
+  // site `to` now; none when no path is open.
+  std::optional<int64_t> transferTime(int from, int to, uint64_t bytes);
+  bool reachable(int from, int to) const;
+  // The site links a message between the two sites crosses (empty inside a
+  // site or when the sites are not connected at all).
+  const std::vector<int>& path(int from, int to) const { return paths_[from][to]; }
+  bool connected(int from, int to) const { return from == to || !paths_[from][to].empty(); }
+
+  void partitionLink(int link, bool on) { linkPartitions_[link] += on ? 1 : -1; }
+  void isolateSite(int site, bool on) { siteIsolations_[site] += on ? 1 : -1; }
+  // slow-link: while any is active, the most recent one's latency applies.
+  void slowLink(int link, int faultId, std::optional<int64_t> latency);
+  // Ends every fault (the convergence checker's healed network).
+  void healAll();
+
+ private:
+  const Scenario& scenario_;
+  std::vector<std::vector<std::vector<int>>> paths_;  // [from site][to site] → link indexes
+  std::vector<int> linkPartitions_;
+  std::vector<int> siteIsolations_;
+  std::vector<std::vector<std::pair<int, int64_t>>> slowLinks_;  // per link: (fault, latency), oldest first
+  std::vector<dc::Xoshiro256> jitter_;                            // per link
+};
+
+}  // namespace dcemu::sim

@@ -1,0 +1,248 @@
+#include "sim/world.h"
+
+#include <fmt/format.h>
+
+#include "replication/convergence.h"
+#include "replication/reps_from.h"
+#include "replication/utd.h"
+#include "sim/loader_internal.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
+                                                 dc::NamingContext::Domain};
+// Step actions that need the KDC and the migration operations (issue 5).
+constexpr std::string_view kKdcActions[] = {"start-migration", "complete-migration", "undo-migration",
+                                            "reset-migration", "host-logon",         "expect-auth"};
+
+}  // namespace
+
+dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint64_t seed, bool keepTrace) {
+  for (const Step& step : scenario.steps)
+    for (std::string_view action : kKdcActions)
+      if (step.action == action)
+        return dc::Status(dc::LdapResult::unwillingToPerform,
+                          fmt::format("{}: step action \"{}\" needs the KDC and the migration operations, which "
+                                      "dcemu does not simulate yet (dcemu validate checks the file)",
+                                      step.where.toString(), step.action));
+  std::unique_ptr<World> world(new World(scenario, seed, keepTrace));
+  DCEMU_RETURN_IF_ERROR(world->provision());
+  world->scheduleTimeline();
+  return world;
+}
+
+World::World(const Scenario& scenario, uint64_t seed, bool keepTrace)
+    : scenario_(scenario),
+      seed_(seed),
+      queue_(scenario.start),
+      network_(scenario, seed),
+      trace_(keepTrace),
+      env_(dc::StoreEnv::inMemory(64 << 20)) {}
+
+World::~World() {
+  // Pending events hold pulls that refer to the directories.
+  queue_.clear();
+}
+
+dc::Status World::openDc(int index) {
+  SimDc& d = dcs_[index];
+  auto store = dc::Store::open(*env_, d.storePath);
+  if (!store) return store.status();
+  d.store = std::move(*store);
+  auto dir = dc::Directory::open(*d.store, dc::DirectoryOptions{scenario_.domain, d.readOnly}, *d.clock, *d.rng);
+  if (!dir) return dir.status();
+  d.dir = std::move(*dir);
+  return dc::Status::ok();
+}
+
+// The first writable DC provisions the forest and everything the file
+// describes at the start; every other DC starts as a copy of its store (as
+// a DC installed from media would) under an invocationID of its own, with
+// repsFrom saying it is in sync with each partner. So every replica holds
+// the same objects with the same stamps at time zero, and no DC needs a
+// full sync first.
+dc::Status World::provision() {
+  const auto& specs = scenario_.dcs;
+  for (const DcSpec& spec : specs) {
+    SimDc d;
+    d.site = spec.site;
+    d.readOnly = spec.rodc;
+    d.name = spec.name;
+    d.storePath = "/dcemu/" + loader::lower(spec.name);
+    d.clock = std::make_unique<DcClock>(queue_);
+    d.rng = std::make_unique<dc::Xoshiro256>(randomStream(seed_, "dc/" + spec.name));
+    dcs_.push_back(std::move(d));
+  }
+  int first = -1;
+  for (size_t i = 0; i < specs.size() && first < 0; ++i)
+    if (!specs[i].rodc) first = static_cast<int>(i);
+  if (first < 0) return dc::Status(dc::LdapResult::unwillingToPerform, "the topology has no writable DC");
+
+  DCEMU_RETURN_IF_ERROR(openDc(first));
+  std::vector<dc::Guid> invocationIds;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    dc::Xoshiro256 ids = randomStream(seed_, "invocation/" + specs[i].name);
+    invocationIds.push_back(static_cast<int>(i) == first ? dcs_[first].dir->invocationId() : dc::Guid::random(ids));
+  }
+  dc::Directory& origin = *dcs_[first].dir;
+  auto provisioned = provisionScenario(origin, scenario_, invocationIds, *dcs_[first].rng);
+  if (!provisioned) return provisioned.status();
+  names_ = std::move(*provisioned);
+
+  replication::KccInput input;
+  input.siteCount = static_cast<int>(scenario_.sites.size());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    auto settings = origin.read(names_.ntdsSettings[i]);
+    if (!settings) return settings.status();
+    dcs_[i].dsa = settings->guid;
+    input.dcs.push_back({specs[i].name, dcs_[i].dsa, specs[i].site, specs[i].rodc});
+  }
+  for (const SiteLink& link : scenario_.siteLinks)
+    input.links.push_back({link.name, link.sites, link.cost, link.interval, link.schedule});
+  for (const SiteLinkBridge& bridge : scenario_.bridges) input.bridges.push_back(bridge.links);
+  topology_ = replication::computeTopology(input);
+  dc::Xoshiro256 connectionNames = randomStream(seed_, "connections");
+  DCEMU_RETURN_IF_ERROR(provisionConnections(origin, scenario_, names_, topology_, connectionNames));
+  buildConnections(input);
+
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (static_cast<int>(i) == first) continue;
+    DCEMU_RETURN_IF_ERROR(dcs_[first].store->checkpoint(dcs_[i].storePath));
+    DCEMU_RETURN_IF_ERROR(openDc(static_cast<int>(i)));
+    DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(*dcs_[i].dir, invocationIds[i]));
+  }
+  const uint64_t usn = origin.highestCommittedUsn();
+  for (const Connection& c : connections_) {
+    for (dc::NamingContext nc : kNamingContexts) {
+      replication::RepsFrom state;
+      state.sourceDsa = dcs_[c.kcc.source].dsa;
+      state.namingContext = nc;
+      state.sourceInvocationId = invocationIds[c.kcc.source];
+      state.highWaterMark = usn;
+      state.lastAttempt = state.lastSuccess = scenario_.start;
+      DCEMU_RETURN_IF_ERROR(replication::saveRepsFrom(*dcs_[c.kcc.destination].dir, state));
+    }
+  }
+
+  for (const auto& [label, dn] : names_.objects)
+    if (auto obj = origin.read(dn)) objects_[label] = obj->guid;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    dsaInfos_.push_back(replication::DsaInfo{
+        dcs_[i].dsa, {invocationIds[i]}, scenario_.sites[specs[i].site].name, specs[i].name,
+        fmt::format("{}.{}", loader::lower(specs[i].name), loader::lower(scenario_.domain)), specs[i].rodc,
+        !specs[i].rodc});
+  }
+  const std::string domainDn = origin.namingContextDn(dc::NamingContext::Domain).toString();
+  for (const UserSpec& user : scenario_.users) workloadUsers_.push_back(fmt::format("CN={},CN=Users,{}", user.name, domainDn));
+  for (const UserBatch& batch : scenario_.userBatches)
+    for (const std::string& user : batch.userNames())
+      workloadUsers_.push_back(fmt::format("CN={},{},{}", user, batch.ou, domainDn));
+  return dc::Status::ok();
+}
+
+void World::buildConnections(const replication::KccInput& input) {
+  for (const replication::KccConnection& kcc : topology_.connections) {
+    Connection c;
+    c.kcc = kcc;
+    int from = dcs_[kcc.source].site, to = dcs_[kcc.destination].site;
+    if (from == to) {
+      c.notify = true;
+    } else if (auto path = replication::leastCostPath(input, from, to)) {
+      c.interval = path->interval;
+      c.schedule = path->schedule;
+      c.notify = std::all_of(path->links.begin(), path->links.end(),
+                             [&](int link) { return scenario_.siteLinks[link].notify; });
+    }
+    int index = static_cast<int>(connections_.size());
+    dcs_[kcc.destination].inbound.push_back(index);
+    dcs_[kcc.source].outbound.push_back(index);
+    connections_.push_back(c);
+  }
+}
+
+void World::scheduleTimeline() {
+  for (size_t i = 0; i < scenario_.faults.size(); ++i) scheduleFault(scenario_.faults[i], static_cast<int>(i));
+  for (const Step& step : scenario_.steps) queue_.at(scenario_.start + step.at, [this, &step] { runStep(step); });
+  for (size_t i = 0; i < connections_.size(); ++i) {
+    const Connection& c = connections_[i];
+    dc::Xoshiro256 phase = randomStream(
+        seed_, fmt::format("poll/{}/{}", dcs_[c.kcc.destination].name, dcs_[c.kcc.source].name));
+    if (!c.kcc.interSite) {
+      schedulePoll(static_cast<int>(i), scenario_.start + static_cast<int64_t>(uniformBelow(
+                                                              phase, static_cast<uint64_t>(scenario_.intraSitePoll))));
+    } else {
+      int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
+      int64_t first = nextOpenInstant(c.schedule, scenario_.start + static_cast<int64_t>(uniformBelow(
+                                                                        phase, static_cast<uint64_t>(window))));
+      if (first != INT64_MAX) schedulePoll(static_cast<int>(i), first);
+    }
+  }
+  startWorkload();
+}
+
+void World::runUntil(int64_t elapsedMicros) {
+  queue_.runUntil(scenario_.start + elapsedMicros);
+}
+
+std::vector<std::string> World::settleAndCheckConvergence() {
+  settling_ = true;
+  queue_.clear();
+  pulls_.clear();
+  network_.healAll();
+  for (size_t i = 0; i < dcs_.size(); ++i) {
+    SimDc& d = dcs_[i];
+    d.clock->setSkew(0);
+    d.inboundDisabled = d.outboundDisabled = false;
+    d.broken = 0;
+    d.notifyPending = {};
+    if (!d.up) restartDc(static_cast<int>(i));
+  }
+  std::vector<std::string> problems;
+  const size_t maxRounds = 2 * dcs_.size() + 2;
+  for (size_t round = 0;; ++round) {
+    uint64_t before = counts_.applied.attributesApplied + counts_.applied.linksApplied +
+                      counts_.applied.objectsCreated;
+    uint64_t failedBefore = counts_.pullsFailed;
+    for (const Connection& c : connections_)
+      for (dc::NamingContext nc : kNamingContexts)
+        startPull(c.kcc.destination, c.kcc.source, nc, PullReason::Settle, true);
+    queue_.runUntilEmpty();
+    uint64_t after = counts_.applied.attributesApplied + counts_.applied.linksApplied + counts_.applied.objectsCreated;
+    if (after == before && counts_.pullsFailed == failedBefore) break;
+    if (round + 1 == maxRounds) {
+      problems.push_back(fmt::format("replication did not quiesce in {} rounds after the faults healed", maxRounds));
+      break;
+    }
+  }
+  int reference = -1;
+  for (size_t i = 0; i < dcs_.size() && reference < 0; ++i)
+    if (!dcs_[i].readOnly) reference = static_cast<int>(i);
+  for (size_t i = 0; i < dcs_.size(); ++i) {
+    if (static_cast<int>(i) == reference) continue;
+    auto difference = replication::firstDifference(*dcs_[reference].dir, *dcs_[i].dir);
+    if (!difference) {
+      problems.push_back(fmt::format("{}: {}", dcs_[i].name, difference.status().toString()));
+    } else if (*difference) {
+      const replication::ReplicaDifference& d = **difference;
+      problems.push_back(fmt::format("{} differs from {}: {} ({} NC): {}", dcs_[i].name, dcs_[reference].name,
+                                     d.object, dc::namingContextName(d.namingContext), d.what));
+    }
+  }
+  return problems;
+}
+
+std::vector<std::string> World::laneNames() const {
+  std::vector<std::string> lanes;
+  for (const SimDc& d : dcs_) lanes.push_back(fmt::format("{}\\{}", scenario_.sites[d.site].name, d.name));
+  return lanes;
+}
+
+replication::DsaNames World::dsaNames() const {
+  replication::DsaNames names;
+  for (const replication::DsaInfo& info : dsaInfos_) names.add(info);
+  return names;
+}
+
+}  // namespace dcemu::sim

@@ -1,0 +1,181 @@
+// The simulated domain: one replica per DC (its own RocksDB in a shared
+// memory Env), the KCC's connections, the network, and the event queue that
+// drives change notification, scheduled pulls, steps and faults. Nothing in
+// a run reads the wall clock or an unseeded random source; the same file and
+// seed give the same events in the same order.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "dc/directory.h"
+#include "dc/store.h"
+#include "replication/apply.h"
+#include "replication/kcc.h"
+#include "replication/pull.h"
+#include "replication/repadmin.h"
+#include "sim/event_queue.h"
+#include "sim/network.h"
+#include "sim/provision_scenario.h"
+#include "sim/scenario.h"
+#include "sim/trace.h"
+
+namespace dcemu::sim {
+
+struct RunCounts {
+  uint64_t pulls = 0;  // one naming context from one partner, however many chunks
+  uint64_t pullsFailed = 0;
+  uint64_t chunks = 0;
+  uint64_t bytes = 0;  // requests and replies
+  replication::ApplyCounts applied;
+  uint64_t originatingWrites = 0;
+  uint64_t notifications = 0;
+  uint64_t stepsRun = 0;
+  uint64_t stepsRefused = 0;  // refused steps that were meant to be refused included
+  uint64_t expectationsPassed = 0;
+  uint64_t expectationsFailed = 0;
+};
+
+// Something that makes the run exit 1: a refused step, a failed expectation.
+struct Finding {
+  int64_t at = 0;  // since the simulated start
+  std::string message;
+};
+
+// The first instant at or after `unixMicros` when `schedule` is open, or
+// INT64_MAX when it never is.
+int64_t nextOpenInstant(const replication::Schedule& schedule, int64_t unixMicros);
+
+class World {
+ public:
+  // Builds the world at the scenario's start: provisions every DC and
+  // schedules the steps, faults, polls and workload. Only steps the
+  // simulator runs are accepted; the others are reported.
+  static dc::Result<std::unique_ptr<World>> create(const Scenario& scenario, uint64_t seed, bool keepTrace);
+  ~World();
+
+  const Scenario& scenario() const { return scenario_; }
+  int64_t elapsed() const { return queue_.now() - scenario_.start; }
+  uint64_t eventsRun() const { return queue_.eventsRun(); }
+  // Runs every event up to `elapsed` after the start.
+  void runUntil(int64_t elapsedMicros);
+  // Heals every fault, stops the schedule and lets each connection pull
+  // until a round applies nothing; then compares every replica with the
+  // first writable DC's. Returns one line per difference (empty: converged).
+  std::vector<std::string> settleAndCheckConvergence();
+
+  const RunCounts& counts() const { return counts_; }
+  const std::vector<Finding>& findings() const { return findings_; }
+  const Trace& trace() const { return trace_; }
+  std::vector<std::string> laneNames() const;
+
+  // For the repadmin and topology views.
+  int dcCount() const { return static_cast<int>(dcs_.size()); }
+  const dc::Directory* directory(int dc) const { return dcs_[dc].dir.get(); }
+  const replication::DsaInfo& dsaInfo(int dc) const { return dsaInfos_[dc]; }
+  replication::DsaNames dsaNames() const;
+  const replication::KccResult& topology() const { return topology_; }
+  int dcIndex(std::string_view name) const { return scenario_.dcIndex(name); }
+  // A DN given whole or relative to the domain, or a step object label /
+  // topology name, as it is now on `dc`.
+  dc::Result<std::string> objectDn(int dc, const std::string& nameOrDn) const;
+  int64_t now() const { return queue_.now(); }
+
+ private:
+  struct SimDc {
+    int site = 0;
+    bool readOnly = false;
+    std::string name;
+    dc::Guid dsa;
+    std::string storePath;
+    std::unique_ptr<DcClock> clock;
+    std::unique_ptr<dc::Xoshiro256> rng;
+    std::unique_ptr<dc::Store> store;
+    std::unique_ptr<dc::Directory> dir;
+    bool up = true;
+    bool inboundDisabled = false;
+    bool outboundDisabled = false;
+    int broken = 0;           // active replication-broken faults
+    uint64_t generation = 0;  // bumps when the DC stops or its store is replaced
+    std::array<bool, dc::kNamingContextCount> notifyPending{};
+    std::vector<int> inbound, outbound;  // connection indexes
+    int snapshots = 0;
+  };
+  struct Connection {
+    replication::KccConnection kcc;
+    int64_t interval = 0;  // inter-site: the path's replication interval
+    replication::Schedule schedule = replication::Schedule::always();
+    bool notify = false;  // intra-site, or a site link with USE_NOTIFY
+  };
+  enum class PullReason { Notification, Schedule, Step, Restart, Settle };
+  struct PullSlot {
+    bool running = false;
+    bool again = false;  // asked for while running: pull once more after
+  };
+
+  World(const Scenario& scenario, uint64_t seed, bool keepTrace);
+  dc::Status provision();
+  dc::Status openDc(int dc);
+  void buildConnections(const replication::KccInput& input);
+  void scheduleTimeline();
+
+  // Replication (world_replication.cc).
+  class Transport;
+  // `step`: the replicate step that asked, whose failures are findings.
+  void startPull(int destination, int source, dc::NamingContext nc, PullReason reason, bool forced = false,
+                 bool full = false, const Step* step = nullptr);
+  void finishPull(int destination, int source, dc::NamingContext nc, PullReason reason, int64_t started,
+                  const replication::PullResult& result, const Step* step);
+  int dcOfDsa(const dc::Guid& dsa) const;
+  void notifyLater(int dc, dc::NamingContext nc, bool urgent);
+  void sendNotifications(int dc, dc::NamingContext nc);
+  void schedulePoll(int connection, int64_t at);
+  int64_t nextInterSitePoll(const Connection& c, int64_t after) const;
+  void startWorkload();
+  void backgroundChange(int dc);
+
+  // Faults (world_faults.cc).
+  void scheduleFault(const Fault& fault, int id);
+  void stopDc(int dc);
+  void restartDc(int dc);
+  void takeSnapshot(int dc, const std::string& path, const Fault& fault);
+  void rollBack(int dc, const std::string& path, const Fault& fault);
+
+  // Steps (world_steps.cc).
+  void runStep(const Step& step);
+  dc::Status runWriteStep(const Step& step, int dc);
+  void runExpect(const Step& step);
+  std::optional<std::string> checkExpectation(const Step& step, const dc::Directory& dir);
+  dc::Result<std::string> resolveDn(const Step& step, const dc::Directory& dir) const;
+  std::string qualify(const std::string& dn) const;
+  void originated(int dc, const std::string& dn, const std::vector<std::string>& attributes);
+  void finding(const Step& step, const std::string& message);
+  void recordStep(const Step& step, int lane, const std::string& outcome);
+
+  const Scenario& scenario_;
+  uint64_t seed_;
+  EventQueue queue_;
+  Network network_;
+  Trace trace_;
+  std::unique_ptr<dc::StoreEnv> env_;
+  std::vector<SimDc> dcs_;
+  std::vector<replication::DsaInfo> dsaInfos_;
+  std::vector<Connection> connections_;
+  replication::KccResult topology_;
+  ProvisionedNames names_;
+  std::map<std::string, dc::Guid> objects_;  // lowercased step object labels → objectGUID
+  std::map<std::tuple<int, int, int>, PullSlot> pulls_;  // (destination, source, nc)
+  std::vector<std::string> workloadUsers_;               // DNs the workload modifies
+  std::vector<dc::Xoshiro256> workloadRngs_;             // per DC
+  RunCounts counts_;
+  std::vector<Finding> findings_;
+  bool settling_ = false;
+};
+
+}  // namespace dcemu::sim

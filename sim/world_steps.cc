@@ -1,0 +1,292 @@
+// Steps: the LDAP operations, replicate, enable/disable replication,
+// new-dmsa and expect, run on the DC a step names as that domain's
+// Administrator.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sim/loader_internal.h"
+#include "sim/world.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+using loader::lower;
+
+std::string listed(const std::vector<std::string>& values) {
+  return "[" + fmt::format("{}", fmt::join(values, ", ")) + "]";
+}
+
+bool containsIgnoringCase(const std::vector<std::string>& values, const std::string& wanted) {
+  return std::any_of(values.begin(), values.end(), [&](const std::string& v) { return lower(v) == lower(wanted); });
+}
+
+// The Administrator's token on `dir`: the requester of every step.
+dc::Principal administrator(const dc::Directory& dir) {
+  std::string dn = "CN=Administrator,CN=Users," + dir.namingContextDn(dc::NamingContext::Domain).toString();
+  auto admin = dir.read(dn);
+  if (!admin) return dc::Principal::systemPrincipal();
+  auto sids = dir.tokenSids(admin->guid);
+  return sids ? dc::Principal{*sids, false} : dc::Principal::systemPrincipal();
+}
+
+std::vector<dc::AttributeInput> attributeInputs(const AttributeValues& values) {
+  std::vector<dc::AttributeInput> inputs;
+  for (const auto& [name, list] : values) inputs.push_back({name, list});
+  return inputs;
+}
+
+}  // namespace
+
+std::string World::qualify(const std::string& dn) const {
+  std::string domainDn = domainDnOf(scenario_.domain);
+  if (lower(dn).ends_with(lower(domainDn))) return dn;
+  return dn + "," + domainDn;
+}
+
+dc::Result<std::string> World::resolveDn(const Step& step, const dc::Directory& dir) const {
+  if (step.object.empty()) return qualify(step.dn);
+  auto it = objects_.find(lower(step.object));
+  if (it == objects_.end())
+    return dc::Status(dc::LdapResult::noSuchObject,
+                      fmt::format("no object \"{}\" exists yet (its ldap-add or new-dmsa has not succeeded)",
+                                  step.object));
+  auto dn = dir.dnOf(it->second);
+  if (!dn)
+    return dc::Status(dc::LdapResult::noSuchObject,
+                      fmt::format("object \"{}\" ({}) is not on this DC", step.object, it->second.toString()));
+  return *dn;
+}
+
+dc::Result<std::string> World::objectDn(int index, const std::string& nameOrDn) const {
+  if (!dcs_[index].dir) return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[index].name));
+  Step lookup;
+  if (nameOrDn.find('=') == std::string::npos)
+    lookup.object = nameOrDn;
+  else
+    lookup.dn = nameOrDn;
+  return resolveDn(lookup, *dcs_[index].dir);
+}
+
+void World::finding(const Step& step, const std::string& message) {
+  findings_.push_back({elapsed(), fmt::format("{}: {}", step.where.toString(), message)});
+}
+
+void World::recordStep(const Step& step, int lane, const std::string& outcome) {
+  trace_.record({elapsed(), 0, lane, "step", step.action, fmt::format("line={} outcome={}", step.where.line, outcome)});
+}
+
+void World::originated(int index, const std::string& dn, const std::vector<std::string>& attributes) {
+  ++counts_.originatingWrites;
+  const dc::Directory& dir = *dcs_[index].dir;
+  dc::NamingContext nc = dc::NamingContext::Domain;
+  for (dc::NamingContext candidate : {dc::NamingContext::Schema, dc::NamingContext::Configuration}) {
+    if (lower(dn).ends_with(lower(dir.namingContextDn(candidate).toString()))) {
+      nc = candidate;
+      break;
+    }
+  }
+  bool urgent = std::any_of(attributes.begin(), attributes.end(), [](const std::string& name) {
+    const dc::AttributeDef* attr = dc::Schema::builtin().attribute(name);
+    return attr && attr->urgent;
+  });
+  notifyLater(index, nc, urgent);
+}
+
+void World::runStep(const Step& step) {
+  ++counts_.stepsRun;
+  if (step.action == "expect") return runExpect(step);
+  if (step.action == "replicate") {
+    int from = scenario_.dcIndex(step.from), to = scenario_.dcIndex(step.to);
+    if (!dcs_[to].up) {
+      finding(step, fmt::format("replicate: {} is down", dcs_[to].name));
+      return recordStep(step, to, "refused:unavailable");
+    }
+    for (dc::NamingContext nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
+      startPull(to, from, nc, PullReason::Step, true, step.full, &step);
+    return recordStep(step, to, "started");
+  }
+  int index = scenario_.dcIndex(step.dc);
+  SimDc& d = dcs_[index];
+  if (step.action == "disable-replication" || step.action == "enable-replication") {
+    bool disable = step.action == "disable-replication";
+    if (step.direction != "outbound") d.inboundDisabled = disable;
+    if (step.direction != "inbound") d.outboundDisabled = disable;
+    return recordStep(step, index, "ok");
+  }
+  dc::Status status = d.up ? runWriteStep(step, index)
+                           : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
+  std::string outcome = status.isOk() ? "ok" : "refused:" + std::string(dc::ldapResultName(status.code()));
+  recordStep(step, index, outcome);
+  if (!status.isOk()) ++counts_.stepsRefused;
+  if (step.expectError) {
+    if (status.isOk()) {
+      finding(step, fmt::format("{} on {} succeeded, but was expected to be refused{}", step.action, d.name,
+                                step.expectError->empty() ? "" : " with " + *step.expectError));
+    } else if (!step.expectError->empty() && lower(*step.expectError) != lower(dc::ldapResultName(status.code()))) {
+      finding(step, fmt::format("{} on {} was refused with {}, not the expected {}: {}", step.action, d.name,
+                                dc::ldapResultName(status.code()), *step.expectError, status.message()));
+    }
+  } else if (!status.isOk()) {
+    finding(step, fmt::format("{} on {} refused: {}: {}", step.action, d.name, dc::ldapResultName(status.code()),
+                              status.message()));
+  }
+}
+
+dc::Status World::runWriteStep(const Step& step, int index) {
+  dc::Directory& dir = *dcs_[index].dir;
+  dc::Principal admin = administrator(dir);
+  if (step.action == "new-dmsa") {
+    const DmsaSpec* spec = nullptr;
+    for (const DmsaSpec& dmsa : scenario_.dmsas)
+      if (lower(dmsa.name) == lower(step.dmsa)) spec = &dmsa;
+    std::string dn = dmsaDn(scenario_, *spec);
+    auto added = dir.add(dn, dmsaAttributes(*spec), admin);
+    if (!added) return added.status();
+    objects_[lower(spec->name)] = *added;
+    originated(index, dn, {"objectClass"});
+    return dc::Status::ok();
+  }
+  if (step.action == "ldap-add") {
+    std::string dn = qualify(step.dn);
+    auto added = dir.add(dn, attributeInputs(step.attrs), admin);
+    if (!added) return added.status();
+    if (!step.id.empty()) objects_[lower(step.id)] = *added;
+    originated(index, dn, {"objectClass"});
+    return dc::Status::ok();
+  }
+  auto dn = resolveDn(step, dir);
+  if (!dn) return dn.status();
+  if (step.action == "ldap-modify") {
+    std::vector<dc::Change> changes;
+    std::vector<std::string> attributes;
+    auto collect = [&](dc::Change::Op op, const AttributeValues& values) {
+      for (const auto& [name, list] : values) {
+        changes.push_back({op, name, list});
+        attributes.push_back(name);
+      }
+    };
+    collect(dc::Change::Op::Replace, step.replace);
+    collect(dc::Change::Op::Add, step.add);
+    collect(dc::Change::Op::Delete, step.remove);
+    DCEMU_RETURN_IF_ERROR(dir.modify(*dn, changes, admin));
+    originated(index, *dn, attributes);
+  } else if (step.action == "ldap-delete") {
+    DCEMU_RETURN_IF_ERROR(dir.remove(*dn, admin));
+    originated(index, *dn, {"isDeleted"});
+  } else if (step.action == "ldap-rename") {
+    std::string newDn = qualify(step.newDn);
+    DCEMU_RETURN_IF_ERROR(dir.rename(*dn, newDn, admin));
+    originated(index, newDn, {"name"});
+  }
+  return dc::Status::ok();
+}
+
+void World::runExpect(const Step& step) {
+  int index = scenario_.dcIndex(step.dc);
+  std::optional<std::string> failure;
+  if (!dcs_[index].up) {
+    failure = fmt::format("{} is down", dcs_[index].name);
+  } else {
+    failure = checkExpectation(step, *dcs_[index].dir);
+  }
+  recordStep(step, index, failure ? "failed" : "passed");
+  if (!failure) {
+    ++counts_.expectationsPassed;
+    return;
+  }
+  ++counts_.expectationsFailed;
+  finding(step, fmt::format("expect on {} failed: {}", dcs_[index].name, *failure));
+}
+
+std::optional<std::string> World::checkExpectation(const Step& step, const dc::Directory& dir) {
+  auto dn = resolveDn(step, dir);
+  std::optional<dc::Object> obj;
+  if (dn) {
+    if (auto read = dir.read(*dn)) obj = std::move(*read);
+  }
+  std::string what = dn ? *dn : step.object;
+  bool deleted = obj && dir.isDeleted(*obj);
+  if (step.exists && *step.exists != (obj && !deleted))
+    return fmt::format("{}: expected {}, found {}", what, *step.exists ? "it to exist" : "it not to exist",
+                       deleted ? "only its tombstone" : obj ? "it" : "nothing");
+  if (step.deleted && *step.deleted != deleted)
+    return fmt::format("{}: expected {}, found {}", what, *step.deleted ? "a tombstone" : "no tombstone",
+                       deleted ? "a tombstone" : obj ? "a live object" : "nothing");
+  bool needsObject = step.nameConflict || step.parent || step.attr;
+  if (!needsObject) return std::nullopt;
+  if (!obj) return fmt::format("{}: no such object on this DC ({})", what, dn ? "" : dn.status().message());
+  auto currentDn = dir.dnOf(obj->guid);
+  std::string shownDn = currentDn ? *currentDn : what;
+  if (step.nameConflict) {
+    const std::string* name = obj->firstValue(dir.schema().attribute("name")->id);
+    bool conflicted = name && name->find("CNF:") != std::string::npos;
+    if (conflicted != *step.nameConflict)
+      return fmt::format("{}: expected {}name conflict, found {}", shownDn, *step.nameConflict ? "a " : "no ",
+                         name ? *name : "no name");
+  }
+  if (step.parent) {
+    auto parentDn = obj->parent ? dir.dnOf(*obj->parent) : dc::Result<std::string>(std::string());
+    std::string found = parentDn ? *parentDn : "none";
+    if (lower(found) != lower(qualify(*step.parent)))
+      return fmt::format("{}: expected parent {}, found {}", shownDn, qualify(*step.parent), found);
+  }
+  if (!step.attr) return std::nullopt;
+  const dc::AttributeDef* attr = dir.schema().attribute(*step.attr);
+  if (!attr) return fmt::format("no attribute {} in the schema", *step.attr);
+  std::vector<std::string> found;
+  if (attr->syntax == dc::Syntax::SecurityDescriptor) {
+    // The principals holding allow ACEs, by name.
+    dc::TrusteeResolver resolver = dir.trusteeResolver();
+    if (const auto* values = obj->values(attr->id)) {
+      for (const std::string& raw : *values) {
+        auto sd = dc::SecurityDescriptor::fromBinary(raw);
+        if (!sd || !sd->dacl) continue;
+        for (const dc::Ace& ace : sd->dacl->aces) {
+          std::string name = dc::trusteeDisplayName(ace.trustee, resolver);
+          if (ace.isAllow() && !containsIgnoringCase(found, name)) found.push_back(name);
+        }
+      }
+    }
+  } else {
+    auto values = dir.values(*obj, attr->name);
+    if (!values) return values.status().toString();
+    found = *values;
+  }
+  auto expected = [&](std::vector<std::string> values) {
+    if (attr->syntax == dc::Syntax::Dn)
+      for (auto& v : values) v = qualify(v);
+    return values;
+  };
+  std::string label = fmt::format("{}: {}", shownDn, attr->name);
+  if (step.equals) {
+    auto want = expected(*step.equals);
+    bool same = want.size() == found.size() && std::all_of(want.begin(), want.end(), [&](const std::string& v) {
+                  return containsIgnoringCase(found, v);
+                });
+    if (!same) return fmt::format("{}: expected {}, found {}", label, listed(want), listed(found));
+  }
+  if (step.includes) {
+    for (const std::string& v : expected(*step.includes))
+      if (!containsIgnoringCase(found, v))
+        return fmt::format("{}: expected to include {}, found {}", label, v, listed(found));
+  }
+  if (step.excludes) {
+    for (const std::string& v : expected(*step.excludes))
+      if (containsIgnoringCase(found, v))
+        return fmt::format("{}: expected not to include {}, found {}", label, v, listed(found));
+  }
+  if (step.version) {
+    auto meta = dir.attributeMetadata(shownDn);
+    if (!meta) return meta.status().toString();
+    auto it = std::find_if(meta->begin(), meta->end(),
+                           [&](const dc::AttributeMetadata& m) { return lower(m.attribute) == lower(attr->name); });
+    uint32_t version = it == meta->end() ? 0 : it->stamp.version;
+    if (version != *step.version)
+      return fmt::format("{}: expected version {}, found {}", label, *step.version, version);
+  }
+  return std::nullopt;
+}
+
+}  // namespace dcemu::sim
