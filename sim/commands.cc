@@ -103,8 +103,8 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
     text += fmt::format("convergence all {} DCs hold identical replicas once faults heal and replication is quiet\n",
                         scenario->dcs.size());
   } else {
-    text += fmt::format("convergence FAILED: {} DCs differ once faults heal and replication is quiet\n",
-                        divergence.size());
+    text += fmt::format("convergence FAILED: {} difference{} once faults heal and replication is quiet\n",
+                        divergence.size(), divergence.size() == 1 ? "" : "s");
     for (const std::string& line : divergence) text += "  " + line + "\n";
   }
   const auto& findings = world->findings();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+
 #include "replication/convergence.h"
 #include "replication/reps_from.h"
 #include "replication/utd.h"
@@ -226,8 +228,12 @@ std::vector<std::string> World::settleAndCheckConvergence() {
       problems.push_back(fmt::format("{}: {}", dcs_[i].name, difference.status().toString()));
     } else if (*difference) {
       const replication::ReplicaDifference& d = **difference;
+      // The library says "the first" and "the second"; name the DCs.
+      std::string what = d.what;
+      for (auto [ordinal, name] : {std::pair{"the first", dcs_[reference].name}, std::pair{"the second", dcs_[i].name}})
+        if (size_t at = what.find(ordinal); at != std::string::npos) what.replace(at, strlen(ordinal), name);
       problems.push_back(fmt::format("{} differs from {}: {} ({} NC): {}", dcs_[i].name, dcs_[reference].name,
-                                     d.object, dc::namingContextName(d.namingContext), d.what));
+                                     d.object, dc::namingContextName(d.namingContext), what));
     }
   }
   return problems;
