@@ -107,6 +107,10 @@ class Store {
   // not copied, so a copy costs little until the two diverge. Store::open
   // opens the copy as a store of its own.
   Status checkpoint(const std::string& path);
+  // Compacts every column family into the last level. Later writes compact
+  // among themselves in the upper levels for a long while, so stores copied
+  // from this one by checkpoint keep sharing its files.
+  Status compactToLastLevel();
 
  private:
   struct Impl;

@@ -109,6 +109,7 @@ dc::Status World::provision() {
   DCEMU_RETURN_IF_ERROR(provisionConnections(origin, scenario_, names_, topology_, connectionNames));
   buildConnections(input);
 
+  DCEMU_RETURN_IF_ERROR(dcs_[first].store->compactToLastLevel());
   for (size_t i = 0; i < specs.size(); ++i) {
     if (static_cast<int>(i) == first) continue;
     DCEMU_RETURN_IF_ERROR(dcs_[first].store->checkpoint(dcs_[i].storePath));
