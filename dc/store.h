@@ -88,6 +88,9 @@ class Store {
                     const WriteBatch* through = nullptr) const;
   // Objects whose usnChanged is above `usn`, in USN order, until fn says stop.
   Status forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const;
+  // Every object's stored encoding, in GUID order, until fn says stop.
+  void forEachEncodedObject(NamingContext nc,
+                            const std::function<bool(const Guid& guid, std::string_view bytes)>& fn) const;
   // Objects holding an active forward link to `target`, with the link's ID.
   void forEachBackLink(const Guid& target, const std::function<void(int linkId, const Guid& source)>& fn,
                        const WriteBatch* through = nullptr) const;

@@ -43,25 +43,45 @@ std::string describeDifference(const dc::Object& x, const dc::Object& y) {
 
 dc::Result<std::optional<ReplicaDifference>> firstDifference(const dc::Directory& a, const dc::Directory& b) {
   for (auto nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain}) {
-    std::map<dc::Guid, dc::Object> objects[2];
-    const dc::Directory* sides[2] = {&a, &b};
-    for (int side = 0; side < 2; ++side) {
-      DCEMU_RETURN_IF_ERROR(sides[side]->store().forEachChangeSince(nc, 0, [&](const dc::Object& obj) {
-        objects[side].emplace(obj.guid, obj);
-        return true;
-      }));
-    }
-    for (const auto& [guid, obj] : objects[0]) {
-      std::string name = a.dnOf(guid).valueOr(guid.toString());
-      auto other = objects[1].find(guid);
-      if (other == objects[1].end()) return std::optional(ReplicaDifference{nc, name, "on the first only"});
-      if (!obj.sameReplicaAs(other->second))
-        return std::optional(ReplicaDifference{nc, name, describeDifference(obj, other->second)});
-    }
-    for (const auto& [guid, obj] : objects[1]) {
-      if (!objects[0].count(guid))
-        return std::optional(ReplicaDifference{nc, b.dnOf(guid).valueOr(guid.toString()), "on the second only"});
-    }
+    // Both stores list objects in GUID order: walk b's against a's. Equal
+    // bytes are equal replicas (local USNs too), so most objects of replicas
+    // that started as copies are never decoded.
+    std::vector<std::pair<dc::Guid, std::string>> first;
+    a.store().forEachEncodedObject(nc, [&](const dc::Guid& guid, std::string_view bytes) {
+      first.emplace_back(guid, std::string(bytes));
+      return true;
+    });
+    // DNs cost a walk up the tree: only a difference gets one.
+    auto nameIn = [](const dc::Directory& dir, const dc::Guid& guid) { return dir.dnOf(guid).valueOr(guid.toString()); };
+    size_t next = 0;
+    std::optional<ReplicaDifference> found;
+    dc::Status failure;
+    b.store().forEachEncodedObject(nc, [&](const dc::Guid& guid, std::string_view bytes) {
+      if (next < first.size() && first[next].first < guid) {
+        found = ReplicaDifference{nc, nameIn(a, first[next].first), "on the first only"};
+        return false;
+      }
+      if (next == first.size() || guid < first[next].first) {
+        found = ReplicaDifference{nc, nameIn(b, guid), "on the second only"};
+        return false;
+      }
+      const std::string& mine = first[next++].second;
+      if (mine == bytes) return true;
+      auto x = dc::Object::decode(mine);
+      auto y = dc::Object::decode(bytes);
+      if (!x || !y) {
+        failure = !x ? x.status() : y.status();
+        return false;
+      }
+      if (!x->sameReplicaAs(*y)) {
+        found = ReplicaDifference{nc, nameIn(a, guid), describeDifference(*x, *y)};
+        return false;
+      }
+      return true;
+    });
+    DCEMU_RETURN_IF_ERROR(failure);
+    if (!found && next < first.size()) found = ReplicaDifference{nc, nameIn(a, first[next].first), "on the first only"};
+    if (found) return found;
   }
   return std::optional<ReplicaDifference>();
 }

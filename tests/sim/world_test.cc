@@ -126,7 +126,9 @@ TEST_CASE("A USN rollback diverges silently and the convergence check names the 
   CHECK(run.exitCode == 1);
   CHECK_THAT(run.out, Contains("expectations 5 passed, 0 failed"));
   CHECK_THAT(run.out, Contains("convergence FAILED"));
-  CHECK_THAT(run.out, Contains("DC2 differs from DC1: OU=BeforeRollback,DC=corp,DC=example,DC=com"));
+  // The first difference in GUID order: either OU is on one DC only.
+  CHECK(std::regex_search(run.out, std::regex("DC2 differs from DC1: OU=(Before|After)Rollback,DC=corp,DC=example,"
+                                              "DC=com \\(domain NC\\): on DC[12] only")));
 }
 
 TEST_CASE("A failing expectation prints its line, DC, expected and found values and makes the run exit 1",
@@ -149,14 +151,15 @@ TEST_CASE("A failing expectation prints its line, DC, expected and found values 
 }
 
 TEST_CASE("Every example runs twice to byte-identical output, in one process and in two", "[sim][determinism]") {
+  // The first simulated hour: enterprise-50's 28 days belong to sim_bench.
   for (const std::string& file : exampleFiles()) {
-    CommandOutput first = runCommand(file, {});
+    CommandOutput first = runCommand(file, {.until = "1h"});
     if (first.err.find("does not simulate yet") != std::string::npos) continue;  // needs the KDC (issue 5)
     INFO(file << "\n" << first.out << first.err);
     CHECK(first.err.empty());
-    CommandOutput second = runCommand(file, {});
+    CommandOutput second = runCommand(file, {.until = "1h"});
     CHECK(first.out == second.out);
-    CHECK(runInProcess(std::string(DCEMU_BINARY) + " run " + file) == first.out);
+    CHECK(runInProcess(std::string(DCEMU_BINARY) + " run --until 1h " + file) == first.out);
   }
 }
 
