@@ -410,8 +410,7 @@ Status Store::forEachChangeSince(NamingContext nc, uint64_t usn, const std::func
   return failure;
 }
 
-void Store::forEachEncodedObject(NamingContext nc,
-                                 const std::function<bool(const Guid&, std::string_view)>& fn) const {
+void Store::forEachEncodedObject(NamingContext nc, const std::function<bool(const Guid&, std::string_view)>& fn) const {
   impl_->scan(static_cast<int>(nc), "o", "o", [&](std::string_view key, std::string_view value) {
     return key.size() != 17 || fn(Guid::fromBytes(key.substr(1)), value);
   });

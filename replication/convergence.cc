@@ -52,7 +52,9 @@ dc::Result<std::optional<ReplicaDifference>> firstDifference(const dc::Directory
       return true;
     });
     // DNs cost a walk up the tree: only a difference gets one.
-    auto nameIn = [](const dc::Directory& dir, const dc::Guid& guid) { return dir.dnOf(guid).valueOr(guid.toString()); };
+    auto nameIn = [](const dc::Directory& dir, const dc::Guid& guid) {
+      return dir.dnOf(guid).valueOr(guid.toString());
+    };
     size_t next = 0;
     std::optional<ReplicaDifference> found;
     dc::Status failure;

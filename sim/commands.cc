@@ -52,8 +52,7 @@ std::string bytesText(uint64_t bytes) {
   return fmt::format("{} MiB", bytes / (1024 * 1024));
 }
 
-std::string summary(const World& world, const std::string& file, uint64_t seed, uint64_t traceHash,
-                    uint64_t events) {
+std::string summary(const World& world, const std::string& file, uint64_t seed, uint64_t traceHash, uint64_t events) {
   const Scenario& s = world.scenario();
   const RunCounts& c = world.counts();
   std::string out;
@@ -71,8 +70,8 @@ std::string summary(const World& world, const std::string& file, uint64_t seed, 
   out += fmt::format("conflicts   {} attribute values and {} linked values lost, {} name conflicts, {} orphans\n",
                      c.applied.attributesLost, c.applied.linksLost, c.applied.nameConflicts, c.applied.orphansMoved);
   out += fmt::format("writes      {} originating\n", c.originatingWrites);
-  out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun,
-                     c.stepsRefused, c.expectationsPassed, c.expectationsFailed);
+  out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun, c.stepsRefused,
+                     c.expectationsPassed, c.expectationsFailed);
   out += fmt::format("trace hash  {:016x}\n", traceHash);
   return out;
 }
@@ -131,9 +130,9 @@ CommandOutput topologyCommand(const std::string& file, bool dot) {
   };
   std::vector<Row> rows;
   for (int i = 0; i < world->dcCount(); ++i) {
-    std::string settings = fmt::format("CN=NTDS Settings,CN={},CN=Servers,CN={},CN=Sites,{}", s.dcs[i].name,
-                                       s.sites[s.dcs[i].site].name,
-                                       dir.namingContextDn(dc::NamingContext::Configuration).toString());
+    std::string settings =
+        fmt::format("CN=NTDS Settings,CN={},CN=Servers,CN={},CN=Sites,{}", s.dcs[i].name, s.sites[s.dcs[i].site].name,
+                    dir.namingContextDn(dc::NamingContext::Configuration).toString());
     for (const std::string& child : dir.childrenOf(settings)) {
       auto obj = dir.read(child);
       if (!obj) continue;
@@ -192,9 +191,10 @@ CommandOutput topologyCommand(const std::string& file, bool dot) {
     for (const Row& row : rows) {
       if (row.destination != i) continue;
       ++count;
-      out += fmt::format("Connection --\n    Connection name : {}\n        Source: {}\n        TransportType: {}\n"
-                         "        options: isGenerated\n",
-                         row.name, row.source, row.transport);
+      out += fmt::format(
+          "Connection --\n    Connection name : {}\n        Source: {}\n        TransportType: {}\n"
+          "        options: isGenerated\n",
+          row.name, row.source, row.transport);
     }
     out += fmt::format("{} connections found.\n\n", count);
   }

@@ -15,9 +15,9 @@ struct CommandOutput {
 };
 
 struct RunOptions {
-  std::optional<uint64_t> seed;     // overrides [simulation] seed
+  std::optional<uint64_t> seed;      // overrides [simulation] seed
   std::optional<std::string> until;  // a duration; default the scenario's span
-  std::string traceFile;            // empty: no trace file
+  std::string traceFile;             // empty: no trace file
 };
 
 // dcemu run: simulate, check convergence, print the summary.
@@ -26,10 +26,10 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options);
 CommandOutput topologyCommand(const std::string& file, bool dot);
 
 struct RepadminOptions {
-  std::string view;  // showrepl | replsummary | showobjmeta | showutdvec
-  std::string at;    // a duration after the start
-  std::string dc;    // empty: every DC (showrepl) / required (showobjmeta, showutdvec)
-  std::string object;  // showobjmeta: a DN (relative to the domain or whole) or a topology name
+  std::string view;                      // showrepl | replsummary | showobjmeta | showutdvec
+  std::string at;                        // a duration after the start
+  std::string dc;                        // empty: every DC (showrepl) / required (showobjmeta, showutdvec)
+  std::string object;                    // showobjmeta: a DN (relative to the domain or whole) or a topology name
   std::string namingContext = "domain";  // showutdvec: domain | configuration | schema
   bool csv = false;
   std::optional<uint64_t> seed;

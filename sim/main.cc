@@ -39,8 +39,9 @@ int main(int argc, char** argv) {
   RunOptions run;
   uint64_t seed = 0;
   std::string until;
-  auto* runCmd = app.add_subcommand("run", "Simulate a topology file and print a summary; exit 1 when a step is "
-                                           "refused, an expectation fails or the replicas do not converge");
+  auto* runCmd = app.add_subcommand("run",
+                                    "Simulate a topology file and print a summary; exit 1 when a step is "
+                                    "refused, an expectation fails or the replicas do not converge");
   runCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
   auto* runSeed = runCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
   auto* runUntil = runCmd->add_option("--until", until, "stop after this simulated duration, e.g. 3d12h");

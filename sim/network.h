@@ -45,7 +45,7 @@ class Network {
   std::vector<int> linkPartitions_;
   std::vector<int> siteIsolations_;
   std::vector<std::vector<std::pair<int, int64_t>>> slowLinks_;  // per link: (fault, latency), oldest first
-  std::vector<dc::Xoshiro256> jitter_;                            // per link
+  std::vector<dc::Xoshiro256> jitter_;                           // per link
 };
 
 }  // namespace dcemu::sim

@@ -29,7 +29,8 @@ std::string accountName(const std::string& name) {
 
 std::string membershipSddl(const std::vector<std::string>& machines) {
   std::string sddl = "O:BAD:";
-  for (const std::string& machine : machines) sddl += fmt::format("(A;;{};;;{})", kRetrieveRights, accountName(machine));
+  for (const std::string& machine : machines)
+    sddl += fmt::format("(A;;{};;;{})", kRetrieveRights, accountName(machine));
   return sddl;
 }
 
@@ -103,7 +104,7 @@ class Provisioner {
   dc::Directory& dir_;
   const Scenario& scenario_;
   std::string domainDn_, configDn_;
-  std::map<std::string, std::string> members_;  // lowercased account or group name → DN
+  std::map<std::string, std::string> members_;          // lowercased account or group name → DN
   std::map<std::string, std::string> samAccountNames_;  // lowercased topology name → sAMAccountName
   std::map<std::string, std::string> policies_, silos_;
 };
@@ -123,9 +124,8 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
 
   for (const GroupSpec& group : scenario_.groups) {
     std::string dn = inDomain(fmt::format("CN={},CN=Users", group.name));
-    DCEMU_RETURN_IF_ERROR(add(dn, {{"objectClass", {"group"}},
-                                   {"sAMAccountName", {group.name}},
-                                   {"groupType", {kGlobalSecurityGroup}}}));
+    DCEMU_RETURN_IF_ERROR(
+        add(dn, {{"objectClass", {"group"}}, {"sAMAccountName", {group.name}}, {"groupType", {kGlobalSecurityGroup}}}));
     name(group.name, dn, group.name);
   }
   for (const UserSpec& user : scenario_.users) {
@@ -163,9 +163,8 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
     } else {
       int64_t control = dc::uac::kNormalAccount | dc::uac::kDontExpirePassword;
       if (sa.trustedToAuthForDelegation) control |= dc::uac::kTrustedToAuthForDelegation;
-      attrs = {{"objectClass", {"user"}},
-               {"sAMAccountName", {sa.name}},
-               {"userAccountControl", {std::to_string(control)}}};
+      attrs = {
+          {"objectClass", {"user"}}, {"sAMAccountName", {sa.name}}, {"userAccountControl", {std::to_string(control)}}};
     }
     if (!sa.spns.empty()) attrs.push_back({"servicePrincipalName", sa.spns});
     if (!sa.allowedToDelegateTo.empty()) attrs.push_back({"msDS-AllowedToDelegateTo", sa.allowedToDelegateTo});
@@ -183,8 +182,8 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
                    {"sAMAccountName", {accountName(host)}},
                    {"userAccountControl", {std::to_string(kWorkstation)}},
                    {"dNSHostName", {fmt::format("{}.{}", loader::lower(host), loader::lower(scenario_.domain))}},
-                   {"operatingSystem", {group.dmsaCapable ? "Windows Server 2025 Datacenter"
-                                                          : "Windows Server 2022 Datacenter"}},
+                   {"operatingSystem",
+                    {group.dmsaCapable ? "Windows Server 2025 Datacenter" : "Windows Server 2022 Datacenter"}},
                    {"operatingSystemVersion", {group.dmsaCapable ? "10.0 (26100)" : "10.0 (20348)"}},
                    {"servicePrincipalName", {"HOST/" + host, fmt::format("HOST/{}.{}", host, scenario_.domain)}}}));
       name(host, dn, accountName(host));
@@ -197,8 +196,8 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
         add(dn, {{"objectClass", {"computer"}},
                  {"sAMAccountName", {accountName(dc.name)}},
                  {"userAccountControl", {std::to_string(dc.rodc ? kReadOnlyDomainController : kDomainController)}},
-                 {"primaryGroupID", {std::to_string(dc.rodc ? dc::rid::kReadOnlyDomainControllers
-                                                             : dc::rid::kDomainControllers)}},
+                 {"primaryGroupID",
+                  {std::to_string(dc.rodc ? dc::rid::kReadOnlyDomainControllers : dc::rid::kDomainControllers)}},
                  {"dNSHostName", {fmt::format("{}.{}", loader::lower(dc.name), loader::lower(scenario_.domain))}},
                  {"operatingSystem", {"Windows Server 2025 Datacenter"}}}));
     name(dc.name, dn, accountName(dc.name));
@@ -225,8 +224,8 @@ Status Provisioner::authnObjects() {
   }
   if (policies.empty() && silos.empty()) return Status::ok();
   const std::string base = "CN=AuthN Policy Configuration,CN=Services";
-  for (const std::string& container : {std::string("CN=Services"), base, "CN=AuthN Policies," + base,
-                                       "CN=AuthN Silos," + base})
+  for (const std::string& container :
+       {std::string("CN=Services"), base, "CN=AuthN Policies," + base, "CN=AuthN Silos," + base})
     DCEMU_RETURN_IF_ERROR(add(inConfig(container), {{"objectClass", {"container"}}}));
   for (const std::string& policy : policies) {
     policies_[policy] = inConfig(fmt::format("CN={},CN=AuthN Policies,{}", policy, base));
@@ -278,8 +277,8 @@ Status Provisioner::acls() {
     std::string sddl = current->empty() ? "O:DAG:DAD:" : current->front();
     auto sam = samAccountNames_.find(loader::lower(acl.principal));
     if (sam == samAccountNames_.end())
-      return Status(dc::LdapResult::noSuchObject, fmt::format("acl on {}: no account or group named {}", acl.ou,
-                                                              acl.principal));
+      return Status(dc::LdapResult::noSuchObject,
+                    fmt::format("acl on {}: no account or group named {}", acl.ou, acl.principal));
     const std::string& trustee = sam->second;
     for (const std::string& right : acl.rights) {
       std::string ace;
@@ -292,8 +291,8 @@ Status Provisioner::acls() {
       // Explicit ACEs go before the inherited ones and any SACL.
       size_t dacl = sddl.find("D:");
       size_t insertAt = dacl == std::string::npos ? sddl.size() : sddl.find('(', dacl);
-      if (insertAt == std::string::npos) insertAt = sddl.find("S:", dacl) == std::string::npos ? sddl.size()
-                                                                                                  : sddl.find("S:", dacl);
+      if (insertAt == std::string::npos)
+        insertAt = sddl.find("S:", dacl) == std::string::npos ? sddl.size() : sddl.find("S:", dacl);
       sddl.insert(insertAt, ace);
     }
     DCEMU_RETURN_IF_ERROR(dir_.modify(dn, {{dc::Change::Op::Replace, "nTSecurityDescriptor", {sddl}}}));
@@ -335,7 +334,8 @@ Status Provisioner::configuration(const std::vector<dc::Guid>& invocationIds, Pr
   }
   for (const SiteLinkBridge& bridge : scenario_.bridges) {
     std::vector<std::string> links;
-    for (int link : bridge.links) links.push_back(fmt::format("CN={},{}", scenario_.siteLinks[link].name, ipTransportDn()));
+    for (int link : bridge.links)
+      links.push_back(fmt::format("CN={},{}", scenario_.siteLinks[link].name, ipTransportDn()));
     DCEMU_RETURN_IF_ERROR(add(fmt::format("CN={},{}", bridge.name, ipTransportDn()),
                               {{"objectClass", {"siteLinkBridge"}}, {"siteLinkList", links}}));
   }

@@ -265,9 +265,8 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
     if (auto count = f.integer("count", 1, 10'000'000, true)) batch.count = static_cast<int>(*count);
     batch.ou = f.string("ou").value_or("CN=Users");
     if (loader::lower(batch.ou).rfind("ou=", 0) == 0 &&
-        std::none_of(s.ous.begin(), s.ous.end(), [&](const std::string& ou) {
-          return loader::lower(ou) == loader::lower(batch.ou);
-        }))
+        std::none_of(s.ous.begin(), s.ous.end(),
+                     [&](const std::string& ou) { return loader::lower(ou) == loader::lower(batch.ou); }))
       f.fail("ou", fmt::format("unknown OU \"{}\" (declare it with [[ou]])", batch.ou));
     else if (loader::lower(batch.ou) != "cn=users" && loader::lower(batch.ou).rfind("ou=", 0) != 0)
       f.fail("ou", fmt::format("\"{}\" is neither CN=Users nor an OU", batch.ou));
@@ -347,8 +346,12 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
 
 // Group memberships name objects the file describes or the built-in groups.
 void checkMemberships(const toml::table& root, const Scenario& s, const Names& names, LoadErrors& errors) {
-  static const char* kBuiltinGroups[] = {"Domain Admins",     "Domain Users",   "Domain Computers",
-                                         "Domain Controllers", "Enterprise Admins", "Administrators",
+  static const char* kBuiltinGroups[] = {"Domain Admins",
+                                         "Domain Users",
+                                         "Domain Computers",
+                                         "Domain Controllers",
+                                         "Enterprise Admins",
+                                         "Administrators",
                                          "Read-only Domain Controllers"};
   auto isGroup = [&](const std::string& name) {
     for (const char* g : kBuiltinGroups)
@@ -390,10 +393,9 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
   s.file = fileName;
   Names names;
   static const char* kSections[] = {
-      "simulation", "domain",           "kerberos", "replication", "site",  "dc",
-      "site_link",  "site_link_bridge", "ou",       "user",        "group", "service_account",
-      "dmsa",       "host_group",       "acl",      "step",        "fault",
-      "user_group", "workload"};  // the last two: dcemu's extensions, docs/topology-format.md
+      "simulation", "domain",     "kerberos", "replication",     "site", "dc",         "site_link", "site_link_bridge",
+      "ou",         "user",       "group",    "service_account", "dmsa", "host_group", "acl",       "step",
+      "fault",      "user_group", "workload"};  // the last two: dcemu's extensions, docs/topology-format.md
   for (const auto& [key, value] : root) {
     bool known = false;
     for (const char* section : kSections) known = known || key.str() == section;

@@ -40,8 +40,8 @@ dc::Status Trace::writeChromeJson(const std::string& path, const std::vector<std
       if (eq != std::string::npos) args[pair.substr(0, eq)] = pair.substr(eq + 1);
       pos = end + 1;
     }
-    nlohmann::json j = {{"pid", 1}, {"tid", tid(e.lane)}, {"ts", e.start}, {"cat", e.category},
-                        {"name", e.name}, {"args", args}};
+    nlohmann::json j = {{"pid", 1},          {"tid", tid(e.lane)}, {"ts", e.start},
+                        {"cat", e.category}, {"name", e.name},     {"args", args}};
     if (e.duration > 0) {
       j["ph"] = "X";
       j["dur"] = e.duration;

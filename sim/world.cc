@@ -132,13 +132,18 @@ dc::Status World::provision() {
   for (const auto& [label, dn] : names_.objects)
     if (auto obj = origin.read(dn)) objects_[label] = obj->guid;
   for (size_t i = 0; i < specs.size(); ++i) {
-    dsaInfos_.push_back(replication::DsaInfo{
-        dcs_[i].dsa, {invocationIds[i]}, scenario_.sites[specs[i].site].name, specs[i].name,
-        fmt::format("{}.{}", loader::lower(specs[i].name), loader::lower(scenario_.domain)), specs[i].rodc,
-        !specs[i].rodc});
+    dsaInfos_.push_back(
+        replication::DsaInfo{dcs_[i].dsa,
+                             {invocationIds[i]},
+                             scenario_.sites[specs[i].site].name,
+                             specs[i].name,
+                             fmt::format("{}.{}", loader::lower(specs[i].name), loader::lower(scenario_.domain)),
+                             specs[i].rodc,
+                             !specs[i].rodc});
   }
   const std::string domainDn = origin.namingContextDn(dc::NamingContext::Domain).toString();
-  for (const UserSpec& user : scenario_.users) workloadUsers_.push_back(fmt::format("CN={},CN=Users,{}", user.name, domainDn));
+  for (const UserSpec& user : scenario_.users)
+    workloadUsers_.push_back(fmt::format("CN={},CN=Users,{}", user.name, domainDn));
   for (const UserBatch& batch : scenario_.userBatches)
     for (const std::string& user : batch.userNames())
       workloadUsers_.push_back(fmt::format("CN={},{},{}", user, batch.ou, domainDn));
@@ -170,15 +175,15 @@ void World::scheduleTimeline() {
   for (const Step& step : scenario_.steps) queue_.at(scenario_.start + step.at, [this, &step] { runStep(step); });
   for (size_t i = 0; i < connections_.size(); ++i) {
     const Connection& c = connections_[i];
-    dc::Xoshiro256 phase = randomStream(
-        seed_, fmt::format("poll/{}/{}", dcs_[c.kcc.destination].name, dcs_[c.kcc.source].name));
+    dc::Xoshiro256 phase =
+        randomStream(seed_, fmt::format("poll/{}/{}", dcs_[c.kcc.destination].name, dcs_[c.kcc.source].name));
     if (!c.kcc.interSite) {
       schedulePoll(static_cast<int>(i), scenario_.start + static_cast<int64_t>(uniformBelow(
                                                               phase, static_cast<uint64_t>(scenario_.intraSitePoll))));
     } else {
       int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
-      int64_t first = nextOpenInstant(c.schedule, scenario_.start + static_cast<int64_t>(uniformBelow(
-                                                                        phase, static_cast<uint64_t>(window))));
+      int64_t first = nextOpenInstant(
+          c.schedule, scenario_.start + static_cast<int64_t>(uniformBelow(phase, static_cast<uint64_t>(window))));
       if (first != INT64_MAX) schedulePoll(static_cast<int>(i), first);
     }
   }
@@ -205,8 +210,7 @@ std::vector<std::string> World::settleAndCheckConvergence() {
   std::vector<std::string> problems;
   const size_t maxRounds = 2 * dcs_.size() + 2;
   for (size_t round = 0;; ++round) {
-    uint64_t before = counts_.applied.attributesApplied + counts_.applied.linksApplied +
-                      counts_.applied.objectsCreated;
+    uint64_t before = counts_.applied.attributesApplied + counts_.applied.linksApplied + counts_.applied.objectsCreated;
     uint64_t failedBefore = counts_.pullsFailed;
     for (const Connection& c : connections_)
       for (dc::NamingContext nc : kNamingContexts)
@@ -233,8 +237,8 @@ std::vector<std::string> World::settleAndCheckConvergence() {
       std::string what = d.what;
       for (auto [ordinal, name] : {std::pair{"the first", dcs_[reference].name}, std::pair{"the second", dcs_[i].name}})
         if (size_t at = what.find(ordinal); at != std::string::npos) what.replace(at, strlen(ordinal), name);
-      problems.push_back(fmt::format("{} differs from {}: {} ({} NC): {}", dcs_[i].name, dcs_[reference].name,
-                                     d.object, dc::namingContextName(d.namingContext), what));
+      problems.push_back(fmt::format("{} differs from {}: {} ({} NC): {}", dcs_[i].name, dcs_[reference].name, d.object,
+                                     dc::namingContextName(d.namingContext), what));
     }
   }
   return problems;

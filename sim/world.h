@@ -169,7 +169,7 @@ class World {
   std::vector<Connection> connections_;
   replication::KccResult topology_;
   ProvisionedNames names_;
-  std::map<std::string, dc::Guid> objects_;  // lowercased step object labels → objectGUID
+  std::map<std::string, dc::Guid> objects_;              // lowercased step object labels → objectGUID
   std::map<std::tuple<int, int, int>, PullSlot> pulls_;  // (destination, source, nc)
   std::vector<std::string> workloadUsers_;               // DNs the workload modifies
   std::vector<dc::Xoshiro256> workloadRngs_;             // per DC

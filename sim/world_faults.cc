@@ -100,7 +100,8 @@ void World::restartDc(int index) {
   // A DC that starts replicates in from its partners before it settles
   // into its schedule (the initial synchronization).
   for (int connection : d.inbound)
-    for (dc::NamingContext nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
+    for (dc::NamingContext nc :
+         {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
       startPull(index, connections_[connection].kcc.source, nc, PullReason::Restart);
 }
 
@@ -128,8 +129,7 @@ void World::rollBack(int index, const std::string& path, const Fault& fault) {
   d.storePath = path;
   if (wasUp) restartDc(index);
   uint64_t usn = d.dir ? d.dir->highestCommittedUsn() : 0;
-  trace_.record({elapsed(), 0, index, "fault", "usn-rollback",
-                 fmt::format("line={} usn={}", fault.where.line, usn)});
+  trace_.record({elapsed(), 0, index, "fault", "usn-rollback", fmt::format("line={} usn={}", fault.where.line, usn)});
 }
 
 }  // namespace dcemu::sim

@@ -60,7 +60,8 @@ class World::Transport final : public replication::PullTransport {
     int from = world_.dcs_[destination_].site, to = world_.dcs_[source].site;
     auto there = world_.network_.transferTime(from, to, request.size());
     if (!there) return failLater(kUnreachableAfter, std::move(done), replication::win32::kRpcServerUnavailable);
-    world_.queue_.after(*there, [this, source, from, to, request = std::move(request), done = std::move(done)]() mutable {
+    world_.queue_.after(*there, [this, source, from, to, request = std::move(request),
+                                 done = std::move(done)]() mutable {
       SimDc& s = world_.dcs_[source];
       replication::TransportReply answer;
       if (!s.up || !world_.network_.reachable(from, to)) {
@@ -117,11 +118,11 @@ void World::startPull(int destination, int source, dc::NamingContext nc, PullRea
   options.maxObjects = scenario_.maxObjects;
   options.maxBytes = scenario_.maxBytes;
   options.fullSync = full;
-  replication::pullNamingContext(*d.dir, d.dsa, dcs_[source].dsa, nc, *transport, options,
-                                 [this, transport, destination, source, nc, reason, started, step](
-                                     replication::PullResult result) {
-                                   finishPull(destination, source, nc, reason, started, result, step);
-                                 });
+  replication::pullNamingContext(
+      *d.dir, d.dsa, dcs_[source].dsa, nc, *transport, options,
+      [this, transport, destination, source, nc, reason, started, step](replication::PullResult result) {
+        finishPull(destination, source, nc, reason, started, result, step);
+      });
 }
 
 void World::finishPull(int destination, int source, dc::NamingContext nc, PullReason reason, int64_t started,
@@ -186,8 +187,7 @@ void World::sendNotifications(int index, dc::NamingContext nc) {
 void World::schedulePoll(int connection, int64_t at) {
   queue_.at(at, [this, connection] {
     const Connection& c = connections_[connection];
-    for (dc::NamingContext nc : kNamingContexts)
-      startPull(c.kcc.destination, c.kcc.source, nc, PullReason::Schedule);
+    for (dc::NamingContext nc : kNamingContexts) startPull(c.kcc.destination, c.kcc.source, nc, PullReason::Schedule);
     int64_t next = c.kcc.interSite ? nextInterSitePoll(c, queue_.now()) : queue_.now() + scenario_.intraSitePoll;
     if (next != INT64_MAX) schedulePoll(connection, next);
   });

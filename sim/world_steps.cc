@@ -49,9 +49,9 @@ dc::Result<std::string> World::resolveDn(const Step& step, const dc::Directory& 
   if (step.object.empty()) return qualify(step.dn);
   auto it = objects_.find(lower(step.object));
   if (it == objects_.end())
-    return dc::Status(dc::LdapResult::noSuchObject,
-                      fmt::format("no object \"{}\" exists yet (its ldap-add or new-dmsa has not succeeded)",
-                                  step.object));
+    return dc::Status(
+        dc::LdapResult::noSuchObject,
+        fmt::format("no object \"{}\" exists yet (its ldap-add or new-dmsa has not succeeded)", step.object));
   auto dn = dir.dnOf(it->second);
   if (!dn)
     return dc::Status(dc::LdapResult::noSuchObject,
@@ -103,7 +103,8 @@ void World::runStep(const Step& step) {
       finding(step, fmt::format("replicate: {} is down", dcs_[to].name));
       return recordStep(step, to, "refused:unavailable");
     }
-    for (dc::NamingContext nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
+    for (dc::NamingContext nc :
+         {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
       startPull(to, from, nc, PullReason::Step, true, step.full, &step);
     return recordStep(step, to, "started");
   }
@@ -115,8 +116,8 @@ void World::runStep(const Step& step) {
     if (step.direction != "inbound") d.outboundDisabled = disable;
     return recordStep(step, index, "ok");
   }
-  dc::Status status = d.up ? runWriteStep(step, index)
-                           : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
+  dc::Status status =
+      d.up ? runWriteStep(step, index) : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
   std::string outcome = status.isOk() ? "ok" : "refused:" + std::string(dc::ldapResultName(status.code()));
   recordStep(step, index, outcome);
   if (!status.isOk()) ++counts_.stepsRefused;
@@ -210,10 +211,14 @@ std::optional<std::string> World::checkExpectation(const Step& step, const dc::D
   bool deleted = obj && dir.isDeleted(*obj);
   if (step.exists && *step.exists != (obj && !deleted))
     return fmt::format("{}: expected {}, found {}", what, *step.exists ? "it to exist" : "it not to exist",
-                       deleted ? "only its tombstone" : obj ? "it" : "nothing");
+                       deleted ? "only its tombstone"
+                       : obj   ? "it"
+                               : "nothing");
   if (step.deleted && *step.deleted != deleted)
     return fmt::format("{}: expected {}, found {}", what, *step.deleted ? "a tombstone" : "no tombstone",
-                       deleted ? "a tombstone" : obj ? "a live object" : "nothing");
+                       deleted ? "a tombstone"
+                       : obj   ? "a live object"
+                               : "nothing");
   bool needsObject = step.nameConflict || step.parent || step.attr;
   if (!needsObject) return std::nullopt;
   if (!obj) return fmt::format("{}: no such object on this DC ({})", what, dn ? "" : dn.status().message());

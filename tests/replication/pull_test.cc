@@ -7,8 +7,8 @@
 #include "replication/message.h"
 #include "replication/protocol.capnp.h"
 #include "replication/reps_from.h"
-#include "replication/utd.h"
 #include "replication/source.h"
+#include "replication/utd.h"
 #include "replication/win32.h"
 #include "replication_world.h"
 
@@ -165,9 +165,10 @@ TEST_CASE("A high-water mark learned from a source's earlier invocationID is not
   }
 }
 
-TEST_CASE("A replica given a new invocationID keeps its old one in the UTD: partners send nothing back, and take only "
-          "the new writes",
-          "[replication][pull][restore]") {
+TEST_CASE(
+    "A replica given a new invocationID keeps its old one in the UTD: partners send nothing back, and take only "
+    "the new writes",
+    "[replication][pull][restore]") {
   ReplicationWorld world(2);
   require(world.dc(1).add(world.dn("OU=BeforeRestore"), {{"objectClass", {"organizationalUnit"}}}));
   world.syncUntilQuiet();

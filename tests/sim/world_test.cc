@@ -1,6 +1,8 @@
 // The simulated world, run through `dcemu run`'s own code on scenario files:
 // every fault kind and schedule behaves as the scenario's expectations say,
 // runs are deterministic, the convergence check catches divergence.
+#include "sim/world.h"
+
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
@@ -15,7 +17,6 @@
 #include "replication/convergence.h"
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
-#include "sim/world.h"
 
 namespace dcemu::sim {
 namespace {
