@@ -42,7 +42,8 @@ dc::Xoshiro256 randomStream(uint64_t seed, std::string_view name) {
 uint64_t uniformBelow(dc::Rng& rng, uint64_t bound) {
   if (bound == 0) return 0;
   // Lemire's multiply-shift; the bias for bounds far below 2^64 is nil.
-  return static_cast<uint64_t>((static_cast<unsigned __int128>(rng.next()) * bound) >> 64);
+  __extension__ typedef unsigned __int128 Wide;  // GCC's and Clang's 128-bit integer
+  return static_cast<uint64_t>((static_cast<Wide>(rng.next()) * bound) >> 64);
 }
 
 int64_t exponential(dc::Rng& rng, double mean) {

@@ -19,7 +19,6 @@ class EventQueue final : public replication::Timer {
 
   int64_t now() const { return now_; }
   uint64_t eventsRun() const { return eventsRun_; }
-  bool empty() const { return queue_.empty(); }
 
   void at(int64_t micros, std::function<void()> fn);
   void after(int64_t micros, std::function<void()> fn) override { at(now_ + (micros > 0 ? micros : 0), std::move(fn)); }

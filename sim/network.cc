@@ -6,25 +6,12 @@
 
 namespace dcemu::sim {
 
-namespace {
-
-replication::KccInput siteGraph(const Scenario& scenario) {
-  replication::KccInput input;
-  input.siteCount = static_cast<int>(scenario.sites.size());
-  for (const SiteLink& link : scenario.siteLinks)
-    input.links.push_back({link.name, link.sites, link.cost, link.interval, link.schedule});
-  for (const SiteLinkBridge& bridge : scenario.bridges) input.bridges.push_back(bridge.links);
-  return input;
-}
-
-}  // namespace
-
 Network::Network(const Scenario& scenario, uint64_t seed)
     : scenario_(scenario),
       linkPartitions_(scenario.siteLinks.size()),
       siteIsolations_(scenario.sites.size()),
       slowLinks_(scenario.siteLinks.size()) {
-  replication::KccInput graph = siteGraph(scenario);
+  replication::KccInput graph = scenario.siteGraph();
   size_t sites = scenario.sites.size();
   paths_.assign(sites, std::vector<std::vector<int>>(sites));
   for (size_t a = 0; a < sites; ++a)

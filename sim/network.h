@@ -27,11 +27,6 @@ class Network {
   // site `to` now; none when no path is open.
   std::optional<int64_t> transferTime(int from, int to, uint64_t bytes);
   bool reachable(int from, int to) const;
-  // The site links a message between the two sites crosses (empty inside a
-  // site or when the sites are not connected at all).
-  const std::vector<int>& path(int from, int to) const { return paths_[from][to]; }
-  bool connected(int from, int to) const { return from == to || !paths_[from][to].empty(); }
-
   void partitionLink(int link, bool on) { linkPartitions_[link] += on ? 1 : -1; }
   void isolateSite(int site, bool on) { siteIsolations_[site] += on ? 1 : -1; }
   // slow-link: while any is active, the most recent one's latency applies.

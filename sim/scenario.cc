@@ -62,4 +62,13 @@ int Scenario::linkIndex(std::string_view name) const {
   return indexByName(siteLinks, name);
 }
 
+replication::KccInput Scenario::siteGraph() const {
+  replication::KccInput input;
+  input.siteCount = static_cast<int>(sites.size());
+  for (const SiteLink& link : siteLinks)
+    input.links.push_back({link.name, link.sites, link.cost, link.interval, link.schedule});
+  for (const SiteLinkBridge& bridge : bridges) input.bridges.push_back(bridge.links);
+  return input;
+}
+
 }  // namespace dcemu::sim

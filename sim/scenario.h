@@ -186,6 +186,8 @@ struct Scenario {
   int siteIndex(std::string_view name) const;  // -1 when unknown
   int dcIndex(std::string_view name) const;
   int linkIndex(std::string_view name) const;
+  // The sites, site links and bridges as the KCC reads them (no DCs).
+  replication::KccInput siteGraph() const;
 };
 
 }  // namespace dcemu::sim

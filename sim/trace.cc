@@ -14,7 +14,6 @@ void Trace::record(TraceEvent event) {
     hash_ ^= c;
     hash_ *= 1099511628211ULL;
   }
-  ++count_;
   if (keep_) events_.push_back(std::move(event));
 }
 

@@ -27,14 +27,12 @@ class Trace {
   explicit Trace(bool keepEvents) : keep_(keepEvents) {}
   void record(TraceEvent event);
   uint64_t hash() const { return hash_; }
-  uint64_t size() const { return count_; }
   // Chrome trace-event JSON: one process, a thread per DC named `lanes[i]`.
   dc::Status writeChromeJson(const std::string& path, const std::vector<std::string>& lanes) const;
 
  private:
   bool keep_;
   uint64_t hash_ = 14695981039346656037ULL;
-  uint64_t count_ = 0;
   std::vector<TraceEvent> events_;
 };
 

@@ -13,8 +13,6 @@ namespace dcemu::sim {
 
 namespace {
 
-constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
-                                                 dc::NamingContext::Domain};
 // Step actions that need the KDC and the migration operations (issue 5).
 constexpr std::string_view kKdcActions[] = {"start-migration", "complete-migration", "undo-migration",
                                             "reset-migration", "host-logon",         "expect-auth"};
@@ -93,17 +91,13 @@ dc::Status World::provision() {
   if (!provisioned) return provisioned.status();
   names_ = std::move(*provisioned);
 
-  replication::KccInput input;
-  input.siteCount = static_cast<int>(scenario_.sites.size());
+  replication::KccInput input = scenario_.siteGraph();
   for (size_t i = 0; i < specs.size(); ++i) {
     auto settings = origin.read(names_.ntdsSettings[i]);
     if (!settings) return settings.status();
     dcs_[i].dsa = settings->guid;
     input.dcs.push_back({specs[i].name, dcs_[i].dsa, specs[i].site, specs[i].rodc});
   }
-  for (const SiteLink& link : scenario_.siteLinks)
-    input.links.push_back({link.name, link.sites, link.cost, link.interval, link.schedule});
-  for (const SiteLinkBridge& bridge : scenario_.bridges) input.bridges.push_back(bridge.links);
   topology_ = replication::computeTopology(input);
   dc::Xoshiro256 connectionNames = randomStream(seed_, "connections");
   DCEMU_RETURN_IF_ERROR(provisionConnections(origin, scenario_, names_, topology_, connectionNames));

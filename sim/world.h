@@ -105,7 +105,6 @@ class World {
     uint64_t generation = 0;  // bumps when the DC stops or its store is replaced
     std::array<bool, dc::kNamingContextCount> notifyPending{};
     std::vector<int> inbound, outbound;  // connection indexes
-    int snapshots = 0;
   };
   struct Connection {
     replication::KccConnection kcc;
@@ -113,6 +112,9 @@ class World {
     replication::Schedule schedule = replication::Schedule::always();
     bool notify = false;  // intra-site, or a site link with USE_NOTIFY
   };
+  // The order a DC replicates naming contexts in: schema, configuration, domain.
+  static constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
+                                                          dc::NamingContext::Domain};
   enum class PullReason { Notification, Schedule, Step, Restart, Settle };
   struct PullSlot {
     bool running = false;

@@ -100,8 +100,7 @@ void World::restartDc(int index) {
   // A DC that starts replicates in from its partners before it settles
   // into its schedule (the initial synchronization).
   for (int connection : d.inbound)
-    for (dc::NamingContext nc :
-         {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
+    for (dc::NamingContext nc : kNamingContexts)
       startPull(index, connections_[connection].kcc.source, nc, PullReason::Restart);
 }
 

@@ -22,9 +22,6 @@ constexpr int64_t kUnreachableAfter = 21'000'000;
 // EPT_S_NOT_REGISTERED for one whose replication service is broken.
 constexpr uint32_t kEndpointNotRegistered = 1753;
 
-constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
-                                                 dc::NamingContext::Domain};
-
 std::string_view reasonName(int reason) {
   static constexpr std::string_view kNames[] = {"notification", "schedule", "step", "restart", "settle"};
   return kNames[reason];

@@ -103,9 +103,7 @@ void World::runStep(const Step& step) {
       finding(step, fmt::format("replicate: {} is down", dcs_[to].name));
       return recordStep(step, to, "refused:unavailable");
     }
-    for (dc::NamingContext nc :
-         {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain})
-      startPull(to, from, nc, PullReason::Step, true, step.full, &step);
+    for (dc::NamingContext nc : kNamingContexts) startPull(to, from, nc, PullReason::Step, true, step.full, &step);
     return recordStep(step, to, "started");
   }
   int index = scenario_.dcIndex(step.dc);
@@ -221,7 +219,7 @@ std::optional<std::string> World::checkExpectation(const Step& step, const dc::D
                                : "nothing");
   bool needsObject = step.nameConflict || step.parent || step.attr;
   if (!needsObject) return std::nullopt;
-  if (!obj) return fmt::format("{}: no such object on this DC ({})", what, dn ? "" : dn.status().message());
+  if (!obj) return fmt::format("{}: no such object on this DC{}", what, dn ? "" : ": " + dn.status().message());
   auto currentDn = dir.dnOf(obj->guid);
   std::string shownDn = currentDn ? *currentDn : what;
   if (step.nameConflict) {

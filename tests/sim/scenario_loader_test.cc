@@ -145,25 +145,8 @@ TEST_CASE("Durations, sizes and instants parse as the format writes them", "[sim
   CHECK(std::get<uint8_t>(parseDays("Sat-Mon")) == 0b1100001);
 }
 
-}  // namespace dcemu::sim
-
-namespace dcemu::sim {
-
-const std::string kHeaderForExtensions = R"(
-[domain]
-name = "corp.example.com"
-
-[[site]]
-name = "HQ"
-
-[[dc]]
-name = "DC1"
-site = "HQ"
-
-)";
-
 TEST_CASE("The user_group extension names users with five digits and needs a declared OU", "[sim][loader]") {
-  LoadResult loaded = parseScenario(kHeaderForExtensions + R"(
+  LoadResult loaded = parseScenario(kHeader + R"(
 [[ou]]
 dn = "OU=Staff"
 
@@ -182,13 +165,13 @@ changes_per_dc_per_hour = 2.5
         std::vector<std::string>{"user-00001", "user-00002", "user-00003"});
   CHECK(loaded.scenario->changesPerDcPerHour == 2.5);
 
-  LoadResult unknownOu = parseScenario(kHeaderForExtensions +
+  LoadResult unknownOu = parseScenario(kHeader +
                                            "[[user_group]]\nprefix = \"u\"\ncount = 2\nou = "
                                            "\"OU=Nowhere\"\n",
                                        "t.toml");
   REQUIRE(unknownOu.errors.size() == 1);
-  CHECK_THAT(unknownOu.errors[0], Catch::Contains("t.toml:15:6: unknown OU \"OU=Nowhere\""));
-  LoadResult badRate = parseScenario(kHeaderForExtensions + "[workload]\nchanges_per_dc_per_hour = -1\n", "t.toml");
+  CHECK_THAT(unknownOu.errors[0], Catch::Contains("t.toml:14:6: unknown OU \"OU=Nowhere\""));
+  LoadResult badRate = parseScenario(kHeader + "[workload]\nchanges_per_dc_per_hour = -1\n", "t.toml");
   REQUIRE(badRate.errors.size() == 1);
   CHECK_THAT(badRate.errors[0], Catch::Contains("changes_per_dc_per_hour"));
 }
