@@ -1,4 +1,4 @@
-// Kills a writing process with SIGKILL at random moments and checks, after
+// Kills a writing process (store_crash_writer) with SIGKILL at random moments and checks, after
 // each reopen, that every operation is wholly there or wholly absent and
 // that no USN is ever handed out twice.
 #include <signal.h>
@@ -16,39 +16,6 @@ using namespace dcemu::dc;
 namespace {
 
 constexpr const char* kDomain = "corp.example.com";
-constexpr const char* kUsers = "CN=Users,DC=corp,DC=example,DC=com";
-
-// Each operation writes the same token into description and displayName of
-// one user (at add or by modify), so a half-applied operation shows as a
-// mismatch.
-[[noreturn]] void runWriter(const std::string& path, uint64_t seed, int readyFd) {
-  auto env = StoreEnv::onDisk(4 << 20);
-  auto store = Store::open(*env, path);
-  if (!store) _exit(2);
-  ManualClock clock(testing::kEpochMicros + static_cast<int64_t>(seed) * 1000000000);
-  Xoshiro256 rng(seed);
-  auto dir = Directory::open(**store, {kDomain, false}, clock, rng);
-  if (!dir) _exit(3);
-  char ready = 1;
-  if (write(readyFd, &ready, 1) != 1) _exit(4);
-  for (int op = 0;; ++op) {
-    clock.advance(1000);
-    std::string token = "op-" + std::to_string(seed) + "-" + std::to_string(op);
-    int user = static_cast<int>(rng.next() % 40);
-    std::string dn = "CN=u" + std::to_string(user) + "," + kUsers;
-    Status st = (*dir)->modify(
-        dn, {{Change::Op::Replace, "description", {token}}, {Change::Op::Replace, "displayName", {token}}});
-    if (st.code() == LdapResult::noSuchObject) {
-      auto added = (*dir)->add(dn, {{"objectClass", {"user"}},
-                                    {"sAMAccountName", {"u" + std::to_string(user)}},
-                                    {"description", {token}},
-                                    {"displayName", {token}}});
-      if (!added) _exit(5);
-    } else if (!st.isOk()) {
-      _exit(6);
-    }
-  }
-}
 
 uint64_t largestUsnIn(const Object& obj) {
   uint64_t largest = std::max(obj.usnCreated, obj.usnChanged);
@@ -85,8 +52,13 @@ TEST_CASE("a writer killed with SIGKILL leaves whole operations and never reuses
     pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
+      // A fresh process image: a child of a forked process that has
+      // RocksDB's threads can deadlock on a lock one of them held.
       close(pipeFds[0]);
-      runWriter(path, static_cast<uint64_t>(kill), pipeFds[1]);
+      std::string seed = std::to_string(kill), fd = std::to_string(pipeFds[1]);
+      execl(STORE_CRASH_WRITER, STORE_CRASH_WRITER, path.c_str(), seed.c_str(), fd.c_str(),
+            static_cast<char*>(nullptr));
+      _exit(7);
     }
     close(pipeFds[1]);
     char ready = 0;
