@@ -3,6 +3,8 @@
 // down), simplified from MS-ADTS 5.1.3 as described at each step.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
 
@@ -27,31 +29,39 @@ Guid schemaIdGuid(std::string_view oid) {
   return g;
 }
 
+DaclDecision evaluateDacl(const SecurityDescriptor& sd, const std::vector<Sid>& token, uint32_t rightsNeeded,
+                          const std::optional<Guid>& objectType) {
+  if (!sd.dacl) return {true, std::nullopt};  // a NULL DACL grants everything
+  auto holds = [&](const Sid& sid) { return std::find(token.begin(), token.end(), sid) != token.end(); };
+  uint32_t granted = 0;
+  if (sd.owner && holds(*sd.owner)) granted |= rights::kReadControl | rights::kWriteDac;
+  // ACEs in order: the first that decides a right decides it.
+  for (const Ace& ace : sd.dacl->aces) {
+    if ((granted & rightsNeeded) == rightsNeeded) break;
+    if (ace.flags & ace_flags::kInheritOnly) continue;
+    if (!ace.isAllow() && !ace.isDeny()) continue;
+    if (!holds(ace.trustee)) continue;
+    if (ace.objectType && (!objectType || *ace.objectType != *objectType)) continue;
+    uint32_t mask = rights::mapGeneric(ace.mask) & rightsNeeded & ~granted;
+    if (mask == 0) continue;
+    if (ace.isDeny()) return {false, ace.trustee};
+    granted |= mask;
+  }
+  return {(granted & rightsNeeded) == rightsNeeded, std::nullopt};
+}
+
 Status Directory::checkAccess(const Object& obj, uint32_t rightsNeeded, const std::optional<Guid>& objectType,
                               const Principal& requester, std::string_view dn, std::string_view what) const {
   if (requester.system) return Status::ok();
   const std::string* bytes = obj.firstValue(attributeIds().nTSecurityDescriptor);
   if (!bytes) return Status::ok();  // no security descriptor: nothing restricts
   auto sd = SecurityDescriptor::fromBinary(*bytes);
-  if (!sd || !sd->dacl) return Status::ok();  // a NULL DACL grants everything
-  uint32_t granted = 0;
-  if (sd->owner && requester.holds(*sd->owner)) granted |= rights::kReadControl | rights::kWriteDac;
-  // ACEs in order: the first that decides a right decides it.
-  for (const Ace& ace : sd->dacl->aces) {
-    if ((granted & rightsNeeded) == rightsNeeded) break;
-    if (ace.flags & ace_flags::kInheritOnly) continue;
-    if (!ace.isAllow() && !ace.isDeny()) continue;
-    if (!requester.holds(ace.trustee)) continue;
-    if (ace.objectType && (!objectType || *ace.objectType != *objectType)) continue;
-    uint32_t mask = rights::mapGeneric(ace.mask) & rightsNeeded & ~granted;
-    if (mask == 0) continue;
-    if (ace.isDeny()) {
-      return Status(LdapResult::insufficientAccessRights,
-                    fmt::format("{}: access denied to {} (denied by an ACE for {})", dn, what, ace.trustee.toString()));
-    }
-    granted |= mask;
-  }
-  if ((granted & rightsNeeded) == rightsNeeded) return Status::ok();
+  if (!sd) return Status::ok();
+  DaclDecision decision = evaluateDacl(*sd, requester.sids, rightsNeeded, objectType);
+  if (decision.granted) return Status::ok();
+  if (decision.deniedBy)
+    return Status(LdapResult::insufficientAccessRights,
+                  fmt::format("{}: access denied to {} (denied by an ACE for {})", dn, what, decision.deniedBy->toString()));
   return Status(LdapResult::insufficientAccessRights, fmt::format("{}: access denied to {}", dn, what));
 }
 

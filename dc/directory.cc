@@ -131,6 +131,7 @@ Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Obje
   p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn + 1));
   DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
   nextUsn_ = p.usn + 1;
+  if (writeObserver_) writeObserver_(after.guid, false);
   return Status::ok();
 }
 

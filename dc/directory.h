@@ -50,6 +50,12 @@ struct Change {
   std::vector<std::string> values;  // Delete with no values removes the attribute
 };
 
+// One object's part of a modify that spans objects.
+struct ObjectChanges {
+  std::string dn;
+  std::vector<Change> changes;
+};
+
 // One row of `repadmin /showobjmeta`.
 struct AttributeMetadata {
   std::string attribute;
@@ -90,12 +96,23 @@ class Directory {
                    const Principal& requester = Principal::systemPrincipal());
   Status modify(std::string_view dn, const std::vector<Change>& changes,
                 const Principal& requester = Principal::systemPrincipal());
+  // Modifies several objects as one originating write, as AD's operations
+  // that touch more than one object do (the dMSA migration operations): one
+  // atomic batch in which each object takes its own USN. All or nothing.
+  Status modifyTogether(const std::vector<ObjectChanges>& objects,
+                        const Principal& requester = Principal::systemPrincipal());
   Status remove(std::string_view dn, const Principal& requester = Principal::systemPrincipal());
   Status rename(std::string_view dn, std::string_view newDn, const Principal& requester = Principal::systemPrincipal());
   // Creates a naming context's head object (provisioning, or the first
   // replica of a naming context).
   Result<Guid> createNamingContextHead(NamingContext nc, std::string_view objectClass,
                                        const std::vector<AttributeInput>& attributes);
+
+  // Called after every committed write, originating or replicated, once per
+  // object written: how a watcher (the simulator's risk tracker) sees what
+  // each replica holds without polling it.
+  using WriteObserver = std::function<void(const Guid& object, bool replicated)>;
+  void setWriteObserver(WriteObserver observer) { writeObserver_ = std::move(observer); }
 
   // Reads. Tombstones are found by GUID and by their Deleted Objects DN.
   Result<Object> read(std::string_view dn) const;
@@ -176,6 +193,7 @@ class Directory {
   std::optional<Sid> domainSid_;
   Dn ncDns_[kNamingContextCount];
   std::optional<Guid> ncHeads_[kNamingContextCount];
+  WriteObserver writeObserver_;
 };
 
 // schemaIDGUID of a class or attribute: dcemu derives it from the OID (a

@@ -9,22 +9,43 @@
 
 namespace dcemu::dc {
 Status Directory::modify(std::string_view dnText, const std::vector<Change>& changes, const Principal& requester) {
-  DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
-  auto located = resolveText(dnText);
-  if (!located) return located.status();
-  if (isDeleted(located->object))
-    return Status(LdapResult::noSuchObject, fmt::format("{}: the object is deleted", dnText));
-  const ClassDef* cls = structuralClass(located->object);
-  if (!cls) return Status(LdapResult::other, fmt::format("{}: the object has no structural class", dnText));
-  if (changes.empty()) return Status::ok();
+  return modifyTogether({ObjectChanges{std::string(dnText), changes}}, requester);
+}
 
+Status Directory::modifyTogether(const std::vector<ObjectChanges>& objects, const Principal& requester) {
+  if (objects.empty()) return Status::ok();
+  DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(objects.front().dn));
   Pending p = begin();
-  Object after = located->object;
-  for (const Change& change : changes) {
-    DCEMU_RETURN_IF_ERROR(applyChange(p, after, *cls, change, dnText, requester));
+  std::vector<Guid> written;
+  for (const ObjectChanges& part : objects) {
+    const std::string& dnText = part.dn;
+    auto located = resolveText(dnText);
+    if (!located) return located.status();
+    if (isDeleted(located->object))
+      return Status(LdapResult::noSuchObject, fmt::format("{}: the object is deleted", dnText));
+    const ClassDef* cls = structuralClass(located->object);
+    if (!cls) return Status(LdapResult::other, fmt::format("{}: the object has no structural class", dnText));
+    if (part.changes.empty()) continue;
+    if (std::find(written.begin(), written.end(), located->object.guid) != written.end())
+      return Status(LdapResult::unwillingToPerform, fmt::format("{}: the object is named twice in one write", dnText));
+    Object after = located->object;
+    for (const Change& change : part.changes) {
+      DCEMU_RETURN_IF_ERROR(applyChange(p, after, *cls, change, dnText, requester));
+    }
+    DCEMU_RETURN_IF_ERROR(checkMustContain(after, *cls, dnText));
+    after.usnChanged = p.usn;
+    after.whenChanged = p.nowMicros;
+    p.batch.putObject(located->nc, after, &located->object);
+    written.push_back(after.guid);
+    ++p.usn;  // the next object takes the next USN
   }
-  DCEMU_RETURN_IF_ERROR(checkMustContain(after, *cls, dnText));
-  return commit(p, located->nc, after, &located->object);
+  if (written.empty()) return Status::ok();
+  p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn));
+  DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
+  nextUsn_ = p.usn;
+  if (writeObserver_)
+    for (const Guid& guid : written) writeObserver_(guid, false);
+  return Status::ok();
 }
 
 Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, const Change& change, std::string_view dn,

@@ -40,6 +40,15 @@ Status provisionForest(Directory& dir, Rng& rng) {
   config("CN=IP,CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransport"}}});
   config("CN=Partitions", {{"objectClass", {"crossRefContainer"}}});
   config("CN=LostAndFoundConfig", {{"objectClass", {"lostAndFound"}}});
+  // The forest's KDS root key (Add-KdsRootKey), named by its GUID as AD
+  // names them; every DC derives the same managed passwords from it.
+  config("CN=Services", {{"objectClass", {"container"}}});
+  config("CN=Group Key Distribution Service,CN=Services", {{"objectClass", {"container"}}});
+  config(std::string(kKdsRootKeysContainer), {{"objectClass", {"container"}}});
+  std::string rootKey;
+  for (int i = 0; i < 8; ++i) rootKey += fmt::format("{:016x}", rng.next());
+  config(fmt::format("CN={},{}", Guid::random(rng).toString(), kKdsRootKeysContainer),
+         {{"objectClass", {"msKds-ProvRootKey"}}, {"msKds-RootKeyData", {rootKey}}});
   DCEMU_RETURN_IF_ERROR(config.status);
 
   Adder domain{dir, domainDn, {}};

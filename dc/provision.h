@@ -10,6 +10,10 @@ namespace dcemu::dc {
 // domain in `dir` (an empty replica). The domain SID is drawn from `rng`.
 Status provisionForest(Directory& dir, Rng& rng);
 
+// Where the KDS root keys live, relative to the configuration NC.
+inline constexpr std::string_view kKdsRootKeysContainer =
+    "CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services";
+
 // Well-known RIDs (MS-DTYP 2.4.2.4).
 namespace rid {
 inline constexpr uint32_t kAdministrator = 500;

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dc/directory.h"
 
@@ -58,6 +59,7 @@ class ReplicaBatch {
   std::optional<Guid> newHeads_[kNamingContextCount];
   std::optional<Sid> newDomainSid_;
   std::optional<Guid> newInvocationId_;
+  std::vector<Guid> written_;  // for the directory's write observer
 };
 
 }  // namespace dcemu::dc

@@ -124,6 +124,10 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("msDS-ManagedAccountPrecededByLinkBL", ms + "4.2376", S::Dn,
            {.multi = true, .linkId = 2225, .systemOnly = true}),
 
+      // The Group Key Distribution Service's root key (MS-GKDI), from which
+      // gMSA and dMSA passwords derive.
+      attr("msKds-RootKeyData", ms + "4.2175", S::OctetString, {.rangeUpper = 128}),
+
       // Configuration: sites, servers, connections, site links, partitions.
       attr("invocationId", ms + "2.115", S::OctetString, {.rangeUpper = 16, .systemOnly = true}),
       attr("options", ms + "4.307", S::Integer),
@@ -207,6 +211,9 @@ std::vector<ClassDef> builtinClasses() {
           {"container", "organizationalUnit"}),
       cls("msDS-AuthNPolicy", ms + "5.294", "top", kStructural, "cn", {}, {}, {"container"}),
       cls("msDS-AuthNPolicySilo", ms + "5.293", "top", kStructural, "cn", {}, {"msDS-AuthNPolicySiloMembers"},
+          {"container"}),
+
+      cls("msKds-ProvRootKey", ms + "5.278", "top", kStructural, "cn", {"cn", "msKds-RootKeyData"}, {},
           {"container"}),
 
       // Configuration and schema naming contexts.

@@ -112,6 +112,17 @@ Result<SecurityDescriptor> parseSddl(std::string_view sddl, const TrusteeResolve
 // Formats as Windows' ConvertSecurityDescriptorToStringSecurityDescriptor
 // would (aliases for well-known SIDs, SIDs for the rest).
 std::string formatSddl(const SecurityDescriptor& sd, const TrusteeResolver& resolver);
+// Whether a token (its SIDs) is granted `rightsNeeded` by the DACL, read as
+// MS-DTYP's access check does: ACEs in order, the first to decide a right
+// decides it; the owner holds READ_CONTROL and WRITE_DAC. An object ACE
+// applies only to `objectType`.
+struct DaclDecision {
+  bool granted = false;
+  std::optional<Sid> deniedBy;  // the trustee of the deny ACE that refused
+};
+DaclDecision evaluateDacl(const SecurityDescriptor& sd, const std::vector<Sid>& token, uint32_t rightsNeeded,
+                          const std::optional<Guid>& objectType = std::nullopt);
+
 // A trustee as a person reads it: the resolver's name, else alias, else SID.
 std::string trusteeDisplayName(const Sid& sid, const TrusteeResolver& resolver);
 

@@ -1,0 +1,29 @@
+// The events dcemu logs as Windows does (shared/reference/dmsa.md,
+// "Events"): the client's 307, 308 and 309, the DC's 3085 and 2946. Each is
+// a structured record: when, where (a DC or a host) and named fields in the
+// order Windows shows them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dcemu::kdc {
+
+namespace event_id {
+inline constexpr int kDmsaMigration = 307;
+inline constexpr int kDmsaPermissionAdd = 308;
+inline constexpr int kDmsaKeyFetch = 309;
+inline constexpr int kManagedPasswordFetched = 2946;
+inline constexpr int kMigrationOperation = 3085;
+}  // namespace event_id
+
+struct Event {
+  int64_t at = 0;  // simulated microseconds since the Unix epoch
+  int id = 0;
+  std::string source;  // the DC or host that logs it
+  std::vector<std::pair<std::string, std::string>> fields;
+};
+
+}  // namespace dcemu::kdc

@@ -1,0 +1,213 @@
+#include "kdc/host_client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace dcemu::kdc {
+namespace {
+
+std::optional<dc::Sid> sidOfAccount(const dc::Directory& dir, const std::string& account) {
+  auto guid = dir.store().guidByAccountName(account);
+  if (!guid) return std::nullopt;
+  auto obj = dir.readByGuid(*guid);
+  if (!obj) return std::nullopt;
+  const std::string* bytes = obj->firstValue(dir.schema().attribute("objectSid")->id);
+  return bytes ? dc::Sid::fromBytes(*bytes) : std::nullopt;
+}
+
+}  // namespace
+
+HostClient::HostClient(HostService service, uint64_t locatorSeed)
+    : service_(std::move(service)), locatorRng_(locatorSeed) {}
+
+int HostClient::locate(HostEnvironment& env) {
+  if (stickyDc_ >= 0 && env.answers(stickyDc_)) return stickyDc_;
+  stickyDc_ = -1;
+  for (const std::vector<int>& tier : service_.locatorTiers) {
+    std::vector<int> answering;
+    for (int dc : tier)
+      if (env.answers(dc)) answering.push_back(dc);
+    if (answering.empty()) continue;
+    stickyDc_ = answering[locatorRng_.next() % answering.size()];
+    return stickyDc_;
+  }
+  return -1;
+}
+
+int HostClient::locateWritable(HostEnvironment& env) {
+  for (const std::vector<int>& tier : service_.locatorTiers) {
+    std::vector<int> writable;
+    for (int dc : tier)
+      if (env.answers(dc) && !env.readOnly(dc)) writable.push_back(dc);
+    if (!writable.empty()) return writable[locatorRng_.next() % writable.size()];
+  }
+  return -1;
+}
+
+LogonOutcome HostClient::finish(LogonOutcome outcome) {
+  latest_ = outcome;
+  return outcome;
+}
+
+LogonOutcome HostClient::fail(HostEnvironment& env, int dc, bool renewal, std::string reason) {
+  LogonOutcome outcome;
+  outcome.at = env.now();
+  outcome.renewal = renewal;
+  outcome.identity = migratedTo_.value_or(service_.account);
+  outcome.dc = dc >= 0 ? env.dcName(dc) : "";
+  outcome.reason = std::move(reason);
+  return finish(std::move(outcome));
+}
+
+LogonOutcome HostClient::accept(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply) {
+  tgt_ = reply.ticket;
+  LogonOutcome outcome;
+  outcome.at = env.now();
+  outcome.renewal = renewal;
+  outcome.ok = true;
+  outcome.identity = tgt_->client;
+  outcome.dc = env.dcName(dc);
+  outcome.pac = tgt_->pac.sids;
+  return finish(std::move(outcome));
+}
+
+LogonOutcome HostClient::logon(HostEnvironment& env) {
+  int dc = locate(env);
+  if (dc < 0) return fail(env, dc, false, "no DC reachable");
+  if (migratedTo_) return logonAsDmsa(env, dc, false);
+  Kdc kdc(env.directory(dc), env.policy(), env.dcName(dc));
+  return handleReply(env, dc, false, kdc.asExchange({service_.account, env.now(), service_.machineAccount}));
+}
+
+LogonOutcome HostClient::renew(HostEnvironment& env) {
+  if (!tgt_ || env.now() >= tgt_->renewTill) return logon(env);
+  int dc = locate(env);
+  if (dc < 0) return fail(env, dc, true, "no DC reachable");
+  Kdc kdc(env.directory(dc), env.policy(), env.dcName(dc));
+  KdcReply reply = kdc.renew(*tgt_, env.now());
+  if (reply.error == KrbError::TicketExpired) {
+    tgt_.reset();
+    return logon(env);
+  }
+  return handleReply(env, dc, true, reply);
+}
+
+LogonOutcome HostClient::handleReply(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply) {
+  if (reply.ok()) {
+    // The old account in the started state: a capable client learns its
+    // way into the dMSA's membership at every logon and renewal.
+    if (reply.supersededBy && service_.dmsaCapable) learn(env, dc, reply);
+    return accept(env, dc, renewal, reply);
+  }
+  if (reply.error == KrbError::Skew) stickyDc_ = -1;  // try another DC next time
+  if (reply.error != KrbError::ClientRevoked || !reply.supersededBy)
+    return fail(env, dc, renewal, fmt::format("{}: {}", krbErrorName(reply.error), reply.message));
+  if (!service_.dmsaCapable)
+    return fail(env, dc, renewal,
+                fmt::format("not dMSA-capable: {} is disabled and superseded by {}", service_.account,
+                            *reply.supersededBy));
+  migratedTo_ = reply.supersededBy;
+  tgt_.reset();
+  LogonOutcome outcome = logonAsDmsa(env, dc, renewal);
+  env.log({env.now(),
+           event_id::kDmsaMigration,
+           service_.host,
+           {{"OldAccount", service_.account},
+            {"NewAccount", *migratedTo_},
+            {"Domain", env.domain()},
+            {"Status", outcome.ok ? "success" : "failure: " + outcome.reason},
+            {"MigrationComplete", "yes"}}});
+  return outcome;
+}
+
+LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal) {
+  int kdcDc = dc;
+  if (env.readOnly(dc)) {
+    // An RODC holds no dMSA secrets (nothing is cached for it by default):
+    // it forwards the request to a writable DC.
+    kdcDc = locateWritable(env);
+    if (kdcDc < 0)
+      return fail(env, dc, renewal,
+                  fmt::format("no writable DC reachable: the RODC {} cannot serve {}", env.dcName(dc), *migratedTo_));
+  }
+  Kdc kdc(env.directory(kdcDc), env.policy(), env.dcName(kdcDc));
+  KdcReply reply = kdc.asExchange({*migratedTo_, env.now(), service_.machineAccount});
+  if (!reply.ok()) {
+    if (reply.error == KrbError::Skew) stickyDc_ = -1;
+    std::string reason = reply.error == KrbError::Policy && reply.message.find("msDS-GroupMSAMembership") !=
+                                                                std::string::npos
+                             ? fmt::format("not in the membership on {}", env.dcName(kdcDc))
+                         : reply.error == KrbError::Skew ? "clock skew: " + reply.message
+                                                         : fmt::format("{}: {}", krbErrorName(reply.error), reply.message);
+    return fail(env, kdcDc, renewal, reason);
+  }
+  if (reply.ticket->keyPackage) {
+    env.log({env.now(),
+             event_id::kManagedPasswordFetched,
+             env.dcName(kdcDc),
+             {{"Account", *migratedTo_}, {"Caller", service_.machineAccount}}});
+    env.log({env.now(),
+             event_id::kDmsaKeyFetch,
+             service_.host,
+             {{"DC", env.dcName(kdcDc)}, {"dMSA", *migratedTo_}, {"Domain", env.domain()}}});
+  }
+  return accept(env, kdcDc, renewal, reply);
+}
+
+void HostClient::learn(HostEnvironment& env, int dc, const KdcReply& reply) {
+  auto log = [&](int used, bool previously, std::string status) {
+    env.log({env.now(),
+             event_id::kDmsaPermissionAdd,
+             service_.host,
+             {{"DC", used >= 0 ? env.dcName(used) : ""},
+              {"dMSA", reply.supersededByDn.value_or(*reply.supersededBy)},
+              {"LinkedAccount", service_.account},
+              {"Domain", env.domain()},
+              {"PreviouslyAuthorized", previously ? "yes" : "no"},
+              {"Status", std::move(status)}}});
+  };
+  int target = dc;
+  dc::Directory* dir = &env.directory(dc);
+  auto membershipAttr = dir->schema().attribute("msDS-GroupMSAMembership");
+  auto machineSid = sidOfAccount(*dir, service_.machineAccount);
+  if (!machineSid) return log(dc, false, "failure: no machine account " + service_.machineAccount);
+  auto hasMachine = [&](const dc::Object& dmsa) {
+    const std::string* bytes = dmsa.firstValue(membershipAttr->id);
+    auto sd = bytes ? dc::SecurityDescriptor::fromBinary(*bytes) : dc::Result<dc::SecurityDescriptor>(dc::Status());
+    if (!bytes || !sd || !sd->dacl) return false;
+    return std::any_of(sd->dacl->aces.begin(), sd->dacl->aces.end(),
+                       [&](const dc::Ace& ace) { return ace.isAllow() && ace.trustee == *machineSid; });
+  };
+  auto dmsa = dir->read(reply.supersededByDn.value_or(""));
+  if (dmsa && hasMachine(*dmsa)) return log(dc, true, "success");
+  if (dir->readOnly()) {
+    // The RODC refers the write to a writable DC.
+    target = locateWritable(env);
+    if (target < 0) return log(dc, false, "failure: no writable DC reachable");
+    dir = &env.directory(target);
+    dmsa = dir->read(reply.supersededByDn.value_or(""));
+    if (dmsa && hasMachine(*dmsa)) return log(target, true, "success");
+  }
+  if (!dmsa) return log(target, false, "failure: " + dmsa.status().message());
+  // The write is the old account's own: Start granted it write access to
+  // msDS-GroupMSAMembership. The whole security descriptor is replaced.
+  dc::SecurityDescriptor sd;
+  if (const std::string* bytes = dmsa->firstValue(membershipAttr->id)) {
+    if (auto parsed = dc::SecurityDescriptor::fromBinary(*bytes)) sd = std::move(*parsed);
+  }
+  if (!sd.owner) sd.owner = dc::Sid::parse("S-1-5-32-544");
+  if (!sd.dacl) sd.dacl = dc::Acl{};
+  sd.dacl->aces.push_back(dc::Ace{dc::AceType::AccessAllowed, 0, dc::rights::kAdsAll, {}, {}, *machineSid});
+  dc::Principal principal;
+  if (auto account = dir->store().guidByAccountName(service_.account)) {
+    if (auto token = dir->tokenSids(*account)) principal.sids = std::move(*token);
+  }
+  std::string dn = *dir->dnOf(dmsa->guid);
+  dc::Status status = dir->modify(
+      dn, {{dc::Change::Op::Replace, membershipAttr->name, {dc::formatSddl(sd, dir->trusteeResolver())}}}, principal);
+  if (status.isOk()) env.wrote(target, dn);
+  log(target, false, status.isOk() ? "success" : "failure: " + status.toString());
+}
+
+}  // namespace dcemu::kdc

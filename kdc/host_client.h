@@ -1,0 +1,92 @@
+// One service on one host: its Kerberos client (shared/reference/dmsa.md,
+// "Kerberos behaviour"). It logs on with an AS exchange, renews its TGT,
+// starts over when the renewal limit ends, and follows a migration: in the
+// started state a dMSA-capable client adds its machine to the dMSA's
+// msDS-GroupMSAMembership on the DC it talks to (referred to a writable DC
+// when that one is an RODC); once the old account is disabled it retries
+// as the dMSA. Its DC locator prefers the host's own site, picks among its
+// DCs with a seeded stream and sticks to the pick until it fails.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dc/rng.h"
+#include "kdc/events.h"
+#include "kdc/kdc.h"
+
+namespace dcemu::kdc {
+
+// What a host reaches of the domain; the simulator (or a test) provides it.
+class HostEnvironment {
+ public:
+  virtual ~HostEnvironment() = default;
+  virtual int64_t now() const = 0;  // the host's clock
+  virtual std::string domain() const = 0;
+  // Whether the DC is up and reachable from the host now.
+  virtual bool answers(int dc) const = 0;
+  virtual bool readOnly(int dc) const = 0;
+  virtual std::string dcName(int dc) const = 0;
+  virtual dc::Directory& directory(int dc) = 0;
+  virtual const KerberosPolicy& policy() const = 0;
+  // An originating write the client made on `dc` (for change notification).
+  virtual void wrote(int dc, const std::string& dn) = 0;
+  virtual void log(Event event) = 0;
+};
+
+struct HostService {
+  std::string host;            // "app-001"
+  std::string machineAccount;  // "app-001$"
+  std::string account;         // the service's account (sAMAccountName)
+  bool dmsaCapable = true;
+  // The DCs the locator may use, best first: the host's own site, then the
+  // next-cheapest sites by site-link cost.
+  std::vector<std::vector<int>> locatorTiers;
+};
+
+struct LogonOutcome {
+  int64_t at = 0;
+  bool renewal = false;
+  bool ok = false;
+  std::string identity;  // the account it logged on as
+  std::string dc;        // the DC that answered (or refused)
+  std::string reason;    // when it failed
+  std::vector<dc::Sid> pac;
+};
+
+class HostClient {
+ public:
+  HostClient(HostService service, uint64_t locatorSeed);
+
+  // A fresh AS exchange now.
+  LogonOutcome logon(HostEnvironment& env);
+  // The periodic renewal: a TGS renewal, or a fresh logon when there is no
+  // TGT or its renewal limit has passed.
+  LogonOutcome renew(HostEnvironment& env);
+
+  const HostService& service() const { return service_; }
+  const std::optional<LogonOutcome>& latest() const { return latest_; }
+  // The dMSA the client now logs on as, once a completed migration told it.
+  const std::optional<std::string>& migratedTo() const { return migratedTo_; }
+
+ private:
+  int locate(HostEnvironment& env);
+  int locateWritable(HostEnvironment& env);
+  LogonOutcome finish(LogonOutcome outcome);
+  LogonOutcome fail(HostEnvironment& env, int dc, bool renewal, std::string reason);
+  LogonOutcome accept(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply);
+  LogonOutcome handleReply(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply);
+  LogonOutcome logonAsDmsa(HostEnvironment& env, int dc, bool renewal);
+  void learn(HostEnvironment& env, int dc, const KdcReply& reply);
+
+  HostService service_;
+  dc::Xoshiro256 locatorRng_;
+  int stickyDc_ = -1;
+  std::optional<Ticket> tgt_;
+  std::optional<std::string> migratedTo_;
+  std::optional<LogonOutcome> latest_;
+};
+
+}  // namespace dcemu::kdc

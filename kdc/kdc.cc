@@ -1,0 +1,284 @@
+#include "kdc/kdc.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dc/migration.h"
+#include "kdc/keys.h"
+
+namespace dcemu::kdc {
+
+std::string_view krbErrorName(KrbError error) {
+  switch (error) {
+    case KrbError::None:
+      return "OK";
+    case KrbError::PrincipalUnknown:
+      return "KDC_ERR_C_PRINCIPAL_UNKNOWN";
+    case KrbError::ServiceUnknown:
+      return "KDC_ERR_S_PRINCIPAL_UNKNOWN";
+    case KrbError::Policy:
+      return "KDC_ERR_POLICY";
+    case KrbError::ClientRevoked:
+      return "KDC_ERR_CLIENT_REVOKED";
+    case KrbError::TicketExpired:
+      return "KRB_AP_ERR_TKT_EXPIRED";
+    case KrbError::Skew:
+      return "KRB_AP_ERR_SKEW";
+  }
+  return "?";
+}
+
+struct Kdc::Account {
+  dc::Object object;
+  std::string dn;
+  std::string name;  // sAMAccountName
+  bool managed = false;  // gMSA or dMSA: a KDS-derived password and a membership
+  bool delegated = false;  // dMSA
+};
+
+namespace {
+
+bool isA(const dc::Directory& dir, const dc::Object& obj, std::string_view cls) {
+  const dc::ClassDef* structural = dir.structuralClass(obj);
+  return structural && dir.schema().isA(*structural, cls);
+}
+
+std::string firstString(const dc::Directory& dir, const dc::Object& obj, std::string_view attribute) {
+  auto values = dir.values(obj, attribute);
+  return values && !values->empty() ? values->front() : std::string();
+}
+
+}  // namespace
+
+std::optional<int64_t> Kdc::integer(const dc::Object& obj, std::string_view attribute) const {
+  const std::string* bytes = obj.firstValue(dir_.schema().attribute(attribute)->id);
+  if (!bytes) return std::nullopt;
+  return dc::decodeInteger(*bytes);
+}
+
+std::optional<dc::Guid> Kdc::link(const dc::Object& obj, std::string_view attribute) const {
+  auto links = dir_.visibleLinks(obj, *dir_.schema().attribute(attribute));
+  if (links.empty()) return std::nullopt;
+  return links.front()->target;
+}
+
+dc::Result<Kdc::Account> Kdc::findAccount(const std::string& name) const {
+  auto guid = dir_.store().guidByAccountName(name);
+  if (!guid) return dc::Status(dc::LdapResult::noSuchObject, fmt::format("no account {} on {}", name, dcName_));
+  auto obj = dir_.readByGuid(*guid);
+  if (!obj || dir_.isDeleted(*obj))
+    return dc::Status(dc::LdapResult::noSuchObject, fmt::format("no account {} on {}", name, dcName_));
+  Account account;
+  account.object = std::move(*obj);
+  account.dn = dir_.dnOf(account.object.guid).valueOr(name);
+  account.name = firstString(dir_, account.object, "sAMAccountName");
+  account.delegated = isA(dir_, account.object, "msDS-DelegatedManagedServiceAccount");
+  account.managed = account.delegated || isA(dir_, account.object, "msDS-GroupManagedServiceAccount");
+  return account;
+}
+
+std::optional<KdcReply> Kdc::refuseSkew(int64_t clientTime) const {
+  int64_t difference = clientTime - dir_.nowMicros();
+  if (std::abs(difference) <= policy_.clockSkew) return std::nullopt;
+  return error(KrbError::Skew, fmt::format("{}'s clock is {:+} s from the client's, beyond the {} s tolerance",
+                                           dcName_, -difference / 1000000, policy_.clockSkew / 1000000));
+}
+
+KdcReply Kdc::error(KrbError code, std::string message) const {
+  KdcReply reply;
+  reply.error = code;
+  reply.message = std::move(message);
+  return reply;
+}
+
+dc::Result<Pac> Kdc::pacOf(const dc::Object& account) const {
+  const std::string* sidBytes = account.firstValue(dir_.schema().attribute("objectSid")->id);
+  auto sid = sidBytes ? dc::Sid::fromBytes(*sidBytes) : std::nullopt;
+  if (!sid) return dc::Status(dc::LdapResult::other, "the account has no SID");
+  auto token = dir_.tokenSids(account.guid);
+  if (!token) return token.status();
+  Pac pac{*sid, {*sid}};
+  for (const dc::Sid& group : *token)
+    if (group != *sid) pac.sids.push_back(group);
+  return pac;
+}
+
+Ticket Kdc::newTicket(const Account& account, Pac pac) const {
+  Ticket ticket;
+  ticket.client = account.name;
+  ticket.clientGuid = account.object.guid;
+  ticket.issuedBy = dcName_;
+  ticket.authTime = ticket.startTime = dir_.nowMicros();
+  ticket.endTime = ticket.startTime + policy_.tgtLifetime;
+  ticket.renewTill = ticket.startTime + policy_.renewMax;
+  ticket.pac = std::move(pac);
+  return ticket;
+}
+
+dc::Result<std::string> Kdc::currentKey(const dc::Object& account) const {
+  auto keys = acceptedKeys(account);
+  if (!keys) return keys.status();
+  return keys->front();
+}
+
+dc::Result<std::vector<std::string>> Kdc::acceptedKeys(const dc::Object& account) const {
+  auto root = kdsRootKey(dir_);
+  if (!root) return root.status();
+  bool managed = isA(dir_, account, "msDS-GroupManagedServiceAccount") ||
+                 isA(dir_, account, "msDS-DelegatedManagedServiceAccount");
+  if (!managed) return std::vector<std::string>{passwordKey(*root, account.guid)};
+  const dc::AttributeEntry* created = account.find(dir_.schema().attribute("whenCreated")->id);
+  int64_t createdMicros = created ? created->stamp.originatingTime * 1000000 : 0;
+  const std::string* sidBytes = account.firstValue(dir_.schema().attribute("objectSid")->id);
+  auto sid = sidBytes ? dc::Sid::fromBytes(*sidBytes) : std::nullopt;
+  if (!sid) return dc::Status(dc::LdapResult::other, "the managed account has no SID");
+  ManagedPassword password = managedPassword(*root, *sid, createdMicros,
+                                             integer(account, "msDS-ManagedPasswordInterval").value_or(0),
+                                             dir_.nowMicros());
+  std::vector<std::string> keys{password.current};
+  if (dir_.nowMicros() < password.epochStart + policy_.clockSkew && password.epochStart > createdMicros)
+    keys.push_back(password.previous);
+  return keys;
+}
+
+KdcReply Kdc::asExchange(const AsRequest& request) const {
+  if (auto skew = refuseSkew(request.clientTime)) return *skew;
+  auto account = findAccount(request.account);
+  if (!account) return error(KrbError::PrincipalUnknown, account.status().message());
+  if (integer(account->object, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
+    // A completed migration's old account: disabled, and the answer names
+    // its successor so that a dMSA-capable client can retry as the dMSA.
+    KdcReply reply = error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", account->name, dcName_));
+    auto successor = link(account->object, "msDS-SupersededManagedAccountLink");
+    if (successor && integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kCompleted) {
+      if (auto dmsa = dir_.readByGuid(*successor)) {
+        reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
+        reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
+        reply.message += fmt::format(" (superseded by {})", *reply.supersededBy);
+      }
+    }
+    return reply;
+  }
+  if (account->managed) return managedAccountLogon(request, *account);
+  auto pac = pacOf(account->object);
+  if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
+  KdcReply reply;
+  reply.ticket = newTicket(*account, std::move(*pac));
+  auto successor = link(account->object, "msDS-SupersededManagedAccountLink");
+  if (successor && integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
+    if (auto dmsa = dir_.readByGuid(*successor)) {
+      reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
+      reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
+    }
+  }
+  return reply;
+}
+
+KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& account) const {
+  // Only machines the account's msDS-GroupMSAMembership grants may log on
+  // as it, as this replica holds that security descriptor now.
+  const std::string* membership = account.object.firstValue(dir_.schema().attribute("msDS-GroupMSAMembership")->id);
+  auto sd = membership ? dc::SecurityDescriptor::fromBinary(*membership)
+                       : dc::Result<dc::SecurityDescriptor>(dc::Status(dc::LdapResult::noSuchAttribute, ""));
+  std::vector<dc::Sid> machineToken;
+  if (auto machine = dir_.store().guidByAccountName(request.machine)) {
+    if (auto token = dir_.tokenSids(*machine)) machineToken = std::move(*token);
+  }
+  if (!sd || !dc::evaluateDacl(*sd, machineToken, dc::rights::kReadProperty).granted)
+    return error(KrbError::Policy, fmt::format("{} is not in the msDS-GroupMSAMembership of {} on {}",
+                                               request.machine, account.name, dcName_));
+  auto pac = pacOf(account.object);
+  if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
+  auto keys = acceptedKeys(account.object);
+  if (!keys) return error(KrbError::Policy, keys.status().message());
+  KdcReply reply;
+  if (!account.delegated) {
+    reply.ticket = newTicket(account, std::move(*pac));
+    return reply;
+  }
+  std::optional<std::string> previousKeys;
+  auto predecessor = link(account.object, "msDS-ManagedAccountPrecededByLink");
+  if (predecessor && integer(account.object, "msDS-DelegatedMSAState") == dc::dmsa_state::kCompleted) {
+    auto old = dir_.readByGuid(*predecessor);
+    if (!old || dir_.isDeleted(*old))
+      return error(KrbError::Policy, fmt::format("{}: its predecessor is gone on {}", account.name, dcName_));
+    // BadSuccessor (CVE-2025-53779): before the fix the KDC trusted the
+    // dMSA's own link; since, the old account must name the dMSA back.
+    if (policy_.patchedBadSuccessor && link(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
+      return error(KrbError::Policy,
+                   fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}", account.name,
+                               firstString(dir_, *old, "sAMAccountName"), dcName_));
+    auto inherited = pacOf(*old);
+    if (!inherited) return error(KrbError::Policy, inherited.status().message());
+    for (const dc::Sid& sid : inherited->sids)
+      if (std::find(pac->sids.begin(), pac->sids.end(), sid) == pac->sids.end()) pac->sids.push_back(sid);
+    auto oldKey = currentKey(*old);
+    if (!oldKey) return error(KrbError::Policy, oldKey.status().message());
+    previousKeys = *oldKey;
+  }
+  auto root = kdsRootKey(dir_);
+  const dc::AttributeEntry* created = account.object.find(dir_.schema().attribute("whenCreated")->id);
+  const std::string* sidBytes = account.object.firstValue(dir_.schema().attribute("objectSid")->id);
+  ManagedPassword password =
+      managedPassword(*root, *dc::Sid::fromBytes(*sidBytes), created ? created->stamp.originatingTime * 1000000 : 0,
+                      integer(account.object, "msDS-ManagedPasswordInterval").value_or(0), dir_.nowMicros());
+  KeyPackage package;
+  package.currentKeys = password.current;
+  package.previousKeys = previousKeys.value_or(password.previous);
+  package.expirationInterval = password.nextRollover - dir_.nowMicros();
+  package.fetchInterval = std::min(package.expirationInterval, policy_.tgtLifetime);
+  reply.ticket = newTicket(account, std::move(*pac));
+  reply.ticket->keyPackage = std::move(package);
+  return reply;
+}
+
+KdcReply Kdc::renew(const Ticket& tgt, int64_t clientTime) const {
+  if (auto skew = refuseSkew(clientTime)) return *skew;
+  int64_t now = dir_.nowMicros();
+  if (now > tgt.renewTill)
+    return error(KrbError::TicketExpired, fmt::format("{}'s TGT is past its renewal limit", tgt.client));
+  if (now > tgt.endTime) return error(KrbError::TicketExpired, fmt::format("{}'s TGT has expired", tgt.client));
+  auto obj = dir_.readByGuid(tgt.clientGuid);
+  if (!obj || dir_.isDeleted(*obj))
+    return error(KrbError::PrincipalUnknown, fmt::format("no account {} on {}", tgt.client, dcName_));
+  // The KDC checks the account again when it renews a ticket: a disabled
+  // or superseded account is answered as at the AS exchange.
+  AsRequest recheck{tgt.client, clientTime, ""};
+  bool managed = isA(dir_, *obj, "msDS-GroupManagedServiceAccount") ||
+                 isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount");
+  KdcReply reply;
+  if (!managed) {
+    reply = asExchange(recheck);
+    if (!reply.ok()) return reply;
+  } else if (integer(*obj, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
+    return error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", tgt.client, dcName_));
+  }
+  Ticket renewed = tgt;
+  renewed.issuedBy = dcName_;
+  renewed.startTime = now;
+  renewed.endTime = std::min(now + policy_.tgtLifetime, tgt.renewTill);
+  reply.ticket = std::move(renewed);
+  return reply;
+}
+
+KdcReply Kdc::serviceTicket(const Ticket& tgt, const std::string& service, int64_t clientTime) const {
+  if (auto skew = refuseSkew(clientTime)) return *skew;
+  int64_t now = dir_.nowMicros();
+  if (now > tgt.endTime) return error(KrbError::TicketExpired, fmt::format("{}'s TGT has expired", tgt.client));
+  auto target = findAccount(service);
+  if (!target) return error(KrbError::ServiceUnknown, target.status().message());
+  auto key = currentKey(target->object);
+  if (!key) return error(KrbError::ServiceUnknown, key.status().message());
+  Ticket ticket = tgt;
+  ticket.issuedBy = dcName_;
+  ticket.startTime = now;
+  ticket.endTime = std::min(now + policy_.serviceTicketLifetime, tgt.endTime);
+  ticket.keyPackage.reset();
+  ticket.serviceKey = *key;
+  KdcReply reply;
+  reply.ticket = std::move(ticket);
+  return reply;
+}
+
+}  // namespace dcemu::kdc

@@ -1,0 +1,118 @@
+// The KDC of one DC (MS-KILE with the dMSA extensions of
+// shared/reference/dmsa.md), reading only that DC's replica: the AS
+// exchange for users, computers and managed accounts, TGT renewal and
+// service tickets, the superseded-by answer of a migration's old account,
+// the dMSA key package and PAC, and the BadSuccessor check. Time comes from
+// the DC's clock (skew faults included); the client's time arrives in the
+// request, and a difference beyond the policy's tolerance is refused.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dc/directory.h"
+
+namespace dcemu::kdc {
+
+struct KerberosPolicy {
+  int64_t tgtLifetime = 10LL * 3600 * 1000000;
+  int64_t renewMax = 7LL * 24 * 3600 * 1000000;
+  int64_t serviceTicketLifetime = 600LL * 60 * 1000000;
+  int64_t clockSkew = 5LL * 60 * 1000000;
+  bool patchedBadSuccessor = true;  // CVE-2025-53779 fixed
+};
+
+// KRB-ERROR codes (RFC 4120 7.5.9) the KDC answers with.
+enum class KrbError : int {
+  None = 0,
+  PrincipalUnknown = 6,   // KDC_ERR_C_PRINCIPAL_UNKNOWN
+  Policy = 12,            // KDC_ERR_POLICY
+  ClientRevoked = 18,     // KDC_ERR_CLIENT_REVOKED: disabled
+  TicketExpired = 32,     // KRB_AP_ERR_TKT_EXPIRED
+  Skew = 37,              // KRB_AP_ERR_SKEW
+  ServiceUnknown = 7,     // KDC_ERR_S_PRINCIPAL_UNKNOWN
+};
+std::string_view krbErrorName(KrbError error);
+
+// The PAC's identity part: the account's SID and every group SID of its
+// token; for a dMSA of a completed migration, the old account's too.
+struct Pac {
+  dc::Sid userSid;
+  std::vector<dc::Sid> sids;  // userSid first, then groups and inherited identities
+};
+
+// KERB-DMSA-KEY-PACKAGE (PA-data 171).
+struct KeyPackage {
+  std::string currentKeys;
+  std::string previousKeys;  // the old account's keys
+  int64_t expirationInterval = 0;  // until the current keys roll over
+  int64_t fetchInterval = 0;       // when the client should fetch again
+};
+
+struct Ticket {
+  std::string client;  // sAMAccountName
+  dc::Guid clientGuid;
+  std::string issuedBy;  // the KDC's DC
+  int64_t authTime = 0, startTime = 0, endTime = 0, renewTill = 0;  // KDC clock
+  Pac pac;
+  std::optional<KeyPackage> keyPackage;
+  std::string serviceKey;  // service tickets: the key it is encrypted in
+};
+
+struct KdcReply {
+  KrbError error = KrbError::None;
+  std::string message;  // why, naming the account and the DC
+  // KERB-SUPERSEDED-BY-USER (PA-data 170): the dMSA's sAMAccountName and DN.
+  std::optional<std::string> supersededBy;
+  std::optional<std::string> supersededByDn;
+  std::optional<Ticket> ticket;
+  bool ok() const { return error == KrbError::None; }
+};
+
+struct AsRequest {
+  std::string account;   // sAMAccountName asked for
+  int64_t clientTime = 0;
+  // The requesting machine's account (the FAST armor of a managed
+  // account's request); the KDC reads its token from its own replica and
+  // checks it against msDS-GroupMSAMembership.
+  std::string machine;
+};
+
+class Kdc {
+ public:
+  Kdc(const dc::Directory& dir, const KerberosPolicy& policy, std::string dcName)
+      : dir_(dir), policy_(policy), dcName_(std::move(dcName)) {}
+
+  KdcReply asExchange(const AsRequest& request) const;
+  // TGS renewal of a TGT this domain issued.
+  KdcReply renew(const Ticket& tgt, int64_t clientTime) const;
+  // A service ticket to `service` (a sAMAccountName), encrypted in its
+  // current key.
+  KdcReply serviceTicket(const Ticket& tgt, const std::string& service, int64_t clientTime) const;
+
+  // An account's current long-term key as this replica derives it.
+  dc::Result<std::string> currentKey(const dc::Object& account) const;
+  // The keys the KDC accepts for the account now: the current one and, for
+  // a managed account within the clock-skew window after a rollover, the
+  // previous one.
+  dc::Result<std::vector<std::string>> acceptedKeys(const dc::Object& account) const;
+
+ private:
+  struct Account;
+  dc::Result<Account> findAccount(const std::string& name) const;
+  std::optional<KdcReply> refuseSkew(int64_t clientTime) const;
+  KdcReply error(KrbError code, std::string message) const;
+  KdcReply managedAccountLogon(const AsRequest& request, const Account& account) const;
+  Ticket newTicket(const Account& account, Pac pac) const;
+  dc::Result<Pac> pacOf(const dc::Object& account) const;
+  std::optional<int64_t> integer(const dc::Object& obj, std::string_view attribute) const;
+  std::optional<dc::Guid> link(const dc::Object& obj, std::string_view attribute) const;
+
+  const dc::Directory& dir_;
+  KerberosPolicy policy_;
+  std::string dcName_;
+};
+
+}  // namespace dcemu::kdc
