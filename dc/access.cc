@@ -60,8 +60,8 @@ Status Directory::checkAccess(const Object& obj, uint32_t rightsNeeded, const st
   DaclDecision decision = evaluateDacl(*sd, requester.sids, rightsNeeded, objectType);
   if (decision.granted) return Status::ok();
   if (decision.deniedBy)
-    return Status(LdapResult::insufficientAccessRights,
-                  fmt::format("{}: access denied to {} (denied by an ACE for {})", dn, what, decision.deniedBy->toString()));
+    return Status(LdapResult::insufficientAccessRights, fmt::format("{}: access denied to {} (denied by an ACE for {})",
+                                                                    dn, what, decision.deniedBy->toString()));
   return Status(LdapResult::insufficientAccessRights, fmt::format("{}: access denied to {}", dn, what));
 }
 

@@ -36,8 +36,12 @@ std::vector<std::string> valuesOf(const Directory& dir, const Object& obj, std::
 // running the old account add themselves while it is still the old account).
 std::vector<Ace> migrationAces(const Directory& dir, const Sid& account) {
   return {Ace{AceType::AccessAllowed, 0, rights::kAdsRead, {}, {}, account},
-          Ace{AceType::AccessAllowedObject, 0, rights::kWriteProperty,
-              schemaIdGuid(attribute(dir, "msDS-GroupMSAMembership").oid), {}, account}};
+          Ace{AceType::AccessAllowedObject,
+              0,
+              rights::kWriteProperty,
+              schemaIdGuid(attribute(dir, "msDS-GroupMSAMembership").oid),
+              {},
+              account}};
 }
 
 // The dMSA's security descriptor with the migration ACEs added or removed,
@@ -72,7 +76,9 @@ Status refused(std::string_view what, std::string_view dn, std::string_view reas
                 fmt::format("{}: {}: {} ({} UNABLE_TO_PROCEED)", what, dn, reason, kErrorUnableToProceed));
 }
 
-std::string uacText(int64_t value) { return std::to_string(value); }
+std::string uacText(int64_t value) {
+  return std::to_string(value);
+}
 
 // Everything one operation needs to know about the pair.
 struct Pair {
@@ -80,7 +86,7 @@ struct Pair {
   std::string dmsaDn, accountDn;
   int64_t dmsaState = 0;
   std::optional<int64_t> accountState;
-  std::optional<Guid> precededBy;  // the dMSA's link
+  std::optional<Guid> precededBy;    // the dMSA's link
   std::optional<Guid> supersededBy;  // the account's link
   Sid accountSid;
   bool linked() const { return precededBy == account.guid && supersededBy == dmsa.guid; }
@@ -96,8 +102,8 @@ void completeChanges(const Directory& dir, const Pair& p, std::vector<ObjectChan
     dmsa.push_back({Change::Op::Add, "servicePrincipalName", spns});
     account.push_back({Change::Op::Delete, "servicePrincipalName", {}});
   }
-  for (const char* name : {"msDS-AllowedToDelegateTo", "msDS-AllowedToActOnBehalfOfOtherIdentity",
-                           "msDS-AssignedAuthNPolicy"}) {
+  for (const char* name :
+       {"msDS-AllowedToDelegateTo", "msDS-AllowedToActOnBehalfOfOtherIdentity", "msDS-AssignedAuthNPolicy"}) {
     std::vector<std::string> values = valuesOf(dir, p.account, name);
     if (!values.empty()) dmsa.push_back({Change::Op::Replace, name, values});
   }
@@ -202,14 +208,10 @@ Status plan(const Directory& dir, const Pair& p, MigrationOp op, std::vector<Obj
 
 std::string_view migrationOpName(MigrationOp op) {
   switch (op) {
-    case MigrationOp::Reset:
-      return "Reset";
-    case MigrationOp::Start:
-      return "Start";
-    case MigrationOp::Complete:
-      return "Complete";
-    case MigrationOp::Undo:
-      return "Undo";
+    case MigrationOp::Reset: return "Reset";
+    case MigrationOp::Start: return "Start";
+    case MigrationOp::Complete: return "Complete";
+    case MigrationOp::Undo: return "Undo";
   }
   return "?";
 }
@@ -240,8 +242,7 @@ MigrationOutcome migrateServiceAccount(Directory& dir, const MigrationRequest& r
   std::string what = fmt::format("{}-ADServiceAccountMigration", migrationOpName(request.op));
   auto dmsa = dir.read(request.dmsaDn);
   auto account = dir.read(request.accountDn);
-  if (dmsa && !dir.isDeleted(*dmsa))
-    outcome.dmsaStateBefore = integerValue(dir, *dmsa, "msDS-DelegatedMSAState");
+  if (dmsa && !dir.isDeleted(*dmsa)) outcome.dmsaStateBefore = integerValue(dir, *dmsa, "msDS-DelegatedMSAState");
   if (account && !dir.isDeleted(*account))
     outcome.accountStateBefore = integerValue(dir, *account, "msDS-SupersededServiceAccountState");
 
@@ -250,8 +251,8 @@ MigrationOutcome migrateServiceAccount(Directory& dir, const MigrationRequest& r
     return outcome;
   };
   if (dir.readOnly())
-    return fail(Status(LdapResult::referral,
-                       fmt::format("{}: this DC is read-only; migrations run on a writable DC", what)));
+    return fail(
+        Status(LdapResult::referral, fmt::format("{}: this DC is read-only; migrations run on a writable DC", what)));
   if (!isDomainAdmin(dir, requester))
     return fail(Status(LdapResult::insufficientAccessRights, fmt::format("{}: only Domain Admins may migrate", what)));
   if (!dmsa || dir.isDeleted(*dmsa))
@@ -265,8 +266,8 @@ MigrationOutcome migrateServiceAccount(Directory& dir, const MigrationRequest& r
   const ClassDef* accountClass = dir.structuralClass(*account);
   if (!accountClass || !schema.isA(*accountClass, "user"))
     return fail(refused(what, request.accountDn, "not a user or computer account"));
-  for (const char* managed : {"msDS-ManagedServiceAccount", "msDS-GroupManagedServiceAccount",
-                              "msDS-DelegatedManagedServiceAccount"}) {
+  for (const char* managed :
+       {"msDS-ManagedServiceAccount", "msDS-GroupManagedServiceAccount", "msDS-DelegatedManagedServiceAccount"}) {
     if (schema.isA(*accountClass, managed))
       return fail(refused(what, request.accountDn, fmt::format("migration from a {} is not supported", managed)));
   }
@@ -302,7 +303,8 @@ MigrationOutcome modifyRootDse(Directory& dir, const Change& change, const Princ
     return fail(Status(LdapResult::unwillingToPerform,
                        fmt::format("rootDSE: {} is not a modifiable rootDSE attribute here", change.attribute)));
   if (change.op == Change::Op::Delete || change.values.size() != 1)
-    return fail(Status(LdapResult::protocolError, "rootDSE: migrateADServiceAccount takes one value to add or replace"));
+    return fail(
+        Status(LdapResult::protocolError, "rootDSE: migrateADServiceAccount takes one value to add or replace"));
   auto request = parseMigrationRequest(change.values.front());
   if (!request) return fail(request.status());
   return migrateServiceAccount(dir, *request, requester);

@@ -104,9 +104,9 @@ LogonOutcome HostClient::handleReply(HostEnvironment& env, int dc, bool renewal,
   if (reply.error != KrbError::ClientRevoked || !reply.supersededBy)
     return fail(env, dc, renewal, fmt::format("{}: {}", krbErrorName(reply.error), reply.message));
   if (!service_.dmsaCapable)
-    return fail(env, dc, renewal,
-                fmt::format("not dMSA-capable: {} is disabled and superseded by {}", service_.account,
-                            *reply.supersededBy));
+    return fail(
+        env, dc, renewal,
+        fmt::format("not dMSA-capable: {} is disabled and superseded by {}", service_.account, *reply.supersededBy));
   migratedTo_ = reply.supersededBy;
   tgt_.reset();
   LogonOutcome outcome = logonAsDmsa(env, dc, renewal);
@@ -135,11 +135,11 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
   KdcReply reply = kdc.asExchange({*migratedTo_, env.now(), service_.machineAccount});
   if (!reply.ok()) {
     if (reply.error == KrbError::Skew) stickyDc_ = -1;
-    std::string reason = reply.error == KrbError::Policy && reply.message.find("msDS-GroupMSAMembership") !=
-                                                                std::string::npos
-                             ? fmt::format("not in the membership on {}", env.dcName(kdcDc))
-                         : reply.error == KrbError::Skew ? "clock skew: " + reply.message
-                                                         : fmt::format("{}: {}", krbErrorName(reply.error), reply.message);
+    std::string reason =
+        reply.error == KrbError::Policy && reply.message.find("msDS-GroupMSAMembership") != std::string::npos
+            ? fmt::format("not in the membership on {}", env.dcName(kdcDc))
+        : reply.error == KrbError::Skew ? "clock skew: " + reply.message
+                                        : fmt::format("{}: {}", krbErrorName(reply.error), reply.message);
     return fail(env, kdcDc, renewal, reason);
   }
   if (reply.ticket->keyPackage) {

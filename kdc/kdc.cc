@@ -11,20 +11,13 @@ namespace dcemu::kdc {
 
 std::string_view krbErrorName(KrbError error) {
   switch (error) {
-    case KrbError::None:
-      return "OK";
-    case KrbError::PrincipalUnknown:
-      return "KDC_ERR_C_PRINCIPAL_UNKNOWN";
-    case KrbError::ServiceUnknown:
-      return "KDC_ERR_S_PRINCIPAL_UNKNOWN";
-    case KrbError::Policy:
-      return "KDC_ERR_POLICY";
-    case KrbError::ClientRevoked:
-      return "KDC_ERR_CLIENT_REVOKED";
-    case KrbError::TicketExpired:
-      return "KRB_AP_ERR_TKT_EXPIRED";
-    case KrbError::Skew:
-      return "KRB_AP_ERR_SKEW";
+    case KrbError::None: return "OK";
+    case KrbError::PrincipalUnknown: return "KDC_ERR_C_PRINCIPAL_UNKNOWN";
+    case KrbError::ServiceUnknown: return "KDC_ERR_S_PRINCIPAL_UNKNOWN";
+    case KrbError::Policy: return "KDC_ERR_POLICY";
+    case KrbError::ClientRevoked: return "KDC_ERR_CLIENT_REVOKED";
+    case KrbError::TicketExpired: return "KRB_AP_ERR_TKT_EXPIRED";
+    case KrbError::Skew: return "KRB_AP_ERR_SKEW";
   }
   return "?";
 }
@@ -32,8 +25,8 @@ std::string_view krbErrorName(KrbError error) {
 struct Kdc::Account {
   dc::Object object;
   std::string dn;
-  std::string name;  // sAMAccountName
-  bool managed = false;  // gMSA or dMSA: a KDS-derived password and a membership
+  std::string name;        // sAMAccountName
+  bool managed = false;    // gMSA or dMSA: a KDS-derived password and a membership
   bool delegated = false;  // dMSA
 };
 
@@ -81,8 +74,8 @@ dc::Result<Kdc::Account> Kdc::findAccount(const std::string& name) const {
 std::optional<KdcReply> Kdc::refuseSkew(int64_t clientTime) const {
   int64_t difference = clientTime - dir_.nowMicros();
   if (std::abs(difference) <= policy_.clockSkew) return std::nullopt;
-  return error(KrbError::Skew, fmt::format("{}'s clock is {:+} s from the client's, beyond the {} s tolerance",
-                                           dcName_, -difference / 1000000, policy_.clockSkew / 1000000));
+  return error(KrbError::Skew, fmt::format("{}'s clock is {:+} s from the client's, beyond the {} s tolerance", dcName_,
+                                           -difference / 1000000, policy_.clockSkew / 1000000));
 }
 
 KdcReply Kdc::error(KrbError code, std::string message) const {
@@ -133,9 +126,8 @@ dc::Result<std::vector<std::string>> Kdc::acceptedKeys(const dc::Object& account
   const std::string* sidBytes = account.firstValue(dir_.schema().attribute("objectSid")->id);
   auto sid = sidBytes ? dc::Sid::fromBytes(*sidBytes) : std::nullopt;
   if (!sid) return dc::Status(dc::LdapResult::other, "the managed account has no SID");
-  ManagedPassword password = managedPassword(*root, *sid, createdMicros,
-                                             integer(account, "msDS-ManagedPasswordInterval").value_or(0),
-                                             dir_.nowMicros());
+  ManagedPassword password = managedPassword(
+      *root, *sid, createdMicros, integer(account, "msDS-ManagedPasswordInterval").value_or(0), dir_.nowMicros());
   std::vector<std::string> keys{password.current};
   if (dir_.nowMicros() < password.epochStart + policy_.clockSkew && password.epochStart > createdMicros)
     keys.push_back(password.previous);
@@ -186,8 +178,8 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     if (auto token = dir_.tokenSids(*machine)) machineToken = std::move(*token);
   }
   if (!sd || !dc::evaluateDacl(*sd, machineToken, dc::rights::kReadProperty).granted)
-    return error(KrbError::Policy, fmt::format("{} is not in the msDS-GroupMSAMembership of {} on {}",
-                                               request.machine, account.name, dcName_));
+    return error(KrbError::Policy, fmt::format("{} is not in the msDS-GroupMSAMembership of {} on {}", request.machine,
+                                               account.name, dcName_));
   auto pac = pacOf(account.object);
   if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
   auto keys = acceptedKeys(account.object);
@@ -206,9 +198,8 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     // BadSuccessor (CVE-2025-53779): before the fix the KDC trusted the
     // dMSA's own link; since, the old account must name the dMSA back.
     if (policy_.patchedBadSuccessor && link(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
-      return error(KrbError::Policy,
-                   fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}", account.name,
-                               firstString(dir_, *old, "sAMAccountName"), dcName_));
+      return error(KrbError::Policy, fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}",
+                                                 account.name, firstString(dir_, *old, "sAMAccountName"), dcName_));
     auto inherited = pacOf(*old);
     if (!inherited) return error(KrbError::Policy, inherited.status().message());
     for (const dc::Sid& sid : inherited->sids)
@@ -245,8 +236,8 @@ KdcReply Kdc::renew(const Ticket& tgt, int64_t clientTime) const {
   // The KDC checks the account again when it renews a ticket: a disabled
   // or superseded account is answered as at the AS exchange.
   AsRequest recheck{tgt.client, clientTime, ""};
-  bool managed = isA(dir_, *obj, "msDS-GroupManagedServiceAccount") ||
-                 isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount");
+  bool managed =
+      isA(dir_, *obj, "msDS-GroupManagedServiceAccount") || isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount");
   KdcReply reply;
   if (!managed) {
     reply = asExchange(recheck);

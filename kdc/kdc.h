@@ -27,12 +27,12 @@ struct KerberosPolicy {
 // KRB-ERROR codes (RFC 4120 7.5.9) the KDC answers with.
 enum class KrbError : int {
   None = 0,
-  PrincipalUnknown = 6,   // KDC_ERR_C_PRINCIPAL_UNKNOWN
-  Policy = 12,            // KDC_ERR_POLICY
-  ClientRevoked = 18,     // KDC_ERR_CLIENT_REVOKED: disabled
-  TicketExpired = 32,     // KRB_AP_ERR_TKT_EXPIRED
-  Skew = 37,              // KRB_AP_ERR_SKEW
-  ServiceUnknown = 7,     // KDC_ERR_S_PRINCIPAL_UNKNOWN
+  PrincipalUnknown = 6,  // KDC_ERR_C_PRINCIPAL_UNKNOWN
+  Policy = 12,           // KDC_ERR_POLICY
+  ClientRevoked = 18,    // KDC_ERR_CLIENT_REVOKED: disabled
+  TicketExpired = 32,    // KRB_AP_ERR_TKT_EXPIRED
+  Skew = 37,             // KRB_AP_ERR_SKEW
+  ServiceUnknown = 7,    // KDC_ERR_S_PRINCIPAL_UNKNOWN
 };
 std::string_view krbErrorName(KrbError error);
 
@@ -46,7 +46,7 @@ struct Pac {
 // KERB-DMSA-KEY-PACKAGE (PA-data 171).
 struct KeyPackage {
   std::string currentKeys;
-  std::string previousKeys;  // the old account's keys
+  std::string previousKeys;        // the old account's keys
   int64_t expirationInterval = 0;  // until the current keys roll over
   int64_t fetchInterval = 0;       // when the client should fetch again
 };
@@ -54,7 +54,7 @@ struct KeyPackage {
 struct Ticket {
   std::string client;  // sAMAccountName
   dc::Guid clientGuid;
-  std::string issuedBy;  // the KDC's DC
+  std::string issuedBy;                                             // the KDC's DC
   int64_t authTime = 0, startTime = 0, endTime = 0, renewTill = 0;  // KDC clock
   Pac pac;
   std::optional<KeyPackage> keyPackage;
@@ -72,7 +72,7 @@ struct KdcReply {
 };
 
 struct AsRequest {
-  std::string account;   // sAMAccountName asked for
+  std::string account;  // sAMAccountName asked for
   int64_t clientTime = 0;
   // The requesting machine's account (the FAST armor of a managed
   // account's request); the KDC reads its token from its own replica and

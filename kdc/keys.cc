@@ -39,8 +39,8 @@ std::string passwordKey(std::string_view rootKey, const dc::Guid& account) {
 }
 
 dc::Result<std::string> kdsRootKey(const dc::Directory& dir) {
-  std::string container = fmt::format("{},{}", dc::kKdsRootKeysContainer,
-                                      dir.namingContextDn(dc::NamingContext::Configuration).toString());
+  std::string container =
+      fmt::format("{},{}", dc::kKdsRootKeysContainer, dir.namingContextDn(dc::NamingContext::Configuration).toString());
   const dc::AttributeDef* data = dir.schema().attribute("msKds-RootKeyData");
   for (const std::string& dn : dir.childrenOf(container)) {
     auto key = dir.read(dn);

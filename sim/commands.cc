@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
+
 #include "replication/repadmin.h"
 #include "sim/loader_internal.h"
 #include "sim/scenario_loader.h"
@@ -70,10 +73,32 @@ std::string summary(const World& world, const std::string& file, uint64_t seed, 
   out += fmt::format("conflicts   {} attribute values and {} linked values lost, {} name conflicts, {} orphans\n",
                      c.applied.attributesLost, c.applied.linksLost, c.applied.nameConflicts, c.applied.orphansMoved);
   out += fmt::format("writes      {} originating\n", c.originatingWrites);
+  out += fmt::format("kerberos    {} logons and renewals ({} failed), {} events logged\n", c.logons, c.logonsFailed,
+                     world.events().size());
   out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun, c.stepsRefused,
                      c.expectationsPassed, c.expectationsFailed);
+  out += world.risk().report(s.start);
   out += fmt::format("trace hash  {:016x}\n", traceHash);
   return out;
+}
+
+// One JSON object per line: time, id, source, then the event's fields in
+// the order Windows shows them.
+dc::Status writeEvents(const World& world, const std::string& path) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) return dc::Status(dc::LdapResult::other, fmt::format("--events {}: cannot write the file", path));
+  for (const kdc::Event& event : world.events()) {
+    nlohmann::ordered_json line;
+    line["time"] = utc(event.at);
+    line["elapsed"] = formatDuration(event.at - world.scenario().start);
+    line["id"] = event.id;
+    line["source"] = event.source;
+    for (const auto& [name, value] : event.fields) line[name] = value;
+    out << line.dump() << "\n";
+  }
+  out.flush();
+  if (!out) return dc::Status(dc::LdapResult::other, fmt::format("--events {}: writing failed", path));
+  return dc::Status::ok();
 }
 
 }  // namespace
@@ -96,6 +121,13 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
       output.exitCode = 1;
     }
   }
+  if (!options.eventsFile.empty()) {
+    dc::Status written = writeEvents(*world, options.eventsFile);
+    if (!written.isOk()) {
+      output.err += written.message() + "\n";
+      output.exitCode = 1;
+    }
+  }
   std::string text = summary(*world, file, seed, traceHash, events);
   std::vector<std::string> divergence = world->settleAndCheckConvergence();
   if (divergence.empty()) {
@@ -113,6 +145,57 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   }
   output.out = text;
   if (!findings.empty() || !divergence.empty()) output.exitCode = 1;
+  return output;
+}
+
+CommandOutput sweepCommand(const std::string& file, const SweepOptions& options) {
+  CommandOutput output;
+  if (options.lastSeed < options.firstSeed) {
+    output.err = fmt::format("--last-seed {} is below --first-seed {}\n", options.lastSeed, options.firstSeed);
+    output.exitCode = 2;
+    return output;
+  }
+  LoadResult loaded = loadScenarioFile(file);
+  for (const std::string& error : loaded.errors) output.err += error + "\n";
+  if (!loaded.scenario) {
+    output.exitCode = 1;
+    return output;
+  }
+  const Scenario& scenario = *loaded.scenario;
+  std::string text = fmt::format("dcemu sweep {} (seeds {} to {})\n", file, options.firstSeed, options.lastSeed);
+  text +=
+      "seed  start reached all DCs after  ACEs lost  all ACEs present at completion  failed logons after  problems\n";
+  uint64_t runs = 0, lossy = 0, presentAtCompletion = 0, withFailures = 0, withProblems = 0;
+  for (uint64_t seed = options.firstSeed; seed <= options.lastSeed; ++seed) {
+    auto world = World::create(scenario, seed, false);
+    if (!world) {
+      output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
+      output.exitCode = 1;
+      return output;
+    }
+    (*world)->runUntil(scenario.effectiveDuration());
+    const RiskTracker& risk = (*world)->risk();
+    auto arrival = risk.slowestStartArrival();
+    size_t lost = risk.lostUpdateCount(), failed = risk.failedLogonsAfterCompletion();
+    size_t problems = (*world)->findings().size();
+    bool present = risk.allPresentAtCompletion();
+    text += fmt::format("{:>4}  {:<27}  {:>9}  {:<30}  {:>19}  {:>8}\n", seed,
+                        arrival ? formatDuration(*arrival / 1000000 * 1000000) : "never", lost, present ? "yes" : "no",
+                        failed, problems);
+    ++runs;
+    lossy += lost > 0;
+    presentAtCompletion += present;
+    withFailures += failed > 0;
+    withProblems += problems > 0;
+  }
+  auto share = [&](uint64_t n) { return fmt::format("{} of {} ({:.0f}%)", n, runs, 100.0 * n / runs); };
+  text += fmt::format("runs losing at least one ACE to a replication conflict: {}\n", share(lossy));
+  text +=
+      fmt::format("runs with every ACE on every DC when the completion reached it: {}\n", share(presentAtCompletion));
+  text += fmt::format("runs with failed logons after completion: {}\n", share(withFailures));
+  text += fmt::format("runs with refused steps or failed expectations: {}\n", share(withProblems));
+  output.out = text;
+  if (withProblems) output.exitCode = 1;
   return output;
 }
 

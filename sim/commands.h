@@ -18,12 +18,23 @@ struct RunOptions {
   std::optional<uint64_t> seed;      // overrides [simulation] seed
   std::optional<std::string> until;  // a duration; default the scenario's span
   std::string traceFile;             // empty: no trace file
+  std::string eventsFile;            // empty: no events file
 };
 
 // dcemu run: simulate, check convergence, print the summary.
 CommandOutput runCommand(const std::string& file, const RunOptions& options);
 // dcemu topology: the KCC's connections as stored in the configuration NC.
 CommandOutput topologyCommand(const std::string& file, bool dot);
+
+struct SweepOptions {
+  uint64_t firstSeed = 1;
+  uint64_t lastSeed = 100;
+};
+
+// dcemu sweep: one run per seed; a row per run (how long the start took to
+// reach every DC, ACEs lost, whether every ACE was on every DC when the
+// completion reached it, failed logons after completion) and the fractions.
+CommandOutput sweepCommand(const std::string& file, const SweepOptions& options);
 
 struct RepadminOptions {
   std::string view;                      // showrepl | replsummary | showobjmeta | showutdvec

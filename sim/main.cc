@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   auto* runSeed = runCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
   auto* runUntil = runCmd->add_option("--until", until, "stop after this simulated duration, e.g. 3d12h");
   runCmd->add_option("--trace", run.traceFile, "write replication activity as Chrome trace-event JSON (Perfetto)");
+  runCmd->add_option("--events", run.eventsFile,
+                     "write the events Windows would log (307, 308, 309, 2946, 3085) as JSON Lines");
 
   bool dot = false;
   auto* topologyCmd = app.add_subcommand("topology", "Print the KCC's connections, or a Graphviz graph with --dot");
@@ -65,7 +67,15 @@ int main(int argc, char** argv) {
   repadminCmd->add_flag("--csv", repadmin.csv, "showrepl: repadmin's /csv layout");
   auto* repadminSeed = repadminCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
 
+  SweepOptions sweep;
+  auto* sweepCmd = app.add_subcommand(
+      "sweep", "Run a scenario once per seed and tabulate its migration risks (lost ACEs, failed logons)");
+  sweepCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
+  sweepCmd->add_option("--first-seed", sweep.firstSeed, "the first seed (default 1)")->check(CLI::PositiveNumber);
+  sweepCmd->add_option("--last-seed", sweep.lastSeed, "the last seed (default 100)")->check(CLI::PositiveNumber);
+
   CLI11_PARSE(app, argc, argv);
+  if (sweepCmd->parsed()) return emit(sweepCommand(file, sweep));
   if (validateCommand->parsed()) return validate(file);
   if (runCmd->parsed()) {
     if (runSeed->count()) run.seed = seed;

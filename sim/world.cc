@@ -7,28 +7,15 @@
 #include "replication/convergence.h"
 #include "replication/reps_from.h"
 #include "replication/utd.h"
+#include "sim/host_access.h"
 #include "sim/loader_internal.h"
 
 namespace dcemu::sim {
 
-namespace {
-
-// Step actions that need the KDC and the migration operations (issue 5).
-constexpr std::string_view kKdcActions[] = {"start-migration", "complete-migration", "undo-migration",
-                                            "reset-migration", "host-logon",         "expect-auth"};
-
-}  // namespace
-
 dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint64_t seed, bool keepTrace) {
-  for (const Step& step : scenario.steps)
-    for (std::string_view action : kKdcActions)
-      if (step.action == action)
-        return dc::Status(dc::LdapResult::unwillingToPerform,
-                          fmt::format("{}: step action \"{}\" needs the KDC and the migration operations, which "
-                                      "dcemu does not simulate yet (dcemu validate checks the file)",
-                                      step.where.toString(), step.action));
   std::unique_ptr<World> world(new World(scenario, seed, keepTrace));
   DCEMU_RETURN_IF_ERROR(world->provision());
+  world->createHosts();
   world->scheduleTimeline();
   return world;
 }
@@ -39,7 +26,12 @@ World::World(const Scenario& scenario, uint64_t seed, bool keepTrace)
       queue_(scenario.start),
       network_(scenario, seed),
       trace_(keepTrace),
-      env_(dc::StoreEnv::inMemory(64 << 20)) {}
+      env_(dc::StoreEnv::inMemory(64 << 20)),
+      risk_([&] {
+        std::vector<std::string> names;
+        for (const DcSpec& dc : scenario.dcs) names.push_back(dc.name);
+        return names;
+      }()) {}
 
 World::~World() {
   // Pending events hold pulls that refer to the directories.
@@ -54,6 +46,11 @@ dc::Status World::openDc(int index) {
   auto dir = dc::Directory::open(*d.store, dc::DirectoryOptions{scenario_.domain, d.readOnly}, *d.clock, *d.rng);
   if (!dir) return dir.status();
   d.dir = std::move(*dir);
+  // The risk tracker sees every write to a watched dMSA on this replica,
+  // and what a restarted or restored replica holds.
+  d.dir->setWriteObserver(
+      [this, index](const dc::Guid& object, bool replicated) { watchDmsa(index, object, replicated); });
+  for (const dc::Guid& dmsa : risk_.watched()) watchDmsa(index, dmsa, false);
   return dc::Status::ok();
 }
 

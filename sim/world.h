@@ -16,6 +16,8 @@
 
 #include "dc/directory.h"
 #include "dc/store.h"
+#include "kdc/events.h"
+#include "kdc/host_client.h"
 #include "replication/apply.h"
 #include "replication/kcc.h"
 #include "replication/pull.h"
@@ -23,6 +25,7 @@
 #include "sim/event_queue.h"
 #include "sim/network.h"
 #include "sim/provision_scenario.h"
+#include "sim/risk.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
 
@@ -40,6 +43,8 @@ struct RunCounts {
   uint64_t stepsRefused = 0;  // refused steps that were meant to be refused included
   uint64_t expectationsPassed = 0;
   uint64_t expectationsFailed = 0;
+  uint64_t logons = 0;  // AS exchanges and renewals of the hosts' services
+  uint64_t logonsFailed = 0;
 };
 
 // Something that makes the run exit 1: a refused step, a failed expectation.
@@ -73,6 +78,9 @@ class World {
   const RunCounts& counts() const { return counts_; }
   const std::vector<Finding>& findings() const { return findings_; }
   const Trace& trace() const { return trace_; }
+  // The events Windows would log (307, 308, 309, 2946, 3085), in order.
+  const std::vector<kdc::Event>& events() const { return events_; }
+  const RiskTracker& risk() const { return risk_; }
   std::vector<std::string> laneNames() const;
 
   // For the repadmin and topology views.
@@ -149,6 +157,18 @@ class World {
   void takeSnapshot(int dc, const std::string& path, const Fault& fault);
   void rollBack(int dc, const std::string& path, const Fault& fault);
 
+  // Hosts, the KDC and migrations (world_hosts.cc).
+  class HostAccess;
+  void createHosts();
+  std::vector<std::vector<int>> locatorTiers(int site) const;
+  void scheduleClient(size_t client, int64_t at);
+  kdc::LogonOutcome runClient(size_t client, bool forcedLogon);
+  int clientIndex(const std::string& host, const std::string& service) const;
+  void watchDmsa(int dc, const dc::Guid& dmsa, bool replicated);
+  dc::Status runMigrationStep(const Step& step, int dc);
+  void runExpectAuth(const Step& step);
+  void logEvent(kdc::Event event);
+
   // Steps (world_steps.cc).
   void runStep(const Step& step);
   dc::Status runWriteStep(const Step& step, int dc);
@@ -178,6 +198,13 @@ class World {
   RunCounts counts_;
   std::vector<Finding> findings_;
   bool settling_ = false;
+  kdc::KerberosPolicy policy_;
+  std::unique_ptr<HostAccess> hostAccess_;
+  std::vector<kdc::HostClient> clients_;
+  std::vector<int> clientSites_;
+  std::vector<std::string> clientServices_;  // the service name as the file gives it
+  RiskTracker risk_;
+  std::vector<kdc::Event> events_;
 };
 
 }  // namespace dcemu::sim

@@ -97,6 +97,16 @@ void World::originated(int index, const std::string& dn, const std::vector<std::
 void World::runStep(const Step& step) {
   ++counts_.stepsRun;
   if (step.action == "expect") return runExpect(step);
+  if (step.action == "expect-auth") return runExpectAuth(step);
+  if (step.action == "host-logon") {
+    int client = clientIndex(step.host, step.service);
+    if (client < 0) {
+      finding(step, fmt::format("host-logon: no service {} on host {}", step.service, step.host));
+      return recordStep(step, 0, "refused");
+    }
+    kdc::LogonOutcome outcome = runClient(static_cast<size_t>(client), true);
+    return recordStep(step, 0, outcome.ok ? "ok" : "failed");
+  }
   if (step.action == "replicate") {
     int from = scenario_.dcIndex(step.from), to = scenario_.dcIndex(step.to);
     if (!dcs_[to].up) {
@@ -136,6 +146,7 @@ void World::runStep(const Step& step) {
 dc::Status World::runWriteStep(const Step& step, int index) {
   dc::Directory& dir = *dcs_[index].dir;
   dc::Principal admin = administrator(dir);
+  if (step.action.ends_with("-migration")) return runMigrationStep(step, index);
   if (step.action == "new-dmsa") {
     const DmsaSpec* spec = nullptr;
     for (const DmsaSpec& dmsa : scenario_.dmsas)
@@ -144,6 +155,8 @@ dc::Status World::runWriteStep(const Step& step, int index) {
     auto added = dir.add(dn, dmsaAttributes(*spec), admin);
     if (!added) return added.status();
     objects_[lower(spec->name)] = *added;
+    risk_.identify(spec->name, *added);
+    for (int i = 0; i < dcCount(); ++i) watchDmsa(i, *added, false);
     originated(index, dn, {"objectClass"});
     return dc::Status::ok();
   }

@@ -1,0 +1,32 @@
+// What a host's Kerberos client reaches of the simulated domain: the DCs
+// that are up and reachable from its site, their replicas and KDCs, and
+// the world's event log. Internal to the world.
+#pragma once
+
+#include "sim/world.h"
+
+namespace dcemu::sim {
+
+class World::HostAccess final : public kdc::HostEnvironment {
+ public:
+  explicit HostAccess(World& world) : world_(world) {}
+  int site = 0;  // the site of the host being served
+
+  int64_t now() const override { return world_.queue_.now(); }
+  std::string domain() const override { return world_.scenario_.domain; }
+  bool answers(int dc) const override {
+    const SimDc& d = world_.dcs_[dc];
+    return d.up && d.dir && world_.network_.reachable(site, d.site);
+  }
+  bool readOnly(int dc) const override { return world_.dcs_[dc].readOnly; }
+  std::string dcName(int dc) const override { return world_.dcs_[dc].name; }
+  dc::Directory& directory(int dc) override { return *world_.dcs_[dc].dir; }
+  const kdc::KerberosPolicy& policy() const override { return world_.policy_; }
+  void wrote(int dc, const std::string& dn) override { world_.originated(dc, dn, {"msDS-GroupMSAMembership"}); }
+  void log(kdc::Event event) override { world_.logEvent(std::move(event)); }
+
+ private:
+  World& world_;
+};
+
+}  // namespace dcemu::sim

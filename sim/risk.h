@@ -1,0 +1,98 @@
+// The migration risk tracker (issue 5, "Risk tracking"): for every host
+// service whose account a dMSA supersedes, when its machine's ACE first
+// appears in the dMSA's msDS-GroupMSAMembership on each DC, every time
+// replication takes it away again (a lost update: a concurrent write of
+// the single-valued security descriptor won without it), the earliest
+// moment from which it is on every DC the host's locator may use, and the
+// outcome of every logon after the migration completed. It watches the
+// replicas through the directories' write observers; nothing polls.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dc/ids.h"
+#include "kdc/host_client.h"
+
+namespace dcemu::sim {
+
+struct TrackedHost {
+  std::string host, service;
+  dc::Sid machineSid;
+  std::vector<int> locatorDcs;  // every DC its locator may use
+};
+
+struct LostUpdate {
+  int64_t at = 0;
+  int dc = 0;
+  int host = 0;  // index into the migration's hosts
+};
+
+class RiskTracker {
+ public:
+  explicit RiskTracker(std::vector<std::string> dcNames) : dcNames_(std::move(dcNames)) {}
+
+  // A dMSA to watch, superseding `account`, and the hosts running it.
+  void track(const std::string& dmsa, const std::string& account, std::vector<TrackedHost> hosts);
+  // Learns the dMSA's GUID once it exists (at provisioning or new-dmsa).
+  void identify(const std::string& dmsa, const dc::Guid& guid);
+  bool watches(const dc::Guid& guid) const { return byGuid_.count(guid) != 0; }
+  std::vector<dc::Guid> watched() const;
+  // What `dc` holds for the dMSA after a write (replicated or not): the
+  // SIDs its membership allows and its msDS-DelegatedMSAState.
+  void observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members, int64_t state, bool replicated,
+               int64_t at);
+  // A migration step succeeded on a DC at `at`.
+  void migrationStep(const std::string& dmsa, const std::string& op, const std::string& dcName, int64_t at);
+  // A logon or renewal of a service on a host.
+  void logon(const std::string& host, const std::string& service, const kdc::LogonOutcome& outcome);
+
+  // Lost updates over every migration, and the hosts they hit.
+  size_t lostUpdateCount() const;
+  // Whether, on every DC, every tracked host's ACE was present when the
+  // completed state first arrived there (for migrations that completed).
+  bool allPresentAtCompletion() const;
+  size_t failedLogonsAfterCompletion() const;
+  // The longest time a migration's start took to reach a DC (replication's
+  // delay to the last DC), or none when no start reached every DC.
+  std::optional<int64_t> slowestStartArrival() const;
+  // The report `dcemu run` prints; times relative to `start`.
+  std::string report(int64_t start) const;
+
+ private:
+  struct HostState {
+    TrackedHost spec;
+    std::vector<std::optional<int64_t>> firstSeen;  // per DC
+    std::vector<bool> present;                      // per DC
+    std::optional<int64_t> safeFrom;
+    std::vector<kdc::LogonOutcome> afterCompletion;
+  };
+  struct Migration {
+    std::string dmsa, account;
+    std::vector<HostState> hosts;
+    struct StepRecord {
+      std::string op, dc;
+      int64_t at;
+    };
+    std::vector<StepRecord> steps;
+    std::optional<int64_t> completedAt;                         // the complete step
+    std::optional<int64_t> startedAt;                           // the start step
+    std::vector<std::optional<int64_t>> startArrived;           // per DC: state 1 first seen
+    std::vector<std::optional<int64_t>> completionArrived;      // per DC: state 2 first seen
+    std::vector<std::vector<std::string>> missingAtCompletion;  // per DC: hosts absent then
+    std::vector<LostUpdate> losses;
+  };
+  Migration* migrationOf(const dc::Guid& guid);
+
+  std::vector<std::string> dcNames_;
+  std::vector<Migration> migrations_;
+  std::map<dc::Guid, size_t> byGuid_;
+  std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> byHostService_;  // lower names
+  std::map<std::string, size_t> byName_;                                                    // lower dMSA name
+};
+
+}  // namespace dcemu::sim

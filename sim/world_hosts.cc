@@ -1,0 +1,237 @@
+// Hosts, the KDC and migrations: every service on every host gets a
+// Kerberos client that logs on at a seeded moment in its first hours and
+// renews every TGT lifetime; migration steps run the dc's operations and
+// log event 3085; the risk tracker watches each tracked dMSA on every DC.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dc/migration.h"
+#include "sim/host_access.h"
+#include "sim/loader_internal.h"
+#include "sim/units.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+using loader::lower;
+
+// Hosts log on at a seeded moment in this first span, as services start
+// after a host boots.
+constexpr int64_t kFirstLogonSpan = 2LL * 3600 * 1000000;
+// A failed logon is tried again after this.
+constexpr int64_t kRetryAfterFailure = 3600LL * 1000000;
+
+const DmsaSpec* findDmsa(const Scenario& s, const std::string& name) {
+  for (const DmsaSpec& d : s.dmsas)
+    if (lower(d.name) == lower(name)) return &d;
+  return nullptr;
+}
+
+// The sAMAccountName a host's service logs on as.
+std::string serviceAccountName(const Scenario& s, const std::string& service) {
+  for (const ServiceAccountSpec& sa : s.serviceAccounts)
+    if (lower(sa.name) == lower(service)) return sa.kind == "user" ? sa.name : sa.name + "$";
+  return service.ends_with('$') ? service : service + "$";  // a dMSA
+}
+
+std::set<dc::Sid> membershipSids(const dc::Directory& dir, const dc::Object& dmsa) {
+  std::set<dc::Sid> sids;
+  const std::string* bytes = dmsa.firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
+  if (!bytes) return sids;
+  auto sd = dc::SecurityDescriptor::fromBinary(*bytes);
+  if (!sd || !sd->dacl) return sids;
+  for (const dc::Ace& ace : sd->dacl->aces)
+    if (ace.isAllow()) sids.insert(ace.trustee);
+  return sids;
+}
+
+}  // namespace
+
+std::vector<std::vector<int>> World::locatorTiers(int site) const {
+  // The host's own site first, then the other sites by the cost of the
+  // cheapest site-link path to them (ties by file order).
+  replication::KccInput graph = scenario_.siteGraph();
+  std::vector<std::pair<int, int>> others;  // (cost, site)
+  for (int s = 0; s < static_cast<int>(scenario_.sites.size()); ++s) {
+    if (s == site) continue;
+    if (auto path = replication::leastCostPath(graph, site, s)) others.push_back({path->cost, s});
+  }
+  std::sort(others.begin(), others.end());
+  std::vector<std::vector<int>> tiers;
+  auto tierOf = [&](int s) {
+    std::vector<int> dcs;
+    for (int i = 0; i < dcCount(); ++i)
+      if (dcs_[i].site == s) dcs.push_back(i);
+    if (!dcs.empty()) tiers.push_back(std::move(dcs));
+  };
+  tierOf(site);
+  for (const auto& [cost, s] : others) tierOf(s);
+  return tiers;
+}
+
+void World::createHosts() {
+  policy_ = {scenario_.tgtLifetime, scenario_.renewMax, scenario_.serviceTicketLifetime, scenario_.clockSkew,
+             scenario_.patchedBadSuccessor};
+  hostAccess_ = std::make_unique<HostAccess>(*this);
+  std::map<int, std::vector<std::vector<int>>> tiersBySite;
+  const dc::Directory& origin = *dcs_[0].dir;
+  std::map<std::string, std::vector<TrackedHost>> tracked;  // lower superseded account → hosts
+  for (const HostGroup& group : scenario_.hostGroups) {
+    if (!tiersBySite.count(group.site)) tiersBySite[group.site] = locatorTiers(group.site);
+    const auto& tiers = tiersBySite[group.site];
+    std::vector<int> locatorDcs;  // the own site and the first fallback
+    for (size_t t = 0; t < tiers.size() && t < 2; ++t)
+      locatorDcs.insert(locatorDcs.end(), tiers[t].begin(), tiers[t].end());
+    for (const std::string& host : group.hostNames()) {
+      for (const std::string& service : group.services) {
+        kdc::HostService spec{host, host + "$", serviceAccountName(scenario_, service), group.dmsaCapable, tiers};
+        dc::Xoshiro256 locator = randomStream(seed_, fmt::format("locator/{}/{}", host, service));
+        clients_.emplace_back(std::move(spec), locator.next());
+        clientSites_.push_back(group.site);
+        clientServices_.push_back(service);
+        dc::Xoshiro256 start = randomStream(seed_, fmt::format("logon/{}/{}", host, service));
+        scheduleClient(clients_.size() - 1,
+                       scenario_.start + static_cast<int64_t>(uniformBelow(start, kFirstLogonSpan)));
+        auto machine = origin.store().guidByAccountName(host + "$");
+        auto obj = machine ? origin.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
+        const std::string* sid = machine && obj ? obj->firstValue(origin.schema().attribute("objectSid")->id) : nullptr;
+        if (sid) tracked[lower(service)].push_back({host, service, *dc::Sid::fromBytes(*sid), locatorDcs});
+      }
+    }
+  }
+  for (const DmsaSpec& dmsa : scenario_.dmsas) {
+    if (dmsa.supersedes.empty()) continue;
+    risk_.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
+    auto guid = objects_.find(lower(dmsa.name));
+    if (guid == objects_.end()) continue;  // created later by new-dmsa
+    risk_.identify(dmsa.name, guid->second);
+    for (int i = 0; i < dcCount(); ++i) watchDmsa(i, guid->second, false);
+  }
+}
+
+void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
+  if (!risk_.watches(dmsa) || !dcs_[index].dir) return;
+  const dc::Directory& dir = *dcs_[index].dir;
+  auto obj = dir.readByGuid(dmsa);
+  if (!obj) return;
+  const std::string* state = obj->firstValue(dir.schema().attribute("msDS-DelegatedMSAState")->id);
+  risk_.observe(index, dmsa, membershipSids(dir, *obj), state ? dc::decodeInteger(*state) : 0, replicated,
+                queue_.now());
+}
+
+void World::scheduleClient(size_t client, int64_t at) {
+  queue_.at(at, [this, client] {
+    if (settling_) return;
+    kdc::LogonOutcome outcome = runClient(client, false);
+    scheduleClient(client, queue_.now() + (outcome.ok ? scenario_.tgtLifetime : kRetryAfterFailure));
+  });
+}
+
+kdc::LogonOutcome World::runClient(size_t client, bool forcedLogon) {
+  kdc::HostClient& c = clients_[client];
+  hostAccess_->site = clientSites_[client];
+  kdc::LogonOutcome outcome = forcedLogon ? c.logon(*hostAccess_) : c.renew(*hostAccess_);
+  ++counts_.logons;
+  if (!outcome.ok) ++counts_.logonsFailed;
+  risk_.logon(c.service().host, clientServices_[client], outcome);
+  return outcome;
+}
+
+int World::clientIndex(const std::string& host, const std::string& service) const {
+  for (size_t i = 0; i < clients_.size(); ++i)
+    if (lower(clients_[i].service().host) == lower(host) && lower(clientServices_[i]) == lower(service))
+      return static_cast<int>(i);
+  return -1;
+}
+
+void World::logEvent(kdc::Event event) {
+  events_.push_back(std::move(event));
+}
+
+dc::Status World::runMigrationStep(const Step& step, int index) {
+  dc::Directory& dir = *dcs_[index].dir;
+  const DmsaSpec* spec = findDmsa(scenario_, step.dmsa);
+  std::string accountName = step.superseded.empty() ? spec->supersedes : step.superseded;
+  dc::MigrationOp op = step.action == "start-migration"      ? dc::MigrationOp::Start
+                       : step.action == "complete-migration" ? dc::MigrationOp::Complete
+                       : step.action == "undo-migration"     ? dc::MigrationOp::Undo
+                                                             : dc::MigrationOp::Reset;
+  auto dmsaDn = objectDn(index, spec->name);
+  auto accountDn = accountName.empty()
+                       ? dc::Result<std::string>(dc::Status(dc::LdapResult::noSuchObject,
+                                                            fmt::format("{} supersedes no account", spec->name)))
+                       : objectDn(index, accountName);
+  dc::MigrationOutcome outcome;
+  if (!dmsaDn) {
+    outcome.status = dmsaDn.status();
+  } else if (!accountDn) {
+    outcome.status = accountDn.status();
+  } else {
+    dc::Principal admin;
+    std::string adminDn = "CN=Administrator,CN=Users," + dir.namingContextDn(dc::NamingContext::Domain).toString();
+    if (auto obj = dir.read(adminDn))
+      if (auto sids = dir.tokenSids(obj->guid)) admin.sids = *sids;
+    outcome = dc::migrateServiceAccount(dir, {*dmsaDn, *accountDn, op}, admin);
+  }
+  auto state = [](const std::optional<int64_t>& s) { return s ? std::to_string(*s) : std::string("none"); };
+  logEvent({queue_.now(),
+            kdc::event_id::kMigrationOperation,
+            dcs_[index].name,
+            {{"Operation", std::string(dc::migrationOpName(op))},
+             {"RequestedBy", "Administrator"},
+             {"Status", outcome.status.isOk() ? "succeeded" : "failed"},
+             {"Error", outcome.status.isOk() ? "0" : std::string(dc::ldapResultName(outcome.status.code()))},
+             {"Message", outcome.status.message()},
+             {"ServiceAccount", accountDn ? *accountDn : accountName},
+             {"ServiceAccountState", state(outcome.accountStateBefore)},
+             {"dMSA", dmsaDn ? *dmsaDn : spec->name},
+             {"dMSAState", state(outcome.dmsaStateBefore)}}});
+  if (!outcome.status.isOk()) return outcome.status;
+  originated(index, *dmsaDn, {"msDS-DelegatedMSAState"});
+  risk_.migrationStep(spec->name, std::string(dc::migrationOpName(op)), dcs_[index].name, queue_.now());
+  return dc::Status::ok();
+}
+
+void World::runExpectAuth(const Step& step) {
+  int client = clientIndex(step.host, step.service);
+  std::optional<std::string> failure;
+  const auto& latest = client >= 0 ? clients_[client].latest() : std::nullopt;
+  if (client < 0) {
+    failure = fmt::format("no service {} on host {}", step.service, step.host);
+  } else if (!latest) {
+    failure = "it has not logged on yet";
+  } else if ((step.result == "ok") != latest->ok) {
+    failure = fmt::format("expected {}, found {} at {} on {}{}", step.result, latest->ok ? "ok" : "failed",
+                          formatDuration(latest->at - scenario_.start), latest->dc.empty() ? "no DC" : latest->dc,
+                          latest->ok ? " as " + latest->identity : ": " + latest->reason);
+  } else {
+    // The PAC's SIDs by name, as the first DC that is up resolves them.
+    std::vector<std::string> names;
+    for (const SimDc& d : dcs_) {
+      if (!d.dir) continue;
+      dc::TrusteeResolver resolver = d.dir->trusteeResolver();
+      for (const dc::Sid& sid : latest->pac) names.push_back(lower(dc::trusteeDisplayName(sid, resolver)));
+      break;
+    }
+    auto holds = [&](const std::string& name) {
+      std::string n = lower(name);
+      return std::find(names.begin(), names.end(), n) != names.end() ||
+             std::find(names.begin(), names.end(), n + "$") != names.end();
+    };
+    for (const std::string& name : step.pacIncludes)
+      if (!failure && !holds(name)) failure = fmt::format("the PAC of {} lacks {}", latest->identity, name);
+    for (const std::string& name : step.pacExcludes)
+      if (!failure && holds(name)) failure = fmt::format("the PAC of {} holds {}", latest->identity, name);
+  }
+  recordStep(step, 0, failure ? "failed" : "passed");
+  if (!failure) {
+    ++counts_.expectationsPassed;
+    return;
+  }
+  ++counts_.expectationsFailed;
+  finding(step, fmt::format("expect-auth {} {} failed: {}", step.host, step.service, *failure));
+}
+
+}  // namespace dcemu::sim
