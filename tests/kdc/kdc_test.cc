@@ -1,0 +1,246 @@
+#include "kdc/kdc.h"
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+
+#include "../dc/test_domain.h"
+#include "dc/migration.h"
+#include "kdc/host_client.h"
+
+using namespace dcemu;
+using Catch::Matchers::Contains;
+using dc::testing::TestDomain;
+
+namespace {
+
+constexpr int64_t kMinute = 60LL * 1000000;
+constexpr int64_t kHour = 60 * kMinute;
+constexpr int64_t kDay = 24 * kHour;
+
+// svc_app (enabled, in app-admins), dmsa_app (state 0) and the host web01.
+struct KerberosDomain {
+  TestDomain d;
+  kdc::KerberosPolicy policy;
+  std::string dmsa = d.dn("CN=dmsa_app,CN=Managed Service Accounts");
+  std::string account = d.dn("CN=svc_app,CN=Users");
+  KerberosDomain() {
+    d.addUser("svc_app");
+    REQUIRE(d.dir().modify(account, {{dc::Change::Op::Replace, "userAccountControl", {"512"}}}).isOk());
+    REQUIRE(d.dir()
+                .add(d.dn("CN=app-admins,CN=Users"),
+                     {{"objectClass", {"group"}}, {"sAMAccountName", {"app-admins"}}, {"member", {account}}})
+                .isOk());
+    REQUIRE(d.dir()
+                .add(d.dn("CN=web01,CN=Computers"), {{"objectClass", {"computer"}}, {"sAMAccountName", {"web01$"}}})
+                .isOk());
+    d.addDmsa("dmsa_app", 0);
+  }
+  kdc::Kdc kdc() { return kdc::Kdc(d.dir(), policy, "DC1"); }
+  kdc::KdcReply as(const std::string& name, int64_t clientOffset = 0) {
+    return kdc().asExchange({name, d.clock().nowMicros() + clientOffset, "web01$"});
+  }
+  void migrate(dc::MigrationOp op) {
+    auto outcome = dc::migrateServiceAccount(d.dir(), {dmsa, account, op}, dc::Principal::systemPrincipal());
+    INFO(outcome.status.toString());
+    REQUIRE(outcome.status.isOk());
+  }
+  void allow(const std::string& target, const std::string& machine) {
+    REQUIRE(d.dir()
+                .modify(target, {{dc::Change::Op::Replace,
+                                  "msDS-GroupMSAMembership",
+                                  {"O:BAD:(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;" + machine + ")"}}})
+                .isOk());
+  }
+  dc::Sid sidOf(const std::string& dn) {
+    auto obj = d.dir().read(dn);
+    return *dc::Sid::fromBytes(*obj->firstValue(d.dir().schema().attribute("objectSid")->id));
+  }
+  bool pacHolds(const kdc::KdcReply& reply, const dc::Sid& sid) {
+    const auto& sids = reply.ticket->pac.sids;
+    return std::find(sids.begin(), sids.end(), sid) != sids.end();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("The old account's AS exchange: plain before Start, superseded-by in state 1, disabled in state 2", "[kdc]") {
+  KerberosDomain k;
+  kdc::KdcReply before = k.as("svc_app");
+  REQUIRE(before.ok());
+  CHECK_FALSE(before.supersededBy);
+  k.migrate(dc::MigrationOp::Start);
+  kdc::KdcReply started = k.as("svc_app");
+  REQUIRE(started.ok());
+  CHECK(started.supersededBy == "dmsa_app$");
+  CHECK(started.supersededByDn == k.dmsa);
+  k.migrate(dc::MigrationOp::Complete);
+  kdc::KdcReply completed = k.as("svc_app");
+  CHECK(completed.error == kdc::KrbError::ClientRevoked);
+  CHECK(completed.supersededBy == "dmsa_app$");
+}
+
+TEST_CASE("A dMSA TGT goes only to machines in its membership, with the key package and the inherited PAC", "[kdc]") {
+  KerberosDomain k;
+  k.migrate(dc::MigrationOp::Start);
+  k.migrate(dc::MigrationOp::Complete);
+  kdc::KdcReply refused = k.as("dmsa_app$");
+  CHECK(refused.error == kdc::KrbError::Policy);
+  CHECK_THAT(refused.message, Contains("web01$ is not in the msDS-GroupMSAMembership of dmsa_app$ on DC1"));
+
+  k.allow(k.dmsa, "web01$");
+  kdc::KdcReply issued = k.as("dmsa_app$");
+  INFO(issued.message);
+  REQUIRE(issued.ok());
+  REQUIRE(issued.ticket->keyPackage);
+  const kdc::KeyPackage& package = *issued.ticket->keyPackage;
+  auto oldAccount = k.d.dir().read(k.account);
+  CHECK(package.previousKeys == *k.kdc().currentKey(*oldAccount));
+  auto dmsaObject = k.d.dir().read(k.dmsa);
+  CHECK(package.currentKeys == *k.kdc().currentKey(*dmsaObject));
+  CHECK(package.expirationInterval == 30 * kDay);
+  CHECK(issued.ticket->pac.userSid == k.sidOf(k.dmsa));
+  CHECK(k.pacHolds(issued, k.sidOf(k.account)));
+  CHECK(k.pacHolds(issued, k.sidOf(k.d.dn("CN=app-admins,CN=Users"))));
+}
+
+TEST_CASE("Managed keys rotate every password interval; the previous key holds for the skew window", "[kdc]") {
+  KerberosDomain k;
+  REQUIRE(k.d.dir().modify(k.dmsa, {{dc::Change::Op::Replace, "msDS-ManagedPasswordInterval", {"1"}}}).isOk());
+  auto keysNow = [&] { return *k.kdc().acceptedKeys(*k.d.dir().read(k.dmsa)); };
+  std::vector<std::string> first = keysNow();
+  REQUIRE(first.size() == 1);
+  k.d.clock().advance(kDay - kMinute);
+  CHECK(keysNow() == first);
+  k.d.clock().advance(2 * kMinute);  // one minute past the rollover
+  std::vector<std::string> rolled = keysNow();
+  REQUIRE(rolled.size() == 2);
+  CHECK(rolled[0] != first[0]);
+  CHECK(rolled[1] == first[0]);
+  k.d.clock().advance(5 * kMinute);  // past the 5-minute window
+  CHECK(keysNow() == std::vector<std::string>{rolled[0]});
+}
+
+TEST_CASE("BadSuccessor: before the fix a dMSA's own link takes over any account; the fix refuses it", "[kdc]") {
+  KerberosDomain k;
+  std::string admin = k.d.dn("CN=Administrator,CN=Users");
+  std::string evil = k.d.dn("CN=evil,CN=Managed Service Accounts");
+  REQUIRE(k.d.dir()
+              .add(evil, {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
+                          {"sAMAccountName", {"evil$"}},
+                          {"msDS-ManagedPasswordInterval", {"30"}},
+                          {"msDS-DelegatedMSAState", {"2"}},
+                          {"msDS-ManagedAccountPrecededByLink", {admin}}})
+              .isOk());
+  k.allow(evil, "web01$");
+  k.policy.patchedBadSuccessor = false;
+  kdc::KdcReply stolen = k.as("evil$");
+  INFO(stolen.message);
+  REQUIRE(stolen.ok());
+  CHECK(k.pacHolds(stolen, k.sidOf(admin)));
+  CHECK(k.pacHolds(stolen, k.d.dir().domainSid()->withRid(512)));  // Domain Admins
+  CHECK(stolen.ticket->keyPackage->previousKeys == *k.kdc().currentKey(*k.d.dir().read(admin)));
+
+  k.policy.patchedBadSuccessor = true;
+  kdc::KdcReply refused = k.as("evil$");
+  CHECK(refused.error == kdc::KrbError::Policy);
+  CHECK_THAT(refused.message, Contains("Administrator does not name it in msDS-SupersededManagedAccountLink"));
+}
+
+TEST_CASE("A KDC whose clock is off by more than the tolerance refuses with KRB_AP_ERR_SKEW", "[kdc]") {
+  KerberosDomain k;
+  CHECK(k.as("svc_app", 4 * kMinute).ok());
+  kdc::KdcReply skewed = k.as("svc_app", 6 * kMinute);
+  CHECK(skewed.error == kdc::KrbError::Skew);
+  CHECK_THAT(skewed.message, Contains("beyond the 300 s tolerance"));
+}
+
+TEST_CASE("A TGT renews within its lifetime up to the renewal limit, and not after", "[kdc]") {
+  KerberosDomain k;
+  kdc::KdcReply tgt = k.as("svc_app");
+  REQUIRE(tgt.ok());
+  CHECK(tgt.ticket->endTime - tgt.ticket->startTime == 10 * kHour);
+  CHECK(tgt.ticket->renewTill - tgt.ticket->startTime == 7 * kDay);
+  kdc::Ticket current = *tgt.ticket;
+  for (int i = 0; i < 16; ++i) {
+    k.d.clock().advance(10 * kHour);
+    kdc::KdcReply renewed = k.kdc().renew(current, k.d.clock().nowMicros());
+    REQUIRE(renewed.ok());
+    current = *renewed.ticket;
+  }
+  CHECK(current.endTime == current.renewTill);  // the last renewal reaches the limit
+  k.d.clock().advance(10 * kHour);
+  kdc::KdcReply late = k.kdc().renew(current, k.d.clock().nowMicros());
+  CHECK(late.error == kdc::KrbError::TicketExpired);
+  CHECK_THAT(late.message, Contains("renewal limit"));
+}
+
+namespace {
+
+// One writable DC seen by a host.
+class OneDc final : public kdc::HostEnvironment {
+ public:
+  explicit OneDc(KerberosDomain& k) : k_(k) {}
+  int64_t now() const override { return k_.d.clock().nowMicros(); }
+  std::string domain() const override { return "corp.example.com"; }
+  bool answers(int) const override { return true; }
+  bool readOnly(int) const override { return false; }
+  std::string dcName(int) const override { return "DC1"; }
+  dc::Directory& directory(int) override { return k_.d.dir(); }
+  const kdc::KerberosPolicy& policy() const override { return k_.policy; }
+  void wrote(int, const std::string& dn) override { writes.push_back(dn); }
+  void log(kdc::Event event) override { events.push_back(std::move(event)); }
+  std::vector<std::string> writes;
+  std::vector<kdc::Event> events;
+
+ private:
+  KerberosDomain& k_;
+};
+
+kdc::HostService service(bool capable) {
+  return {"web01", "web01$", "svc_app", capable, {{0}}};
+}
+
+}  // namespace
+
+TEST_CASE("A capable host learns its way into the membership in state 1, then logs on as the dMSA", "[kdc][host]") {
+  KerberosDomain k;
+  OneDc env(k);
+  kdc::HostClient client(service(true), 1);
+  REQUIRE(client.logon(env).ok);
+  CHECK(env.events.empty());
+  k.migrate(dc::MigrationOp::Start);
+  REQUIRE(client.renew(env).ok);
+  REQUIRE(env.events.size() == 1);
+  CHECK(env.events[0].id == 308);
+  CHECK(env.events[0].fields[4] == std::pair<std::string, std::string>{"PreviouslyAuthorized", "no"});
+  CHECK(env.events[0].fields[5] == std::pair<std::string, std::string>{"Status", "success"});
+  CHECK(env.writes == std::vector<std::string>{k.dmsa});
+  k.d.clock().advance(10 * kHour);
+  REQUIRE(client.renew(env).ok);
+  CHECK(env.events.back().fields[4].second == "yes");  // already there: no second write
+  CHECK(env.writes.size() == 1);
+
+  k.migrate(dc::MigrationOp::Complete);
+  k.d.clock().advance(10 * kHour);
+  kdc::LogonOutcome migrated = client.renew(env);
+  INFO(migrated.reason);
+  REQUIRE(migrated.ok);
+  CHECK(migrated.identity == "dmsa_app$");
+  CHECK(client.migratedTo() == "dmsa_app$");
+  std::vector<int> ids;
+  for (const kdc::Event& e : env.events) ids.push_back(e.id);
+  CHECK(ids == std::vector<int>{308, 308, 2946, 309, 307});
+}
+
+TEST_CASE("A host that is not dMSA-capable never learns and fails once the old account is disabled", "[kdc][host]") {
+  KerberosDomain k;
+  OneDc env(k);
+  kdc::HostClient client(service(false), 1);
+  k.migrate(dc::MigrationOp::Start);
+  REQUIRE(client.logon(env).ok);
+  CHECK(env.writes.empty());
+  k.migrate(dc::MigrationOp::Complete);
+  kdc::LogonOutcome failed = client.logon(env);
+  CHECK_FALSE(failed.ok);
+  CHECK_THAT(failed.reason, Contains("not dMSA-capable: svc_app is disabled and superseded by dmsa_app$"));
+}
