@@ -155,7 +155,6 @@ TEST_CASE("Every example runs twice to byte-identical output, in one process and
   // The first simulated hour: enterprise-50's 28 days belong to sim_bench.
   for (const std::string& file : exampleFiles()) {
     CommandOutput first = runCommand(file, {.until = "1h"});
-    if (first.err.find("does not simulate yet") != std::string::npos) continue;  // needs the KDC (issue 5)
     INFO(file << "\n" << first.out << first.err);
     CHECK(first.err.empty());
     CommandOutput second = runCommand(file, {.until = "1h"});
@@ -169,12 +168,6 @@ TEST_CASE("A different seed changes the trace where randomness is used, and only
   std::string one = traceHash(runCommand(file, {.seed = 1}).out);
   CHECK(traceHash(runCommand(file, {.seed = 1}).out) == one);
   CHECK(traceHash(runCommand(file, {.seed = 2}).out) != one);
-}
-
-TEST_CASE("The examples that need the KDC say so and exit 1 rather than run without it", "[sim]") {
-  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/reference/two-sites-seed-warning.toml", {});
-  CHECK(run.exitCode == 1);
-  CHECK_THAT(run.err, Contains("two-sites-seed-warning.toml:58:1: step action \"start-migration\" needs the KDC"));
 }
 
 TEST_CASE("The trace file is Chrome trace-event JSON with a lane per DC", "[sim][trace]") {
