@@ -1,8 +1,8 @@
 // Migrations in the simulated world: the seed's warning over 100 seeds, the
 // early completion variant, and every example file with its expectations.
-#include <catch2/catch.hpp>
-
 #include <fmt/format.h>
+
+#include <catch2/catch.hpp>
 
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
@@ -76,10 +76,10 @@ TEST_CASE("Hosts behind an RODC have their membership writes referred to a writa
 
 TEST_CASE("Every example with migrations, logons or BadSuccessor runs with its expectations holding",
           "[sim][migration]") {
-  for (const char* name : {"reference/two-sites-seed-warning.toml", "reference/sd-write-conflict.toml",
-                           "two-sites-early-completion.toml", "migration-rodc-branch.toml",
-                           "migration-partitioned-branch.toml", "migration-non-capable-hosts.toml",
-                           "badsuccessor-lab.toml", "badsuccessor-patched.toml", "hq-branch.toml"}) {
+  for (const char* name :
+       {"reference/two-sites-seed-warning.toml", "reference/sd-write-conflict.toml", "two-sites-early-completion.toml",
+        "migration-rodc-branch.toml", "migration-partitioned-branch.toml", "migration-non-capable-hosts.toml",
+        "badsuccessor-lab.toml", "badsuccessor-patched.toml", "hq-branch.toml"}) {
     CommandOutput run = runCommand(topology(name), {});
     INFO(name << "\n" << run.out << run.err);
     CHECK(run.exitCode == 0);
