@@ -124,15 +124,26 @@ void Directory::originate(Pending& p, Stamp& stamp, uint64_t& localUsn) const {
   localUsn = p.usn;
 }
 
-Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Object* before) {
+void Directory::stage(Pending& p, NamingContext nc, Object& after, const Object* before) {
   after.usnChanged = p.usn;
   after.whenChanged = p.nowMicros;
   p.batch.putObject(nc, after, before);
-  p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn + 1));
+  ++p.usn;  // another object in the same write takes the next USN
+}
+
+Status Directory::commitStaged(Pending& p, std::span<const Guid> written) {
+  if (written.empty()) return Status::ok();
+  p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn));
   DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
-  nextUsn_ = p.usn + 1;
-  if (writeObserver_) writeObserver_(after.guid, false);
+  nextUsn_ = p.usn;
+  if (writeObserver_)
+    for (const Guid& guid : written) writeObserver_(guid, false);
   return Status::ok();
+}
+
+Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Object* before) {
+  stage(p, nc, after, before);
+  return commitStaged(p, std::span<const Guid>(&after.guid, 1));
 }
 
 Result<std::vector<std::string>> Directory::encodeAll(const AttributeDef& attr, const std::vector<std::string>& texts,

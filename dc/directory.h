@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,6 +128,11 @@ class Directory {
   Result<std::vector<AttributeMetadata>> attributeMetadata(std::string_view dn) const;
   Result<std::vector<LinkMetadata>> linkMetadata(std::string_view dn) const;
   bool isDeleted(const Object& obj) const;
+  // An Integer attribute's value, the target a single-valued link shows,
+  // and an object's SID; none when absent.
+  std::optional<int64_t> integer(const Object& obj, std::string_view attribute) const;
+  std::optional<Guid> linkTarget(const Object& obj, std::string_view attribute) const;
+  std::optional<Sid> objectSid(const Object& obj) const;
   // The values of a linked attribute that reads show. Replication keeps
   // each value's flag as its stamp says, so every replica converges on the
   // same stored state; what is shown is then a function of that state: not
@@ -169,7 +175,15 @@ class Directory {
   void stamp(Pending& p, AttributeEntry& entry) const { originate(p, entry.stamp, entry.localUsn); }
   void stampLink(Pending& p, LinkEntry& link) const { originate(p, link.stamp, link.localUsn); }
   void originate(Pending& p, Stamp& stamp, uint64_t& localUsn) const;
+  // Puts one changed object in the pending write under its own USN.
+  void stage(Pending& p, NamingContext nc, Object& after, const Object* before);
+  // Writes what was staged (nothing when `written` is empty) and tells the
+  // write observer.
+  Status commitStaged(Pending& p, std::span<const Guid> written);
   Status commit(Pending& p, NamingContext nc, Object& after, const Object* before);
+  // Checks and stages one object's part of a modify.
+  Status stageModify(Pending& p, std::string_view dn, const std::vector<Change>& changes, const Principal& requester,
+                     std::vector<Guid>& written);
 
   // Encodes values for `attr`, refusing a value given twice.
   Result<std::vector<std::string>> encodeAll(const AttributeDef& attr, const std::vector<std::string>& texts,

@@ -11,7 +11,7 @@
 namespace dcemu::dc {
 
 struct Directory::Pending {
-  uint64_t usn;  // the one USN this operation takes
+  uint64_t usn;  // the USN of the object being staged; a further object in the write takes the next
   int64_t nowMicros;
   int64_t nowSeconds;  // stamps carry whole seconds, as AD's do
   WriteBatch batch;

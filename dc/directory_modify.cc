@@ -9,7 +9,11 @@
 
 namespace dcemu::dc {
 Status Directory::modify(std::string_view dnText, const std::vector<Change>& changes, const Principal& requester) {
-  return modifyTogether({ObjectChanges{std::string(dnText), changes}}, requester);
+  DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
+  Pending p = begin();
+  std::vector<Guid> written;
+  DCEMU_RETURN_IF_ERROR(stageModify(p, dnText, changes, requester, written));
+  return commitStaged(p, written);
 }
 
 Status Directory::modifyTogether(const std::vector<ObjectChanges>& objects, const Principal& requester) {
@@ -17,34 +21,29 @@ Status Directory::modifyTogether(const std::vector<ObjectChanges>& objects, cons
   DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(objects.front().dn));
   Pending p = begin();
   std::vector<Guid> written;
-  for (const ObjectChanges& part : objects) {
-    const std::string& dnText = part.dn;
-    auto located = resolveText(dnText);
-    if (!located) return located.status();
-    if (isDeleted(located->object))
-      return Status(LdapResult::noSuchObject, fmt::format("{}: the object is deleted", dnText));
-    const ClassDef* cls = structuralClass(located->object);
-    if (!cls) return Status(LdapResult::other, fmt::format("{}: the object has no structural class", dnText));
-    if (part.changes.empty()) continue;
-    if (std::find(written.begin(), written.end(), located->object.guid) != written.end())
-      return Status(LdapResult::unwillingToPerform, fmt::format("{}: the object is named twice in one write", dnText));
-    Object after = located->object;
-    for (const Change& change : part.changes) {
-      DCEMU_RETURN_IF_ERROR(applyChange(p, after, *cls, change, dnText, requester));
-    }
-    DCEMU_RETURN_IF_ERROR(checkMustContain(after, *cls, dnText));
-    after.usnChanged = p.usn;
-    after.whenChanged = p.nowMicros;
-    p.batch.putObject(located->nc, after, &located->object);
-    written.push_back(after.guid);
-    ++p.usn;  // the next object takes the next USN
+  for (const ObjectChanges& part : objects)
+    DCEMU_RETURN_IF_ERROR(stageModify(p, part.dn, part.changes, requester, written));
+  return commitStaged(p, written);
+}
+
+Status Directory::stageModify(Pending& p, std::string_view dnText, const std::vector<Change>& changes,
+                              const Principal& requester, std::vector<Guid>& written) {
+  auto located = resolveText(dnText);
+  if (!located) return located.status();
+  if (isDeleted(located->object))
+    return Status(LdapResult::noSuchObject, fmt::format("{}: the object is deleted", dnText));
+  const ClassDef* cls = structuralClass(located->object);
+  if (!cls) return Status(LdapResult::other, fmt::format("{}: the object has no structural class", dnText));
+  if (changes.empty()) return Status::ok();
+  if (std::find(written.begin(), written.end(), located->object.guid) != written.end())
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: the object is named twice in one write", dnText));
+  Object after = located->object;
+  for (const Change& change : changes) {
+    DCEMU_RETURN_IF_ERROR(applyChange(p, after, *cls, change, dnText, requester));
   }
-  if (written.empty()) return Status::ok();
-  p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn));
-  DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
-  nextUsn_ = p.usn;
-  if (writeObserver_)
-    for (const Guid& guid : written) writeObserver_(guid, false);
+  DCEMU_RETURN_IF_ERROR(checkMustContain(after, *cls, dnText));
+  stage(p, located->nc, after, &located->object);
+  written.push_back(after.guid);
   return Status::ok();
 }
 

@@ -161,6 +161,26 @@ Result<std::vector<std::string>> Directory::values(const Object& obj, std::strin
   return out;
 }
 
+std::optional<int64_t> Directory::integer(const Object& obj, std::string_view attribute) const {
+  const AttributeDef* attr = schema_.attribute(attribute);
+  const std::string* bytes = attr ? obj.firstValue(attr->id) : nullptr;
+  if (!bytes) return std::nullopt;
+  return decodeInteger(*bytes);
+}
+
+std::optional<Guid> Directory::linkTarget(const Object& obj, std::string_view attribute) const {
+  const AttributeDef* attr = schema_.attribute(attribute);
+  if (!attr) return std::nullopt;
+  auto links = visibleLinks(obj, *attr);
+  if (links.empty()) return std::nullopt;
+  return links.front()->target;
+}
+
+std::optional<Sid> Directory::objectSid(const Object& obj) const {
+  const std::string* bytes = obj.firstValue(attributeIds().objectSid);
+  return bytes ? Sid::fromBytes(*bytes) : std::nullopt;
+}
+
 std::vector<std::string> Directory::childrenOf(std::string_view dn) const {
   std::vector<std::string> out;
   auto located = resolveText(dn);

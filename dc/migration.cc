@@ -14,18 +14,6 @@ const AttributeDef& attribute(const Directory& dir, std::string_view name) {
   return *dir.schema().attribute(name);
 }
 
-std::optional<int64_t> integerValue(const Directory& dir, const Object& obj, std::string_view name) {
-  const std::string* bytes = obj.firstValue(attribute(dir, name).id);
-  if (!bytes) return std::nullopt;
-  return decodeInteger(*bytes);
-}
-
-std::optional<Guid> linkTarget(const Directory& dir, const Object& obj, std::string_view name) {
-  auto links = dir.visibleLinks(obj, attribute(dir, name));
-  if (links.empty()) return std::nullopt;
-  return links.front()->target;
-}
-
 std::vector<std::string> valuesOf(const Directory& dir, const Object& obj, std::string_view name) {
   auto values = dir.values(obj, name);
   return values ? *values : std::vector<std::string>{};
@@ -107,8 +95,8 @@ void completeChanges(const Directory& dir, const Pair& p, std::vector<ObjectChan
     std::vector<std::string> values = valuesOf(dir, p.account, name);
     if (!values.empty()) dmsa.push_back({Change::Op::Replace, name, values});
   }
-  int64_t accountUac = integerValue(dir, p.account, "userAccountControl").value_or(0);
-  int64_t dmsaUac = integerValue(dir, p.dmsa, "userAccountControl").value_or(0);
+  int64_t accountUac = dir.integer(p.account, "userAccountControl").value_or(0);
+  int64_t dmsaUac = dir.integer(p.dmsa, "userAccountControl").value_or(0);
   if (accountUac & uac::kTrustedToAuthForDelegation)
     dmsa.push_back({Change::Op::Replace, "userAccountControl", {uacText(dmsaUac | uac::kTrustedToAuthForDelegation)}});
   account.push_back({Change::Op::Replace, "userAccountControl", {uacText(accountUac | uac::kAccountDisable)}});
@@ -127,7 +115,7 @@ void uncompleteChanges(const Directory& dir, const Pair& p, std::vector<ObjectCh
     account.push_back({Change::Op::Add, "servicePrincipalName", spns});
     dmsa.push_back({Change::Op::Delete, "servicePrincipalName", {}});
   }
-  int64_t accountUac = integerValue(dir, p.account, "userAccountControl").value_or(0);
+  int64_t accountUac = dir.integer(p.account, "userAccountControl").value_or(0);
   account.push_back({Change::Op::Replace, "userAccountControl", {uacText(accountUac & ~uac::kAccountDisable)}});
 }
 
@@ -242,9 +230,9 @@ MigrationOutcome migrateServiceAccount(Directory& dir, const MigrationRequest& r
   std::string what = fmt::format("{}-ADServiceAccountMigration", migrationOpName(request.op));
   auto dmsa = dir.read(request.dmsaDn);
   auto account = dir.read(request.accountDn);
-  if (dmsa && !dir.isDeleted(*dmsa)) outcome.dmsaStateBefore = integerValue(dir, *dmsa, "msDS-DelegatedMSAState");
+  if (dmsa && !dir.isDeleted(*dmsa)) outcome.dmsaStateBefore = dir.integer(*dmsa, "msDS-DelegatedMSAState");
   if (account && !dir.isDeleted(*account))
-    outcome.accountStateBefore = integerValue(dir, *account, "msDS-SupersededServiceAccountState");
+    outcome.accountStateBefore = dir.integer(*account, "msDS-SupersededServiceAccountState");
 
   auto fail = [&](Status status) {
     outcome.status = std::move(status);
@@ -271,8 +259,7 @@ MigrationOutcome migrateServiceAccount(Directory& dir, const MigrationRequest& r
     if (schema.isA(*accountClass, managed))
       return fail(refused(what, request.accountDn, fmt::format("migration from a {} is not supported", managed)));
   }
-  const std::string* sid = account->firstValue(attribute(dir, "objectSid").id);
-  std::optional<Sid> accountSid = sid ? Sid::fromBytes(*sid) : std::nullopt;
+  std::optional<Sid> accountSid = dir.objectSid(*account);
   if (!accountSid) return fail(refused(what, request.accountDn, "the account has no SID"));
 
   Pair p{*dmsa,
@@ -281,8 +268,8 @@ MigrationOutcome migrateServiceAccount(Directory& dir, const MigrationRequest& r
          *dir.dnOf(account->guid),
          outcome.dmsaStateBefore.value_or(0),
          outcome.accountStateBefore,
-         linkTarget(dir, *dmsa, "msDS-ManagedAccountPrecededByLink"),
-         linkTarget(dir, *account, "msDS-SupersededManagedAccountLink"),
+         dir.linkTarget(*dmsa, "msDS-ManagedAccountPrecededByLink"),
+         dir.linkTarget(*account, "msDS-SupersededManagedAccountLink"),
          *accountSid};
   std::vector<ObjectChanges> changes;
   Status planned = plan(dir, p, request.op, changes);

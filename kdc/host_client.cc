@@ -11,9 +11,7 @@ std::optional<dc::Sid> sidOfAccount(const dc::Directory& dir, const std::string&
   auto guid = dir.store().guidByAccountName(account);
   if (!guid) return std::nullopt;
   auto obj = dir.readByGuid(*guid);
-  if (!obj) return std::nullopt;
-  const std::string* bytes = obj->firstValue(dir.schema().attribute("objectSid")->id);
-  return bytes ? dc::Sid::fromBytes(*bytes) : std::nullopt;
+  return obj ? dir.objectSid(*obj) : std::nullopt;
 }
 
 }  // namespace

@@ -37,24 +37,23 @@ bool isA(const dc::Directory& dir, const dc::Object& obj, std::string_view cls) 
   return structural && dir.schema().isA(*structural, cls);
 }
 
+bool isManaged(const dc::Directory& dir, const dc::Object& obj) {
+  return isA(dir, obj, "msDS-GroupManagedServiceAccount") || isA(dir, obj, "msDS-DelegatedManagedServiceAccount");
+}
+
+// When the account was created, as every replica knows it: the originating
+// time of whenCreated.
+int64_t createdMicros(const dc::Directory& dir, const dc::Object& obj) {
+  const dc::AttributeEntry* created = obj.find(dir.schema().attribute("whenCreated")->id);
+  return created ? created->stamp.originatingTime * 1000000 : 0;
+}
+
 std::string firstString(const dc::Directory& dir, const dc::Object& obj, std::string_view attribute) {
   auto values = dir.values(obj, attribute);
   return values && !values->empty() ? values->front() : std::string();
 }
 
 }  // namespace
-
-std::optional<int64_t> Kdc::integer(const dc::Object& obj, std::string_view attribute) const {
-  const std::string* bytes = obj.firstValue(dir_.schema().attribute(attribute)->id);
-  if (!bytes) return std::nullopt;
-  return dc::decodeInteger(*bytes);
-}
-
-std::optional<dc::Guid> Kdc::link(const dc::Object& obj, std::string_view attribute) const {
-  auto links = dir_.visibleLinks(obj, *dir_.schema().attribute(attribute));
-  if (links.empty()) return std::nullopt;
-  return links.front()->target;
-}
 
 dc::Result<Kdc::Account> Kdc::findAccount(const std::string& name) const {
   auto guid = dir_.store().guidByAccountName(name);
@@ -67,7 +66,7 @@ dc::Result<Kdc::Account> Kdc::findAccount(const std::string& name) const {
   account.dn = dir_.dnOf(account.object.guid).valueOr(name);
   account.name = firstString(dir_, account.object, "sAMAccountName");
   account.delegated = isA(dir_, account.object, "msDS-DelegatedManagedServiceAccount");
-  account.managed = account.delegated || isA(dir_, account.object, "msDS-GroupManagedServiceAccount");
+  account.managed = isManaged(dir_, account.object);
   return account;
 }
 
@@ -86,8 +85,7 @@ KdcReply Kdc::error(KrbError code, std::string message) const {
 }
 
 dc::Result<Pac> Kdc::pacOf(const dc::Object& account) const {
-  const std::string* sidBytes = account.firstValue(dir_.schema().attribute("objectSid")->id);
-  auto sid = sidBytes ? dc::Sid::fromBytes(*sidBytes) : std::nullopt;
+  auto sid = dir_.objectSid(account);
   if (!sid) return dc::Status(dc::LdapResult::other, "the account has no SID");
   auto token = dir_.tokenSids(account.guid);
   if (!token) return token.status();
@@ -115,22 +113,27 @@ dc::Result<std::string> Kdc::currentKey(const dc::Object& account) const {
   return keys->front();
 }
 
-dc::Result<std::vector<std::string>> Kdc::acceptedKeys(const dc::Object& account) const {
+dc::Result<ManagedPassword> Kdc::managedPasswordOf(const dc::Object& account) const {
   auto root = kdsRootKey(dir_);
   if (!root) return root.status();
-  bool managed = isA(dir_, account, "msDS-GroupManagedServiceAccount") ||
-                 isA(dir_, account, "msDS-DelegatedManagedServiceAccount");
-  if (!managed) return std::vector<std::string>{passwordKey(*root, account.guid)};
-  const dc::AttributeEntry* created = account.find(dir_.schema().attribute("whenCreated")->id);
-  int64_t createdMicros = created ? created->stamp.originatingTime * 1000000 : 0;
-  const std::string* sidBytes = account.firstValue(dir_.schema().attribute("objectSid")->id);
-  auto sid = sidBytes ? dc::Sid::fromBytes(*sidBytes) : std::nullopt;
+  auto sid = dir_.objectSid(account);
   if (!sid) return dc::Status(dc::LdapResult::other, "the managed account has no SID");
-  ManagedPassword password = managedPassword(
-      *root, *sid, createdMicros, integer(account, "msDS-ManagedPasswordInterval").value_or(0), dir_.nowMicros());
-  std::vector<std::string> keys{password.current};
-  if (dir_.nowMicros() < password.epochStart + policy_.clockSkew && password.epochStart > createdMicros)
-    keys.push_back(password.previous);
+  return managedPassword(*root, *sid, createdMicros(dir_, account),
+                         dir_.integer(account, "msDS-ManagedPasswordInterval").value_or(0), dir_.nowMicros());
+}
+
+dc::Result<std::vector<std::string>> Kdc::acceptedKeys(const dc::Object& account) const {
+  if (!isManaged(dir_, account)) {
+    auto root = kdsRootKey(dir_);
+    if (!root) return root.status();
+    return std::vector<std::string>{passwordKey(*root, account.guid)};
+  }
+  auto password = managedPasswordOf(account);
+  if (!password) return password.status();
+  std::vector<std::string> keys{password->current};
+  if (dir_.nowMicros() < password->epochStart + policy_.clockSkew &&
+      password->epochStart > createdMicros(dir_, account))
+    keys.push_back(password->previous);
   return keys;
 }
 
@@ -138,12 +141,13 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
   if (auto skew = refuseSkew(request.clientTime)) return *skew;
   auto account = findAccount(request.account);
   if (!account) return error(KrbError::PrincipalUnknown, account.status().message());
-  if (integer(account->object, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
+  if (dir_.integer(account->object, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
     // A completed migration's old account: disabled, and the answer names
     // its successor so that a dMSA-capable client can retry as the dMSA.
     KdcReply reply = error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", account->name, dcName_));
-    auto successor = link(account->object, "msDS-SupersededManagedAccountLink");
-    if (successor && integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kCompleted) {
+    auto successor = dir_.linkTarget(account->object, "msDS-SupersededManagedAccountLink");
+    if (successor &&
+        dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kCompleted) {
       if (auto dmsa = dir_.readByGuid(*successor)) {
         reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
         reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
@@ -157,8 +161,8 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
   if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
   KdcReply reply;
   reply.ticket = newTicket(*account, std::move(*pac));
-  auto successor = link(account->object, "msDS-SupersededManagedAccountLink");
-  if (successor && integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
+  auto successor = dir_.linkTarget(account->object, "msDS-SupersededManagedAccountLink");
+  if (successor && dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
     if (auto dmsa = dir_.readByGuid(*successor)) {
       reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
       reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
@@ -182,22 +186,23 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
                                                account.name, dcName_));
   auto pac = pacOf(account.object);
   if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
-  auto keys = acceptedKeys(account.object);
-  if (!keys) return error(KrbError::Policy, keys.status().message());
+  auto password = managedPasswordOf(account.object);
+  if (!password) return error(KrbError::Policy, password.status().message());
   KdcReply reply;
   if (!account.delegated) {
     reply.ticket = newTicket(account, std::move(*pac));
     return reply;
   }
   std::optional<std::string> previousKeys;
-  auto predecessor = link(account.object, "msDS-ManagedAccountPrecededByLink");
-  if (predecessor && integer(account.object, "msDS-DelegatedMSAState") == dc::dmsa_state::kCompleted) {
+  auto predecessor = dir_.linkTarget(account.object, "msDS-ManagedAccountPrecededByLink");
+  if (predecessor && dir_.integer(account.object, "msDS-DelegatedMSAState") == dc::dmsa_state::kCompleted) {
     auto old = dir_.readByGuid(*predecessor);
     if (!old || dir_.isDeleted(*old))
       return error(KrbError::Policy, fmt::format("{}: its predecessor is gone on {}", account.name, dcName_));
     // BadSuccessor (CVE-2025-53779): before the fix the KDC trusted the
     // dMSA's own link; since, the old account must name the dMSA back.
-    if (policy_.patchedBadSuccessor && link(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
+    if (policy_.patchedBadSuccessor &&
+        dir_.linkTarget(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
       return error(KrbError::Policy, fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}",
                                                  account.name, firstString(dir_, *old, "sAMAccountName"), dcName_));
     auto inherited = pacOf(*old);
@@ -208,16 +213,10 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     if (!oldKey) return error(KrbError::Policy, oldKey.status().message());
     previousKeys = *oldKey;
   }
-  auto root = kdsRootKey(dir_);
-  const dc::AttributeEntry* created = account.object.find(dir_.schema().attribute("whenCreated")->id);
-  const std::string* sidBytes = account.object.firstValue(dir_.schema().attribute("objectSid")->id);
-  ManagedPassword password =
-      managedPassword(*root, *dc::Sid::fromBytes(*sidBytes), created ? created->stamp.originatingTime * 1000000 : 0,
-                      integer(account.object, "msDS-ManagedPasswordInterval").value_or(0), dir_.nowMicros());
   KeyPackage package;
-  package.currentKeys = password.current;
-  package.previousKeys = previousKeys.value_or(password.previous);
-  package.expirationInterval = password.nextRollover - dir_.nowMicros();
+  package.currentKeys = password->current;
+  package.previousKeys = previousKeys.value_or(password->previous);
+  package.expirationInterval = password->nextRollover - dir_.nowMicros();
   package.fetchInterval = std::min(package.expirationInterval, policy_.tgtLifetime);
   reply.ticket = newTicket(account, std::move(*pac));
   reply.ticket->keyPackage = std::move(package);
@@ -236,13 +235,11 @@ KdcReply Kdc::renew(const Ticket& tgt, int64_t clientTime) const {
   // The KDC checks the account again when it renews a ticket: a disabled
   // or superseded account is answered as at the AS exchange.
   AsRequest recheck{tgt.client, clientTime, ""};
-  bool managed =
-      isA(dir_, *obj, "msDS-GroupManagedServiceAccount") || isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount");
   KdcReply reply;
-  if (!managed) {
+  if (!isManaged(dir_, *obj)) {
     reply = asExchange(recheck);
     if (!reply.ok()) return reply;
-  } else if (integer(*obj, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
+  } else if (dir_.integer(*obj, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
     return error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", tgt.client, dcName_));
   }
   Ticket renewed = tgt;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "dc/directory.h"
+#include "kdc/keys.h"
 
 namespace dcemu::kdc {
 
@@ -104,11 +105,10 @@ class Kdc {
   dc::Result<Account> findAccount(const std::string& name) const;
   std::optional<KdcReply> refuseSkew(int64_t clientTime) const;
   KdcReply error(KrbError code, std::string message) const;
+  dc::Result<ManagedPassword> managedPasswordOf(const dc::Object& account) const;
   KdcReply managedAccountLogon(const AsRequest& request, const Account& account) const;
   Ticket newTicket(const Account& account, Pac pac) const;
   dc::Result<Pac> pacOf(const dc::Object& account) const;
-  std::optional<int64_t> integer(const dc::Object& obj, std::string_view attribute) const;
-  std::optional<dc::Guid> link(const dc::Object& obj, std::string_view attribute) const;
 
   const dc::Directory& dir_;
   KerberosPolicy policy_;

@@ -165,7 +165,7 @@ class World {
   kdc::LogonOutcome runClient(size_t client, bool forcedLogon);
   int clientIndex(const std::string& host, const std::string& service) const;
   void watchDmsa(int dc, const dc::Guid& dmsa, bool replicated);
-  dc::Status runMigrationStep(const Step& step, int dc);
+  dc::Status runMigrationStep(const Step& step, int dc, const dc::Principal& admin);
   void runExpectAuth(const Step& step);
   void logEvent(kdc::Event event);
 

@@ -85,6 +85,9 @@ void World::createHosts() {
     for (size_t t = 0; t < tiers.size() && t < 2; ++t)
       locatorDcs.insert(locatorDcs.end(), tiers[t].begin(), tiers[t].end());
     for (const std::string& host : group.hostNames()) {
+      auto machine = origin.store().guidByAccountName(host + "$");
+      auto machineObject = machine ? origin.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
+      std::optional<dc::Sid> machineSid = machine && machineObject ? origin.objectSid(*machineObject) : std::nullopt;
       for (const std::string& service : group.services) {
         kdc::HostService spec{host, host + "$", serviceAccountName(scenario_, service), group.dmsaCapable, tiers};
         dc::Xoshiro256 locator = randomStream(seed_, fmt::format("locator/{}/{}", host, service));
@@ -94,10 +97,7 @@ void World::createHosts() {
         dc::Xoshiro256 start = randomStream(seed_, fmt::format("logon/{}/{}", host, service));
         scheduleClient(clients_.size() - 1,
                        scenario_.start + static_cast<int64_t>(uniformBelow(start, kFirstLogonSpan)));
-        auto machine = origin.store().guidByAccountName(host + "$");
-        auto obj = machine ? origin.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
-        const std::string* sid = machine && obj ? obj->firstValue(origin.schema().attribute("objectSid")->id) : nullptr;
-        if (sid) tracked[lower(service)].push_back({host, service, *dc::Sid::fromBytes(*sid), locatorDcs});
+        if (machineSid) tracked[lower(service)].push_back({host, service, *machineSid, locatorDcs});
       }
     }
   }
@@ -116,9 +116,8 @@ void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
   const dc::Directory& dir = *dcs_[index].dir;
   auto obj = dir.readByGuid(dmsa);
   if (!obj) return;
-  const std::string* state = obj->firstValue(dir.schema().attribute("msDS-DelegatedMSAState")->id);
-  risk_.observe(index, dmsa, membershipSids(dir, *obj), state ? dc::decodeInteger(*state) : 0, replicated,
-                queue_.now());
+  risk_.observe(index, dmsa, membershipSids(dir, *obj), dir.integer(*obj, "msDS-DelegatedMSAState").value_or(0),
+                replicated, queue_.now());
 }
 
 void World::scheduleClient(size_t client, int64_t at) {
@@ -150,7 +149,7 @@ void World::logEvent(kdc::Event event) {
   events_.push_back(std::move(event));
 }
 
-dc::Status World::runMigrationStep(const Step& step, int index) {
+dc::Status World::runMigrationStep(const Step& step, int index, const dc::Principal& admin) {
   dc::Directory& dir = *dcs_[index].dir;
   const DmsaSpec* spec = findDmsa(scenario_, step.dmsa);
   std::string accountName = step.superseded.empty() ? spec->supersedes : step.superseded;
@@ -169,10 +168,6 @@ dc::Status World::runMigrationStep(const Step& step, int index) {
   } else if (!accountDn) {
     outcome.status = accountDn.status();
   } else {
-    dc::Principal admin;
-    std::string adminDn = "CN=Administrator,CN=Users," + dir.namingContextDn(dc::NamingContext::Domain).toString();
-    if (auto obj = dir.read(adminDn))
-      if (auto sids = dir.tokenSids(obj->guid)) admin.sids = *sids;
     outcome = dc::migrateServiceAccount(dir, {*dmsaDn, *accountDn, op}, admin);
   }
   auto state = [](const std::optional<int64_t>& s) { return s ? std::to_string(*s) : std::string("none"); };
