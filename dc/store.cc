@@ -51,7 +51,7 @@ std::unique_ptr<StoreEnv::Impl> makeEnvImpl(rocksdb::Env* base, bool inMemory, s
   impl->inMemory = inMemory;
   impl->blockCache = rocksdb::NewLRUCache(cacheBytes);
   // Memtables of all stores count against one budget, charged to the cache.
-  impl->writeBuffers = std::make_shared<rocksdb::WriteBufferManager>(cacheBytes * 4, impl->blockCache);
+  impl->writeBuffers = std::make_shared<rocksdb::WriteBufferManager>(cacheBytes * 4);
   return impl;
 }
 
@@ -185,13 +185,18 @@ WriteBatch::WriteBatch(WriteBatch&&) noexcept = default;
 void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* before) {
   int family = static_cast<int>(nc);
   std::vector<std::string> newKeys = indexKeysOf(after);
-  if (before) {
-    for (const std::string& key : indexKeysOf(*before)) {
-      if (std::find(newKeys.begin(), newKeys.end(), key) == newKeys.end()) impl_->erase(family, key);
-    }
+  std::vector<std::string> oldKeys = before ? indexKeysOf(*before) : std::vector<std::string>();
+  auto contains = [](const std::vector<std::string>& keys, const std::string& key) {
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+  };
+  for (const std::string& key : oldKeys) {
+    if (!contains(newKeys, key)) impl_->erase(family, key);
   }
+  // Index entries the object already had stay as they are: an entry's value
+  // is the object's GUID (or empty), which no write changes.
   std::string guidBytes(after.guid.asBytes());
   for (const std::string& key : newKeys) {
+    if (contains(oldKeys, key)) continue;
     bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
     impl_->put(family, key, guidInKey ? std::string_view() : guidBytes);
   }

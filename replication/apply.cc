@@ -120,7 +120,13 @@ std::optional<Refusal> Applier::applyObject(const Object& in) {
   if (usn == 0) return std::nullopt;
   if (nameWon) merged.parent = in.parent;
   ++counts_.objectsUpdated;
-  if (auto refused = place(merged, wasTombstone, usn)) return refused;
+  // A live object that stays live keeps its place unless its name (RDN and
+  // parent) changed: it was placed when it arrived or last moved, and a
+  // parent's later delete moves it in cleanUpAfterDeletes. Tombstones always
+  // go through place, which keeps their shape.
+  if (nameWon || wasTombstone || dc::isTombstone(merged)) {
+    if (auto refused = place(merged, wasTombstone, usn)) return refused;
+  }
   merged.usnChanged = usn;
   merged.whenChanged = batch_.nowMicros();
   batch_.put(nc_, merged, &before);
