@@ -50,7 +50,8 @@ std::unique_ptr<StoreEnv::Impl> makeEnvImpl(rocksdb::Env* base, bool inMemory, s
   }
   impl->inMemory = inMemory;
   impl->blockCache = rocksdb::NewLRUCache(cacheBytes);
-  // Memtables of all stores count against one budget, charged to the cache.
+  // Memtables of all stores count against one budget of their own. Charged
+  // to the block cache, hundreds of memtables crowd every data block out.
   impl->writeBuffers = std::make_shared<rocksdb::WriteBufferManager>(cacheBytes * 4);
   return impl;
 }
