@@ -478,4 +478,13 @@ uint64_t Store::memoryUsage() const {
   return total;
 }
 
+uint64_t Store::tableFileBytes() const {
+  uint64_t total = 0;
+  for (auto* handle : impl_->families) {
+    uint64_t value = 0;
+    if (impl_->db->GetIntProperty(handle, "rocksdb.live-sst-files-size", &value)) total += value;
+  }
+  return total;
+}
+
 }  // namespace dcemu::dc

@@ -104,6 +104,9 @@ class Store {
 
   // Bytes RocksDB holds in memory for this store (memtables and table readers).
   uint64_t memoryUsage() const;
+  // Bytes of the table files the store uses now. Files a checkpoint shares
+  // count in every store that uses them.
+  uint64_t tableFileBytes() const;
 
   // Writes a consistent copy of the store to `path` (which must not exist)
   // in the same Env, as RocksDB's checkpoints do: table files are shared,
