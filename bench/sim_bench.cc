@@ -10,7 +10,9 @@
 //
 // Each run is a child process, so that each one's peak RSS is its own.
 //
-// Usage: sim_bench [DAYS [TOPOLOGY...]]
+// Usage: sim_bench [DAYS [--store DIR] [TOPOLOGY...]]
+// With --store the stores live on disk under DIR/1, DIR/2, ... (which must
+// not hold stores already) instead of in memory.
 #include <fmt/format.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -68,14 +70,14 @@ struct Figures {
 };
 
 // Runs `file` for `days` simulated days, printing progress; fills `out`.
-int runOne(const std::string& file, int days, Figures& out) {
+int runOne(const std::string& file, int days, const std::string& storeDirectory, Figures& out) {
   LoadResult loaded = loadScenarioFile(file);
   for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.scenario) return 1;
   const Scenario& scenario = *loaded.scenario;
 
   auto start = std::chrono::steady_clock::now();
-  auto world = World::create(scenario, scenario.seed, false);
+  auto world = World::create(scenario, scenario.seed, false, storeDirectory);
   if (!world) {
     fmt::print(stderr, "{}\n", world.status().toString());
     return 1;
@@ -114,7 +116,7 @@ int runOne(const std::string& file, int days, Figures& out) {
 }
 
 // Runs `file` in a child process, which writes its figures to a pipe.
-bool runInChild(const std::string& file, int days, Figures& out) {
+bool runInChild(const std::string& file, int days, const std::string& storeDirectory, Figures& out) {
   int fds[2];
   if (pipe(fds) != 0) return false;
   std::fflush(stdout);
@@ -122,7 +124,7 @@ bool runInChild(const std::string& file, int days, Figures& out) {
   if (child == 0) {
     close(fds[0]);
     Figures figures;
-    int rc = runOne(file, days, figures);
+    int rc = runOne(file, days, storeDirectory, figures);
     std::fflush(stdout);
     if (rc == 0 && write(fds[1], &figures, sizeof figures) != static_cast<ssize_t>(sizeof figures)) rc = 1;
     _exit(rc);
@@ -140,12 +142,18 @@ bool runInChild(const std::string& file, int days, Figures& out) {
 int main(int argc, char** argv) {
   int days = argc > 1 ? std::stoi(argv[1]) : 28;
   std::vector<std::string> files(argv + std::min(argc, 2), argv + argc);
+  std::string storeDirectory;
+  if (files.size() >= 2 && files[0] == "--store") {
+    storeDirectory = files[1];
+    files.erase(files.begin(), files.begin() + 2);
+  }
   if (files.empty()) {
     files = {DCEMU_TOPOLOGIES_DIR "/enterprise-50.toml", DCEMU_TOPOLOGIES_DIR "/enterprise-50-migration.toml"};
   }
   std::vector<Figures> results(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
-    if (!runInChild(files[i], days, results[i])) {
+    std::string store = storeDirectory.empty() ? "" : fmt::format("{}/{}", storeDirectory, i + 1);
+    if (!runInChild(files[i], days, store, results[i])) {
       fmt::print(stderr, "sim_bench: {}: the run failed\n", files[i]);
       return 1;
     }

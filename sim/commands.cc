@@ -17,7 +17,8 @@ namespace {
 
 // Loads the file and builds the world; on failure `output` says why.
 std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_t> seed, bool keepTrace,
-                                  std::optional<Scenario>& scenario, CommandOutput& output) {
+                                  std::optional<Scenario>& scenario, CommandOutput& output,
+                                  const std::string& storeDirectory = {}) {
   LoadResult loaded = loadScenarioFile(file);
   for (const std::string& error : loaded.errors) output.err += error + "\n";
   if (!loaded.scenario) {
@@ -25,7 +26,7 @@ std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_
     return nullptr;
   }
   scenario = std::move(loaded.scenario);
-  auto world = World::create(*scenario, seed.value_or(scenario->seed), keepTrace);
+  auto world = World::create(*scenario, seed.value_or(scenario->seed), keepTrace, storeDirectory);
   if (!world) {
     output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
     output.exitCode = 1;
@@ -108,7 +109,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   std::optional<int64_t> until;
   if (options.until && !(until = durationOption("--until", *options.until, output))) return output;
   std::optional<Scenario> scenario;
-  auto world = buildWorld(file, options.seed, !options.traceFile.empty(), scenario, output);
+  auto world = buildWorld(file, options.seed, !options.traceFile.empty(), scenario, output, options.storeDirectory);
   if (!world) return output;
   uint64_t seed = options.seed.value_or(scenario->seed);
   world->runUntil(until.value_or(scenario->effectiveDuration()));

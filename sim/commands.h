@@ -19,6 +19,7 @@ struct RunOptions {
   std::optional<std::string> until;  // a duration; default the scenario's span
   std::string traceFile;             // empty: no trace file
   std::string eventsFile;            // empty: no events file
+  std::string storeDirectory;        // empty: the stores live in memory
 };
 
 // dcemu run: simulate, check convergence, print the summary.

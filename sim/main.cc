@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   runCmd->add_option("--trace", run.traceFile, "write replication activity as Chrome trace-event JSON (Perfetto)");
   runCmd->add_option("--events", run.eventsFile,
                      "write the events Windows would log (307, 308, 309, 2946, 3085) as JSON Lines");
+  runCmd->add_option("--store", run.storeDirectory,
+                     "keep the DCs' stores in this directory (new or empty) instead of memory, for long soak runs");
 
   bool dot = false;
   auto* topologyCmd = app.add_subcommand("topology", "Print the KCC's connections, or a Graphviz graph with --dot");

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <filesystem>
 
 #include "replication/convergence.h"
 #include "replication/reps_from.h"
@@ -12,21 +13,41 @@
 
 namespace dcemu::sim {
 
-dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint64_t seed, bool keepTrace) {
-  std::unique_ptr<World> world(new World(scenario, seed, keepTrace));
+namespace {
+
+// A run's stores need a directory of their own: stores left by another run
+// would be opened as they are, not provisioned.
+dc::Status checkStoreDirectory(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return dc::Status::ok();
+  if (!std::filesystem::is_directory(path, error))
+    return dc::Status(dc::LdapResult::unwillingToPerform, fmt::format("store directory {}: not a directory", path));
+  if (!std::filesystem::is_empty(path, error) || error)
+    return dc::Status(dc::LdapResult::unwillingToPerform,
+                      fmt::format("store directory {}: not empty; each run needs an empty or new directory", path));
+  return dc::Status::ok();
+}
+
+}  // namespace
+
+dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint64_t seed, bool keepTrace,
+                                                 const std::string& storeDirectory) {
+  if (!storeDirectory.empty()) DCEMU_RETURN_IF_ERROR(checkStoreDirectory(storeDirectory));
+  std::unique_ptr<World> world(new World(scenario, seed, keepTrace, storeDirectory));
   DCEMU_RETURN_IF_ERROR(world->provision());
   world->createHosts();
   world->scheduleTimeline();
   return world;
 }
 
-World::World(const Scenario& scenario, uint64_t seed, bool keepTrace)
+World::World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory)
     : scenario_(scenario),
       seed_(seed),
       queue_(scenario.start),
       network_(scenario, seed),
       trace_(keepTrace),
-      env_(dc::StoreEnv::inMemory(64 << 20)),
+      storeDirectory_(storeDirectory.empty() ? "/dcemu" : storeDirectory),
+      env_(storeDirectory.empty() ? dc::StoreEnv::inMemory(64 << 20) : dc::StoreEnv::onDisk(64 << 20)),
       risk_([&] {
         std::vector<std::string> names;
         for (const DcSpec& dc : scenario.dcs) names.push_back(dc.name);
@@ -67,7 +88,7 @@ dc::Status World::provision() {
     d.site = spec.site;
     d.readOnly = spec.rodc;
     d.name = spec.name;
-    d.storePath = "/dcemu/" + loader::lower(spec.name);
+    d.storePath = storeDirectory_ + "/" + loader::lower(spec.name);
     d.clock = std::make_unique<DcClock>(queue_);
     d.rng = std::make_unique<dc::Xoshiro256>(randomStream(seed_, "dc/" + spec.name));
     dcs_.push_back(std::move(d));

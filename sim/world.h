@@ -62,7 +62,10 @@ class World {
   // Builds the world at the scenario's start: provisions every DC and
   // schedules the steps, faults, polls and workload. Only steps the
   // simulator runs are accepted; the others are reported.
-  static dc::Result<std::unique_ptr<World>> create(const Scenario& scenario, uint64_t seed, bool keepTrace);
+  // The DCs' stores live in memory unless `storeDirectory` names a
+  // directory (absent or empty) to keep them in, one subdirectory per DC.
+  static dc::Result<std::unique_ptr<World>> create(const Scenario& scenario, uint64_t seed, bool keepTrace,
+                                                   const std::string& storeDirectory = {});
   ~World();
 
   const Scenario& scenario() const { return scenario_; }
@@ -129,7 +132,7 @@ class World {
     bool again = false;  // asked for while running: pull once more after
   };
 
-  World(const Scenario& scenario, uint64_t seed, bool keepTrace);
+  World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
   dc::Status provision();
   dc::Status openDc(int dc);
   void buildConnections(const replication::KccInput& input);
@@ -185,6 +188,7 @@ class World {
   EventQueue queue_;
   Network network_;
   Trace trace_;
+  std::string storeDirectory_;  // the memory Env's own namespace when in memory
   std::unique_ptr<dc::StoreEnv> env_;
   std::vector<SimDc> dcs_;
   std::vector<replication::DsaInfo> dsaInfos_;

@@ -170,6 +170,26 @@ TEST_CASE("A different seed changes the trace where randomness is used, and only
   CHECK(traceHash(runCommand(file, {.seed = 2}).out) != one);
 }
 
+TEST_CASE("A run with its stores on disk prints what the same run in memory prints, and restarts from disk",
+          "[sim][store]") {
+  // hq-branch takes a DC down and brings it back: the restart reopens its
+  // store from the directory.
+  auto dir = std::filesystem::temp_directory_path() / "dcemu-store-test";
+  std::filesystem::remove_all(dir);
+  std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml";
+  CommandOutput onDisk = runCommand(file, {.storeDirectory = dir.string()});
+  INFO(onDisk.err);
+  CHECK(onDisk.exitCode == 0);
+  CHECK(std::filesystem::exists(dir / "hq-dc1"));
+  CHECK(onDisk.out == runCommand(file, {}).out);
+
+  CommandOutput again = runCommand(file, {.storeDirectory = dir.string()});
+  CHECK(again.exitCode == 1);
+  CHECK(again.err == file + ": cannot simulate: store directory " + dir.string() +
+                         ": not empty; each run needs an empty or new directory\n");
+  std::filesystem::remove_all(dir);
+}
+
 TEST_CASE("The trace file is Chrome trace-event JSON with a lane per DC", "[sim][trace]") {
   auto path = std::filesystem::temp_directory_path() / "dcemu-trace-test.json";
   CommandOutput run = runCommand(scenario("notification.toml"), {.traceFile = path.string()});
