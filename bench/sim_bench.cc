@@ -140,6 +140,7 @@ bool runInChild(const std::string& file, int days, const std::string& storeDirec
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress of a long run shows as it happens, even in a file
   int days = argc > 1 ? std::stoi(argv[1]) : 28;
   std::vector<std::string> files(argv + std::min(argc, 2), argv + argc);
   std::string storeDirectory;
