@@ -1,10 +1,12 @@
 // Migrations in the simulated world: the seed's warning over 100 seeds, the
-// early completion variant, and every example file with its expectations.
+// early completion variant, every example file with its expectations, and
+// the risk report at enterprise scale.
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
 
 #include "sim/commands.h"
+#include "sim/risk.h"
 #include "sim/scenario_loader.h"
 #include "sim/world.h"
 
@@ -85,6 +87,36 @@ TEST_CASE("Every example with migrations, logons or BadSuccessor runs with its e
     CHECK(run.exitCode == 0);
     CHECK_THAT(run.out, Contains(", 0 failed\n"));
   }
+}
+
+TEST_CASE("At enterprise scale the risk report lists the DCs missing an ACE and sums up the rest", "[sim][risk]") {
+  std::vector<std::string> dcs;
+  for (int i = 1; i <= 30; ++i) dcs.push_back(fmt::format("DC{:02}", i));
+  RiskTracker risk(dcs);
+  dc::Sid machine = *dc::Sid::parse("S-1-5-21-1-2-3-1105");
+  risk.track("dmsa_web", "svc_web", {{"web-001", "svc_web", machine, {0}}});
+  dc::Guid dmsa = *dc::Guid::parse("6f1b2c3d-0000-4000-8000-000000000001");
+  risk.identify("dmsa_web", dmsa);
+  const int64_t second = 1000000;
+  risk.migrationStep("dmsa_web", "Start", "DC01", 0);
+  for (int d = 0; d < 30; ++d) risk.observe(d, dmsa, {machine}, 1, d != 0, d * second);
+  // Two DCs lose the ACE for good; one of them loses it 25 times first.
+  for (int round = 0; round < 25; ++round) {
+    risk.observe(28, dmsa, {}, 1, true, (100 + 2 * round) * second);
+    risk.observe(28, dmsa, {machine}, 1, false, (101 + 2 * round) * second);
+  }
+  risk.observe(28, dmsa, {}, 1, true, 200 * second);
+  risk.observe(29, dmsa, {}, 1, true, 201 * second);
+
+  std::string report = risk.report(0);
+  INFO(report);
+  CHECK_THAT(report, Contains("  DC29      0 of 1 hosts' ACEs present now; start arrived at 28s\n"));
+  CHECK_THAT(report, Contains("  DC30      0 of 1 hosts' ACEs present now; start arrived at 29s\n"));
+  CHECK_THAT(report, Contains("  28 other DCs: all 1 hosts' ACEs present now; start arrived 0s to 27s\n"));
+  CHECK_THAT(report, Contains("  lost      27 ACEs lost to replication conflicts (1 host)\n"));
+  CHECK_THAT(report, Contains("    ... and 7 more lost ACEs\n"));
+  CHECK(report.find("DC05") == std::string::npos);
+  CHECK(risk.lostUpdateCount() == 27);
 }
 
 }  // namespace dcemu::sim
