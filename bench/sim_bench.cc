@@ -19,9 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/scenario_loader.h"
@@ -141,7 +143,15 @@ bool runInChild(const std::string& file, int days, const std::string& storeDirec
 
 int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress of a long run shows as it happens, even in a file
-  int days = argc > 1 ? std::stoi(argv[1]) : 28;
+  int days = 28;
+  if (argc > 1) {
+    std::string_view text = argv[1];
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (error != std::errc() || end != text.data() + text.size() || days < 1) {
+      fmt::print(stderr, "sim_bench: DAYS \"{}\": not a whole number of days above 0\n", text);
+      return 2;
+    }
+  }
   std::vector<std::string> files(argv + std::min(argc, 2), argv + argc);
   std::string storeDirectory;
   if (files.size() >= 2 && files[0] == "--store") {
