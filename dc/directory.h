@@ -138,8 +138,9 @@ class Directory {
   // same stored state; what is shown is then a function of that state: not
   // a tombstone's values, not values whose target is deleted (AD stops
   // showing them when it learns of the delete), and of a single-valued
-  // attribute that concurrent writes left with two active values, only the
-  // one with the newer stamp.
+  // attribute with two active values (on an RODC, until a writable DC's
+  // deactivation of the loser arrives), only the one with the greater link
+  // value stamp.
   std::vector<const LinkEntry*> visibleLinks(const Object& obj, const AttributeDef& attr) const;
   // Where a naming context keeps tombstones and orphans (AD's well-known
   // containers: Deleted Objects, LostAndFound or LostAndFoundConfig).

@@ -6,6 +6,7 @@
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
 #include "dc/text.h"
+#include "dc/tombstone.h"
 
 namespace dcemu::dc {
 Status Directory::modify(std::string_view dnText, const std::vector<Change>& changes, const Principal& requester) {
@@ -198,11 +199,12 @@ Status Directory::remove(std::string_view dnText, const Principal& requester) {
   Object after = obj;
   const IdsOf& ids = attributeIds();
   const ClassDef* cls = structuralClass(obj);
-  // Strip what a tombstone does not keep; each removal is a stamped change
-  // so that it replicates and wins over older edits elsewhere.
+  // Strip what a tombstone does not keep (MS-ADTS 3.1.1.5.5.6.1); each
+  // removal is a stamped change so that it replicates and wins over older
+  // edits elsewhere.
   for (AttributeEntry& e : after.attributes) {
     const AttributeDef* def = schema_.attributeById(e.id);
-    if (!def || def->preserveOnDelete || e.values.empty()) continue;
+    if (!def || keptOnTombstone(schema_, obj, *def) || e.values.empty()) continue;
     e.values.clear();
     stamp(p, e);
   }

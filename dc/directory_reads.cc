@@ -214,7 +214,7 @@ std::vector<const LinkEntry*> Directory::visibleLinks(const Object& obj, const A
     auto target = readByGuid(link.target);
     if (!target || isDeleted(*target)) continue;
     if (attr.singleValued && !out.empty()) {
-      if (compareStamps(link.stamp, out[0]->stamp) > 0) out[0] = &link;
+      if (compareLinkStamps(link, *out[0]) > 0) out[0] = &link;
       continue;
     }
     out.push_back(&link);

@@ -35,12 +35,14 @@ struct AttributeDef {
   std::optional<int64_t> rangeUpper;  // characters, bytes or the largest integer
   int linkId = 0;                     // even: forward link; odd: back link; 0: not linked
   bool systemOnly = false;            // clients may give it at add only, never modify it
-  bool preserveOnDelete = false;      // kept on the tombstone
-  bool constructed = false;           // computed on read, never stored
-  bool replicated = true;             // whenChanged, uSNChanged... are per DC
-  bool urgent = false;                // replicated by urgent change notification
-  uint32_t id = 0;                    // ATTRTYP, derived from the OID
-  std::vector<std::string> aliases;   // documentation names accepted as input
+  // Kept on a tombstone: MS-ADTS 3.1.1.5.5.6.1's list, or fPRESERVEONDELETE
+  // in searchFlags. (The RDN attribute is kept too, whichever it is.)
+  bool preserveOnDelete = false;
+  bool constructed = false;          // computed on read, never stored
+  bool replicated = true;            // whenChanged, uSNChanged... are per DC
+  bool urgent = false;               // replicated by urgent change notification
+  uint32_t id = 0;                   // ATTRTYP, derived from the OID
+  std::vector<std::string> aliases;  // documentation names accepted as input
 
   bool isLinked() const { return linkId != 0; }
   bool isForwardLink() const { return linkId != 0 && linkId % 2 == 0; }

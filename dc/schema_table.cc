@@ -54,15 +54,15 @@ std::vector<AttributeDef> builtinAttributes() {
   return {
       // Naming and identity.
       attr("objectClass", "2.5.4.0", S::ObjectIdentifier, {.multi = true, .preserve = true}),
-      attr("cn", "2.5.4.3", S::UnicodeString, {.rangeUpper = 64, .preserve = true}),
-      attr("ou", "2.5.4.11", S::UnicodeString, {.rangeUpper = 64, .preserve = true}),
-      attr("dc", "0.9.2342.19200300.100.1.25", S::UnicodeString, {.rangeUpper = 255, .preserve = true}),
+      attr("cn", "2.5.4.3", S::UnicodeString, {.rangeUpper = 64}),
+      attr("ou", "2.5.4.11", S::UnicodeString, {.rangeUpper = 64}),
+      attr("dc", "0.9.2342.19200300.100.1.25", S::UnicodeString, {.rangeUpper = 255}),
       attr("name", ms + "4.1", S::UnicodeString, {.rangeUpper = 255, .systemOnly = true, .preserve = true}),
       attr("distinguishedName", "2.5.4.49", S::Dn, {.systemOnly = true, .constructed = true}),
       attr("objectGUID", ms + "4.2", S::OctetString, {.rangeUpper = 16, .systemOnly = true, .preserve = true}),
       attr("objectSid", ms + "4.146", S::Sid, {.rangeUpper = 28, .systemOnly = true, .preserve = true}),
       attr("sAMAccountName", ms + "4.221", S::UnicodeString, {.rangeUpper = 256, .preserve = true}),
-      attr("sAMAccountType", ms + "4.302", S::Integer, {.systemOnly = true, .preserve = true}),
+      attr("sAMAccountType", ms + "4.302", S::Integer, {.systemOnly = true}),
       attr("description", "2.5.4.13", S::UnicodeString, {.multi = true, .rangeUpper = 1024}),
       attr("displayName", ms + "2.13", S::UnicodeString, {.rangeUpper = 256}),
       attr("instanceType", ms + "2.1", S::Integer, {.systemOnly = true, .preserve = true}),
@@ -142,7 +142,7 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("siteLinkList", ms + "4.821", S::Dn, {.multi = true}),
       attr("cost", ms + "2.135", S::Integer),
       attr("replInterval", ms + "4.615", S::Integer),
-      attr("nCName", ms + "2.16", S::Dn, {.systemOnly = true}),
+      attr("nCName", ms + "2.16", S::Dn, {.systemOnly = true, .preserve = true}),
       attr("dnsRoot", ms + "4.28", S::UnicodeString, {.multi = true, .rangeUpper = 255}),
   };
 }

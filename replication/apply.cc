@@ -24,6 +24,8 @@ ApplyCounts& ApplyCounts::operator+=(const ApplyCounts& o) {
   linksLost += o.linksLost;
   nameConflicts += o.nameConflicts;
   orphansMoved += o.orphansMoved;
+  tombstoneStrips += o.tombstoneStrips;
+  singleValueLosers += o.singleValueLosers;
   bytesReceived += o.bytesReceived;
   return *this;
 }
@@ -48,6 +50,15 @@ struct Refusal {
   std::string error;
 };
 
+// Windows' rule for two live objects with one name: the object whose name
+// changed most recently keeps it, whatever the versions (Samba compares the
+// version first; its selftest/knownfail records Windows' outcome, bug 13039).
+// Equal times fall back to the stamp order, so every DC picks the same one.
+int compareNameRecency(const Stamp& a, const Stamp& b) {
+  if (a.originatingTime != b.originatingTime) return a.originatingTime < b.originatingTime ? -1 : 1;
+  return dc::compareStamps(a, b);
+}
+
 class Applier {
  public:
   Applier(dc::Directory& dir, NamingContext nc)
@@ -63,6 +74,7 @@ class Applier {
   std::optional<Refusal> create(const Object& in);
   std::optional<Refusal> place(Object& obj, bool wasTombstone, uint64_t usn);
   void renameAsConflict(Object& obj, uint64_t usn);
+  void keepOneActiveValue(Object& obj, uint64_t usn);
   void originate(Stamp& stamp, uint64_t usn) const;
   const dc::AttributeDef* rdnAttribute(const Object& obj) const;
   static Refusal databaseError(const dc::Status& s) { return {win32::kDatabaseError, s.message()}; }
@@ -165,7 +177,13 @@ std::optional<Refusal> Applier::create(const Object& in) {
 // a tombstone in LostAndFound, and the loser of a name conflict renamed.
 std::optional<Refusal> Applier::place(Object& obj, bool wasTombstone, uint64_t usn) {
   if (dc::isTombstone(obj)) {
-    dc::enforceTombstoneShape(schema_, obj, batch_.wellKnownContainer(nc_, dc::Directory::deletedObjectsName()));
+    // What does not conform is changed as an originating update (RecycleObj).
+    dc::enforceTombstoneShape(schema_, obj, batch_.wellKnownContainer(nc_, dc::Directory::deletedObjectsName()),
+                              [&](dc::AttributeEntry& e) {
+                                originate(e.stamp, usn);
+                                e.localUsn = usn;
+                                ++counts_.tombstoneStrips;
+                              });
     if (!wasTombstone) newTombstones_.push_back(obj.guid);
     return std::nullopt;
   }
@@ -196,10 +214,9 @@ std::optional<Refusal> Applier::place(Object& obj, bool wasTombstone, uint64_t u
   if (!other) return databaseError(other.status());
   if (!other->has_value()) return std::nullopt;
   ++counts_.nameConflicts;
-  // Windows' rule: the most recent change of the name keeps it.
   const dc::AttributeEntry* otherName = (*other)->find(ids_.name);
   const dc::AttributeEntry* ourName = obj.find(ids_.name);
-  if (otherName && dc::compareStamps(ourName->stamp, otherName->stamp) > 0) {
+  if (otherName && compareNameRecency(ourName->stamp, otherName->stamp) > 0) {
     uint64_t otherUsn = batch_.takeUsn();
     Object renamed = **other;
     renameAsConflict(renamed, otherUsn);
@@ -256,11 +273,46 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
       ++counts_.linksApplied;
     }
     if (usn == 0) continue;
+    keepOneActiveValue(obj, usn);
     obj.usnChanged = usn;
     obj.whenChanged = batch_.nowMicros();
     batch_.put(nc_, obj, &before);
   }
   return std::nullopt;
+}
+
+// A single-valued linked attribute that replication left with two active
+// values keeps the one with the greater link value stamp; the others are
+// made inactive by an originating change, which replicates, so removing
+// the winner later never brings a loser back (Samba bug 13055, whose fix
+// follows Windows; link_conflicts.py test_conflict_single_valued_link).
+// An RODC cannot originate: it keeps both until a writable DC's change
+// arrives, and reads show the winner meanwhile.
+void Applier::keepOneActiveValue(Object& obj, uint64_t usn) {
+  if (!writable_) return;
+  for (size_t begin = 0; begin < obj.links.size();) {
+    size_t end = begin;
+    const LinkEntry* winner = nullptr;
+    int active = 0;
+    for (; end < obj.links.size() && obj.links[end].attributeId == obj.links[begin].attributeId; ++end) {
+      const LinkEntry& l = obj.links[end];
+      if (!l.active) continue;
+      ++active;
+      if (!winner || dc::compareLinkStamps(l, *winner) > 0) winner = &l;
+    }
+    const dc::AttributeDef* def = schema_.attributeById(obj.links[begin].attributeId);
+    if (active > 1 && def && def->singleValued) {
+      for (size_t i = begin; i < end; ++i) {
+        LinkEntry& l = obj.links[i];
+        if (!l.active || &l == winner) continue;
+        l.active = false;
+        originate(l.stamp, usn);
+        l.localUsn = usn;
+        ++counts_.singleValueLosers;
+      }
+    }
+    begin = end;
+  }
 }
 
 // What a DC does on learning of a delete: live children (created

@@ -21,8 +21,10 @@ struct ApplyCounts {
   uint64_t attributesLost = 0;     // incoming stamp lost: the value is dropped
   uint64_t linksApplied = 0;
   uint64_t linksLost = 0;
-  uint64_t nameConflicts = 0;  // an object renamed "<rdn>\nCNF:<guid>"
-  uint64_t orphansMoved = 0;   // a live child of a tombstone moved to LostAndFound
+  uint64_t nameConflicts = 0;      // an object renamed "<rdn>\nCNF:<guid>"
+  uint64_t orphansMoved = 0;       // a live child of a tombstone moved to LostAndFound
+  uint64_t tombstoneStrips = 0;    // a tombstone's won value stripped by an originating update
+  uint64_t singleValueLosers = 0;  // a single-valued link's second active value made inactive
   uint64_t bytesReceived = 0;
 
   ApplyCounts& operator+=(const ApplyCounts& other);

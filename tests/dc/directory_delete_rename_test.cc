@@ -134,3 +134,32 @@ TEST_CASE("children are listed in name order") {
   d.addOu("A,OU=Apps");
   CHECK(d.dir().childrenOf(d.dn("OU=Apps")) == std::vector<std::string>{d.dn("OU=A,OU=Apps"), d.dn("OU=b,OU=Apps")});
 }
+
+// MS-ADTS 3.1.1.5.5.6.1: a tombstone keeps its listed attributes, the RDN
+// attribute and fPRESERVEONDELETE ones; sAMAccountType (searchFlags
+// fATTINDEX only, MS-ADA3 2.223) and primaryGroupID go, each removal
+// stamped by the delete.
+TEST_CASE("a tombstone keeps exactly what MS-ADTS 3.1.1.5.5.6.1 retains, each removal stamped by the delete") {
+  TestDomain d;
+  Guid guid = d.addUser("bob");
+  Directory& dir = d.dir();
+  const std::string dn = d.dn("CN=bob,CN=Users");
+  auto before = dir.read(dn);
+  REQUIRE(before.isOk());
+  REQUIRE(dir.values(*before, "sAMAccountType")->size() == 1);
+  REQUIRE(dir.remove(dn).isOk());
+  auto tomb = dir.readByGuid(guid);
+  REQUIRE(tomb.isOk());
+  const std::string tombDn = *dir.dnOf(guid);
+  for (const char* kept : {"objectClass", "cn", "name", "objectSid", "sAMAccountName", "userAccountControl",
+                           "nTSecurityDescriptor", "whenCreated", "instanceType", "isDeleted", "lastKnownParent"})
+    CHECK(dir.values(*tomb, kept)->size() >= 1);
+  for (const char* gone : {"sAMAccountType", "primaryGroupID"}) {
+    INFO(gone);
+    CHECK(dir.values(*tomb, gone)->empty());
+    auto row = metaRow(dir, tombDn, gone);
+    REQUIRE(row);
+    CHECK(row->stamp.version == 2);
+    CHECK(row->localUsn == tomb->usnChanged);
+  }
+}
