@@ -75,8 +75,8 @@ void withSection(const toml::table& root, std::string_view key, LoadErrors& erro
 }
 
 template <typename T, typename Parse>
-void parseWith(TomlFields& f, std::string_view key, Parse parse, T& out) {
-  auto text = f.string(key);
+void parseWith(TomlFields& f, std::string_view key, Parse parse, T& out, bool required = false) {
+  auto text = f.string(key, required);
   if (!text) return;
   auto parsed = parse(*text);
   if (auto* reason = std::get_if<std::string>(&parsed)) {
@@ -157,17 +157,25 @@ void readSchedule(TomlFields& f, Schedule& out, LoadErrors& errors) {
     }
     TomlFields w(*table, "schedule window", errors);
     uint8_t days = 0x7f;
-    int from = 0, to = 24 * 60;
+    int from = -1, to = -1;
     parseWith(w, "days", parseDays, days);
-    parseWith(w, "from", parseQuarterHour, from);
-    parseWith(w, "to", parseQuarterHour, to);
+    parseWith(w, "from", parseQuarterHour, from, /*required=*/true);
+    parseWith(w, "to", parseQuarterHour, to, /*required=*/true);
     w.finish();
-    if (from == to) {
-      errors.add(item.source(), "a schedule window's from and to are equal");
+    if (from < 0 || to < 0) continue;
+    if (from == 24 * 60) {
+      w.fail("from", "a schedule window starts before 24:00 (\"00:00\" is the start of a day)");
       continue;
     }
-    // A window that wraps past midnight runs into the next day.
-    int length = (to - from + 24 * 60) % (24 * 60);
+    if (from == to) {
+      errors.add(item.source(),
+                 "a schedule window's from and to are equal; all day is from = \"00:00\", to = \"24:00\"");
+      continue;
+    }
+    // "24:00" is the end of the day; a window whose end comes before its
+    // start wraps past midnight into the next day (and from Sunday into
+    // Monday: the week is a ring, as Windows' 168-hour grid is).
+    int length = to > from ? to - from : to - from + 24 * 60;
     for (int day = 0; day < 7; ++day) {
       if (!(days & (1u << day))) continue;
       for (int minute = from; minute < from + length; minute += 15)

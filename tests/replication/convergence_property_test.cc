@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "replication_world.h"
 
@@ -122,14 +123,34 @@ class RandomWorkload {
 
 // What a slice of seeds exercised, so that the property cannot pass vacuously.
 struct Exercised {
-  uint64_t nameConflicts = 0, attributesLost = 0, linksApplied = 0, orphansMoved = 0;
+  uint64_t nameConflicts = 0, attributesLost = 0, linksApplied = 0, orphansMoved = 0, tombstoneStrips = 0,
+           singleValueLosers = 0;
   void require() const {
     CHECK(nameConflicts > 0);
     CHECK(attributesLost > 0);
     CHECK(linksApplied > 0);
     CHECK(orphansMoved > 0);
+    CHECK(tombstoneStrips > 0);
+    CHECK(singleValueLosers > 0);
   }
 };
+
+// Every single-valued linked attribute holds at most one active value.
+std::string secondActiveValue(dc::Directory& dir) {
+  std::string found;
+  dc::Status s = dir.changesSince(dc::NamingContext::Domain, 0, [&](const dc::Object& obj) {
+    std::map<uint32_t, int> active;
+    for (const dc::LinkEntry& l : obj.links) {
+      const dc::AttributeDef* def = dir.schema().attributeById(l.attributeId);
+      if (l.active && def && def->singleValued && ++active[l.attributeId] > 1) {
+        found = fmt::format("{} has two active {} values", obj.guid.toString(), def->name);
+        return false;
+      }
+    }
+    return true;
+  });
+  return s.isOk() ? found : s.message();
+}
 
 void runSeed(uint64_t seed, Exercised& exercised) {
   INFO("seed " << seed);
@@ -160,6 +181,9 @@ void runSeed(uint64_t seed, Exercised& exercised) {
   exercised.attributesLost += world.totals().attributesLost;
   exercised.linksApplied += world.totals().linksApplied;
   exercised.orphansMoved += world.totals().orphansMoved;
+  exercised.tombstoneStrips += world.totals().tombstoneStrips;
+  exercised.singleValueLosers += world.totals().singleValueLosers;
+  for (int i = 0; i < dcs; ++i) CHECK(secondActiveValue(world.dc(i)) == "");
   for (int i = 1; i < dcs; ++i) {
     std::string difference = world.firstDifference(0, i);
     INFO("DC0 vs DC" << i);

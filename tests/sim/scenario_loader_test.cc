@@ -127,6 +127,15 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
   CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect\"\ndc = \"DC1\"\ndn = \"OU=X\"\n"),
              Contains("an expect step needs at least one check"));
   CHECK_THAT(onlyError("[domain]\nname = \"again\"\n"), Contains("t.toml:11:1:"));  // TOML itself: redefined table
+  const std::string link =
+      "[[site]]\nname = \"B\"\n[[dc]]\nname = \"B1\"\nsite = \"B\"\n[[site_link]]\nname = \"L\"\n"
+      "sites = [\"HQ\", \"B\"]\n";
+  CHECK_THAT(onlyError(link + "schedule = [ { days = \"Mon\", from = \"20:00\" } ]\n"),
+             Contains("t.toml:19:14: schedule window needs \"to\""));
+  CHECK_THAT(onlyError(link + "schedule = [ { from = \"06:00\", to = \"06:00\" } ]\n"),
+             Contains("t.toml:19:14: a schedule window's from and to are equal"));
+  CHECK_THAT(onlyError(link + "schedule = [ { from = \"24:00\", to = \"06:00\" } ]\n"),
+             Contains("starts before 24:00"));
 }
 
 TEST_CASE("Durations, sizes and instants parse as the format writes them", "[sim][units]") {

@@ -73,6 +73,46 @@ TEST_CASE("An inter-site link's schedule holds a change until its window opens",
   requirePassing("schedule.toml", 2);
 }
 
+TEST_CASE("A window to 24:00 is open all day and a window across Sunday midnight opens Monday's first hours",
+          "[sim][schedule]") {
+  requirePassing("schedule-all-day.toml", 4);
+}
+
+// MS-ADTS 7.1.4.5 SCHEDULE: a 20-byte header, then 168 bytes from Sunday
+// 00:00 UTC, the low four bits of each byte that hour's quarter hours.
+TEST_CASE("A site link's schedule attribute holds Windows' 168-hour grid of quarter hours", "[sim][schedule]") {
+  LoadResult loaded = loadScenarioFile(scenario("schedule-all-day.toml"));
+  REQUIRE(loaded.scenario);
+  auto world = World::create(*loaded.scenario, 1, false);
+  REQUIRE(world.isOk());
+  const dc::Directory& dir = *(*world)->directory(0);
+  auto linkObject = [&](const std::string& link) {
+    auto obj =
+        dir.read("CN=" + link + ",CN=IP,CN=Inter-Site Transports,CN=Sites,CN=Configuration,DC=corp,DC=example,DC=com");
+    REQUIRE(obj.isOk());
+    return *obj;
+  };
+  const uint32_t schedule = dir.schema().attribute("schedule")->id;
+  // Open all day every day is "always available": no attribute, as Windows
+  // leaves a site link whose schedule was never restricted.
+  CHECK(linkObject("A-B").firstValue(schedule) == nullptr);
+  dc::Object nightLink = linkObject("A-C");
+  const std::string* bytes = nightLink.firstValue(schedule);
+  REQUIRE(bytes);
+  REQUIRE(bytes->size() == 188);
+  CHECK(static_cast<uint8_t>((*bytes)[0]) == 188);  // Size
+  CHECK(static_cast<uint8_t>((*bytes)[8]) == 1);    // NumberOfSchedules
+  CHECK(static_cast<uint8_t>((*bytes)[16]) == 20);  // the interval data's offset
+  std::string night = bytes->substr(20);
+  // Sunday 22:00 to Monday 02:00: hours 22 and 23 of Sunday (bytes 22, 23)
+  // and hours 0 and 1 of Monday (bytes 24, 25); nothing else.
+  for (int hour = 0; hour < 168; ++hour) {
+    INFO("hour " << hour);
+    bool open = hour == 22 || hour == 23 || hour == 24 || hour == 25;
+    CHECK(static_cast<uint8_t>(night[static_cast<size_t>(hour)]) == (open ? 0x0f : 0));
+  }
+}
+
 TEST_CASE("The first open instant of a schedule: now when open, else the start of the next open quarter hour",
           "[sim][schedule]") {
   replication::Schedule nights{};
