@@ -14,6 +14,7 @@ inline constexpr uint32_t kInvalidParameter = 8437;        // ERROR_DS_DRA_INVAL
 inline constexpr uint32_t kDatabaseError = 8451;           // ERROR_DS_DRA_DB_ERROR
 inline constexpr uint32_t kAccessDenied = 8453;            // ERROR_DS_DRA_ACCESS_DENIED
 inline constexpr uint32_t kSourceDisabled = 8456;          // ERROR_DS_DRA_SOURCE_DISABLED
+inline constexpr uint32_t kSinkDisabled = 8457;            // ERROR_DS_DRA_SINK_DISABLED
 inline constexpr uint32_t kMissingParent = 8460;           // ERROR_DS_DRA_MISSING_PARENT
 inline constexpr uint32_t kDnsLookupFailure = 8524;        // ERROR_DS_DNS_LOOKUP_FAILURE
 inline constexpr uint32_t kInsufficientAttributes = 8606;  // the lingering-object error
@@ -27,6 +28,7 @@ inline std::string_view message(uint32_t code) {
     case kDatabaseError: return "The replication operation encountered a database error.";
     case kAccessDenied: return "Replication access was denied.";
     case kSourceDisabled: return "The source server is currently rejecting replication requests.";
+    case kSinkDisabled: return "The destination server is currently rejecting replication requests.";
     case kMissingParent: return "The replication operation encountered a missing parent object.";
     case kDnsLookupFailure: return "The DSA operation is unable to proceed because of a DNS lookup failure.";
     case kInsufficientAttributes:

@@ -32,7 +32,9 @@ class NameSet {
 struct Names {
   NameSet sites{"site"}, dcs{"DC"}, links{"site link"}, bridges{"site link bridge"}, users{"user"}, groups{"group"},
       serviceAccounts{"service account"}, dmsas{"dMSA"}, hosts{"host"};
-  // An `object` in a step: an ldap-add id, or a topology name.
+  std::vector<UserBatch> userBatches;
+  // An `object` in a step: a topology name (a [[user_group]]'s users
+  // included); ldap-add ids are checked apart, in the order steps run.
   bool isObjectName(std::string_view name) const;
 };
 

@@ -127,6 +127,7 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
     DCEMU_RETURN_IF_ERROR(
         add(dn, {{"objectClass", {"group"}}, {"sAMAccountName", {group.name}}, {"groupType", {kGlobalSecurityGroup}}}));
     name(group.name, dn, group.name);
+    out.objects[loader::lower(group.name)] = dn;
   }
   for (const UserSpec& user : scenario_.users) {
     std::string dn = inDomain(fmt::format("CN={},CN=Users", user.name));
@@ -134,13 +135,19 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
                                    {"sAMAccountName", {user.name}},
                                    {"userAccountControl", {std::to_string(dc::uac::kNormalAccount)}}}));
     name(user.name, dn, user.name);
+    out.objects[loader::lower(user.name)] = dn;
   }
+  // Of a [[user_group]]'s users, only those a step names are remembered.
+  std::set<std::string> namedInSteps;
+  for (const Step& step : scenario_.steps)
+    if (!step.object.empty()) namedInSteps.insert(loader::lower(step.object));
   for (const UserBatch& batch : scenario_.userBatches) {
     for (const std::string& user : batch.userNames()) {
-      DCEMU_RETURN_IF_ERROR(add(inDomain(fmt::format("CN={},{}", user, batch.ou)),
-                                {{"objectClass", {"user"}},
-                                 {"sAMAccountName", {user}},
-                                 {"userAccountControl", {std::to_string(dc::uac::kNormalAccount)}}}));
+      std::string dn = inDomain(fmt::format("CN={},{}", user, batch.ou));
+      DCEMU_RETURN_IF_ERROR(add(dn, {{"objectClass", {"user"}},
+                                     {"sAMAccountName", {user}},
+                                     {"userAccountControl", {std::to_string(dc::uac::kNormalAccount)}}}));
+      if (namedInSteps.count(loader::lower(user))) out.objects[loader::lower(user)] = dn;
     }
   }
   DCEMU_RETURN_IF_ERROR(authnObjects());

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "sim/loader_internal.h"
 
@@ -17,12 +18,30 @@ std::vector<std::string> HostGroup::hostNames() const {
   return names;
 }
 
+int UserBatch::digits() const {
+  return std::max<int>(5, static_cast<int>(std::to_string(count).size()));
+}
+
 std::vector<std::string> UserBatch::userNames() const {
-  int width = std::max<int>(5, static_cast<int>(std::to_string(count).size()));
+  int width = digits();
   std::vector<std::string> names;
   names.reserve(count);
   for (int i = 1; i <= count; ++i) names.push_back(fmt::format("{}-{:0{}}", prefix, i, width));
   return names;
+}
+
+bool UserBatch::holds(std::string_view name) const {
+  size_t width = static_cast<size_t>(digits());
+  if (name.size() != prefix.size() + 1 + width || name[prefix.size()] != '-') return false;
+  for (size_t i = 0; i < prefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(name[i])) != std::tolower(static_cast<unsigned char>(prefix[i])))
+      return false;
+  int number = 0;
+  for (char c : name.substr(prefix.size() + 1)) {
+    if (c < '0' || c > '9') return false;
+    number = number * 10 + (c - '0');
+  }
+  return number >= 1 && number <= count;
 }
 
 int64_t Scenario::effectiveDuration() const {

@@ -61,10 +61,14 @@ struct UserSpec {
 // [[user_group]] (a dcemu extension): `count` users named <prefix>-00001...
 // (five digits, or as many as the count needs) under `ou`.
 struct UserBatch {
+  Location where;
   std::string prefix;
   int count = 0;
   std::string ou = "CN=Users";  // relative to the domain DN
   std::vector<std::string> userNames() const;
+  // Whether `name` (any case) is one of this batch's users.
+  bool holds(std::string_view name) const;
+  int digits() const;
 };
 
 struct GroupSpec {
@@ -122,7 +126,16 @@ struct Step {
   std::optional<bool> exists, deleted, nameConflict;
   std::optional<std::string> parent, attr;
   std::optional<std::vector<std::string>> equals, includes, excludes;
-  std::optional<uint32_t> version;
+  std::optional<uint32_t> version, count;
+  std::optional<std::string> originatingDc;  // the DC whose invocationID the attribute's stamp names
+  struct LinkCheck {
+    std::string value;  // the linked value's target DN
+    std::optional<bool> active;
+    std::optional<uint32_t> version;
+  };
+  std::optional<LinkCheck> link;
+  Location objectWhere;  // where `object` was written, for errors found after reading every step
+  bool forced = true;    // replicate: runs even while inbound replication is disabled
   // expect-auth
   std::string result;
   std::vector<std::string> pacIncludes, pacExcludes;

@@ -269,6 +269,7 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
   });
   forEachEntry(root, "user_group", errors, [&](TomlFields& f) {
     UserBatch batch;
+    batch.where = f.where();
     batch.prefix = f.string("prefix", true).value_or("");
     if (auto count = f.integer("count", 1, 10'000'000, true)) batch.count = static_cast<int>(*count);
     batch.ou = f.string("ou").value_or("CN=Users");
@@ -278,6 +279,11 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
       f.fail("ou", fmt::format("unknown OU \"{}\" (declare it with [[ou]])", batch.ou));
     else if (loader::lower(batch.ou) != "cn=users" && loader::lower(batch.ou).rfind("ou=", 0) != 0)
       f.fail("ou", fmt::format("\"{}\" is neither CN=Users nor an OU", batch.ou));
+    for (const UserBatch& earlier : s.userBatches) {
+      if (loader::lower(earlier.prefix) == loader::lower(batch.prefix) && earlier.digits() == batch.digits())
+        f.fail("prefix", fmt::format("the users of [[user_group]] \"{}\" collide with those of the one at {}",
+                                     batch.prefix, earlier.where.toString()));
+    }
     s.userBatches.push_back(batch);
   });
   forEachEntry(root, "group", errors, [&](TomlFields& f) {
@@ -384,6 +390,27 @@ void checkMemberships(const toml::table& root, const Scenario& s, const Names& n
   }
 }
 
+// A [[user_group]]'s users share sAMAccountNames with every other account
+// and group: a name two entries make is refused at the [[user_group]].
+void checkUserBatches(const Scenario& s, Names& names, LoadErrors& errors) {
+  std::vector<std::pair<const char*, std::string>> named;
+  for (const UserSpec& user : s.users) named.emplace_back("[[user]]", user.name);
+  for (const GroupSpec& group : s.groups) named.emplace_back("[[group]]", group.name);
+  for (const ServiceAccountSpec& sa : s.serviceAccounts) named.emplace_back("[[service_account]]", sa.name);
+  for (const DmsaSpec& dmsa : s.dmsas) named.emplace_back("[[dmsa]]", dmsa.name);
+  for (const HostGroup& group : s.hostGroups)
+    for (const std::string& host : group.hostNames()) named.emplace_back("[[host_group]]", host);
+  for (const UserBatch& batch : s.userBatches) {
+    for (const auto& [kind, name] : named) {
+      if (!batch.holds(name)) continue;
+      errors.add(batch.where, fmt::format("[[user_group]] \"{}\" makes a user named \"{}\", which a {} already names",
+                                          batch.prefix, name, kind));
+      break;
+    }
+  }
+  names.userBatches = s.userBatches;
+}
+
 }  // namespace
 
 LoadResult parseScenario(std::string_view text, const std::string& fileName) {
@@ -413,6 +440,7 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
   readTopology(root, s, names, errors);
   readAccounts(root, s, names, errors);
   checkMemberships(root, s, names, errors);
+  checkUserBatches(s, names, errors);
   loader::loadTimeline(root, s, names, errors);
   result.errors = errors.messages();
   if (result.errors.empty()) result.scenario = std::move(s);

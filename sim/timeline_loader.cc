@@ -29,14 +29,14 @@ const std::vector<Shape>& actionShapes() {
       {"ldap-modify", {"dc"}, {"dn", "object", "replace", "add", "delete", "expect_error"}},
       {"ldap-delete", {"dc"}, {"dn", "object", "expect_error"}},
       {"ldap-rename", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
-      {"replicate", {"from", "to"}, {"full", "expect_error"}},
+      {"replicate", {"from", "to"}, {"full", "forced", "expect_error"}},
       {"disable-replication", {"dc", "direction"}, {}},
       {"enable-replication", {"dc", "direction"}, {}},
       {"host-logon", {"host", "service"}, {}},
       {"expect",
        {"dc"},
        {"dn", "object", "exists", "deleted", "name_conflict", "parent", "attr", "equals", "includes", "excludes",
-        "version"}},
+        "version", "count", "originating_dc", "link"}},
       {"expect-auth", {"host", "service", "result"}, {"pac_includes", "pac_excludes"}},
   };
   return shapes;
@@ -116,6 +116,25 @@ AttributeValues readAttributeTable(TomlFields& f, const char* key, LoadErrors& e
   return out;
 }
 
+// expect's `link = { value = "<dn>", active = false, version = N }`.
+std::optional<Step::LinkCheck> readLinkCheck(TomlFields& f, LoadErrors& errors) {
+  const toml::node* node = f.node("link");
+  if (!node) return std::nullopt;
+  const toml::table* table = node->as_table();
+  if (!table) {
+    f.fail("link", "\"link\" must be a table { value = \"<dn>\", active = true|false, version = N }");
+    return std::nullopt;
+  }
+  TomlFields fields(*table, "\"link\"", errors);
+  Step::LinkCheck check;
+  check.value = fields.string("value", true).value_or("");
+  check.active = fields.boolean("active");
+  if (auto version = fields.integer("version", 0, UINT32_MAX)) check.version = static_cast<uint32_t>(*version);
+  fields.finish();
+  if (!check.active && !check.version) errors.add(node->source(), "\"link\" needs \"active\" or \"version\"");
+  return check;
+}
+
 void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names& names,
               const std::set<std::string>& ids, LoadErrors& errors) {
   Step step;
@@ -145,6 +164,7 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
     f.fail("service", fmt::format("unknown service account \"{}\"", step.service));
   step.dn = f.string("dn").value_or("");
   step.object = f.string("object").value_or("");
+  step.objectWhere = f.whereOf("object");
   if (f.has("object") && !names.isObjectName(step.object) && !ids.count(lower(step.object)))
     f.fail("object", fmt::format("unknown object \"{}\" (an ldap-add id or a topology name)", step.object));
   bool needsTarget = step.action == "ldap-modify" || step.action == "ldap-delete" || step.action == "ldap-rename" ||
@@ -154,6 +174,7 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
   step.newDn = f.string("new_dn").value_or("");
   step.id = f.string("id").value_or("");
   step.full = f.boolean("full").value_or(false);
+  step.forced = f.boolean("forced").value_or(true);
   step.direction = f.string("direction").value_or("");
   if (f.has("direction") && step.direction != "inbound" && step.direction != "outbound" && step.direction != "both")
     f.fail("direction", fmt::format("unknown direction \"{}\" (use inbound, outbound or both)", step.direction));
@@ -172,11 +193,19 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
   step.includes = f.strings("includes");
   step.excludes = f.strings("excludes");
   if (auto version = f.integer("version", 0, UINT32_MAX)) step.version = static_cast<uint32_t>(*version);
+  if (auto count = f.integer("count", 0, UINT32_MAX)) step.count = static_cast<uint32_t>(*count);
+  step.originatingDc = f.string("originating_dc");
+  if (step.originatingDc && !names.dcs.contains(*step.originatingDc))
+    f.fail("originating_dc", fmt::format("unknown DC \"{}\"", *step.originatingDc));
+  step.link = readLinkCheck(f, errors);
   if (step.action == "expect") {
-    bool valueCheck = step.equals || step.includes || step.excludes || step.version;
-    if (valueCheck && !step.attr) errors.add(step.where, "equals, includes, excludes and version need \"attr\"");
-    if (step.attr && !valueCheck) errors.add(step.where, "\"attr\" needs equals, includes, excludes or version");
-    if (!valueCheck && !step.exists && !step.deleted && !step.nameConflict && !step.parent)
+    bool valueCheck = step.equals || step.includes || step.excludes || step.version || step.count || step.originatingDc;
+    if (valueCheck && !step.attr)
+      errors.add(step.where, "equals, includes, excludes, count, version and originating_dc need \"attr\"");
+    if (step.attr && !valueCheck && !step.link)
+      errors.add(step.where, "\"attr\" needs equals, includes, excludes, count, version, originating_dc or link");
+    if (step.link && !step.attr) errors.add(step.where, "\"link\" needs \"attr\" (the linked attribute)");
+    if (!valueCheck && !step.link && !step.exists && !step.deleted && !step.nameConflict && !step.parent)
       errors.add(step.where, "an expect step needs at least one check");
   }
   step.result = f.string("result").value_or("");
@@ -233,11 +262,40 @@ void readFault(TomlFields& f, const toml::table& table, Scenario& s, const Names
   s.faults.push_back(std::move(fault));
 }
 
+// What `run` resolves, `validate` checks: an ldap-add id names nothing
+// before the ldap-add that labels it runs, and a dMSA made by a new-dmsa
+// step nothing before that step. (An ldap-add or new-dmsa that the
+// directory refuses at run time is the run's finding.)
+void checkObjectsExistWhenNamed(const Scenario& scenario, const Names& names, LoadErrors& errors) {
+  std::set<std::string> made;  // ids and dMSAs whose step has run
+  std::set<std::string> madeLater;
+  for (const Step& step : scenario.steps) {
+    if (step.action == "ldap-add" && !step.id.empty()) madeLater.insert(lower(step.id));
+    if (step.action == "new-dmsa") madeLater.insert(lower(step.dmsa));
+  }
+  for (const Step& step : scenario.steps) {
+    std::string object = lower(step.object);
+    bool topologyName = names.isObjectName(step.object) && !names.dmsas.contains(step.object);
+    if (!object.empty() && !topologyName && madeLater.count(object) && !made.count(object)) {
+      errors.add(step.objectWhere, fmt::format("object \"{}\" is named at {} before the step that makes it runs",
+                                               step.object, formatDuration(step.at)));
+    }
+    std::string dmsa = lower(step.dmsa);
+    if (step.action != "new-dmsa" && !dmsa.empty() && madeLater.count(dmsa) && !made.count(dmsa)) {
+      errors.add(step.where, fmt::format("dMSA \"{}\" is named at {} before its new-dmsa step runs", step.dmsa,
+                                         formatDuration(step.at)));
+    }
+    if (step.action == "ldap-add" && !step.id.empty()) made.insert(lower(step.id));
+    if (step.action == "new-dmsa") made.insert(dmsa);
+  }
+}
+
 }  // namespace
 
 bool Names::isObjectName(std::string_view name) const {
   return serviceAccounts.contains(name) || dmsas.contains(name) || hosts.contains(name) || dcs.contains(name) ||
-         users.contains(name) || groups.contains(name);
+         users.contains(name) || groups.contains(name) ||
+         std::any_of(userBatches.begin(), userBatches.end(), [&](const UserBatch& b) { return b.holds(name); });
 }
 
 void loadTimeline(const toml::table& root, Scenario& scenario, Names& names, LoadErrors& errors) {
@@ -267,6 +325,7 @@ void loadTimeline(const toml::table& root, Scenario& scenario, Names& names, Loa
   // Steps at the same moment run in file order.
   std::stable_sort(scenario.steps.begin(), scenario.steps.end(),
                    [](const Step& a, const Step& b) { return a.at < b.at; });
+  checkObjectsExistWhenNamed(scenario, names, errors);
   if (const toml::array* faults = entries("fault")) {
     for (const toml::node& entry : *faults) {
       TomlFields fields(*entry.as_table(), "[[fault]]", errors);

@@ -175,8 +175,17 @@ class World {
   // Steps (world_steps.cc).
   void runStep(const Step& step);
   dc::Status runWriteStep(const Step& step, int dc);
+  std::vector<std::string> qualifyValues(const std::string& attribute, const std::vector<std::string>& values) const;
+  std::vector<dc::AttributeInput> attributeInputs(const AttributeValues& values) const;
+  void runReplicate(const Step& step);
+  void judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome);
   void runExpect(const Step& step);
   std::optional<std::string> checkExpectation(const Step& step, const dc::Directory& dir);
+  std::optional<std::string> checkLinkExpectation(const Step::LinkCheck& check, const dc::Directory& dir,
+                                                  const std::string& dn, const dc::AttributeDef& attr,
+                                                  const std::string& label) const;
+  // The name of the DC that has had `invocationId`, or the GUID.
+  std::string dcNameOfInvocation(const dc::Guid& invocationId) const;
   dc::Result<std::string> resolveDn(const Step& step, const dc::Directory& dir) const;
   std::string qualify(const std::string& dn) const;
   void originated(int dc, const std::string& dn, const std::vector<std::string>& attributes);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "replication/win32.h"
 #include "sim/loader_internal.h"
 #include "sim/world.h"
 
@@ -31,13 +32,23 @@ dc::Principal administrator(const dc::Directory& dir) {
   return sids ? dc::Principal{*sids, false} : dc::Principal::systemPrincipal();
 }
 
-std::vector<dc::AttributeInput> attributeInputs(const AttributeValues& values) {
-  std::vector<dc::AttributeInput> inputs;
-  for (const auto& [name, list] : values) inputs.push_back({name, list});
-  return inputs;
+}  // namespace
+
+// DN-valued attributes take DNs relative to the domain DN, as steps' `dn` do.
+std::vector<std::string> World::qualifyValues(const std::string& attribute,
+                                              const std::vector<std::string>& values) const {
+  const dc::AttributeDef* def = dc::Schema::builtin().attribute(attribute);
+  if (!def || def->syntax != dc::Syntax::Dn) return values;
+  std::vector<std::string> out;
+  for (const std::string& v : values) out.push_back(qualify(v));
+  return out;
 }
 
-}  // namespace
+std::vector<dc::AttributeInput> World::attributeInputs(const AttributeValues& values) const {
+  std::vector<dc::AttributeInput> inputs;
+  for (const auto& [name, list] : values) inputs.push_back({name, qualifyValues(name, list)});
+  return inputs;
+}
 
 std::string World::qualify(const std::string& dn) const {
   std::string domainDn = domainDnOf(scenario_.domain);
@@ -107,15 +118,7 @@ void World::runStep(const Step& step) {
     kdc::LogonOutcome outcome = runClient(static_cast<size_t>(client), true);
     return recordStep(step, 0, outcome.ok ? "ok" : "failed");
   }
-  if (step.action == "replicate") {
-    int from = scenario_.dcIndex(step.from), to = scenario_.dcIndex(step.to);
-    if (!dcs_[to].up) {
-      finding(step, fmt::format("replicate: {} is down", dcs_[to].name));
-      return recordStep(step, to, "refused:unavailable");
-    }
-    for (dc::NamingContext nc : kNamingContexts) startPull(to, from, nc, PullReason::Step, true, step.full, &step);
-    return recordStep(step, to, "started");
-  }
+  if (step.action == "replicate") return runReplicate(step);
   int index = scenario_.dcIndex(step.dc);
   SimDc& d = dcs_[index];
   if (step.action == "disable-replication" || step.action == "enable-replication") {
@@ -126,7 +129,14 @@ void World::runStep(const Step& step) {
   }
   dc::Status status =
       d.up ? runWriteStep(step, index) : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
-  std::string outcome = status.isOk() ? "ok" : "refused:" + std::string(dc::ldapResultName(status.code()));
+  judgeOutcome(step, index, status, "ok");
+}
+
+// Records a step's outcome and reports a refusal, or a success that was
+// meant to be refused.
+void World::judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome) {
+  const SimDc& d = dcs_[index];
+  std::string outcome = status.isOk() ? okOutcome : "refused:" + std::string(dc::ldapResultName(status.code()));
   recordStep(step, index, outcome);
   if (!status.isOk()) ++counts_.stepsRefused;
   if (step.expectError) {
@@ -141,6 +151,27 @@ void World::runStep(const Step& step) {
     finding(step, fmt::format("{} on {} refused: {}: {}", step.action, d.name, dc::ldapResultName(status.code()),
                               status.message()));
   }
+}
+
+// repadmin /replicate: forced (/force) runs even while the destination's
+// inbound replication is disabled; unforced, DsReplicaSync is refused with
+// 8457, as Windows refuses it.
+void World::runReplicate(const Step& step) {
+  int from = scenario_.dcIndex(step.from), to = scenario_.dcIndex(step.to);
+  dc::Status status = dc::Status::ok();
+  if (!dcs_[to].up) {
+    status = dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[to].name));
+  } else if (!step.forced && dcs_[to].inboundDisabled) {
+    status = dc::Status(
+        dc::LdapResult::unwillingToPerform,
+        fmt::format("DsReplicaSync() failed with status {} (0x{:x}): {}", replication::win32::kSinkDisabled,
+                    replication::win32::kSinkDisabled, replication::win32::message(replication::win32::kSinkDisabled)));
+  }
+  if (status.isOk()) {
+    for (dc::NamingContext nc : kNamingContexts)
+      startPull(to, from, nc, PullReason::Step, step.forced, step.full, &step);
+  }
+  judgeOutcome(step, to, status, status.isOk() ? "started" : "");
 }
 
 dc::Status World::runWriteStep(const Step& step, int index) {
@@ -175,7 +206,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
     std::vector<std::string> attributes;
     auto collect = [&](dc::Change::Op op, const AttributeValues& values) {
       for (const auto& [name, list] : values) {
-        changes.push_back({op, name, list});
+        changes.push_back({op, name, qualifyValues(name, list)});
         attributes.push_back(name);
       }
     };
@@ -293,16 +324,58 @@ std::optional<std::string> World::checkExpectation(const Step& step, const dc::D
       if (containsIgnoringCase(found, v))
         return fmt::format("{}: expected not to include {}, found {}", label, v, listed(found));
   }
-  if (step.version) {
+  if (step.count) {
+    // Values as an LDAP read returns them (a security descriptor is one).
+    auto values = dir.values(*obj, attr->name);
+    if (!values) return values.status().toString();
+    if (values->size() != *step.count)
+      return fmt::format("{}: expected {} value(s), found {}", label, *step.count, values->size());
+  }
+  if (step.version || step.originatingDc) {
     auto meta = dir.attributeMetadata(shownDn);
     if (!meta) return meta.status().toString();
     auto it = std::find_if(meta->begin(), meta->end(),
                            [&](const dc::AttributeMetadata& m) { return lower(m.attribute) == lower(attr->name); });
     uint32_t version = it == meta->end() ? 0 : it->stamp.version;
-    if (version != *step.version)
+    if (step.version && version != *step.version)
       return fmt::format("{}: expected version {}, found {}", label, *step.version, version);
+    if (step.originatingDc) {
+      std::string origin = it == meta->end() ? "no stamp" : dcNameOfInvocation(it->stamp.originatingInvocationId);
+      if (lower(origin) != lower(*step.originatingDc))
+        return fmt::format("{}: expected a stamp originating on {}, found {}", label, *step.originatingDc, origin);
+    }
   }
+  if (step.link) return checkLinkExpectation(*step.link, dir, shownDn, *attr, label);
   return std::nullopt;
+}
+
+std::optional<std::string> World::checkLinkExpectation(const Step::LinkCheck& check, const dc::Directory& dir,
+                                                       const std::string& dn, const dc::AttributeDef& attr,
+                                                       const std::string& label) const {
+  if (!attr.isLinked()) return fmt::format("{} is not a linked attribute", attr.name);
+  auto rows = dir.linkMetadata(dn);
+  if (!rows) return rows.status().toString();
+  std::string target = qualify(check.value);
+  auto row = std::find_if(rows->begin(), rows->end(), [&](const dc::LinkMetadata& m) {
+    return lower(m.attribute) == lower(attr.name) && lower(m.targetDn) == lower(target);
+  });
+  if (row == rows->end()) return fmt::format("{}: no linked value for {}, active or not", label, target);
+  if (check.active && row->active != *check.active)
+    return fmt::format("{}: expected the value {} to be {}, found it {}", label, target,
+                       *check.active ? "active" : "inactive", row->active ? "active" : "inactive");
+  if (check.version && row->stamp.version != *check.version)
+    return fmt::format("{}: expected the value {} at version {}, found {}", label, target, *check.version,
+                       row->stamp.version);
+  return std::nullopt;
+}
+
+std::string World::dcNameOfInvocation(const dc::Guid& invocationId) const {
+  for (size_t i = 0; i < dsaInfos_.size(); ++i) {
+    const auto& ids = dsaInfos_[i].invocationIds;
+    if (std::find(ids.begin(), ids.end(), invocationId) != ids.end()) return dsaInfos_[i].name;
+    if (dcs_[i].dir && dcs_[i].dir->invocationId() == invocationId) return dsaInfos_[i].name;
+  }
+  return invocationId.toString();
 }
 
 }  // namespace dcemu::sim

@@ -2,6 +2,8 @@
 // line naming file:line:col and the reason; defaults are the format's.
 #include "sim/scenario_loader.h"
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -136,6 +138,40 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
              Contains("t.toml:19:14: a schedule window's from and to are equal"));
   CHECK_THAT(onlyError(link + "schedule = [ { from = \"24:00\", to = \"06:00\" } ]\n"),
              Contains("starts before 24:00"));
+}
+
+TEST_CASE("validate refuses a step naming an object before the step that makes it, and colliding user groups",
+          "[sim][loader][errors]") {
+  const std::string add =
+      "[[step]]\nat = \"2h\"\naction = \"ldap-add\"\ndc = \"DC1\"\ndn = \"OU=X\"\n"
+      "attrs = { objectClass = \"organizationalUnit\" }\nid = \"x\"\n";
+  const std::string early = "[[step]]\nat = \"1h\"\naction = \"ldap-delete\"\ndc = \"DC1\"\nobject = \"x\"\n";
+  CHECK_THAT(onlyError(add + early),
+             Contains("t.toml:22:10: object \"x\" is named at 1h before the step that makes it"));
+  LoadResult later = parseScenario(kHeader + early + add, "t.toml");
+  CHECK_FALSE(later.errors.empty());
+  LoadResult inOrder = parseScenario(kHeader + add +
+                                         "[[step]]\nat = \"2h\"\naction = \"ldap-delete\"\n"
+                                         "dc = \"DC1\"\nobject = \"x\"\n",
+                                     "t.toml");
+  CHECK(inOrder.errors.empty());
+
+  CHECK_THAT(
+      onlyError("[[user_group]]\nprefix = \"emp\"\ncount = 3\n[[user_group]]\nprefix = \"EMP\"\ncount = 9\n"),
+      Contains("t.toml:15:10: the users of [[user_group]] \"EMP\" collide with those of the one at t.toml:11:1"));
+  CHECK_THAT(onlyError("[[user]]\nname = \"emp-00002\"\n[[user_group]]\nprefix = \"emp\"\ncount = 3\n"),
+             Contains("t.toml:13:1: [[user_group]] \"emp\" makes a user named \"emp-00002\", which a [[user]] "
+                      "already names"));
+  // A user_group's user may be named in a step; one past its count may not.
+  const std::string batch = "[[user_group]]\nprefix = \"emp\"\ncount = 3\n";
+  auto deleting = [](const char* user) {
+    return fmt::format("[[step]]\nat = \"1h\"\naction = \"ldap-delete\"\ndc = \"DC1\"\nobject = \"{}\"\n", user);
+  };
+  CHECK(parseScenario(kHeader + batch + deleting("EMP-00003"), "t.toml").errors.empty());
+  CHECK_THAT(onlyError(batch + deleting("emp-00004")), Contains("unknown object \"emp-00004\""));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect\"\ndc = \"DC1\"\ndn = \"OU=X\"\n"
+                       "attr = \"managedBy\"\nlink = { value = \"CN=a,CN=Users\" }\n"),
+             Contains("\"link\" needs \"active\" or \"version\""));
 }
 
 TEST_CASE("Durations, sizes and instants parse as the format writes them", "[sim][units]") {

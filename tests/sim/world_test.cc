@@ -127,6 +127,36 @@ TEST_CASE("The first open instant of a schedule: now when open, else the start o
   CHECK(nextOpenInstant(replication::Schedule::always(), monday + 5) == monday + 5);
 }
 
+TEST_CASE("Steps name users, groups, user_group users, hosts and ids, and follow them through moves and deletes",
+          "[sim][steps]") {
+  requirePassing("objects-named.toml", 5);
+}
+
+// MS-ADTS 3.1.1.5.5.6.1; sAMAccountType is fATTINDEX only (MS-ADA3 2.223).
+TEST_CASE("A tombstone keeps the retained attributes; the others are stripped with the deleting DC's stamp",
+          "[sim][delete]") {
+  requirePassing("tombstone-attributes.toml", 4);
+}
+
+// MS-DRSR 5.160 RecycleObj; an unforced replicate while inbound replication
+// is disabled is refused with 8457 (ERROR_DS_DRA_SINK_DISABLED).
+TEST_CASE("A DC stripping a won edit from an incoming tombstone does so as an originating update that replicates",
+          "[sim][delete]") {
+  requirePassing("tombstone-strip.toml", 2);
+}
+
+// Windows' most-recent-name rule (Samba selftest/knownfail, bug 13039).
+TEST_CASE("A name conflict keeps the name for the object renamed most recently, whatever the versions",
+          "[sim][conflict]") {
+  requirePassing("name-conflict-recency.toml", 3);
+}
+
+// Samba bug 13055 and link_conflicts.py's single-valued link cases.
+TEST_CASE("A single-valued link keeps one active value; the loser's deactivation is stamped and replicates",
+          "[sim][conflict]") {
+  requirePassing("single-valued-link.toml", 3);
+}
+
 TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive; writes on an RODC are refused",
           "[sim][fault]") {
   CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});
