@@ -175,13 +175,9 @@ Result<Sid> Directory::allocateSid() {
   return Status(LdapResult::unavailable, "no free RID found");
 }
 
-namespace {
-
 bool isSecurityPrincipal(const Schema& schema, const ClassDef& cls) {
   return schema.isA(cls, "user") || schema.isA(cls, "group");
 }
-
-}  // namespace
 
 Result<Guid> Directory::add(std::string_view dnText, const std::vector<AttributeInput>& attributes,
                             const Principal& requester) {

@@ -103,6 +103,11 @@ class Directory {
   Status modifyTogether(const std::vector<ObjectChanges>& objects,
                         const Principal& requester = Principal::systemPrincipal());
   Status remove(std::string_view dn, const Principal& requester = Principal::systemPrincipal());
+  // The tree-delete control: `dn` and every live object below it become
+  // tombstones in one atomic write, each under its own USN, leaves first.
+  Status removeTree(std::string_view dn, const Principal& requester = Principal::systemPrincipal());
+  // Reanimates the tombstone `guid` as `newDn` (MS-ADTS 3.1.1.5.3.7).
+  Status undelete(const Guid& guid, std::string_view newDn, const Principal& requester = Principal::systemPrincipal());
   Status rename(std::string_view dn, std::string_view newDn, const Principal& requester = Principal::systemPrincipal());
   // Creates a naming context's head object (provisioning, or the first
   // replica of a naming context).
@@ -182,6 +187,10 @@ class Directory {
   // write observer.
   Status commitStaged(Pending& p, std::span<const Guid> written);
   Status commit(Pending& p, NamingContext nc, Object& after, const Object* before);
+  Status checkDeletable(const Located& located, std::string_view dn) const;
+  // Stages `obj`'s transformation into a tombstone.
+  void stageDelete(Pending& p, NamingContext nc, const Object& obj);
+  Status stageLinksToDeleted(Pending& p, std::vector<Guid>& written);
   // Checks and stages one object's part of a modify.
   Status stageModify(Pending& p, std::string_view dn, const std::vector<Change>& changes, const Principal& requester,
                      std::vector<Guid>& written);

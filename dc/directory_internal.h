@@ -54,6 +54,10 @@ const AttributeDef* rdnAttributeOf(const Schema& schema, const Object& obj);
 // case-insensitively in AD.
 bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b);
 
+// Users (computers included) and groups: objects with a SID and SAM's
+// attributes.
+bool isSecurityPrincipal(const Schema& schema, const ClassDef& cls);
+
 // The tombstone's RDN: "<name>\nDEL:<guid>" (shown "\0ADEL:" in DNs).
 std::string deletedName(std::string_view name, const Guid& guid);
 

@@ -1,4 +1,4 @@
-// Directory: modify, delete (tombstone) and rename/move.
+// Directory: modify and rename/move.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -6,7 +6,6 @@
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
 #include "dc/text.h"
-#include "dc/tombstone.h"
 
 namespace dcemu::dc {
 Status Directory::modify(std::string_view dnText, const std::vector<Change>& changes, const Principal& requester) {
@@ -173,59 +172,6 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
   // One version step per attribute per operation, however many changes name it.
   if (entry.localUsn != p.usn) stamp(p, entry);
   return Status::ok();
-}
-
-Status Directory::remove(std::string_view dnText, const Principal& requester) {
-  DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
-  auto located = resolveText(dnText);
-  if (!located) return located.status();
-  Object& obj = located->object;
-  if (isDeleted(obj)) return Status(LdapResult::noSuchObject, fmt::format("{}: already deleted", dnText));
-  if (!obj.parent)
-    return Status(LdapResult::unwillingToPerform, fmt::format("{}: a naming context head cannot be deleted", dnText));
-  auto deletedObjects = deletedObjectsContainer(located->nc);
-  if (!deletedObjects || *deletedObjects == obj.guid) {
-    return Status(LdapResult::unwillingToPerform, fmt::format("{}: objects here cannot be deleted", dnText));
-  }
-  bool hasLiveChild = false;
-  store_.forEachChild(located->nc, obj.guid, [&](const Guid& child) {
-    auto c = store_.getObject(located->nc, child);
-    if (c && c->has_value() && !isDeleted(**c)) hasLiveChild = true;
-  });
-  if (hasLiveChild) return Status(LdapResult::notAllowedOnNonLeaf, fmt::format("{}: the object has children", dnText));
-  DCEMU_RETURN_IF_ERROR(checkAccess(obj, rights::kDelete, std::nullopt, requester, dnText, "delete it"));
-
-  Pending p = begin();
-  Object after = obj;
-  const IdsOf& ids = attributeIds();
-  const ClassDef* cls = structuralClass(obj);
-  // Strip what a tombstone does not keep (MS-ADTS 3.1.1.5.5.6.1); each
-  // removal is a stamped change so that it replicates and wins over older
-  // edits elsewhere.
-  for (AttributeEntry& e : after.attributes) {
-    const AttributeDef* def = schema_.attributeById(e.id);
-    if (!def || keptOnTombstone(schema_, obj, *def) || e.values.empty()) continue;
-    e.values.clear();
-    stamp(p, e);
-  }
-  for (LinkEntry& link : after.links) {
-    if (!link.active) continue;
-    link.active = false;
-    stampLink(p, link);
-  }
-  auto setOne = [&](uint32_t id, std::string value) {
-    AttributeEntry& e = after.entry(id);
-    e.values = {std::move(value)};
-    stamp(p, e);
-  };
-  const std::string& name = *obj.firstValue(ids.name);
-  std::string tombstoneName = deletedName(name, obj.guid);
-  setOne(ids.isDeleted, encodeBool(true));
-  setOne(ids.lastKnownParent, std::string(obj.parent->asBytes()));
-  setOne(ids.name, tombstoneName);
-  if (cls) setOne(schema_.attribute(cls->rdnAttribute)->id, tombstoneName);
-  after.parent = *deletedObjects;
-  return commit(p, located->nc, after, &obj);
 }
 
 Status Directory::rename(std::string_view dnText, std::string_view newDnText, const Principal& requester) {

@@ -213,8 +213,7 @@ std::vector<ClassDef> builtinClasses() {
       cls("msDS-AuthNPolicySilo", ms + "5.293", "top", kStructural, "cn", {}, {"msDS-AuthNPolicySiloMembers"},
           {"container"}),
 
-      cls("msKds-ProvRootKey", ms + "5.278", "top", kStructural, "cn", {"cn", "msKds-RootKeyData"}, {},
-          {"container"}),
+      cls("msKds-ProvRootKey", ms + "5.278", "top", kStructural, "cn", {"cn", "msKds-RootKeyData"}, {}, {"container"}),
 
       // Configuration and schema naming contexts.
       cls("configuration", ms + "5.12", "top", kStructural, "cn", {"cn"}, {}, {"domainDNS"}),

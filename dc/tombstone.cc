@@ -26,11 +26,6 @@ bool enforceTombstoneShape(const Schema& schema, Object& obj, const std::optiona
     restamp(e);
     changed = true;
   }
-  for (LinkEntry& link : obj.links) {
-    if (!link.active) continue;
-    link.active = false;
-    changed = true;
-  }
   // The name and the RDN attribute carry the mangled name, and the name's
   // stamp covers the place in Deleted Objects: a won rename or move brings
   // a live name or place, which this DC mangles and moves back.

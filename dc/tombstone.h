@@ -2,16 +2,19 @@
 // object to it:
 //  - it keeps only the attributes the delete retains (schema's
 //    preserveOnDelete, plus the object's RDN attribute);
-//  - its own linked values are inactive (values on other objects that
-//    target it keep their state; reads do not show them: see
-//    Directory::visibleLinks);
+//  - reads show none of its linked values (Directory::visibleLinks), and
+//    none of the values on other objects that target it;
 //  - it lives in its naming context's Deleted Objects container under the
 //    mangled name "<name>\nDEL:<guid>".
 // A replicated tombstone that does not have that shape (a concurrent edit
 // or rename won by stamp) is brought to it by an originating update on the
 // applying DC (MS-DRSR 5.160 RecycleObj): each attribute it changes gets a
-// new stamp through `restamp`, except linked values, which are "simply
-// removed" (deactivated without a stamp).
+// new stamp through `restamp`. Its linked values keep the state their
+// stamps give them: the deleting DC made every value it held inactive with
+// a stamp; a value added concurrently elsewhere stays as stamped, unseen
+// while the object is a tombstone. (RecycleObj removes such values without
+// a stamp; doing so here would make a reanimated object's values depend on
+// the order changes arrived in, so replicas would diverge.)
 #pragma once
 
 #include <functional>

@@ -255,7 +255,6 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
     }
     const Object& before = **loaded;
     Object obj = before;
-    bool sourceIsTombstone = dc::isTombstone(obj);
     uint64_t usn = 0;
     for (; i < values.size() && values[i].first == sourceGuid; ++i) {
       const LinkEntry& incoming = values[i].second;
@@ -269,7 +268,6 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
       LinkEntry& link = obj.link(incoming.attributeId, incoming.target);
       link = incoming;
       link.localUsn = usn;
-      if (sourceIsTombstone) link.active = false;
       ++counts_.linksApplied;
     }
     if (usn == 0) continue;

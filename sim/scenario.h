@@ -136,6 +136,7 @@ struct Step {
   std::optional<LinkCheck> link;
   Location objectWhere;  // where `object` was written, for errors found after reading every step
   bool forced = true;    // replicate: runs even while inbound replication is disabled
+  bool tree = false;     // ldap-delete: the tree-delete control
   // expect-auth
   std::string result;
   std::vector<std::string> pacIncludes, pacExcludes;

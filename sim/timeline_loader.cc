@@ -27,7 +27,8 @@ const std::vector<Shape>& actionShapes() {
       {"reset-migration", {"dc", "dmsa"}, kMigration},
       {"ldap-add", {"dc", "dn", "attrs"}, {"id", "expect_error"}},
       {"ldap-modify", {"dc"}, {"dn", "object", "replace", "add", "delete", "expect_error"}},
-      {"ldap-delete", {"dc"}, {"dn", "object", "expect_error"}},
+      {"ldap-delete", {"dc"}, {"dn", "object", "tree", "expect_error"}},
+      {"ldap-undelete", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
       {"ldap-rename", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
       {"replicate", {"from", "to"}, {"full", "forced", "expect_error"}},
       {"disable-replication", {"dc", "direction"}, {}},
@@ -168,13 +169,14 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
   if (f.has("object") && !names.isObjectName(step.object) && !ids.count(lower(step.object)))
     f.fail("object", fmt::format("unknown object \"{}\" (an ldap-add id or a topology name)", step.object));
   bool needsTarget = step.action == "ldap-modify" || step.action == "ldap-delete" || step.action == "ldap-rename" ||
-                     step.action == "expect";
+                     step.action == "ldap-undelete" || step.action == "expect";
   if (needsTarget && f.has("dn") == f.has("object"))
     errors.add(step.where, fmt::format("action \"{}\" needs exactly one of \"dn\" and \"object\"", step.action));
   step.newDn = f.string("new_dn").value_or("");
   step.id = f.string("id").value_or("");
   step.full = f.boolean("full").value_or(false);
   step.forced = f.boolean("forced").value_or(true);
+  step.tree = f.boolean("tree").value_or(false);
   step.direction = f.string("direction").value_or("");
   if (f.has("direction") && step.direction != "inbound" && step.direction != "outbound" && step.direction != "both")
     f.fail("direction", fmt::format("unknown direction \"{}\" (use inbound, outbound or both)", step.direction));

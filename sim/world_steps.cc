@@ -216,8 +216,14 @@ dc::Status World::runWriteStep(const Step& step, int index) {
     DCEMU_RETURN_IF_ERROR(dir.modify(*dn, changes, admin));
     originated(index, *dn, attributes);
   } else if (step.action == "ldap-delete") {
-    DCEMU_RETURN_IF_ERROR(dir.remove(*dn, admin));
+    DCEMU_RETURN_IF_ERROR(step.tree ? dir.removeTree(*dn, admin) : dir.remove(*dn, admin));
     originated(index, *dn, {"isDeleted"});
+  } else if (step.action == "ldap-undelete") {
+    auto tombstone = dir.read(*dn);
+    if (!tombstone) return tombstone.status();
+    std::string newDn = qualify(step.newDn);
+    DCEMU_RETURN_IF_ERROR(dir.undelete(tombstone->guid, newDn, admin));
+    originated(index, newDn, {"isDeleted"});
   } else if (step.action == "ldap-rename") {
     std::string newDn = qualify(step.newDn);
     DCEMU_RETURN_IF_ERROR(dir.rename(*dn, newDn, admin));

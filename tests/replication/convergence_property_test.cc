@@ -28,7 +28,7 @@ class RandomWorkload {
   void step() {
     int dc = pickWritable();
     dc::Directory& dir = world_.dc(dc);
-    switch (below(8)) {
+    switch (below(10)) {
       case 0:
       case 1: addObject(dir); break;
       case 2: modifyDescription(dir); break;
@@ -37,10 +37,13 @@ class RandomWorkload {
       case 5:
       case 6: changeMember(dir); break;
       case 7: setManagedBy(dir); break;
+      case 8: undelete(dir); break;
+      case 9: removeTree(dir); break;
     }
   }
 
   uint64_t below(uint64_t n) { return rng_.next() % n; }
+  uint64_t reanimations() const { return reanimations_; }
   int pickWritable() {
     for (;;) {
       int dc = static_cast<int>(below(static_cast<uint64_t>(world_.size())));
@@ -93,6 +96,29 @@ class RandomWorkload {
     if (auto dn = pick(dir); dn && !dn->starts_with("CN=G")) (void)dir.remove(*dn);
   }
 
+  void removeTree(dc::Directory& dir) {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      auto dn = pick(dir);
+      if (dn && dn->starts_with("OU=")) {
+        (void)dir.removeTree(*dn);
+        return;
+      }
+    }
+  }
+
+  // A tombstone this DC holds, reanimated under a name from the small pool.
+  void undelete(dc::Directory& dir) {
+    for (int attempt = 0; attempt < 4 && !objects_.empty(); ++attempt) {
+      const dc::Guid& guid = objects_[below(objects_.size())];
+      auto obj = dir.readByGuid(guid);
+      if (!obj || !dir.isDeleted(*obj)) continue;
+      const dc::ClassDef* cls = dir.structuralClass(*obj);
+      std::string type = cls && cls->name == "organizationalUnit" ? "OU" : "CN";
+      if (dir.undelete(guid, fmt::format("{}=n{},{}", type, below(4), container(dir))).isOk()) ++reanimations_;
+      return;
+    }
+  }
+
   void rename(dc::Directory& dir) {
     auto dn = pick(dir);
     if (!dn || dn->starts_with("CN=G")) return;
@@ -119,12 +145,13 @@ class RandomWorkload {
   dc::Xoshiro256 rng_;
   std::vector<dc::Guid> objects_;
   uint64_t accounts_ = 0;
+  uint64_t reanimations_ = 0;
 };
 
 // What a slice of seeds exercised, so that the property cannot pass vacuously.
 struct Exercised {
   uint64_t nameConflicts = 0, attributesLost = 0, linksApplied = 0, orphansMoved = 0, tombstoneStrips = 0,
-           singleValueLosers = 0;
+           singleValueLosers = 0, reanimations = 0;
   void require() const {
     CHECK(nameConflicts > 0);
     CHECK(attributesLost > 0);
@@ -132,6 +159,7 @@ struct Exercised {
     CHECK(orphansMoved > 0);
     CHECK(tombstoneStrips > 0);
     CHECK(singleValueLosers > 0);
+    CHECK(reanimations > 0);
   }
 };
 
@@ -183,6 +211,7 @@ void runSeed(uint64_t seed, Exercised& exercised) {
   exercised.orphansMoved += world.totals().orphansMoved;
   exercised.tombstoneStrips += world.totals().tombstoneStrips;
   exercised.singleValueLosers += world.totals().singleValueLosers;
+  exercised.reanimations += work.reanimations();
   for (int i = 0; i < dcs; ++i) CHECK(secondActiveValue(world.dc(i)) == "");
   for (int i = 1; i < dcs; ++i) {
     std::string difference = world.firstDifference(0, i);

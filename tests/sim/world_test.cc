@@ -157,6 +157,12 @@ TEST_CASE("A single-valued link keeps one active value; the loser's deactivation
   requirePassing("single-valued-link.toml", 3);
 }
 
+// The tree-delete control; MS-ADTS 3.1.1.5.3.7 undelete.
+TEST_CASE("A tree delete tombstones a subtree and an undelete brings one account back without its memberships",
+          "[sim][delete]") {
+  requirePassing("tree-delete-undelete.toml", 5);
+}
+
 TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive; writes on an RODC are refused",
           "[sim][fault]") {
   CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});
