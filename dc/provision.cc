@@ -44,6 +44,10 @@ Status provisionForest(Directory& dir, Rng& rng) {
   // names them; every DC derives the same managed passwords from it.
   config("CN=Services", {{"objectClass", {"container"}}});
   config("CN=Group Key Distribution Service,CN=Services", {{"objectClass", {"container"}}});
+  // Forests made since Windows Server 2003 SP1 set a 180-day tombstone lifetime.
+  config("CN=Windows NT,CN=Services", {{"objectClass", {"container"}}});
+  config(std::string(kDirectoryServiceObject),
+         {{"objectClass", {"nTDSService"}}, {"tombstoneLifetime", {std::to_string(kDefaultTombstoneLifetimeDays)}}});
   config(std::string(kKdsRootKeysContainer), {{"objectClass", {"container"}}});
   std::string rootKey;
   for (int i = 0; i < 8; ++i) rootKey += fmt::format("{:016x}", rng.next());

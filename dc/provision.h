@@ -14,6 +14,11 @@ Status provisionForest(Directory& dir, Rng& rng);
 inline constexpr std::string_view kKdsRootKeysContainer =
     "CN=Master Root Keys,CN=Group Key Distribution Service,CN=Services";
 
+// The forest's directory service settings (tombstoneLifetime), relative to
+// the configuration NC.
+inline constexpr std::string_view kDirectoryServiceObject = "CN=Directory Service,CN=Windows NT,CN=Services";
+inline constexpr int kDefaultTombstoneLifetimeDays = 180;
+
 // Well-known RIDs (MS-DTYP 2.4.2.4).
 namespace rid {
 inline constexpr uint32_t kAdministrator = 500;

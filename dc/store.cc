@@ -204,6 +204,12 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
   impl_->put(family, objectKey(after.guid), after.encode());
 }
 
+void WriteBatch::removeObject(NamingContext nc, const Object& before) {
+  int family = static_cast<int>(nc);
+  for (const std::string& key : indexKeysOf(before)) impl_->erase(family, key);
+  impl_->erase(family, objectKey(before.guid));
+}
+
 void WriteBatch::putState(std::string_view key, std::string_view value) {
   impl_->put(kStateFamily, std::string(key), std::string(value));
 }

@@ -58,6 +58,8 @@ class WriteBatch {
   // Writes `after` over `before` (none for a new object), keeping every
   // index consistent with the object's new contents.
   void putObject(NamingContext nc, const Object& after, const Object* before);
+  // Removes `before` and its index entries, as garbage collection does.
+  void removeObject(NamingContext nc, const Object& before);
   void putState(std::string_view key, std::string_view value);
   size_t byteSize() const;
 

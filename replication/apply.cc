@@ -48,6 +48,7 @@ struct Ids {
 struct Refusal {
   uint32_t win32;
   std::string error;
+  std::optional<Guid> object;  // the object refused, when one is
 };
 
 // Windows' rule for two live objects with one name: the object whose name
@@ -148,7 +149,8 @@ std::optional<Refusal> Applier::applyObject(const Object& in) {
 std::optional<Refusal> Applier::create(const Object& in) {
   if (!in.find(ids_.name) || !in.find(ids_.objectClass)) {
     return Refusal{win32::kInsufficientAttributes,
-                   fmt::format("object {} arrived without its name or class and is not here", in.guid.toString())};
+                   fmt::format("object {} arrived without its name or class and is not here", in.guid.toString()),
+                   in.guid};
   }
   Object obj = in;
   uint64_t usn = batch_.takeUsn();
@@ -392,7 +394,10 @@ ApplyOutcome applyReply(dc::Directory& dir, RepsFrom& state, std::string_view re
   Applier applier(dir, state.namingContext);
   applier.counts().bytesReceived = replyBytes.size();
   for (const Object& obj : reply.objects) {
-    if (auto refused = applier.applyObject(obj)) return refuse(refused->win32, refused->error);
+    if (auto refused = applier.applyObject(obj)) {
+      outcome.missingObject = refused->object;
+      return refuse(refused->win32, refused->error);
+    }
   }
   if (auto refused = applier.applyLinks(reply.links)) return refuse(refused->win32, refused->error);
   if (auto refused = applier.cleanUpAfterDeletes()) return refuse(refused->win32, refused->error);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,7 @@ struct ApplyCounts {
 struct ApplyOutcome {
   uint32_t win32 = 0;  // 0, or kMissingParent (retry with GET_ANC), or why the chunk was refused
   std::string error;
+  std::optional<dc::Guid> missingObject;  // with 8606: an update arrived for an object not here
   ApplyCounts counts;
   uint64_t highWaterMark = 0;
   bool moreData = false;

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "dc/garbage_collection.h"
 #include "replication/message.h"
 #include "replication/protocol.capnp.h"
 #include "replication/reps_from.h"
@@ -9,6 +10,13 @@
 #include "replication/win32.h"
 
 namespace dcemu::replication {
+
+namespace {
+// Not on the wire: the request goes without the UTD, so that the source
+// sends whole objects from the same high-water mark (loose consistency
+// re-creating a lingering object).
+constexpr uint32_t kFlagWholeObjects = 0x80000000u;
+}  // namespace
 
 std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& destinationDsa, const RepsFrom& state,
                                       uint32_t flags, const PullOptions& options) {
@@ -19,11 +27,11 @@ std::string encodeGetNcChangesRequest(const dc::Directory& dir, const dc::Guid& 
   root.setNamingContext(static_cast<wire::NamingContext>(state.namingContext));
   root.setHighWaterMark(state.highWaterMark);
   if (state.sourceInvocationId) root.setHighWaterMarkInvocationId(asData(state.sourceInvocationId->asBytes()));
-  if (!(flags & wire::FLAG_FULL_SYNC)) {
+  if (!(flags & (wire::FLAG_FULL_SYNC | kFlagWholeObjects))) {
     UpToDateVector utd = replicaUtd(dir, state.namingContext);
     utd.writeTo(root.initUtd(static_cast<unsigned>(utd.cursors().size())));
   }
-  root.setFlags(flags | (dir.readOnly() ? 0 : wire::FLAG_WRITABLE_REPLICA));
+  root.setFlags((flags & ~kFlagWholeObjects) | (dir.readOnly() ? 0 : wire::FLAG_WRITABLE_REPLICA));
   root.setMaxObjects(options.maxObjects);
   root.setMaxBytes(options.maxBytes);
   return toBytes(message);
@@ -65,7 +73,15 @@ class Pull : public std::enable_shared_from_this<Pull> {
       result_.usedGetAncestors = true;
       return requestNext();
     }
+    if (outcome.win32 == win32::kInsufficientAttributes && !options_.strictConsistency &&
+        !(flags_ & kFlagWholeObjects)) {
+      // Loose consistency: ask for the chunk again with whole objects.
+      flags_ |= kFlagWholeObjects;
+      return requestNext();
+    }
+    if (outcome.win32 == win32::kInsufficientAttributes) result_.lingeringObject = outcome.missingObject;
     if (outcome.win32 != 0) return finish(outcome.win32, std::move(outcome.error));
+    flags_ &= ~kFlagWholeObjects;
     ++result_.chunks;
     result_.counts += outcome.counts;
     if (outcome.moreData) return requestNext();
@@ -117,6 +133,20 @@ void pullNamingContext(dc::Directory& dir, const dc::Guid& destinationDsa, const
     failed.win32 = win32::kDatabaseError;
     failed.error = state.status().message();
     done(std::move(failed));
+    return;
+  }
+  int64_t sinceSuccess = dir.nowMicros() - state->lastSuccess;
+  if (!options.allowDivergentPartner && state->lastSuccess > 0 && sinceSuccess > dc::tombstoneLifetimeMicros(dir)) {
+    // Event 2042: replication with this source has stopped. The attempt
+    // is recorded like any failure.
+    state->lastAttempt = dir.nowMicros();
+    state->lastResult = win32::kLifetimeExceeded;
+    ++state->consecutiveFailures;
+    (void)saveRepsFrom(dir, *state);
+    PullResult refused;
+    refused.win32 = win32::kLifetimeExceeded;
+    refused.error = std::string(win32::message(win32::kLifetimeExceeded));
+    done(std::move(refused));
     return;
   }
   auto pull = std::make_shared<Pull>(dir, destinationDsa, std::move(*state), transport, options, std::move(done));

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "dc/directory.h"
@@ -18,11 +19,22 @@ struct PullOptions {
   uint32_t maxObjects = 0;  // 0: the source's default
   uint64_t maxBytes = 0;
   bool fullSync = false;  // ignore the destination's UTD and high-water mark
+  // A source not replicated from successfully for longer than the forest's
+  // tombstone lifetime is refused with 8614 (event 2042), unless the DC
+  // allows divergent partners ("Allow Replication With Divergent and
+  // Corrupt Partner").
+  bool allowDivergentPartner = false;
+  // Strict replication consistency (the default since Windows Server 2003):
+  // an update to an object this DC does not hold (a lingering object on the
+  // source) stops the pull with 8606 (event 1988). Loose: the object is
+  // asked for whole and re-created.
+  bool strictConsistency = true;
 };
 
 struct PullResult {
   uint32_t win32 = 0;
   std::string error;
+  std::optional<dc::Guid> lingeringObject;  // with 8606: the object the source holds and this DC does not
   ApplyCounts counts;
   uint32_t chunks = 0;
   uint64_t bytesSent = 0;  // requests

@@ -18,6 +18,7 @@ inline constexpr uint32_t kSinkDisabled = 8457;            // ERROR_DS_DRA_SINK_
 inline constexpr uint32_t kMissingParent = 8460;           // ERROR_DS_DRA_MISSING_PARENT
 inline constexpr uint32_t kDnsLookupFailure = 8524;        // ERROR_DS_DNS_LOOKUP_FAILURE
 inline constexpr uint32_t kInsufficientAttributes = 8606;  // the lingering-object error
+inline constexpr uint32_t kLifetimeExceeded = 8614;        // ERROR_DS_REPL_LIFETIME_EXCEEDED
 
 inline std::string_view message(uint32_t code) {
   switch (code) {
@@ -34,6 +35,9 @@ inline std::string_view message(uint32_t code) {
     case kInsufficientAttributes:
       return "Insufficient attributes were given to create an object. This object may not exist because it may have "
              "been deleted and already garbage collected.";
+    case kLifetimeExceeded:
+      return "The directory service cannot replicate with this server because the time since the last replication "
+             "with this server has exceeded the tombstone lifetime.";
   }
   return "Unknown error.";
 }

@@ -74,6 +74,11 @@ std::string summary(const World& world, const std::string& file, uint64_t seed, 
   out += fmt::format("conflicts   {} attribute values and {} linked values lost, {} name conflicts, {} orphans\n",
                      c.applied.attributesLost, c.applied.linksLost, c.applied.nameConflicts, c.applied.orphansMoved);
   out += fmt::format("writes      {} originating\n", c.originatingWrites);
+  if (c.tombstonesCollected + c.linkValuesCollected + c.lingeringRemoved > 0) {
+    out +=
+        fmt::format("lifetime    {} tombstones and {} linked values garbage-collected, {} lingering objects removed\n",
+                    c.tombstonesCollected, c.linkValuesCollected, c.lingeringRemoved);
+  }
   out += fmt::format("kerberos    {} logons and renewals ({} failed), {} events logged\n", c.logons, c.logonsFailed,
                      world.events().size());
   out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun, c.stepsRefused,

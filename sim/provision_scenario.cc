@@ -308,6 +308,11 @@ Status Provisioner::acls() {
 }
 
 Status Provisioner::configuration(const std::vector<dc::Guid>& invocationIds, ProvisionedNames& out) {
+  if (scenario_.tombstoneLifetimeDays != dc::kDefaultTombstoneLifetimeDays) {
+    DCEMU_RETURN_IF_ERROR(dir_.modify(
+        fmt::format("{},{}", dc::kDirectoryServiceObject, configDn_),
+        {{dc::Change::Op::Replace, "tombstoneLifetime", {std::to_string(scenario_.tombstoneLifetimeDays)}}}));
+  }
   for (const Site& site : scenario_.sites) {
     std::string dn = fmt::format("CN={},{}", site.name, sitesDn());
     DCEMU_RETURN_IF_ERROR(add(dn, {{"objectClass", {"site"}}}));

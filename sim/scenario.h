@@ -134,9 +134,11 @@ struct Step {
     std::optional<uint32_t> version;
   };
   std::optional<LinkCheck> link;
-  Location objectWhere;  // where `object` was written, for errors found after reading every step
-  bool forced = true;    // replicate: runs even while inbound replication is disabled
-  bool tree = false;     // ldap-delete: the tree-delete control
+  Location objectWhere;   // where `object` was written, for errors found after reading every step
+  bool forced = true;     // replicate: runs even while inbound replication is disabled
+  bool tree = false;      // ldap-delete: the tree-delete control
+  std::string source;     // remove-lingering-objects: the reference DC
+  bool advisory = false;  // remove-lingering-objects: report, do not remove
   // expect-auth
   std::string result;
   std::vector<std::string> pacIncludes, pacExcludes;
@@ -163,6 +165,7 @@ struct Scenario {
   // [domain]
   std::string domain;
   std::string functionalLevel = "2016";
+  int tombstoneLifetimeDays = 180;
   // [kerberos]
   int64_t tgtLifetime = 10 * 3600 * 1000000LL;
   int64_t renewMax = 7 * 24 * 3600 * 1000000LL;
@@ -175,6 +178,8 @@ struct Scenario {
   int64_t intraSitePoll = 3600 * 1000000LL;
   uint32_t maxObjects = 1000;
   uint64_t maxBytes = 8 << 20;
+  bool strictConsistency = true;
+  bool allowDivergentPartners = false;
   // [workload] (a dcemu extension): background originating changes, each a
   // new description on a random user, per writable DC per hour (Poisson).
   double changesPerDcPerHour = 0;

@@ -110,6 +110,13 @@ void readGlobalSections(const toml::table& root, Scenario& s, LoadErrors& errors
       if (!known) f.fail("functional_level", fmt::format("unknown functional level \"{}\"", *level));
       s.functionalLevel = *level;
     }
+    if (auto lifetime = f.duration("tombstone_lifetime")) {
+      // tombstoneLifetime holds whole days; Windows uses at least 2.
+      if (*lifetime % kMicrosPerDay != 0 || *lifetime < 2 * kMicrosPerDay)
+        f.fail("tombstone_lifetime", "\"tombstone_lifetime\" must be whole days, at least \"2d\"");
+      else
+        s.tombstoneLifetimeDays = static_cast<int>(*lifetime / kMicrosPerDay);
+    }
   });
   if (!domainGiven) errors.add(root.source(), "the file needs a [domain] table with a name");
   withSection(root, "kerberos", errors, [&](TomlFields& f) {
@@ -128,6 +135,8 @@ void readGlobalSections(const toml::table& root, Scenario& s, LoadErrors& errors
     }
     if (auto n = f.integer("max_objects", 1, 100000)) s.maxObjects = static_cast<uint32_t>(*n);
     parseWith(f, "max_bytes", parseByteSize, s.maxBytes);
+    if (auto b = f.boolean("strict_consistency")) s.strictConsistency = *b;
+    if (auto b = f.boolean("allow_divergent_partners")) s.allowDivergentPartners = *b;
   });
   withSection(root, "workload", errors, [&](TomlFields& f) {
     if (auto rate = f.number("changes_per_dc_per_hour", 0, 3600)) s.changesPerDcPerHour = *rate;

@@ -31,6 +31,7 @@ const std::vector<Shape>& actionShapes() {
       {"ldap-undelete", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
       {"ldap-rename", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
       {"replicate", {"from", "to"}, {"full", "forced", "expect_error"}},
+      {"remove-lingering-objects", {"dc", "source"}, {"advisory", "expect_error"}},
       {"disable-replication", {"dc", "direction"}, {}},
       {"enable-replication", {"dc", "direction"}, {}},
       {"host-logon", {"host", "service"}, {}},
@@ -157,6 +158,8 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
   step.dc = name("dc", names.dcs);
   step.from = name("from", names.dcs);
   step.to = name("to", names.dcs);
+  step.source = name("source", names.dcs);
+  step.advisory = f.boolean("advisory").value_or(false);
   step.host = name("host", names.hosts);
   step.dmsa = name("dmsa", names.dmsas);
   step.superseded = name("superseded", names.serviceAccounts);

@@ -45,6 +45,9 @@ struct RunCounts {
   uint64_t expectationsFailed = 0;
   uint64_t logons = 0;  // AS exchanges and renewals of the hosts' services
   uint64_t logonsFailed = 0;
+  uint64_t tombstonesCollected = 0;  // by garbage collection, past the tombstone lifetime
+  uint64_t linkValuesCollected = 0;
+  uint64_t lingeringRemoved = 0;  // by remove-lingering-objects steps
 };
 
 // Something that makes the run exit 1: a refused step, a failed expectation.
@@ -52,6 +55,10 @@ struct Finding {
   int64_t at = 0;  // since the simulated start
   std::string message;
 };
+
+// Windows' garbage collection runs 15 minutes after a DC starts, then
+// every 12 hours.
+inline constexpr int64_t kFirstCollectionMicros = 15LL * 60 * 1000000;
 
 // The first instant at or after `unixMicros` when `schedule` is open, or
 // INT64_MAX when it never is.
@@ -129,7 +136,8 @@ class World {
   enum class PullReason { Notification, Schedule, Step, Restart, Settle };
   struct PullSlot {
     bool running = false;
-    bool again = false;  // asked for while running: pull once more after
+    bool again = false;       // asked for while running: pull once more after
+    uint32_t lastResult = 0;  // to log an error's event when it starts, not at every retry
   };
 
   World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
@@ -178,6 +186,12 @@ class World {
   std::vector<std::string> qualifyValues(const std::string& attribute, const std::vector<std::string>& values) const;
   std::vector<dc::AttributeInput> attributeInputs(const AttributeValues& values) const;
   void runReplicate(const Step& step);
+  // Tombstone lifetime: each DC's garbage collection, the events of a
+  // partner past the lifetime (2042) and of a lingering object (1988), and
+  // repadmin /removelingeringobjects (sim/world_lifetime.cc).
+  void scheduleGarbageCollection(int index, int64_t at);
+  void onPullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& result);
+  dc::Status removeLingeringObjects(const Step& step, int index);
   void judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome);
   void runExpect(const Step& step);
   std::optional<std::string> checkExpectation(const Step& step, const dc::Directory& dir);

@@ -97,6 +97,7 @@ void World::restartDc(int index) {
   }
   d.up = true;
   ++d.generation;
+  scheduleGarbageCollection(index, queue_.now() + kFirstCollectionMicros);
   // A DC that starts replicates in from its partners before it settles
   // into its schedule (the initial synchronization).
   for (int connection : d.inbound)

@@ -115,6 +115,8 @@ void World::startPull(int destination, int source, dc::NamingContext nc, PullRea
   options.maxObjects = scenario_.maxObjects;
   options.maxBytes = scenario_.maxBytes;
   options.fullSync = full;
+  options.strictConsistency = scenario_.strictConsistency;
+  options.allowDivergentPartner = scenario_.allowDivergentPartners;
   replication::pullNamingContext(
       *d.dir, d.dsa, dcs_[source].dsa, nc, *transport, options,
       [this, transport, destination, source, nc, reason, started, step](replication::PullResult result) {
@@ -141,6 +143,8 @@ void World::finishPull(int destination, int source, dc::NamingContext nc, PullRe
                                                 r.win32, r.error)});
   PullSlot& slot = pulls_[{destination, source, static_cast<int>(nc)}];
   slot.running = false;
+  if (r.win32 != 0 && r.win32 != slot.lastResult) onPullRefused(destination, source, nc, r);
+  slot.lastResult = r.win32;
   // What a DC takes in, it tells its own partners about, as AD notifies
   // after any committed change.
   if (c.attributesApplied + c.linksApplied > 0 && !settling_) notifyLater(destination, nc, false);

@@ -178,6 +178,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
   dc::Directory& dir = *dcs_[index].dir;
   dc::Principal admin = administrator(dir);
   if (step.action.ends_with("-migration")) return runMigrationStep(step, index, admin);
+  if (step.action == "remove-lingering-objects") return removeLingeringObjects(step, index);
   if (step.action == "new-dmsa") {
     const DmsaSpec* spec = nullptr;
     for (const DmsaSpec& dmsa : scenario_.dmsas)

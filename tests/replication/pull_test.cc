@@ -199,3 +199,61 @@ TEST_CASE(
 }
 
 }  // namespace dcemu::replication::testing
+
+namespace dcemu::replication::testing {
+
+// Event 2042 / ERROR_DS_REPL_LIFETIME_EXCEEDED: the destination stops
+// replicating with a source it has not replicated from successfully for
+// longer than the tombstone lifetime, unless "Allow Replication With
+// Divergent and Corrupt Partner" is set.
+TEST_CASE("A source last replicated from longer ago than the tombstone lifetime is refused with 8614",
+          "[replication][lifetime]") {
+  ReplicationWorld world(2);
+  world.syncUntilQuiet();
+  world.clock().advance(181LL * 24 * 3600 * 1000000);
+  PullResult refused = world.pull(1, 0);
+  CHECK(refused.win32 == win32::kLifetimeExceeded);
+  auto state = loadRepsFrom(world.dc(1).store(), world.dsa(0), dc::NamingContext::Domain);
+  REQUIRE(state.isOk());
+  CHECK(state->lastResult == win32::kLifetimeExceeded);
+  CHECK(state->consecutiveFailures == 1);
+  PullOptions divergent;
+  divergent.allowDivergentPartner = true;
+  CHECK(world.pull(1, 0, dc::NamingContext::Domain, divergent).win32 == 0);
+  CHECK(world.pull(1, 0).win32 == 0);  // a success resets the clock
+}
+
+// Strict replication consistency: an update to an object the destination
+// does not hold stops the pull (8606, event 1988); loose re-creates it.
+TEST_CASE("An update to an object the destination lacks stops a strict pull with 8606 and re-creates it when loose",
+          "[replication][lifetime]") {
+  for (bool strict : {true, false}) {
+    INFO("strict " << strict);
+    ReplicationWorld world(2);
+    std::string ou = world.dn("OU=Lingering");
+    dc::Guid guid = require(world.dc(0).add(ou, {{"objectClass", {"organizationalUnit"}}}));
+    world.syncUntilQuiet();
+    // The destination loses the object as garbage collection removes it.
+    auto obj = require(world.dc(1).store().getObject(dc::NamingContext::Domain, guid));
+    dc::WriteBatch batch = world.dc(1).store().newBatch();
+    batch.removeObject(dc::NamingContext::Domain, *obj);
+    require(world.dc(1).store().write(batch));
+    world.clock().advance(1000000);
+    require(world.dc(0).modify(ou, {{dc::Change::Op::Replace, "description", {"changed"}}}));
+    PullOptions options;
+    options.strictConsistency = strict;
+    PullResult r = world.pull(1, 0, dc::NamingContext::Domain, options);
+    if (strict) {
+      CHECK(r.win32 == win32::kInsufficientAttributes);
+      REQUIRE(r.lingeringObject);
+      CHECK(*r.lingeringObject == guid);
+      CHECK(world.dc(1).read(ou).status().code() == dc::LdapResult::noSuchObject);
+    } else {
+      CHECK(r.win32 == 0);
+      CHECK(world.dc(1).read(ou).isOk());
+      CHECK(world.firstDifference(0, 1).empty());
+    }
+  }
+}
+
+}  // namespace dcemu::replication::testing

@@ -163,6 +163,55 @@ TEST_CASE("A tree delete tombstones a subtree and an undelete brings one account
   requirePassing("tree-delete-undelete.toml", 5);
 }
 
+// Event 2042 and error 8614: replication stops with a partner not heard
+// from for longer than the tombstone lifetime (MS-ADA3 2.314
+// tombstoneLifetime), and objects deleted and collected elsewhere linger on
+// it (Microsoft's pages on event IDs 2042 and 1988).
+TEST_CASE("A DC cut off longer than the tombstone lifetime is refused with 8614 and keeps a lingering object",
+          "[sim][lifetime]") {
+  RunOptions options;
+  options.eventsFile = (std::filesystem::temp_directory_path() / "dcemu-lifetime-events.jsonl").string();
+  CommandOutput run = runCommand(scenario("tombstone-lifetime-strict.toml"), options);
+  INFO(run.out << run.err);
+  CHECK(run.exitCode == 1);  // the replicas diverge, as Windows' would
+  CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
+  CHECK_THAT(run.out, Contains("1 tombstones and 0 linked values garbage-collected"));
+  CHECK_THAT(run.out,
+             Contains("BR-DC1 differs from HQ-DC1: OU=Temp,DC=corp,DC=example,DC=com (domain NC): on BR-DC1 only"));
+  std::ifstream events(options.eventsFile);
+  std::string text((std::istreambuf_iterator<char>(events)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"id\":2042") != std::string::npos);
+  CHECK(text.find("Tombstone lifetime (days)") != std::string::npos);
+  std::filesystem::remove(options.eventsFile);
+
+  RepadminOptions view;
+  view.view = "showrepl";
+  view.at = "11d";
+  view.dc = "HQ-DC1";
+  CommandOutput showrepl = repadminCommand(scenario("tombstone-lifetime-strict.toml"), view);
+  INFO(showrepl.out << showrepl.err);
+  CHECK_THAT(showrepl.out, Contains("result 8614 (0x21a6)"));
+  CHECK_THAT(showrepl.out, Contains("exceeded the tombstone lifetime"));
+}
+
+TEST_CASE("With divergent partners allowed, strict consistency stops on a lingering object until it is removed",
+          "[sim][lifetime]") {
+  requirePassing("tombstone-lifetime-divergent.toml", 5);
+  RunOptions options;
+  options.eventsFile = (std::filesystem::temp_directory_path() / "dcemu-lingering-events.jsonl").string();
+  CommandOutput run = runCommand(scenario("tombstone-lifetime-divergent.toml"), options);
+  CHECK_THAT(run.out, Contains("1 lingering objects removed"));
+  std::ifstream events(options.eventsFile);
+  std::string text((std::istreambuf_iterator<char>(events)), std::istreambuf_iterator<char>());
+  CHECK(text.find("\"id\":1988") != std::string::npos);
+  CHECK(text.find("\"id\":1945") != std::string::npos);
+  std::filesystem::remove(options.eventsFile);
+}
+
+TEST_CASE("Under loose consistency a lingering object changed on its DC is re-created everywhere", "[sim][lifetime]") {
+  requirePassing("tombstone-lifetime-loose.toml", 4);
+}
+
 TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive; writes on an RODC are refused",
           "[sim][fault]") {
   CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});

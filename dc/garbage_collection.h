@@ -1,0 +1,31 @@
+// Each DC's garbage collection: it removes tombstones and inactive linked
+// values whose deletion is older than the forest's tombstone lifetime
+// (tombstoneLifetime on CN=Directory Service, in days). The removal is
+// local: it takes no USN and does not replicate. Windows runs it every 12
+// hours on every DC.
+#pragma once
+
+#include <cstdint>
+
+#include "dc/directory.h"
+
+namespace dcemu::dc {
+
+inline constexpr int64_t kGarbageCollectionPeriodMicros = 12LL * 3600 * 1000000;
+
+// The tombstone lifetime this replica holds: its tombstoneLifetime, or 60
+// days when the attribute is absent (as Windows falls back when no value is
+// set), never under 2 days.
+int64_t tombstoneLifetimeMicros(const Directory& dir);
+
+struct GarbageCollected {
+  uint64_t tombstones = 0;
+  uint64_t linkValues = 0;
+};
+
+// Removes what expired by `nowMicros`: tombstones whose delete (the
+// isDeleted stamp's time) is older than the lifetime, and inactive linked
+// values whose last change is, or whose target was collected.
+Result<GarbageCollected> collectGarbage(Directory& dir, int64_t nowMicros);
+
+}  // namespace dcemu::dc
