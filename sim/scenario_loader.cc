@@ -339,8 +339,9 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
       group.name = f.string("name", true).value_or("");
       if (auto count = f.integer("count", 1, 1000000)) group.count = static_cast<int>(*count);
     }
-    group.site = s.siteIndex(f.string("site", true).value_or(""));
-    if (group.site < 0 && f.has("site")) f.fail("site", fmt::format("unknown site \"{}\"", *f.string("site")));
+    auto site = f.string("site", true);
+    group.site = s.siteIndex(site.value_or(""));
+    if (group.site < 0 && site) f.fail("site", fmt::format("unknown site \"{}\"", *site));
     group.dmsaCapable = f.boolean("dmsa_capable").value_or(true);
     group.services = f.strings("services").value_or(std::vector<std::string>());
     for (const auto& service : group.services)
