@@ -18,6 +18,7 @@ std::string_view krbErrorName(KrbError error) {
     case KrbError::ClientRevoked: return "KDC_ERR_CLIENT_REVOKED";
     case KrbError::TicketExpired: return "KRB_AP_ERR_TKT_EXPIRED";
     case KrbError::Skew: return "KRB_AP_ERR_SKEW";
+    case KrbError::Generic: return "KRB_ERR_GENERIC";
   }
   return "?";
 }
@@ -171,17 +172,21 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
   return reply;
 }
 
+bool membershipAllows(const std::string* membership, const std::vector<dc::Sid>& token) {
+  if (!membership) return false;
+  auto sd = dc::SecurityDescriptor::fromBinary(*membership);
+  return sd && dc::evaluateDacl(*sd, token, dc::rights::kReadProperty).granted;
+}
+
 KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& account) const {
   // Only machines the account's msDS-GroupMSAMembership grants may log on
   // as it, as this replica holds that security descriptor now.
   const std::string* membership = account.object.firstValue(dir_.schema().attribute("msDS-GroupMSAMembership")->id);
-  auto sd = membership ? dc::SecurityDescriptor::fromBinary(*membership)
-                       : dc::Result<dc::SecurityDescriptor>(dc::Status(dc::LdapResult::noSuchAttribute, ""));
   std::vector<dc::Sid> machineToken;
   if (auto machine = dir_.store().guidByAccountName(request.machine)) {
     if (auto token = dir_.tokenSids(*machine)) machineToken = std::move(*token);
   }
-  if (!sd || !dc::evaluateDacl(*sd, machineToken, dc::rights::kReadProperty).granted)
+  if (!membershipAllows(membership, machineToken))
     return error(KrbError::Policy, fmt::format("{} is not in the msDS-GroupMSAMembership of {} on {}", request.machine,
                                                account.name, dcName_));
   auto pac = pacOf(account.object);
@@ -200,11 +205,19 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     if (!old || dir_.isDeleted(*old))
       return error(KrbError::Policy, fmt::format("{}: its predecessor is gone on {}", account.name, dcName_));
     // BadSuccessor (CVE-2025-53779): before the fix the KDC trusted the
-    // dMSA's own link; since, the old account must name the dMSA back.
-    if (policy_.patchedBadSuccessor &&
-        dir_.linkTarget(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
-      return error(KrbError::Policy, fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}",
-                                                 account.name, firstString(dir_, *old, "sAMAccountName"), dcName_));
+    // dMSA's own link; since, the old account must name the dMSA back and
+    // carry the completed state, or the KDC answers KRB_ERR_GENERIC (what
+    // tools that test for the fix observe from patched DCs).
+    if (policy_.patchedBadSuccessor) {
+      std::string oldName = firstString(dir_, *old, "sAMAccountName");
+      if (dir_.linkTarget(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
+        return error(KrbError::Generic,
+                     fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}", account.name,
+                                 oldName, dcName_));
+      if (dir_.integer(*old, "msDS-SupersededServiceAccountState") != dc::dmsa_state::kCompleted)
+        return error(KrbError::Generic, fmt::format("{}: {} is not in msDS-SupersededServiceAccountState 2 on {}",
+                                                    account.name, oldName, dcName_));
+    }
     auto inherited = pacOf(*old);
     if (!inherited) return error(KrbError::Policy, inherited.status().message());
     for (const dc::Sid& sid : inherited->sids)

@@ -34,6 +34,7 @@ enum class KrbError : int {
   TicketExpired = 32,    // KRB_AP_ERR_TKT_EXPIRED
   Skew = 37,             // KRB_AP_ERR_SKEW
   ServiceUnknown = 7,    // KDC_ERR_S_PRINCIPAL_UNKNOWN
+  Generic = 60,          // KRB_ERR_GENERIC: what a patched KDC answers a BadSuccessor dMSA
 };
 std::string_view krbErrorName(KrbError error);
 
@@ -80,6 +81,12 @@ struct AsRequest {
   // checks it against msDS-GroupMSAMembership.
   std::string machine;
 };
+
+// The KDC's check of a managed account's msDS-GroupMSAMembership: whether
+// a machine whose token holds `token` may retrieve the password, by an
+// access check for read property on that security descriptor (so group
+// ACEs and deny ACEs count). `membership` is the stored value, or none.
+bool membershipAllows(const std::string* membership, const std::vector<dc::Sid>& token);
 
 class Kdc {
  public:

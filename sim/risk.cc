@@ -43,6 +43,14 @@ std::vector<dc::Guid> RiskTracker::watched() const {
   return guids;
 }
 
+std::vector<dc::Sid> RiskTracker::machinesOf(const dc::Guid& dmsa) const {
+  std::vector<dc::Sid> machines;
+  auto it = byGuid_.find(dmsa);
+  if (it == byGuid_.end()) return machines;
+  for (const HostState& host : migrations_[it->second].hosts) machines.push_back(host.spec.machineSid);
+  return machines;
+}
+
 RiskTracker::Migration* RiskTracker::migrationOf(const dc::Guid& guid) {
   auto it = byGuid_.find(guid);
   return it == byGuid_.end() ? nullptr : &migrations_[it->second];
@@ -180,15 +188,15 @@ std::string RiskTracker::report(int64_t start) const {
       if (started) arrival = fmt::format("; start arrived at {}", when(*started));
       if (completed)
         arrival += fmt::format("; completion at {} with {} missing", when(*completed), m.missingAtCompletion[d].size());
-      out += fmt::format("  {:<10}{} of {} hosts' ACEs present now{}\n", dcNames_[d], seen, m.hosts.size(), arrival);
+      out += fmt::format("  {:<10}{} of {} hosts allowed now{}\n", dcNames_[d], seen, m.hosts.size(), arrival);
     }
-    out += more(listed, listed + unlisted, "DCs with ACEs missing");
+    out += more(listed, listed + unlisted, "DCs with hosts not allowed");
     if (quiet > 0) {
       std::string arrival;
       if (startFirst) arrival = fmt::format("; start arrived {}", span(*startFirst, *startLast));
       if (completionFirst)
         arrival += fmt::format("; completion {} with none missing", span(*completionFirst, *completionLast));
-      out += fmt::format("  {} {}DCs: all {} hosts' ACEs present now{}\n", quiet, listed + unlisted ? "other " : "",
+      out += fmt::format("  {} {}DCs: all {} hosts allowed now{}\n", quiet, listed + unlisted ? "other " : "",
                          m.hosts.size(), arrival);
     }
     std::set<int> hit;
@@ -209,8 +217,13 @@ std::string RiskTracker::report(int64_t start) const {
       else
         safe = std::max(safe, *h.safeFrom);
     }
-    out += allSafe ? fmt::format("  safe from {} (every host's ACE on every DC its locator may use)\n", when(safe))
-                   : "  safe from never: some host's ACE is missing from a DC its locator may use\n";
+    if (m.hosts.empty())
+      out += fmt::format("  safe from the start: no host runs a service as {}, so no host has to learn\n", m.account);
+    else if (allSafe)
+      out += fmt::format("  safe from {} (every host allowed by the membership on every DC its locator may use)\n",
+                         when(safe));
+    else
+      out += "  safe from never: some host is not allowed by the membership on a DC its locator may use\n";
     size_t ok = 0, failed = 0;
     for (const HostState& h : m.hosts)
       for (const kdc::LogonOutcome& o : h.afterCompletion) (o.ok ? ok : failed) += 1;

@@ -42,8 +42,11 @@ class RiskTracker {
   void identify(const std::string& dmsa, const dc::Guid& guid);
   bool watches(const dc::Guid& guid) const { return byGuid_.count(guid) != 0; }
   std::vector<dc::Guid> watched() const;
+  // The machine SIDs of the hosts tracked for the dMSA.
+  std::vector<dc::Sid> machinesOf(const dc::Guid& dmsa) const;
   // What `dc` holds for the dMSA after a write (replicated or not): the
-  // SIDs its membership allows and its msDS-DelegatedMSAState.
+  // tracked machines its KDC would let retrieve the password (the KDC's own
+  // access check on msDS-GroupMSAMembership) and its msDS-DelegatedMSAState.
   void observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members, int64_t state, bool replicated,
                int64_t at);
   // A migration step succeeded on a DC at `at`.

@@ -36,15 +36,38 @@ std::string serviceAccountName(const Scenario& s, const std::string& service) {
   return service.ends_with('$') ? service : service + "$";  // a dMSA
 }
 
-std::set<dc::Sid> membershipSids(const dc::Directory& dir, const dc::Object& dmsa) {
-  std::set<dc::Sid> sids;
+// The tracked machines the KDC of `dir` would let retrieve the dMSA's
+// password now: the KDC's own access check (kdc::membershipAllows). When
+// every allow ACE names a machine directly and none denies, that is the
+// machines named; otherwise each machine's token is read from `dir`.
+std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object& dmsa,
+                                     const std::vector<dc::Sid>& machines) {
+  std::set<dc::Sid> authorised;
   const std::string* bytes = dmsa.firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
-  if (!bytes) return sids;
+  if (!bytes) return authorised;
   auto sd = dc::SecurityDescriptor::fromBinary(*bytes);
-  if (!sd || !sd->dacl) return sids;
-  for (const dc::Ace& ace : sd->dacl->aces)
-    if (ace.isAllow()) sids.insert(ace.trustee);
-  return sids;
+  if (!sd || !sd->dacl) return authorised;
+  std::set<dc::Sid> named;
+  const std::set<dc::Sid> tracked(machines.begin(), machines.end());
+  bool direct = true;
+  for (const dc::Ace& ace : sd->dacl->aces) {
+    if (!tracked.count(ace.trustee)) direct = false;  // a group, a well-known SID: tokens decide
+    bool readsAll = ace.mask & (dc::rights::kReadProperty | dc::rights::kGenericAll | dc::rights::kGenericRead);
+    if (!ace.isAllow() || !readsAll || ace.objectType || (ace.flags & dc::ace_flags::kInheritOnly)) direct = false;
+    named.insert(ace.trustee);
+  }
+  for (const dc::Sid& machine : machines) {
+    if (direct) {
+      if (named.count(machine)) authorised.insert(machine);
+      continue;
+    }
+    std::vector<dc::Sid> token{machine};
+    if (auto guid = dir.store().guidBySid(machine)) {
+      if (auto sids = dir.tokenSids(*guid)) token = std::move(*sids);
+    }
+    if (kdc::membershipAllows(bytes, token)) authorised.insert(machine);
+  }
+  return authorised;
 }
 
 }  // namespace
@@ -116,8 +139,8 @@ void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
   const dc::Directory& dir = *dcs_[index].dir;
   auto obj = dir.readByGuid(dmsa);
   if (!obj) return;
-  risk_.observe(index, dmsa, membershipSids(dir, *obj), dir.integer(*obj, "msDS-DelegatedMSAState").value_or(0),
-                replicated, queue_.now());
+  risk_.observe(index, dmsa, authorisedMachines(dir, *obj, risk_.machinesOf(dmsa)),
+                dir.integer(*obj, "msDS-DelegatedMSAState").value_or(0), replicated, queue_.now());
 }
 
 void World::scheduleClient(size_t client, int64_t at) {

@@ -140,10 +140,21 @@ TEST_CASE("BadSuccessor: before the fix a dMSA's own link takes over any account
   CHECK(k.pacHolds(stolen, k.d.dir().domainSid()->withRid(512)));  // Domain Admins
   CHECK(stolen.ticket->keyPackage->previousKeys == *k.kdc().currentKey(*k.d.dir().read(admin)));
 
+  // The fix (Akamai's BadSuccessor write-up; August 2025 update): the
+  // target must link back and carry the completed state; the patched KDC
+  // answers KRB_ERR_GENERIC (60), as impacket's getST.py -dmsa reports.
   k.policy.patchedBadSuccessor = true;
   kdc::KdcReply refused = k.as("evil$");
-  CHECK(refused.error == kdc::KrbError::Policy);
+  CHECK(refused.error == kdc::KrbError::Generic);
+  CHECK(static_cast<int>(refused.error) == 60);
   CHECK_THAT(refused.message, Contains("Administrator does not name it in msDS-SupersededManagedAccountLink"));
+  // A back link alone is not enough: the state must say completed.
+  REQUIRE(k.d.dir().modify(admin, {{dc::Change::Op::Replace, "msDS-SupersededManagedAccountLink", {evil}}}).isOk());
+  refused = k.as("evil$");
+  CHECK(refused.error == kdc::KrbError::Generic);
+  CHECK_THAT(refused.message, Contains("is not in msDS-SupersededServiceAccountState 2"));
+  REQUIRE(k.d.dir().modify(admin, {{dc::Change::Op::Replace, "msDS-SupersededServiceAccountState", {"2"}}}).isOk());
+  CHECK(k.as("evil$").ok());  // the reciprocal pairing a real migration makes
 }
 
 TEST_CASE("A KDC whose clock is off by more than the tolerance refuses with KRB_AP_ERR_SKEW", "[kdc]") {
@@ -243,4 +254,26 @@ TEST_CASE("A host that is not dMSA-capable never learns and fails once the old a
   kdc::LogonOutcome failed = client.logon(env);
   CHECK_FALSE(failed.ok);
   CHECK_THAT(failed.reason, Contains("not dMSA-capable: svc_app is disabled and superseded by dmsa_app$"));
+}
+
+// The dMSA set-up page's PrincipalsAllowedToRetrieveManagedPassword may
+// name groups; the KDC's check is an access check for read property on
+// msDS-GroupMSAMembership (MS-ADTS 3.1.1.4.5.39 for gMSAs), so a group ACE
+// admits its members and a deny ACE refuses even a listed machine.
+TEST_CASE("Membership through a group admits its members, and a deny ACE wins over an allow", "[kdc][dmsa]") {
+  dc::Sid machine = *dc::Sid::parse("S-1-5-21-1-2-3-1105");
+  dc::Sid group = *dc::Sid::parse("S-1-5-21-1-2-3-1200");
+  dc::Sid other = *dc::Sid::parse("S-1-5-21-1-2-3-1300");
+  auto sdOf = [](const std::string& sddl) {
+    auto sd = dc::parseSddl(sddl, dc::TrusteeResolver{});
+    REQUIRE(sd.isOk());
+    return sd->toBinary();
+  };
+  std::string byGroup = sdOf("O:BAD:(A;;RP;;;S-1-5-21-1-2-3-1200)");
+  CHECK(kdc::membershipAllows(&byGroup, {machine, group}));
+  CHECK_FALSE(kdc::membershipAllows(&byGroup, {other}));
+  std::string denied = sdOf("O:BAD:(D;;RP;;;S-1-5-21-1-2-3-1105)(A;;RP;;;S-1-5-21-1-2-3-1200)");
+  CHECK_FALSE(kdc::membershipAllows(&denied, {machine, group}));
+  CHECK(kdc::membershipAllows(&denied, {other, group}));
+  CHECK_FALSE(kdc::membershipAllows(nullptr, {machine}));
 }

@@ -110,13 +110,34 @@ TEST_CASE("At enterprise scale the risk report lists the DCs missing an ACE and 
 
   std::string report = risk.report(0);
   INFO(report);
-  CHECK_THAT(report, Contains("  DC29      0 of 1 hosts' ACEs present now; start arrived at 28s\n"));
-  CHECK_THAT(report, Contains("  DC30      0 of 1 hosts' ACEs present now; start arrived at 29s\n"));
-  CHECK_THAT(report, Contains("  28 other DCs: all 1 hosts' ACEs present now; start arrived 0s to 27s\n"));
+  CHECK_THAT(report, Contains("  DC29      0 of 1 hosts allowed now; start arrived at 28s\n"));
+  CHECK_THAT(report, Contains("  DC30      0 of 1 hosts allowed now; start arrived at 29s\n"));
+  CHECK_THAT(report, Contains("  28 other DCs: all 1 hosts allowed now; start arrived 0s to 27s\n"));
   CHECK_THAT(report, Contains("  lost      27 ACEs lost to replication conflicts (1 host)\n"));
   CHECK_THAT(report, Contains("    ... and 7 more lost ACEs\n"));
   CHECK(report.find("DC05") == std::string::npos);
   CHECK(risk.lostUpdateCount() == 27);
+}
+
+// The report's "allowed" is the KDC's access check: a group's ACE counts
+// (topologies/migration-group-membership.toml: the group's ACE is written
+// on DC2 at 12h and reaches DC1 15 s later, by change notification).
+TEST_CASE("Membership granted through a group makes hosts safe when the group's ACE is on every DC",
+          "[sim][migration]") {
+  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-group-membership.toml", {});
+  INFO(run.out << run.err);
+  CHECK(run.exitCode == 0);
+  CHECK_THAT(run.out, Contains("  DC1       4 of 4 hosts allowed now;"));
+  CHECK_THAT(run.out, Contains("  safe from 12h15s (every host allowed"));
+  CHECK_THAT(run.out, Contains("after completion: 20 ok, 0 failed"));
+}
+
+TEST_CASE("A migration whose account no host runs is safe from the start and says why", "[sim][risk]") {
+  RiskTracker risk({"DC1"});
+  risk.track("dmsa_idle", "svc_idle", {});
+  std::string report = risk.report(0);
+  INFO(report);
+  CHECK_THAT(report, Contains("safe from the start: no host runs a service as svc_idle"));
 }
 
 }  // namespace dcemu::sim
