@@ -70,21 +70,30 @@ LogonOutcome HostClient::accept(HostEnvironment& env, int dc, bool renewal, cons
   return finish(std::move(outcome));
 }
 
+// The service stays configured as the old account: every fresh logon asks
+// as it and reaches the dMSA only through the superseded-by answer. After
+// Undo or Reset of a completed migration the old account answers again and
+// the service runs as it; once the old account is deleted, nothing answers.
 LogonOutcome HostClient::logon(HostEnvironment& env) {
   int dc = locate(env);
   if (dc < 0) return fail(env, dc, false, "no DC reachable");
-  if (migratedTo_) return logonAsDmsa(env, dc, false);
-  Kdc kdc(env.directory(dc), env.policy(), env.dcName(dc));
-  return handleReply(env, dc, false, kdc.asExchange({service_.account, env.now(), service_.machineAccount}));
+  Kdc kdc(env.directory(dc), env.policy(dc), env.dcName(dc));
+  KdcReply reply = kdc.asExchange({service_.account, env.now(), service_.machineAccount});
+  if (reply.ok()) migratedTo_.reset();
+  return handleReply(env, dc, false, reply);
 }
 
 LogonOutcome HostClient::renew(HostEnvironment& env) {
   if (!tgt_ || env.now() >= tgt_->renewTill) return logon(env);
   int dc = locate(env);
   if (dc < 0) return fail(env, dc, true, "no DC reachable");
-  Kdc kdc(env.directory(dc), env.policy(), env.dcName(dc));
+  Kdc kdc(env.directory(dc), env.policy(dc), env.dcName(dc));
   KdcReply reply = kdc.renew(*tgt_, env.now());
-  if (reply.error == KrbError::TicketExpired) {
+  bool dmsaTicket = migratedTo_ && tgt_->client == *migratedTo_;
+  if (reply.error == KrbError::TicketExpired ||
+      (dmsaTicket && (reply.error == KrbError::ClientRevoked || reply.error == KrbError::PrincipalUnknown))) {
+    // The TGT cannot go on (or the dMSA no longer takes renewals): start
+    // over as the service is configured, with the old account.
     tgt_.reset();
     return logon(env);
   }
@@ -129,7 +138,7 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
       return fail(env, dc, renewal,
                   fmt::format("no writable DC reachable: the RODC {} cannot serve {}", env.dcName(dc), *migratedTo_));
   }
-  Kdc kdc(env.directory(kdcDc), env.policy(), env.dcName(kdcDc));
+  Kdc kdc(env.directory(kdcDc), env.policy(kdcDc), env.dcName(kdcDc));
   KdcReply reply = kdc.asExchange({*migratedTo_, env.now(), service_.machineAccount});
   if (!reply.ok()) {
     if (reply.error == KrbError::Skew) stickyDc_ = -1;

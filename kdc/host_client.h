@@ -4,7 +4,8 @@
 // started state a dMSA-capable client adds its machine to the dMSA's
 // msDS-GroupMSAMembership on the DC it talks to (referred to a writable DC
 // when that one is an RODC); once the old account is disabled it retries
-// as the dMSA. Its DC locator prefers the host's own site, picks among its
+// as the dMSA. The service stays configured as the old account: each fresh
+// logon asks as it first. Its DC locator prefers the host's own site, picks among its
 // DCs with a seeded stream and sticks to the pick until it fails.
 #pragma once
 
@@ -30,7 +31,9 @@ class HostEnvironment {
   virtual bool readOnly(int dc) const = 0;
   virtual std::string dcName(int dc) const = 0;
   virtual dc::Directory& directory(int dc) = 0;
-  virtual const KerberosPolicy& policy() const = 0;
+  // The domain's Kerberos policy as the KDC of `dc` applies it (its
+  // Windows version included).
+  virtual KerberosPolicy policy(int dc) const = 0;
   // An originating write the client made on `dc` (for change notification).
   virtual void wrote(int dc, const std::string& dn) = 0;
   virtual void log(Event event) = 0;
@@ -68,7 +71,8 @@ class HostClient {
 
   const HostService& service() const { return service_; }
   const std::optional<LogonOutcome>& latest() const { return latest_; }
-  // The dMSA the client now logs on as, once a completed migration told it.
+  // The dMSA the client's TGT is for, since a completed migration's
+  // superseded-by answer; cleared when the old account answers again.
   const std::optional<std::string>& migratedTo() const { return migratedTo_; }
 
  private:

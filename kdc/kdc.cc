@@ -147,7 +147,7 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
     // its successor so that a dMSA-capable client can retry as the dMSA.
     KdcReply reply = error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", account->name, dcName_));
     auto successor = dir_.linkTarget(account->object, "msDS-SupersededManagedAccountLink");
-    if (successor &&
+    if (successor && policy_.knowsDmsa &&
         dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kCompleted) {
       if (auto dmsa = dir_.readByGuid(*successor)) {
         reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
@@ -157,19 +157,28 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
     }
     return reply;
   }
+  if (account->delegated && !policy_.knowsDmsa) return olderKdcRefusesDmsa(account->name);
   if (account->managed) return managedAccountLogon(request, *account);
   auto pac = pacOf(account->object);
   if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
   KdcReply reply;
   reply.ticket = newTicket(*account, std::move(*pac));
   auto successor = dir_.linkTarget(account->object, "msDS-SupersededManagedAccountLink");
-  if (successor && dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
+  if (successor && policy_.knowsDmsa &&
+      dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
     if (auto dmsa = dir_.readByGuid(*successor)) {
       reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
       reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
     }
   }
   return reply;
+}
+
+KdcReply Kdc::olderKdcRefusesDmsa(const std::string& account) const {
+  return error(KrbError::PrincipalUnknown,
+               fmt::format("{} runs a Windows Server older than 2025 and knows no delegated managed service account "
+                           "such as {}",
+                           dcName_, account));
 }
 
 bool membershipAllows(const std::string* membership, const std::vector<dc::Sid>& token) {
@@ -249,11 +258,18 @@ KdcReply Kdc::renew(const Ticket& tgt, int64_t clientTime) const {
   // or superseded account is answered as at the AS exchange.
   AsRequest recheck{tgt.client, clientTime, ""};
   KdcReply reply;
+  if (!policy_.knowsDmsa && isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount")) return olderKdcRefusesDmsa(tgt.client);
   if (!isManaged(dir_, *obj)) {
     reply = asExchange(recheck);
     if (!reply.ok()) return reply;
   } else if (dir_.integer(*obj, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
     return error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", tgt.client, dcName_));
+  } else if (auto state = dir_.integer(*obj, "msDS-DelegatedMSAState");
+             state && *state != dc::dmsa_state::kCompleted && *state != dc::dmsa_state::kStandalone) {
+    // A dMSA whose migration was undone or reset no longer logs on.
+    return error(KrbError::ClientRevoked,
+                 fmt::format("{} is in msDS-DelegatedMSAState {} on {}: its migration is not completed", tgt.client,
+                             *state, dcName_));
   }
   Ticket renewed = tgt;
   renewed.issuedBy = dcName_;

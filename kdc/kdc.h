@@ -23,6 +23,10 @@ struct KerberosPolicy {
   int64_t serviceTicketLifetime = 600LL * 60 * 1000000;
   int64_t clockSkew = 5LL * 60 * 1000000;
   bool patchedBadSuccessor = true;  // CVE-2025-53779 fixed
+  // The KDC runs Windows Server 2025, the first to know delegated managed
+  // service accounts. An older one gives no superseded-by answer and
+  // issues no dMSA tickets.
+  bool knowsDmsa = true;
 };
 
 // KRB-ERROR codes (RFC 4120 7.5.9) the KDC answers with.
@@ -112,6 +116,7 @@ class Kdc {
   dc::Result<Account> findAccount(const std::string& name) const;
   std::optional<KdcReply> refuseSkew(int64_t clientTime) const;
   KdcReply error(KrbError code, std::string message) const;
+  KdcReply olderKdcRefusesDmsa(const std::string& account) const;
   dc::Result<ManagedPassword> managedPasswordOf(const dc::Object& account) const;
   KdcReply managedAccountLogon(const AsRequest& request, const Account& account) const;
   Ticket newTicket(const Account& account, Pac pac) const;

@@ -206,7 +206,7 @@ Status Provisioner::domainObjects(ProvisionedNames& out) {
                  {"primaryGroupID",
                   {std::to_string(dc.rodc ? dc::rid::kReadOnlyDomainControllers : dc::rid::kDomainControllers)}},
                  {"dNSHostName", {fmt::format("{}.{}", loader::lower(dc.name), loader::lower(scenario_.domain))}},
-                 {"operatingSystem", {"Windows Server 2025 Datacenter"}}}));
+                 {"operatingSystem", {fmt::format("Windows Server {} Datacenter", dc.os)}}}));
     name(dc.name, dn, accountName(dc.name));
     out.objects[loader::lower(dc.name)] = dn;
   }

@@ -33,6 +33,7 @@ struct DcSpec {
   int site;  // index into sites
   bool rodc = false;
   std::string address;  // live mode only
+  std::string os = "2025";  // Windows Server version; before 2025 the KDC knows no dMSA
 };
 
 struct SiteLink {

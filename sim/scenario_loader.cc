@@ -213,6 +213,15 @@ void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors
     if (dc.site >= 0) ++dcsPerSite[static_cast<size_t>(dc.site)];
     dc.rodc = f.boolean("rodc").value_or(false);
     dc.address = f.string("address").value_or("");
+    if (auto os = f.string("os")) {
+      static const char* kVersions[] = {"2008", "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025"};
+      if (std::find(std::begin(kVersions), std::end(kVersions), *os) == std::end(kVersions))
+        f.fail("os", fmt::format("unknown Windows Server version \"{}\" (use 2008, 2008R2, 2012, 2012R2, 2016, 2019, "
+                                 "2022 or 2025)",
+                                 *os));
+      else
+        dc.os = *os;
+    }
     s.dcs.push_back(dc);
   });
   if (s.dcs.empty() && errors.empty()) errors.add(root.source(), "the file needs at least one [[dc]]");

@@ -81,7 +81,7 @@ TEST_CASE("undelete refusals") {
 // Windows drops a deleted account's group memberships (an undeleted account
 // must be put back in its groups); the removal is a stamped change on the
 // group, as Samba's replmd_delete_remove_link makes it.
-TEST_CASE("deleting an account makes group values that target it inactive with a stamp; undelete leaves them so") {
+TEST_CASE("deleting an account makes group values that target it inactive with a stamp, undelete leaves them so") {
   TestDomain d;
   Guid guid = d.addUser("gina");
   Directory& dir = d.dir();

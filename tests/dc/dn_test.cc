@@ -13,7 +13,7 @@ TEST_CASE("DNs parse into RDNs, most specific first") {
   CHECK(dn->parent().toString() == "CN=Users,DC=corp,DC=example,DC=com");
 }
 
-TEST_CASE("DN escapes: special characters, hex pairs and AD's \\0A") {
+TEST_CASE("DN escapes: special characters, hex pairs and AD's escaped newline 0A") {
   auto dn = Dn::parse(R"(CN=Smith\, John,OU=A\+B,DC=corp)");
   REQUIRE(dn.isOk());
   CHECK(dn->rdn().value == "Smith, John");

@@ -208,7 +208,7 @@ TEST_CASE("An RODC refuses every migration operation") {
   CHECK_THAT(outcome.status.message(), Catch::Matchers::Contains("read-only"));
 }
 
-TEST_CASE("The rootDSE form runs the operation its value names; malformed values are protocol errors") {
+TEST_CASE("The rootDSE form runs the operation its value names, malformed values are protocol errors") {
   MigrationDomain m;
   MigrationOutcome started =
       modifyRootDse(m.d.dir(), {Change::Op::Replace, "migrateADServiceAccount", {m.dmsa + ":" + m.account + ":1"}},

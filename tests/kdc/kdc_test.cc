@@ -103,7 +103,7 @@ TEST_CASE("A dMSA TGT goes only to machines in its membership, with the key pack
   CHECK(k.pacHolds(issued, k.sidOf(k.d.dn("CN=app-admins,CN=Users"))));
 }
 
-TEST_CASE("Managed keys rotate every password interval; the previous key holds for the skew window", "[kdc]") {
+TEST_CASE("Managed keys rotate every password interval, the previous key holds for the skew window", "[kdc]") {
   KerberosDomain k;
   REQUIRE(k.d.dir().modify(k.dmsa, {{dc::Change::Op::Replace, "msDS-ManagedPasswordInterval", {"1"}}}).isOk());
   auto keysNow = [&] { return *k.kdc().acceptedKeys(*k.d.dir().read(k.dmsa)); };
@@ -120,7 +120,7 @@ TEST_CASE("Managed keys rotate every password interval; the previous key holds f
   CHECK(keysNow() == std::vector<std::string>{rolled[0]});
 }
 
-TEST_CASE("BadSuccessor: before the fix a dMSA's own link takes over any account; the fix refuses it", "[kdc]") {
+TEST_CASE("BadSuccessor: before the fix a dMSA's own link takes over any account, the fix refuses it", "[kdc]") {
   KerberosDomain k;
   std::string admin = k.d.dn("CN=Administrator,CN=Users");
   std::string evil = k.d.dn("CN=evil,CN=Managed Service Accounts");
@@ -197,7 +197,7 @@ class OneDc final : public kdc::HostEnvironment {
   bool readOnly(int) const override { return false; }
   std::string dcName(int) const override { return "DC1"; }
   dc::Directory& directory(int) override { return k_.d.dir(); }
-  const kdc::KerberosPolicy& policy() const override { return k_.policy; }
+  kdc::KerberosPolicy policy(int) const override { return k_.policy; }
   void wrote(int, const std::string& dn) override { writes.push_back(dn); }
   void log(kdc::Event event) override { events.push_back(std::move(event)); }
   std::vector<std::string> writes;
@@ -276,4 +276,47 @@ TEST_CASE("Membership through a group admits its members, and a deny ACE wins ov
   CHECK_FALSE(kdc::membershipAllows(&denied, {machine, group}));
   CHECK(kdc::membershipAllows(&denied, {other, group}));
   CHECK_FALSE(kdc::membershipAllows(nullptr, {machine}));
+}
+
+// Microsoft's dMSA overview: dMSA needs Windows Server 2025 DCs. An older
+// KDC gives no superseded-by answer (the host cannot learn, nor switch) and
+// issues or renews no dMSA ticket.
+TEST_CASE("A KDC older than Windows Server 2025 gives no superseded-by answer and no dMSA ticket", "[kdc][dmsa]") {
+  KerberosDomain k;
+  k.migrate(dc::MigrationOp::Start);
+  k.allow(k.dmsa, "web01$");
+  k.policy.knowsDmsa = false;
+  kdc::KdcReply started = k.as("svc_app");
+  REQUIRE(started.ok());
+  CHECK_FALSE(started.supersededBy);
+  k.migrate(dc::MigrationOp::Complete);
+  k.allow(k.dmsa, "web01$");
+  kdc::KdcReply completed = k.as("svc_app");
+  CHECK(completed.error == kdc::KrbError::ClientRevoked);
+  CHECK_FALSE(completed.supersededBy);
+  kdc::KdcReply dmsa = k.as("dmsa_app$");
+  CHECK(dmsa.error == kdc::KrbError::PrincipalUnknown);
+  CHECK_THAT(dmsa.message, Contains("older than 2025"));
+  k.policy.knowsDmsa = true;
+  kdc::KdcReply issued = k.as("dmsa_app$");
+  REQUIRE(issued.ok());
+  k.policy.knowsDmsa = false;
+  CHECK(k.kdc().renew(*issued.ticket, k.d.clock().nowMicros()).error == kdc::KrbError::PrincipalUnknown);
+}
+
+// Undo-ADServiceAccountMigration: a completed migration returns to the
+// started phase, and the dMSA stops taking renewals of its tickets.
+TEST_CASE("A dMSA whose completed migration is undone no longer renews its tickets", "[kdc][dmsa]") {
+  KerberosDomain k;
+  k.migrate(dc::MigrationOp::Start);
+  k.migrate(dc::MigrationOp::Complete);
+  k.allow(k.dmsa, "web01$");
+  kdc::KdcReply issued = k.as("dmsa_app$");
+  REQUIRE(issued.ok());
+  CHECK(k.kdc().renew(*issued.ticket, k.d.clock().nowMicros()).ok());
+  k.migrate(dc::MigrationOp::Undo);
+  kdc::KdcReply renewed = k.kdc().renew(*issued.ticket, k.d.clock().nowMicros());
+  CHECK(renewed.error == kdc::KrbError::ClientRevoked);
+  CHECK_THAT(renewed.message, Contains("its migration is not completed"));
+  CHECK(k.as("svc_app").ok());  // the old account is enabled again
 }

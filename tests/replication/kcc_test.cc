@@ -84,7 +84,7 @@ TEST_CASE("Sites are joined by a least-cost spanning tree between bridgeheads", 
   CHECK(diameter(input, result) < 1000);
 }
 
-TEST_CASE("A bridged path sums costs, takes the largest interval and intersects schedules; bridges limit chaining",
+TEST_CASE("A bridged path sums costs, takes the largest interval and intersects schedules, bridges limit chaining",
           "[replication][kcc]") {
   KccInput input = sites(3, {1, 1, 1});
   Schedule nights;

@@ -134,7 +134,7 @@ TEST_CASE("A malformed or truncated GetNCChanges request is refused with a messa
   CHECK(world.firstDifference(0, 1).empty());
 }
 
-TEST_CASE("A high-water mark learned from a source's earlier invocationID is not trusted; the same invocationID is",
+TEST_CASE("A high-water mark learned from a source's earlier invocationID is not trusted, the same invocationID is",
           "[replication][pull][restore]") {
   ReplicationWorld world(2);
   require(world.dc(0).add(world.dn("OU=AfterTheMark"), {{"objectClass", {"organizationalUnit"}}}));

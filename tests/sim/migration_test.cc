@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <regex>
 
 #include "sim/commands.h"
 #include "sim/risk.h"
@@ -130,6 +131,30 @@ TEST_CASE("Membership granted through a group makes hosts safe when the group's 
   CHECK_THAT(run.out, Contains("  DC1       4 of 4 hosts allowed now;"));
   CHECK_THAT(run.out, Contains("  safe from 12h15s (every host allowed"));
   CHECK_THAT(run.out, Contains("after completion: 20 ok, 0 failed"));
+}
+
+// Microsoft's dMSA overview: dMSA logons need Windows Server 2025 DCs; a
+// 2022 KDC gives no superseded-by answer and no dMSA ticket.
+TEST_CASE("Hosts whose locator picks a Windows Server 2022 DC fail after completion, those on 2025 do not",
+          "[sim][migration]") {
+  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-mixed-dc-versions.toml", {});
+  INFO(run.out << run.err);
+  CHECK_THAT(run.out, Contains("svc_app is disabled on DC2"));
+  CHECK(run.out.find("disabled on DC1") == std::string::npos);
+  CHECK(std::regex_search(run.out, std::regex("after completion: [1-9]\\d* ok, [1-9]\\d* failed")));
+}
+
+// Microsoft's dMSA FAQ and the Undo-ADServiceAccountMigration reference:
+// services stay configured as the old account; after Undo of a completed
+// migration they run as it again; deleting it stops the service once the
+// dMSA's tickets can no longer be renewed.
+TEST_CASE("After an undo hosts run as the old account again, a deleted old account stops the service",
+          "[sim][migration]") {
+  CommandOutput run = runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-undo-and-delete.toml", {});
+  INFO(run.out << run.err);
+  CHECK(run.exitCode == 0);
+  CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
+  CHECK_THAT(run.out, Contains("DB01 svc_db failed at 8d8h55m37s"));
 }
 
 TEST_CASE("A migration whose account no host runs is safe from the start and says why", "[sim][risk]") {

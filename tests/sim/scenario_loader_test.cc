@@ -117,6 +117,8 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
   CHECK_THAT(onlyError("[[site_link]]\nname = \"L\"\nsites = [\"HQ\"]\n"),
              Contains("t.toml:13:9: a site link must join two or more sites"));
   CHECK_THAT(onlyError("[[dc]]\nname = \"dc1\"\nsite = \"HQ\"\n"), Contains("t.toml:11:1: duplicate DC name \"dc1\""));
+  CHECK_THAT(onlyError("[[dc]]\nname = \"DC2\"\nsite = \"HQ\"\nos = \"2024\"\n"),
+             Contains("t.toml:14:6: unknown Windows Server version \"2024\""));
   CHECK_THAT(
       onlyError("[[step]]\nat = \"-5m\"\naction = \"disable-replication\"\ndc = \"DC1\"\ndirection = \"both\"\n"),
       Contains("t.toml:12:6: step at \"-5m\" is before time zero"));

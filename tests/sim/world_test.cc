@@ -64,7 +64,7 @@ void requirePassing(const std::string& name, int expectations) {
 
 }  // namespace
 
-TEST_CASE("Change notification reaches the first partner notify_first after a change; an urgent change at once",
+TEST_CASE("Change notification reaches the first partner notify_first after a change, an urgent change at once",
           "[sim][notification]") {
   requirePassing("notification.toml", 8);
 }
@@ -133,7 +133,7 @@ TEST_CASE("Steps name users, groups, user_group users, hosts and ids, and follow
 }
 
 // MS-ADTS 3.1.1.5.5.6.1; sAMAccountType is fATTINDEX only (MS-ADA3 2.223).
-TEST_CASE("A tombstone keeps the retained attributes; the others are stripped with the deleting DC's stamp",
+TEST_CASE("A tombstone keeps the retained attributes, the others are stripped with the deleting DC's stamp",
           "[sim][delete]") {
   requirePassing("tombstone-attributes.toml", 4);
 }
@@ -152,7 +152,7 @@ TEST_CASE("A name conflict keeps the name for the object renamed most recently, 
 }
 
 // Samba bug 13055 and link_conflicts.py's single-valued link cases.
-TEST_CASE("A single-valued link keeps one active value; the loser's deactivation is stamped and replicates",
+TEST_CASE("A single-valued link keeps one active value, the loser's deactivation is stamped and replicates",
           "[sim][conflict]") {
   requirePassing("single-valued-link.toml", 3);
 }
@@ -212,7 +212,7 @@ TEST_CASE("Under loose consistency a lingering object changed on its DC is re-cr
   requirePassing("tombstone-lifetime-loose.toml", 4);
 }
 
-TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive; writes on an RODC are refused",
+TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive, writes on an RODC are refused",
           "[sim][fault]") {
   CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});
   INFO(run.out << run.err);
