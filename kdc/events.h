@@ -1,7 +1,8 @@
-// The events dcemu logs as Windows does (shared/reference/dmsa.md,
-// "Events"): the client's 307, 308 and 309, the DC's 3085 and 2946. Each is
-// a structured record: when, where (a DC or a host) and named fields in the
-// order Windows shows them.
+// The events dcemu logs as Windows does (docs/events.md lists each with its
+// fields): the client's 307, 308 and 309, the KDC's 314 and 315, the
+// directory's 3085 and 2946. Each is a structured record: when, where (a DC
+// or a host) and named fields in the order and with the names Windows
+// shows them.
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,8 @@ inline constexpr int kDmsaPermissionAdd = 308;
 inline constexpr int kDmsaKeyFetch = 309;
 inline constexpr int kManagedPasswordFetched = 2946;
 inline constexpr int kMigrationOperation = 3085;
+inline constexpr int kKdcDmsaKeyFetchRefused = 314;  // KDC: a dMSA key fetch refused by its membership
+inline constexpr int kKdcDmsaKeyFetch = 315;         // KDC: a dMSA key package issued
 }  // namespace event_id
 
 struct Event {

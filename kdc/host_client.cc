@@ -104,7 +104,10 @@ LogonOutcome HostClient::handleReply(HostEnvironment& env, int dc, bool renewal,
   if (reply.ok()) {
     // The old account in the started state: a capable client learns its
     // way into the dMSA's membership at every logon and renewal.
-    if (reply.supersededBy && service_.dmsaCapable) learn(env, dc, reply);
+    if (reply.supersededBy && service_.dmsaCapable) {
+      logMigration(env, "0x0", false, *reply.supersededBy);
+      learn(env, dc, reply);
+    }
     return accept(env, dc, renewal, reply);
   }
   if (reply.error == KrbError::Skew) stickyDc_ = -1;  // try another DC next time
@@ -117,14 +120,7 @@ LogonOutcome HostClient::handleReply(HostEnvironment& env, int dc, bool renewal,
   migratedTo_ = reply.supersededBy;
   tgt_.reset();
   LogonOutcome outcome = logonAsDmsa(env, dc, renewal);
-  env.log({env.now(),
-           event_id::kDmsaMigration,
-           service_.host,
-           {{"OldAccount", service_.account},
-            {"NewAccount", *migratedTo_},
-            {"Domain", env.domain()},
-            {"Status", outcome.ok ? "success" : "failure: " + outcome.reason},
-            {"MigrationComplete", "yes"}}});
+  logMigration(env, outcome.ok ? "0x0" : outcome.reason, true);
   return outcome;
 }
 
@@ -142,24 +138,52 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
   KdcReply reply = kdc.asExchange({*migratedTo_, env.now(), service_.machineAccount});
   if (!reply.ok()) {
     if (reply.error == KrbError::Skew) stickyDc_ = -1;
-    std::string reason =
-        reply.error == KrbError::Policy && reply.message.find("msDS-GroupMSAMembership") != std::string::npos
-            ? fmt::format("not in the membership on {}", env.dcName(kdcDc))
-        : reply.error == KrbError::Skew ? "clock skew: " + reply.message
-                                        : fmt::format("{}: {}", krbErrorName(reply.error), reply.message);
+    bool notMember =
+        reply.error == KrbError::Policy && reply.message.find("msDS-GroupMSAMembership") != std::string::npos;
+    if (notMember) {
+      env.log({env.now(),
+               event_id::kKdcDmsaKeyFetchRefused,
+               env.dcName(kdcDc),
+               {{"Account Name", *migratedTo_}, {"Client", service_.machineAccount}, {"Reason", reply.message}}});
+    }
+    std::string reason = notMember ? fmt::format("not in the membership on {}", env.dcName(kdcDc))
+                         : reply.error == KrbError::Skew
+                             ? "clock skew: " + reply.message
+                             : fmt::format("{}: {}", krbErrorName(reply.error), reply.message);
     return fail(env, kdcDc, renewal, reason);
   }
   if (reply.ticket->keyPackage) {
+    // The directory's 2946 names the caller the KDC fetches for: the
+    // anonymous logon SID, as Windows logs it.
     env.log({env.now(),
              event_id::kManagedPasswordFetched,
              env.dcName(kdcDc),
-             {{"Account", *migratedTo_}, {"Caller", service_.machineAccount}}});
+             {{"Managed Service Account", *migratedTo_}, {"Caller SID", "S-1-5-7"}}});
+    env.log({env.now(),
+             event_id::kKdcDmsaKeyFetch,
+             env.dcName(kdcDc),
+             {{"Account Name", *migratedTo_}, {"Client", service_.machineAccount}}});
     env.log({env.now(),
              event_id::kDmsaKeyFetch,
              service_.host,
              {{"DC", env.dcName(kdcDc)}, {"dMSA", *migratedTo_}, {"Domain", env.domain()}}});
   }
   return accept(env, kdcDc, renewal, reply);
+}
+
+// Client event 307: the old account is linked to a dMSA; logged in the
+// started state (Migration Complete: false) and at the switch after
+// completion (true).
+void HostClient::logMigration(HostEnvironment& env, std::string status, bool complete,
+                              std::optional<std::string> dmsa) {
+  env.log({env.now(),
+           event_id::kDmsaMigration,
+           service_.host,
+           {{"Old Account", service_.account},
+            {"New Account", dmsa.value_or(migratedTo_.value_or(""))},
+            {"Domain", env.domain()},
+            {"Status", std::move(status)},
+            {"Migration Complete", complete ? "true" : "false"}}});
 }
 
 void HostClient::learn(HostEnvironment& env, int dc, const KdcReply& reply) {
@@ -169,9 +193,9 @@ void HostClient::learn(HostEnvironment& env, int dc, const KdcReply& reply) {
              service_.host,
              {{"DC", used >= 0 ? env.dcName(used) : ""},
               {"dMSA", reply.supersededByDn.value_or(*reply.supersededBy)},
-              {"LinkedAccount", service_.account},
+              {"Linked Account", service_.account},
               {"Domain", env.domain()},
-              {"PreviouslyAuthorized", previously ? "yes" : "no"},
+              {"Previously Authorized", previously ? "true" : "false"},
               {"Status", std::move(status)}}});
   };
   int target = dc;

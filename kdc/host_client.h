@@ -84,6 +84,8 @@ class HostClient {
   LogonOutcome handleReply(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply);
   LogonOutcome logonAsDmsa(HostEnvironment& env, int dc, bool renewal);
   void learn(HostEnvironment& env, int dc, const KdcReply& reply);
+  void logMigration(HostEnvironment& env, std::string status, bool complete,
+                    std::optional<std::string> dmsa = std::nullopt);
 
   HostService service_;
   dc::Xoshiro256 locatorRng_;

@@ -258,7 +258,8 @@ KdcReply Kdc::renew(const Ticket& tgt, int64_t clientTime) const {
   // or superseded account is answered as at the AS exchange.
   AsRequest recheck{tgt.client, clientTime, ""};
   KdcReply reply;
-  if (!policy_.knowsDmsa && isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount")) return olderKdcRefusesDmsa(tgt.client);
+  if (!policy_.knowsDmsa && isA(dir_, *obj, "msDS-DelegatedManagedServiceAccount"))
+    return olderKdcRefusesDmsa(tgt.client);
   if (!isManaged(dir_, *obj)) {
     reply = asExchange(recheck);
     if (!reply.ok()) return reply;

@@ -32,7 +32,7 @@ struct DcSpec {
   std::string name;
   int site;  // index into sites
   bool rodc = false;
-  std::string address;  // live mode only
+  std::string address;      // live mode only
   std::string os = "2025";  // Windows Server version; before 2025 the KDC knows no dMSA
 };
 
@@ -140,6 +140,14 @@ struct Step {
   bool tree = false;      // ldap-delete: the tree-delete control
   std::string source;     // remove-lingering-objects: the reference DC
   bool advisory = false;  // remove-lingering-objects: report, do not remove
+  // expect-event: event `eventId` logged on `eventOn` (a host or DC) between
+  // `since` and `until` (default: from the start to the step), with
+  // these field values; how many times, or whether at all.
+  int eventId = 0;
+  std::string eventOn;
+  std::optional<int64_t> eventFrom, eventTo;
+  std::vector<std::pair<std::string, std::string>> eventFields;
+  std::optional<bool> eventLogged;
   // expect-auth
   std::string result;
   std::vector<std::string> pacIncludes, pacExcludes;

@@ -40,6 +40,7 @@ const std::vector<Shape>& actionShapes() {
        {"dn", "object", "exists", "deleted", "name_conflict", "parent", "attr", "equals", "includes", "excludes",
         "version", "count", "originating_dc", "link"}},
       {"expect-auth", {"host", "service", "result"}, {"pac_includes", "pac_excludes"}},
+      {"expect-event", {"event", "on"}, {"since", "until", "fields", "count", "logged"}},
   };
   return shapes;
 }
@@ -137,6 +138,32 @@ std::optional<Step::LinkCheck> readLinkCheck(TomlFields& f, LoadErrors& errors) 
   return check;
 }
 
+void readEventExpectation(TomlFields& f, Step& step, const Names& names, LoadErrors& errors) {
+  if (auto id = f.integer("event", 1, 65535)) step.eventId = static_cast<int>(*id);
+  step.eventOn = f.string("on").value_or("");
+  if (f.has("on") && !names.hosts.contains(step.eventOn) && !names.dcs.contains(step.eventOn))
+    f.fail("on", fmt::format("unknown host or DC \"{}\"", step.eventOn));
+  step.eventFrom = f.duration("since");
+  step.eventTo = f.duration("until");
+  if (step.eventFrom && step.eventTo && *step.eventTo < *step.eventFrom)
+    f.fail("until", "\"until\" comes before \"since\"");
+  if (step.eventTo && *step.eventTo > step.at)
+    f.fail("until",
+           fmt::format("\"until\" is after the step ({}): the step can only look back", formatDuration(step.at)));
+  if (const toml::node* fields = f.node("fields")) {
+    const toml::table* table = fields->as_table();
+    if (!table) {
+      f.fail("fields", "\"fields\" must be a table of field name = value");
+    } else {
+      TomlFields values(*table, "\"fields\"", errors);
+      for (const auto& [name, value] : *table)
+        if (auto text = values.string(name.str())) step.eventFields.emplace_back(std::string(name.str()), *text);
+    }
+  }
+  step.eventLogged = f.boolean("logged");
+  if (step.count && step.eventLogged) errors.add(step.where, "give \"count\" or \"logged\", not both");
+}
+
 void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names& names,
               const std::set<std::string>& ids, LoadErrors& errors) {
   Step step;
@@ -213,6 +240,7 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
     if (!valueCheck && !step.link && !step.exists && !step.deleted && !step.nameConflict && !step.parent)
       errors.add(step.where, "an expect step needs at least one check");
   }
+  if (step.action == "expect-event") readEventExpectation(f, step, names, errors);
   step.result = f.string("result").value_or("");
   if (f.has("result") && step.result != "ok" && step.result != "failed")
     f.fail("result", fmt::format("unknown result \"{}\" (use ok or failed)", step.result));

@@ -178,6 +178,7 @@ class World {
   void watchDmsa(int dc, const dc::Guid& dmsa, bool replicated);
   dc::Status runMigrationStep(const Step& step, int dc, const dc::Principal& admin);
   void runExpectAuth(const Step& step);
+  void runExpectEvent(const Step& step);
   void logEvent(kdc::Event event);
 
   // Steps (world_steps.cc).

@@ -70,6 +70,17 @@ std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object&
   return authorised;
 }
 
+// Event 3085's Operation, as Windows writes it: START-MIGRATION ...
+std::string migrationOperationName(dc::MigrationOp op) {
+  switch (op) {
+    case dc::MigrationOp::Start: return "START-MIGRATION";
+    case dc::MigrationOp::Complete: return "COMPLETE-MIGRATION";
+    case dc::MigrationOp::Undo: return "UNDO-MIGRATION";
+    case dc::MigrationOp::Reset: return "RESET-MIGRATION";
+  }
+  return "?";
+}
+
 }  // namespace
 
 std::vector<std::vector<int>> World::locatorTiers(int site) const {
@@ -197,15 +208,14 @@ dc::Status World::runMigrationStep(const Step& step, int index, const dc::Princi
   logEvent({queue_.now(),
             kdc::event_id::kMigrationOperation,
             dcs_[index].name,
-            {{"Operation", std::string(dc::migrationOpName(op))},
-             {"RequestedBy", "Administrator"},
-             {"Status", outcome.status.isOk() ? "succeeded" : "failed"},
-             {"Error", outcome.status.isOk() ? "0" : std::string(dc::ldapResultName(outcome.status.code()))},
-             {"Message", outcome.status.message()},
+            {{"Operation", migrationOperationName(op)},
              {"ServiceAccount", accountDn ? *accountDn : accountName},
-             {"ServiceAccountState", state(outcome.accountStateBefore)},
-             {"dMSA", dmsaDn ? *dmsaDn : spec->name},
-             {"dMSAState", state(outcome.dmsaStateBefore)}}});
+             {"ServiceAccountOriginalState", state(outcome.accountStateBefore)},
+             {"DMSAAccount", dmsaDn ? *dmsaDn : spec->name},
+             {"DMSAAccountOriginalState", state(outcome.dmsaStateBefore)},
+             {"RequestedBy", "Administrator"},
+             {"ErrorCode", outcome.status.isOk() ? "0" : std::to_string(dc::kErrorUnableToProceed)},
+             {"ErrorMessage", outcome.status.isOk() ? "No Error." : outcome.status.message()}}});
   if (!outcome.status.isOk()) return outcome.status;
   originated(index, *dmsaDn, {"msDS-DelegatedMSAState"});
   risk_.migrationStep(spec->name, std::string(dc::migrationOpName(op)), dcs_[index].name, queue_.now());
@@ -250,6 +260,40 @@ void World::runExpectAuth(const Step& step) {
   }
   ++counts_.expectationsFailed;
   finding(step, fmt::format("expect-auth {} {} failed: {}", step.host, step.service, *failure));
+}
+
+// How many events of the step's id its host or DC logged in the window,
+// with the field values it names (names and values compared ignoring case).
+void World::runExpectEvent(const Step& step) {
+  int64_t from = scenario_.start + step.eventFrom.value_or(0);
+  int64_t to = scenario_.start + step.eventTo.value_or(step.at);
+  size_t matched = 0;
+  for (const kdc::Event& e : events_) {
+    if (e.id != step.eventId || e.at < from || e.at > to || lower(e.source) != lower(step.eventOn)) continue;
+    bool fieldsMatch = std::all_of(step.eventFields.begin(), step.eventFields.end(), [&](const auto& wanted) {
+      return std::any_of(e.fields.begin(), e.fields.end(), [&](const auto& field) {
+        return lower(field.first) == lower(wanted.first) && lower(field.second) == lower(wanted.second);
+      });
+    });
+    if (fieldsMatch) ++matched;
+  }
+  std::optional<std::string> failure;
+  std::string window =
+      fmt::format("between {} and {}", formatDuration(from - scenario_.start), formatDuration(to - scenario_.start));
+  if (step.count && matched != *step.count)
+    failure = fmt::format("expected {} event(s) {} on {} {}, found {}", *step.count, step.eventId, step.eventOn, window,
+                          matched);
+  else if (!step.count && step.eventLogged.value_or(true) && matched == 0)
+    failure = fmt::format("expected event {} on {} {}, found none", step.eventId, step.eventOn, window);
+  else if (!step.count && !step.eventLogged.value_or(true) && matched > 0)
+    failure = fmt::format("expected no event {} on {} {}, found {}", step.eventId, step.eventOn, window, matched);
+  recordStep(step, 0, failure ? "failed" : "passed");
+  if (!failure) {
+    ++counts_.expectationsPassed;
+    return;
+  }
+  ++counts_.expectationsFailed;
+  finding(step, "expect-event failed: " + *failure);
 }
 
 }  // namespace dcemu::sim

@@ -109,6 +109,7 @@ void World::runStep(const Step& step) {
   ++counts_.stepsRun;
   if (step.action == "expect") return runExpect(step);
   if (step.action == "expect-auth") return runExpectAuth(step);
+  if (step.action == "expect-event") return runExpectEvent(step);
   if (step.action == "host-logon") {
     int client = clientIndex(step.host, step.service);
     if (client < 0) {

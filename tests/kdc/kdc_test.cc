@@ -221,14 +221,18 @@ TEST_CASE("A capable host learns its way into the membership in state 1, then lo
   CHECK(env.events.empty());
   k.migrate(dc::MigrationOp::Start);
   REQUIRE(client.renew(env).ok);
-  REQUIRE(env.events.size() == 1);
-  CHECK(env.events[0].id == 308);
-  CHECK(env.events[0].fields[4] == std::pair<std::string, std::string>{"PreviouslyAuthorized", "no"});
-  CHECK(env.events[0].fields[5] == std::pair<std::string, std::string>{"Status", "success"});
+  // Client events as Windows writes them: 307 in the started state
+  // (Migration Complete: false), then 308 for the membership write.
+  REQUIRE(env.events.size() == 2);
+  CHECK(env.events[0].id == 307);
+  CHECK(env.events[0].fields[4] == std::pair<std::string, std::string>{"Migration Complete", "false"});
+  CHECK(env.events[1].id == 308);
+  CHECK(env.events[1].fields[4] == std::pair<std::string, std::string>{"Previously Authorized", "false"});
+  CHECK(env.events[1].fields[5] == std::pair<std::string, std::string>{"Status", "success"});
   CHECK(env.writes == std::vector<std::string>{k.dmsa});
   k.d.clock().advance(10 * kHour);
   REQUIRE(client.renew(env).ok);
-  CHECK(env.events.back().fields[4].second == "yes");  // already there: no second write
+  CHECK(env.events.back().fields[4].second == "true");  // already there: no second write
   CHECK(env.writes.size() == 1);
 
   k.migrate(dc::MigrationOp::Complete);
@@ -240,7 +244,10 @@ TEST_CASE("A capable host learns its way into the membership in state 1, then lo
   CHECK(client.migratedTo() == "dmsa_app$");
   std::vector<int> ids;
   for (const kdc::Event& e : env.events) ids.push_back(e.id);
-  CHECK(ids == std::vector<int>{308, 308, 2946, 309, 307});
+  // 2946 and 315 on the KDC's DC, 309 and 307 (Migration Complete: true) on the host.
+  CHECK(ids == std::vector<int>{307, 308, 307, 308, 2946, 315, 309, 307});
+  CHECK(env.events[4].fields[1] == std::pair<std::string, std::string>{"Caller SID", "S-1-5-7"});
+  CHECK(env.events.back().fields[4] == std::pair<std::string, std::string>{"Migration Complete", "true"});
 }
 
 TEST_CASE("A host that is not dMSA-capable never learns and fails once the old account is disabled", "[kdc][host]") {

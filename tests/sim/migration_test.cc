@@ -68,7 +68,7 @@ TEST_CASE("Hosts behind an RODC have their membership writes referred to a writa
   (*world)->runUntil(loaded.scenario->effectiveDuration());
   int referred = 0;
   for (const kdc::Event& event : (*world)->events()) {
-    if (event.id != kdc::event_id::kDmsaPermissionAdd || event.fields[4].second != "no") continue;
+    if (event.id != kdc::event_id::kDmsaPermissionAdd || event.fields[4].second != "false") continue;
     CHECK(event.fields[0].second == "HQ-DC1");  // every write went to the writable DC, never the RODC
     CHECK(event.fields[5].second == "success");
     ++referred;

@@ -117,6 +117,11 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
   CHECK_THAT(onlyError("[[site_link]]\nname = \"L\"\nsites = [\"HQ\"]\n"),
              Contains("t.toml:13:9: a site link must join two or more sites"));
   CHECK_THAT(onlyError("[[dc]]\nname = \"dc1\"\nsite = \"HQ\"\n"), Contains("t.toml:11:1: duplicate DC name \"dc1\""));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect-event\"\nevent = 307\non = \"nobody\"\n"),
+             Contains("t.toml:15:6: unknown host or DC \"nobody\""));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect-event\"\nevent = 307\non = \"DC1\"\n"
+                       "until = \"2h\"\n"),
+             Contains("\"until\" is after the step (1h)"));
   CHECK_THAT(onlyError("[[dc]]\nname = \"DC2\"\nsite = \"HQ\"\nos = \"2024\"\n"),
              Contains("t.toml:14:6: unknown Windows Server version \"2024\""));
   CHECK_THAT(

@@ -212,6 +212,13 @@ TEST_CASE("Under loose consistency a lingering object changed on its DC is re-cr
   requirePassing("tombstone-lifetime-loose.toml", 4);
 }
 
+// The events of docs/events.md, as Windows writes them (Microsoft's dMSA
+// overview, "Events"), asserted with expect-event.
+TEST_CASE("A migration logs 3085, 307, 308, 2946 and 315 with Windows' fields, and expect-event checks them",
+          "[sim][events]") {
+  requirePassing("migration-events.toml", 8);
+}
+
 TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive, writes on an RODC are refused",
           "[sim][fault]") {
   CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});
