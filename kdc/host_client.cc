@@ -87,6 +87,15 @@ LogonOutcome HostClient::renew(HostEnvironment& env) {
   if (!tgt_ || env.now() >= tgt_->renewTill) return logon(env);
   int dc = locate(env);
   if (dc < 0) return fail(env, dc, true, "no DC reachable");
+  if (migratedTo_ && tgt_->keyPackage && env.now() >= tgt_->keyPackage->fetchTime) {
+    // The key package's fetch time: the keys are fetched again with a new
+    // logon as the service is configured (the old account, superseded by
+    // the dMSA), so the KDC checks msDS-GroupMSAMembership each time, an
+    // undone migration takes the service back to the old account, and a
+    // deleted old account stops it.
+    tgt_.reset();
+    return logon(env);
+  }
   Kdc kdc(env.directory(dc), env.policy(dc), env.dcName(dc));
   KdcReply reply = kdc.renew(*tgt_, env.now());
   bool dmsaTicket = migratedTo_ && tgt_->client == *migratedTo_;

@@ -238,8 +238,10 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
   KeyPackage package;
   package.currentKeys = password->current;
   package.previousKeys = previousKeys.value_or(password->previous);
-  package.expirationInterval = password->nextRollover - dir_.nowMicros();
-  package.fetchInterval = std::min(package.expirationInterval, policy_.tgtLifetime);
+  // The client fetches again within a TGT lifetime, and before a rollover.
+  auto kerberosTime = [](int64_t micros) { return dc::floorSeconds(micros) * 1000000; };
+  package.expirationTime = kerberosTime(password->nextRollover);
+  package.fetchTime = kerberosTime(std::min(password->nextRollover, dir_.nowMicros() + policy_.tgtLifetime));
   reply.ticket = newTicket(account, std::move(*pac));
   reply.ticket->keyPackage = std::move(package);
   return reply;

@@ -49,12 +49,15 @@ struct Pac {
   std::vector<dc::Sid> sids;  // userSid first, then groups and inherited identities
 };
 
-// KERB-DMSA-KEY-PACKAGE (PA-data 171).
+// KERB-DMSA-KEY-PACKAGE (PA-data 171). MS-KILE 2.2.13 names its times
+// expiration-interval and fetch-interval but types them KerberosTime:
+// they are instants, in whole seconds (here in microseconds of the KDC's
+// clock, floored to the second).
 struct KeyPackage {
   std::string currentKeys;
-  std::string previousKeys;        // the old account's keys
-  int64_t expirationInterval = 0;  // until the current keys roll over
-  int64_t fetchInterval = 0;       // when the client should fetch again
+  std::string previousKeys;    // the old account's keys
+  int64_t expirationTime = 0;  // when the current keys roll over
+  int64_t fetchTime = 0;       // when the client fetches the keys again
 };
 
 struct Ticket {

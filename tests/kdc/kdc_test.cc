@@ -97,7 +97,10 @@ TEST_CASE("A dMSA TGT goes only to machines in its membership, with the key pack
   CHECK(package.previousKeys == *k.kdc().currentKey(*oldAccount));
   auto dmsaObject = k.d.dir().read(k.dmsa);
   CHECK(package.currentKeys == *k.kdc().currentKey(*dmsaObject));
-  CHECK(package.expirationInterval == 30 * kDay);
+  // KerberosTime instants (MS-KILE 2.2.13): the rollover 30 days after
+  // creation, and a fetch within a TGT lifetime.
+  CHECK(package.expirationTime == k.d.clock().nowMicros() / 1000000 * 1000000 + 30 * kDay);
+  CHECK(package.fetchTime == k.d.clock().nowMicros() / 1000000 * 1000000 + k.policy.tgtLifetime);
   CHECK(issued.ticket->pac.userSid == k.sidOf(k.dmsa));
   CHECK(k.pacHolds(issued, k.sidOf(k.account)));
   CHECK(k.pacHolds(issued, k.sidOf(k.d.dn("CN=app-admins,CN=Users"))));

@@ -146,15 +146,28 @@ TEST_CASE("Hosts whose locator picks a Windows Server 2022 DC fail after complet
 
 // Microsoft's dMSA FAQ and the Undo-ADServiceAccountMigration reference:
 // services stay configured as the old account; after Undo of a completed
-// migration they run as it again; deleting it stops the service once the
-// dMSA's tickets can no longer be renewed.
+// migration they run as it again; deleting it stops the service at the
+// next key fetch.
 TEST_CASE("After an undo hosts run as the old account again, a deleted old account stops the service",
           "[sim][migration]") {
   CommandOutput run = runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-undo-and-delete.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
-  CHECK_THAT(run.out, Contains("DB01 svc_db failed at 8d8h55m37s"));
+  CHECK_THAT(run.out, Contains("DB01 svc_db failed at 2d2h55m37s"));
+}
+
+// Microsoft's dMSA overview: the KDC checks msDS-GroupMSAMembership at each
+// key fetch; MS-KILE 2.2.13's fetch time bounds how long a removed host
+// keeps working.
+TEST_CASE("A host whose ACE is removed after it switched fails from its next key fetch with KDC event 314",
+          "[sim][migration]") {
+  CommandOutput run = runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-ace-removed.toml", {});
+  INFO(run.out << run.err);
+  CHECK(run.exitCode == 0);
+  CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
+  // Removed at 1d12h; its ticket's fetch time came 4 h 26 min later.
+  CHECK_THAT(run.out, Contains("web-002 svc_web failed at 1d16h26m24s"));
 }
 
 TEST_CASE("A migration whose account no host runs is safe from the start and says why", "[sim][risk]") {
