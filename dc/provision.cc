@@ -83,6 +83,13 @@ Status provisionForest(Directory& dir, Rng& rng) {
   group("Domain Controllers", rid::kDomainControllers, "-2147483646", {});
   group("Enterprise Admins", rid::kEnterpriseAdmins, "-2147483640", {admin});
   group("Read-only Domain Controllers", rid::kReadOnlyDomainControllers, "-2147483646", {});
+  // The RODC password replication groups (domain-local, -2147483644), with
+  // Windows' default denied members among the accounts dcemu provisions.
+  const std::string krbtgt = "CN=krbtgt,CN=Users," + domainDn;
+  group("Allowed RODC Password Replication Group", rid::kAllowedRodcPasswordReplication, "-2147483644", {});
+  group("Denied RODC Password Replication Group", rid::kDeniedRodcPasswordReplication, "-2147483644",
+        {"CN=Domain Admins,CN=Users," + domainDn, "CN=Enterprise Admins,CN=Users," + domainDn,
+         "CN=Domain Controllers,CN=Users," + domainDn, "CN=Read-only Domain Controllers,CN=Users," + domainDn, krbtgt});
   // BUILTIN\Administrators: a builtin domain-local group (-2147483643).
   domain("CN=Administrators,CN=Builtin", {{"objectClass", {"group"}},
                                           {"sAMAccountName", {"Administrators"}},

@@ -29,6 +29,8 @@ inline constexpr uint32_t kDomainComputers = 515;
 inline constexpr uint32_t kDomainControllers = 516;
 inline constexpr uint32_t kEnterpriseAdmins = 519;
 inline constexpr uint32_t kReadOnlyDomainControllers = 521;
+inline constexpr uint32_t kAllowedRodcPasswordReplication = 571;
+inline constexpr uint32_t kDeniedRodcPasswordReplication = 572;
 }  // namespace rid
 
 }  // namespace dcemu::dc

@@ -89,7 +89,14 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("msDS-SupportedEncryptionTypes", ms + "4.1963", S::Integer),
       attr("msDS-AllowedToDelegateTo", ms + "4.1787", S::UnicodeString, {.multi = true}),
       attr("msDS-AllowedToActOnBehalfOfOtherIdentity", ms + "4.2182", S::SecurityDescriptor, {.rangeUpper = 132096}),
-      attr("msDS-RevealOnDemandGroup", ms + "4.1928", S::Dn, {.multi = true}),
+      // An RODC's password replication policy (MS-ADA2 2.458, 2.441) and the
+      // accounts whose secrets it holds (msDS-RevealedUsers, read through its
+      // constructed msDS-RevealedList; dcemu keeps the DN without the binary
+      // metadata part).
+      attr("msDS-RevealOnDemandGroup", ms + "4.1928", S::Dn, {.multi = true, .linkId = 2110}),
+      attr("msDS-NeverRevealGroup", ms + "4.1926", S::Dn, {.multi = true, .linkId = 2106}),
+      attr("msDS-RevealedUsers", ms + "4.1924", S::Dn,
+           {.multi = true, .linkId = 2102, .systemOnly = true, .aliases = {"msDS-RevealedList"}}),
       attr("member", "2.5.4.31", S::Dn, {.multi = true, .linkId = 2}),
       attr("memberOf", ms + "2.102", S::Dn, {.multi = true, .linkId = 3, .systemOnly = true}),
       attr("managedBy", ms + "4.653", S::Dn, {.linkId = 72}),
@@ -195,7 +202,7 @@ std::vector<ClassDef> builtinClasses() {
           domainParents),
       cls("computer", ms + "3.30", "user", kStructural, "cn", {},
           {"dNSHostName", "operatingSystem", "operatingSystemVersion", "msDS-RevealOnDemandGroup",
-           "msDS-SupersededManagedAccountLinkBL"},
+           "msDS-NeverRevealGroup", "msDS-RevealedUsers", "msDS-SupersededManagedAccountLinkBL"},
           domainParents),
       cls("group", ms + "5.8", "top", kStructural, "cn", {"groupType"},
           {"member", "sAMAccountName", "sAMAccountType", "objectSid", "managedBy"},

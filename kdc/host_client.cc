@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "kdc/rodc_policy.h"
+
 namespace dcemu::kdc {
 namespace {
 
@@ -43,6 +45,35 @@ int HostClient::locateWritable(HostEnvironment& env) {
   return -1;
 }
 
+// An RODC answers only for accounts whose secret it holds, and cannot
+// renew a writable DC's TGT; otherwise it forwards the request to a
+// writable DC it reaches (-1: none, and the request fails).
+int HostClient::kdcFor(HostEnvironment& env, int dc, const std::string& account, bool writableTicket) {
+  if (!env.readOnly(dc)) return dc;
+  if (!writableTicket) {
+    const dc::Directory& dir = env.directory(dc);
+    auto guid = dir.store().guidByAccountName(account);
+    if (guid && rodcHoldsSecret(dir, env.dcName(dc) + "$", *guid)) return dc;
+  }
+  return env.forwardTarget(dc);
+}
+
+// After a forwarded request the RODC asks the writable DC for the
+// account's secret, which it reveals when the policy allows.
+void HostClient::cacheAtRodc(HostEnvironment& env, int rodc, int writable, const std::string& account) {
+  dc::Directory& dir = env.directory(writable);
+  auto guid = dir.store().guidByAccountName(account);
+  if (!guid) return;
+  auto revealed = revealToRodc(dir, env.dcName(rodc) + "$", *guid);
+  if (!revealed) return;  // the policy keeps the secret on writable DCs
+  env.wrote(writable, *revealed);
+  env.secretRevealed(rodc, writable);
+}
+
+std::string forwardFailure(HostEnvironment& env, int rodc, const std::string& account) {
+  return fmt::format("the RODC {} holds no secret for {} and reaches no writable DC", env.dcName(rodc), account);
+}
+
 LogonOutcome HostClient::finish(LogonOutcome outcome) {
   latest_ = outcome;
   return outcome;
@@ -60,6 +91,7 @@ LogonOutcome HostClient::fail(HostEnvironment& env, int dc, bool renewal, std::s
 
 LogonOutcome HostClient::accept(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply) {
   tgt_ = reply.ticket;
+  tgtIssuer_ = dc;
   LogonOutcome outcome;
   outcome.at = env.now();
   outcome.renewal = renewal;
@@ -77,10 +109,13 @@ LogonOutcome HostClient::accept(HostEnvironment& env, int dc, bool renewal, cons
 LogonOutcome HostClient::logon(HostEnvironment& env) {
   int dc = locate(env);
   if (dc < 0) return fail(env, dc, false, "no DC reachable");
-  Kdc kdc(env.directory(dc), env.policy(dc), env.dcName(dc));
+  int kdcDc = kdcFor(env, dc, service_.account, false);
+  if (kdcDc < 0) return fail(env, dc, false, forwardFailure(env, dc, service_.account));
+  Kdc kdc(env.directory(kdcDc), env.policy(kdcDc), env.dcName(kdcDc));
   KdcReply reply = kdc.asExchange({service_.account, env.now(), service_.machineAccount});
   if (reply.ok()) migratedTo_.reset();
-  return handleReply(env, dc, false, reply);
+  if (reply.ok() && kdcDc != dc) cacheAtRodc(env, dc, kdcDc, service_.account);
+  return handleReply(env, kdcDc, false, reply);
 }
 
 LogonOutcome HostClient::renew(HostEnvironment& env) {
@@ -96,6 +131,17 @@ LogonOutcome HostClient::renew(HostEnvironment& env) {
     tgt_.reset();
     return logon(env);
   }
+  // A TGT from a writable DC is renewed through a writable DC.
+  bool writableTicket = tgtIssuer_ >= 0 && !env.readOnly(tgtIssuer_);
+  int kdcDc = kdcFor(env, dc, tgt_->client, writableTicket);
+  if (kdcDc < 0 && writableTicket) {
+    // No writable DC to renew it: a fresh logon, which an RODC holding the
+    // account's secret answers itself.
+    tgt_.reset();
+    return logon(env);
+  }
+  if (kdcDc < 0) return fail(env, dc, true, forwardFailure(env, dc, tgt_->client));
+  dc = kdcDc;
   Kdc kdc(env.directory(dc), env.policy(dc), env.dcName(dc));
   KdcReply reply = kdc.renew(*tgt_, env.now());
   bool dmsaTicket = migratedTo_ && tgt_->client == *migratedTo_;
@@ -134,15 +180,10 @@ LogonOutcome HostClient::handleReply(HostEnvironment& env, int dc, bool renewal,
 }
 
 LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal) {
-  int kdcDc = dc;
-  if (env.readOnly(dc)) {
-    // An RODC holds no dMSA secrets (nothing is cached for it by default):
-    // it forwards the request to a writable DC.
-    kdcDc = locateWritable(env);
-    if (kdcDc < 0)
-      return fail(env, dc, renewal,
-                  fmt::format("no writable DC reachable: the RODC {} cannot serve {}", env.dcName(dc), *migratedTo_));
-  }
+  // An RODC serves a dMSA whose secret it holds; by default it holds none
+  // and forwards the request to a writable DC.
+  int kdcDc = kdcFor(env, dc, *migratedTo_, false);
+  if (kdcDc < 0) return fail(env, dc, renewal, forwardFailure(env, dc, *migratedTo_));
   Kdc kdc(env.directory(kdcDc), env.policy(kdcDc), env.dcName(kdcDc));
   KdcReply reply = kdc.asExchange({*migratedTo_, env.now(), service_.machineAccount});
   if (!reply.ok()) {
@@ -177,6 +218,7 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
              service_.host,
              {{"DC", env.dcName(kdcDc)}, {"dMSA", *migratedTo_}, {"Domain", env.domain()}}});
   }
+  if (kdcDc != dc) cacheAtRodc(env, dc, kdcDc, *migratedTo_);
   return accept(env, kdcDc, renewal, reply);
 }
 

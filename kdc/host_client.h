@@ -36,6 +36,12 @@ class HostEnvironment {
   virtual KerberosPolicy policy(int dc) const = 0;
   // An originating write the client made on `dc` (for change notification).
   virtual void wrote(int dc, const std::string& dn) = 0;
+  // The writable DC an RODC forwards a request to: up and reachable from
+  // the RODC's site, nearest first; -1 when there is none.
+  virtual int forwardTarget(int rodc) const = 0;
+  // The RODC takes a secret the writable DC just revealed to it (the
+  // replicate-secret request that follows a forwarded logon).
+  virtual void secretRevealed(int rodc, int writable) = 0;
   virtual void log(Event event) = 0;
 };
 
@@ -78,6 +84,8 @@ class HostClient {
  private:
   int locate(HostEnvironment& env);
   int locateWritable(HostEnvironment& env);
+  int kdcFor(HostEnvironment& env, int dc, const std::string& account, bool writableTicket);
+  void cacheAtRodc(HostEnvironment& env, int rodc, int writable, const std::string& account);
   LogonOutcome finish(LogonOutcome outcome);
   LogonOutcome fail(HostEnvironment& env, int dc, bool renewal, std::string reason);
   LogonOutcome accept(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply);
@@ -91,6 +99,7 @@ class HostClient {
   dc::Xoshiro256 locatorRng_;
   int stickyDc_ = -1;
   std::optional<Ticket> tgt_;
+  int tgtIssuer_ = -1;  // the DC whose KDC issued tgt_
   std::optional<std::string> migratedTo_;
   std::optional<LogonOutcome> latest_;
 };

@@ -28,6 +28,19 @@ class World::HostAccess final : public kdc::HostEnvironment {
   }
   void wrote(int dc, const std::string& dn) override { world_.originated(dc, dn, {"msDS-GroupMSAMembership"}); }
   void log(kdc::Event event) override { world_.logEvent(std::move(event)); }
+  int forwardTarget(int rodc) const override {
+    const SimDc& from = world_.dcs_[rodc];
+    for (const std::vector<int>& tier : world_.locatorTiers(from.site)) {
+      for (int dc : tier) {
+        const SimDc& d = world_.dcs_[dc];
+        if (!d.readOnly && d.up && d.dir && world_.network_.reachable(from.site, d.site)) return dc;
+      }
+    }
+    return -1;
+  }
+  void secretRevealed(int rodc, int writable) override {
+    world_.startPull(rodc, writable, dc::NamingContext::Domain, PullReason::Secret, true);
+  }
 
  private:
   World& world_;

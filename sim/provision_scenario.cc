@@ -94,6 +94,7 @@ class Provisioner {
 
   Status domainObjects(ProvisionedNames& out);
   Status memberships();
+  Status rodcPolicies();
   Status acls();
   Status configuration(const std::vector<dc::Guid>& invocationIds, ProvisionedNames& out);
 
@@ -111,7 +112,8 @@ class Provisioner {
 
 Status Provisioner::domainObjects(ProvisionedNames& out) {
   for (const char* builtin : {"Administrator", "krbtgt", "Domain Admins", "Domain Users", "Domain Computers",
-                              "Domain Controllers", "Enterprise Admins"})
+                              "Domain Controllers", "Enterprise Admins", "Read-only Domain Controllers",
+                              "Allowed RODC Password Replication Group", "Denied RODC Password Replication Group"})
     name(builtin, inDomain(fmt::format("CN={},CN=Users", builtin)), builtin);
   name("Administrators", inDomain("CN=Administrators,CN=Builtin"), "Administrators");
 
@@ -274,6 +276,28 @@ Status Provisioner::memberships() {
   return Status::ok();
 }
 
+// Each RODC's password replication policy as dcpromo sets it: the Allowed
+// RODC Password Replication Group (plus the file's allow_password_caching)
+// may be cached; the Denied group and BUILTIN\Administrators never.
+Status Provisioner::rodcPolicies() {
+  for (const DcSpec& dc : scenario_.dcs) {
+    if (!dc.rodc) continue;
+    std::vector<std::string> allowed{inDomain("CN=Allowed RODC Password Replication Group,CN=Users")};
+    for (const std::string& name : dc.allowPasswordCaching) {
+      auto dn = memberDn(name, fmt::format("{} allow_password_caching", dc.name));
+      if (!dn) return dn.status();
+      allowed.push_back(*dn);
+    }
+    DCEMU_RETURN_IF_ERROR(dir_.modify(inDomain(fmt::format("CN={},OU=Domain Controllers", dc.name)),
+                                      {{dc::Change::Op::Replace, "msDS-RevealOnDemandGroup", allowed},
+                                       {dc::Change::Op::Replace,
+                                        "msDS-NeverRevealGroup",
+                                        {inDomain("CN=Denied RODC Password Replication Group,CN=Users"),
+                                         inDomain("CN=Administrators,CN=Builtin")}}}));
+  }
+  return Status::ok();
+}
+
 Status Provisioner::acls() {
   for (const AclSpec& acl : scenario_.acls) {
     std::string dn = inDomain(acl.ou);
@@ -391,6 +415,7 @@ dc::Result<ProvisionedNames> provisionScenario(dc::Directory& dir, const Scenari
   ProvisionedNames names;
   DCEMU_RETURN_IF_ERROR(p.domainObjects(names));
   DCEMU_RETURN_IF_ERROR(p.memberships());
+  DCEMU_RETURN_IF_ERROR(p.rodcPolicies());
   DCEMU_RETURN_IF_ERROR(p.acls());
   DCEMU_RETURN_IF_ERROR(p.configuration(invocationIds, names));
   return names;

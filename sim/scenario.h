@@ -34,6 +34,9 @@ struct DcSpec {
   bool rodc = false;
   std::string address;      // live mode only
   std::string os = "2025";  // Windows Server version; before 2025 the KDC knows no dMSA
+  // An RODC's msDS-RevealOnDemandGroup beside the Allowed RODC Password
+  // Replication Group: accounts or groups whose secrets it may cache.
+  std::vector<std::string> allowPasswordCaching;
 };
 
 struct SiteLink {
@@ -135,11 +138,12 @@ struct Step {
     std::optional<uint32_t> version;
   };
   std::optional<LinkCheck> link;
-  Location objectWhere;   // where `object` was written, for errors found after reading every step
-  bool forced = true;     // replicate: runs even while inbound replication is disabled
-  bool tree = false;      // ldap-delete: the tree-delete control
-  std::string source;     // remove-lingering-objects: the reference DC
-  bool advisory = false;  // remove-lingering-objects: report, do not remove
+  Location objectWhere;               // where `object` was written, for errors found after reading every step
+  bool forced = true;                 // replicate: runs even while inbound replication is disabled
+  bool tree = false;                  // ldap-delete: the tree-delete control
+  std::string source;                 // remove-lingering-objects: the reference DC
+  std::vector<std::string> accounts;  // prepopulate-passwords: whose secrets the RODC takes
+  bool advisory = false;              // remove-lingering-objects: report, do not remove
   // expect-event: event `eventId` logged on `eventOn` (a host or DC) between
   // `since` and `until` (default: from the start to the step), with
   // these field values; how many times, or whether at all.

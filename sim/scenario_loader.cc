@@ -213,6 +213,9 @@ void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors
     if (dc.site >= 0) ++dcsPerSite[static_cast<size_t>(dc.site)];
     dc.rodc = f.boolean("rodc").value_or(false);
     dc.address = f.string("address").value_or("");
+    dc.allowPasswordCaching = f.strings("allow_password_caching").value_or(std::vector<std::string>());
+    if (!dc.allowPasswordCaching.empty() && !dc.rodc)
+      f.fail("allow_password_caching", "only an RODC (rodc = true) has a password replication policy");
     if (auto os = f.string("os")) {
       static const char* kVersions[] = {"2008", "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025"};
       if (std::find(std::begin(kVersions), std::end(kVersions), *os) == std::end(kVersions))
@@ -385,7 +388,9 @@ void checkMemberships(const toml::table& root, const Scenario& s, const Names& n
                                          "Domain Controllers",
                                          "Enterprise Admins",
                                          "Administrators",
-                                         "Read-only Domain Controllers"};
+                                         "Read-only Domain Controllers",
+                                         "Allowed RODC Password Replication Group",
+                                         "Denied RODC Password Replication Group"};
   auto isGroup = [&](const std::string& name) {
     for (const char* g : kBuiltinGroups)
       if (loader::lower(name) == loader::lower(g)) return true;
@@ -400,6 +405,14 @@ void checkMemberships(const toml::table& root, const Scenario& s, const Names& n
   for (size_t i = 0; i < s.serviceAccounts.size(); ++i)
     check("service_account", "member_of", i, s.serviceAccounts[i].memberOf);
   for (size_t i = 0; i < s.hostGroups.size(); ++i) check("host_group", "member_of", i, s.hostGroups[i].memberOf);
+  for (size_t i = 0; i < s.dcs.size(); ++i) {
+    for (const auto& name : s.dcs[i].allowPasswordCaching) {
+      if (!isGroup(name) && !names.users.contains(name) && !names.serviceAccounts.contains(name) &&
+          !names.hosts.contains(name) && !names.dmsas.contains(name))
+        errors.add(root["dc"][i].node()->source(),
+                   fmt::format("allow_password_caching names unknown \"{}\" (a group or an account)", name));
+    }
+  }
   for (size_t i = 0; i < s.groups.size(); ++i) {
     for (const auto& member : s.groups[i].members) {
       if (!isGroup(member) && !names.users.contains(member) && !names.serviceAccounts.contains(member) &&

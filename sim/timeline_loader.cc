@@ -32,6 +32,7 @@ const std::vector<Shape>& actionShapes() {
       {"ldap-rename", {"dc", "new_dn"}, {"dn", "object", "expect_error"}},
       {"replicate", {"from", "to"}, {"full", "forced", "expect_error"}},
       {"remove-lingering-objects", {"dc", "source"}, {"advisory", "expect_error"}},
+      {"prepopulate-passwords", {"dc", "from", "accounts"}, {"expect_error"}},
       {"disable-replication", {"dc", "direction"}, {}},
       {"enable-replication", {"dc", "direction"}, {}},
       {"host-logon", {"host", "service"}, {}},
@@ -187,6 +188,17 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
   step.to = name("to", names.dcs);
   step.source = name("source", names.dcs);
   step.advisory = f.boolean("advisory").value_or(false);
+  step.accounts = f.strings("accounts").value_or(std::vector<std::string>());
+  for (const std::string& account : step.accounts)
+    if (!names.users.contains(account) && !names.serviceAccounts.contains(account) && !names.dmsas.contains(account) &&
+        !names.hosts.contains(account))
+      f.fail("accounts", fmt::format("unknown account \"{}\"", account));
+  if (step.action == "prepopulate-passwords" && f.has("dc") && f.has("from")) {
+    int rodc = s.dcIndex(step.dc), source = s.dcIndex(step.from);
+    if (rodc >= 0 && !s.dcs[static_cast<size_t>(rodc)].rodc) f.fail("dc", fmt::format("{} is not an RODC", step.dc));
+    if (source >= 0 && s.dcs[static_cast<size_t>(source)].rodc)
+      f.fail("from", fmt::format("{} is an RODC: secrets come from a writable DC", step.from));
+  }
   step.host = name("host", names.hosts);
   step.dmsa = name("dmsa", names.dmsas);
   step.superseded = name("superseded", names.serviceAccounts);

@@ -133,7 +133,7 @@ class World {
   // The order a DC replicates naming contexts in: schema, configuration, domain.
   static constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
                                                           dc::NamingContext::Domain};
-  enum class PullReason { Notification, Schedule, Step, Restart, Settle };
+  enum class PullReason { Notification, Schedule, Step, Restart, Settle, Secret };
   struct PullSlot {
     bool running = false;
     bool again = false;       // asked for while running: pull once more after
@@ -193,6 +193,7 @@ class World {
   void scheduleGarbageCollection(int index, int64_t at);
   void onPullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& result);
   dc::Status removeLingeringObjects(const Step& step, int index);
+  dc::Status prepopulatePasswords(const Step& step, int rodc);
   void judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome);
   void runExpect(const Step& step);
   std::optional<std::string> checkExpectation(const Step& step, const dc::Directory& dir);

@@ -23,7 +23,7 @@ constexpr int64_t kUnreachableAfter = 21'000'000;
 constexpr uint32_t kEndpointNotRegistered = 1753;
 
 std::string_view reasonName(int reason) {
-  static constexpr std::string_view kNames[] = {"notification", "schedule", "step", "restart", "settle"};
+  static constexpr std::string_view kNames[] = {"notification", "schedule", "step", "restart", "settle", "secret"};
   return kNames[reason];
 }
 

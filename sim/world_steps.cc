@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "kdc/rodc_policy.h"
 #include "replication/win32.h"
 #include "sim/loader_internal.h"
 #include "sim/world.h"
@@ -180,6 +181,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
   dc::Principal admin = administrator(dir);
   if (step.action.ends_with("-migration")) return runMigrationStep(step, index, admin);
   if (step.action == "remove-lingering-objects") return removeLingeringObjects(step, index);
+  if (step.action == "prepopulate-passwords") return prepopulatePasswords(step, index);
   if (step.action == "new-dmsa") {
     const DmsaSpec* spec = nullptr;
     for (const DmsaSpec& dmsa : scenario_.dmsas)
@@ -384,6 +386,28 @@ std::string World::dcNameOfInvocation(const dc::Guid& invocationId) const {
     if (dcs_[i].dir && dcs_[i].dir->invocationId() == invocationId) return dsaInfos_[i].name;
   }
   return invocationId.toString();
+}
+
+// repadmin /rodcpwdrepl: the writable DC `from` reveals each account's
+// secret to the RODC, as the policy allows, and the RODC takes them now.
+dc::Status World::prepopulatePasswords(const Step& step, int rodc) {
+  int source = scenario_.dcIndex(step.from);
+  if (!dcs_[source].up) return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[source].name));
+  if (!network_.reachable(dcs_[rodc].site, dcs_[source].site))
+    return dc::Status(dc::LdapResult::unavailable,
+                      fmt::format("{} cannot reach {}", dcs_[rodc].name, dcs_[source].name));
+  dc::Directory& dir = *dcs_[source].dir;
+  for (const std::string& name : step.accounts) {
+    auto guid = dir.store().guidByAccountName(name);
+    if (!guid) guid = dir.store().guidByAccountName(name + "$");  // a managed account or a host
+    if (!guid)
+      return dc::Status(dc::LdapResult::noSuchObject, fmt::format("no account {} on {}", name, dcs_[source].name));
+    auto revealed = kdc::revealToRodc(dir, dcs_[rodc].name + "$", *guid);
+    if (!revealed) return revealed.status();
+    originated(source, *revealed, {"msDS-RevealedUsers"});
+  }
+  startPull(rodc, source, dc::NamingContext::Domain, PullReason::Secret, true);
+  return dc::Status::ok();
 }
 
 }  // namespace dcemu::sim

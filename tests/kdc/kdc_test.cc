@@ -6,6 +6,7 @@
 #include "../dc/test_domain.h"
 #include "dc/migration.h"
 #include "kdc/host_client.h"
+#include "kdc/rodc_policy.h"
 
 using namespace dcemu;
 using Catch::Matchers::Contains;
@@ -201,6 +202,8 @@ class OneDc final : public kdc::HostEnvironment {
   std::string dcName(int) const override { return "DC1"; }
   dc::Directory& directory(int) override { return k_.d.dir(); }
   kdc::KerberosPolicy policy(int) const override { return k_.policy; }
+  int forwardTarget(int) const override { return -1; }
+  void secretRevealed(int, int) override {}
   void wrote(int, const std::string& dn) override { writes.push_back(dn); }
   void log(kdc::Event event) override { events.push_back(std::move(event)); }
   std::vector<std::string> writes;
@@ -329,4 +332,35 @@ TEST_CASE("A dMSA whose completed migration is undone no longer renews its ticke
   CHECK(renewed.error == kdc::KrbError::ClientRevoked);
   CHECK_THAT(renewed.message, Contains("its migration is not completed"));
   CHECK(k.as("svc_app").ok());  // the old account is enabled again
+}
+
+// An RODC's password replication policy (MS-ADA2 2.458 and 2.441): the
+// Allowed group and msDS-RevealOnDemandGroup admit, msDS-NeverRevealGroup
+// (the Denied group: Domain Admins among others) wins over them.
+TEST_CASE("An RODC may cache an account in its reveal-on-demand groups unless a never-reveal group holds it",
+          "[kdc][rodc]") {
+  KerberosDomain k;
+  dc::Directory& dir = k.d.dir();
+  std::string rodc = k.d.dn("CN=RODC1,OU=Domain Controllers");
+  REQUIRE(dir.add(rodc, {{"objectClass", {"computer"}},
+                         {"sAMAccountName", {"RODC1$"}},
+                         {"msDS-RevealOnDemandGroup", {k.d.dn("CN=app-admins,CN=Users")}},
+                         {"msDS-NeverRevealGroup", {k.d.dn("CN=Denied RODC Password Replication Group,CN=Users")}}})
+              .isOk());
+  dc::Guid svc = *dir.store().guidByAccountName("svc_app");
+  dc::Guid admin = *dir.store().guidByAccountName("Administrator");
+  dc::Guid web = *dir.store().guidByAccountName("web01$");
+  CHECK(kdc::rodcMayCache(dir, "RODC1$", svc));  // through app-admins
+  std::string why;
+  CHECK_FALSE(kdc::rodcMayCache(dir, "RODC1$", web, &why));
+  CHECK_THAT(why, Contains("is not in RODC1$'s msDS-RevealOnDemandGroup"));
+  // Administrator is a Domain Admin, which the Denied group holds.
+  REQUIRE(dir.modify(rodc, {{dc::Change::Op::Add, "msDS-RevealOnDemandGroup", {k.d.dn("CN=Administrator,CN=Users")}}})
+              .isOk());
+  CHECK_FALSE(kdc::rodcMayCache(dir, "RODC1$", admin, &why));
+  CHECK_THAT(why, Contains("msDS-NeverRevealGroup"));
+  CHECK_FALSE(kdc::rodcHoldsSecret(dir, "RODC1$", svc));
+  REQUIRE(kdc::revealToRodc(dir, "RODC1$", svc).isOk());
+  CHECK(kdc::rodcHoldsSecret(dir, "RODC1$", svc));
+  CHECK(kdc::revealToRodc(dir, "RODC1$", admin).status().code() == dc::LdapResult::unwillingToPerform);
 }

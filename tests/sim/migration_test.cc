@@ -170,6 +170,18 @@ TEST_CASE("A host whose ACE is removed after it switched fails from its next key
   CHECK_THAT(run.out, Contains("web-002 svc_web failed at 1d16h26m24s"));
 }
 
+// Microsoft's RODC guidance ("branch operations when the WAN is down"): an
+// RODC answers only for accounts whose secrets it holds and forwards the
+// rest; a writable DC's TGT is renewed by a writable DC.
+TEST_CASE("Behind an RODC a cached account logs on through a WAN outage and an uncached one fails",
+          "[sim][migration][rodc]") {
+  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-rodc-wan-outage.toml", {});
+  INFO(run.out << run.err);
+  CHECK(run.exitCode == 0);
+  CHECK_THAT(run.out, Contains("1 refused; expectations 3 passed, 0 failed"));
+  CHECK_THAT(run.out, Contains("after completion: 14 ok, 0 failed"));
+}
+
 TEST_CASE("A migration whose account no host runs is safe from the start and says why", "[sim][risk]") {
   RiskTracker risk({"DC1"});
   risk.track("dmsa_idle", "svc_idle", {});
