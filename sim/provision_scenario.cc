@@ -312,13 +312,10 @@ Status Provisioner::acls() {
                     fmt::format("acl on {}: no account or group named {}", acl.ou, acl.principal));
     const std::string& trustee = sam->second;
     for (const std::string& right : acl.rights) {
-      std::string ace;
-      if (right == "CreateChild") ace = fmt::format("(A;;CC;;;{})", trustee);
-      if (right == "CreateDMSA")
-        ace = fmt::format("(OA;;CC;{};;{})", dc::schemaIdGuid("1.2.840.113556.1.5.302").toString(), trustee);
-      if (right == "GenericAll") ace = fmt::format("(A;;GA;;;{})", trustee);
-      if (right == "WriteDACL") ace = fmt::format("(A;;WD;;;{})", trustee);
-      if (right == "WriteOwner") ace = fmt::format("(A;;WO;;;{})", trustee);
+      std::string ace =
+          right == "CreateDMSA"
+              ? fmt::format("(OA;;CC;{};;{})", dc::schemaIdGuid("1.2.840.113556.1.5.302").toString(), trustee)
+              : fmt::format("(A;;{};;;{})", aclRightSddl(right).value_or(""), trustee);
       // Explicit ACEs go before the inherited ones and any SACL.
       size_t dacl = sddl.find("D:");
       size_t insertAt = dacl == std::string::npos ? sddl.size() : sddl.find('(', dacl);

@@ -18,6 +18,38 @@ std::vector<std::string> HostGroup::hostNames() const {
   return names;
 }
 
+namespace {
+
+struct AclRight {
+  const char* name;
+  const char* sddl;
+};
+
+constexpr AclRight kAclRights[] = {
+    {"CreateChild", "CC"},    {"DeleteChild", "DC"},   {"ListChildren", "LC"}, {"Self", "SW"},
+    {"ReadProperty", "RP"},   {"WriteProperty", "WP"}, {"DeleteTree", "DT"},   {"ListObject", "LO"},
+    {"ControlAccess", "CR"},  {"Delete", "SD"},        {"ReadControl", "RC"},  {"WriteDACL", "WD"},
+    {"WriteOwner", "WO"},     {"GenericAll", "GA"},    {"GenericWrite", "GW"}, {"GenericRead", "GR"},
+    {"GenericExecute", "GX"}, {"CreateDMSA", "CC"},
+};
+
+}  // namespace
+
+std::optional<std::string> aclRightSddl(std::string_view right) {
+  for (const AclRight& r : kAclRights)
+    if (right == r.name || (right == r.sddl && std::string_view(r.name) != "CreateDMSA")) return std::string(r.sddl);
+  return std::nullopt;
+}
+
+std::string knownAclRights() {
+  std::string out;
+  for (const AclRight& r : kAclRights) {
+    if (!out.empty()) out += ", ";
+    out += std::string_view(r.name) == "CreateDMSA" ? std::string(r.name) : fmt::format("{} ({})", r.name, r.sddl);
+  }
+  return out;
+}
+
 int UserBatch::digits() const {
   return std::max<int>(5, static_cast<int>(std::to_string(count).size()));
 }

@@ -110,6 +110,14 @@ struct HostGroup {
   std::vector<std::string> hostNames() const;
 };
 
+// An [[acl]] right, by its long name or its SDDL short form (CreateChild
+// or CC, WriteProperty or WP, GenericAll or GA ...): the SDDL rights
+// string, or none when unknown. CreateDMSA (CreateChild limited to the
+// dMSA class) has no short form and gives "CC".
+std::optional<std::string> aclRightSddl(std::string_view right);
+// Every accepted right, for error messages.
+std::string knownAclRights();
+
 struct AclSpec {
   std::string ou;
   std::string principal;

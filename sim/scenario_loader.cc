@@ -366,12 +366,8 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
   forEachEntry(root, "acl", errors, [&](TomlFields& f) {
     AclSpec acl{f.string("ou", true).value_or(""), f.string("principal", true).value_or(""),
                 f.strings("rights", true).value_or(std::vector<std::string>())};
-    static const char* kRights[] = {"CreateChild", "CreateDMSA", "GenericAll", "WriteDACL", "WriteOwner"};
-    for (const auto& right : acl.rights) {
-      bool known = false;
-      for (const char* r : kRights) known = known || right == r;
-      if (!known) f.fail("rights", fmt::format("unknown right \"{}\"", right));
-    }
+    for (const auto& right : acl.rights)
+      if (!aclRightSddl(right)) f.fail("rights", fmt::format("unknown right \"{}\" (use {})", right, knownAclRights()));
     if (!acl.principal.empty() && !names.serviceAccounts.contains(acl.principal) &&
         !names.hosts.contains(acl.principal) && !names.groups.contains(acl.principal) &&
         !names.users.contains(acl.principal))

@@ -122,6 +122,9 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
   CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect-event\"\nevent = 307\non = \"DC1\"\n"
                        "until = \"2h\"\n"),
              Contains("\"until\" is after the step (1h)"));
+  CHECK_THAT(onlyError("[[ou]]\ndn = \"OU=Apps\"\n[[group]]\nname = \"g\"\n[[acl]]\nou = \"OU=Apps\"\n"
+                       "principal = \"g\"\nrights = [\"CC\", \"WP\", \"GW\", \"Fly\"]\n"),
+             Contains("unknown right \"Fly\" (use CreateChild (CC), DeleteChild (DC),"));
   CHECK_THAT(onlyError("[[dc]]\nname = \"DC2\"\nsite = \"HQ\"\nos = \"2024\"\n"),
              Contains("t.toml:14:6: unknown Windows Server version \"2024\""));
   CHECK_THAT(
