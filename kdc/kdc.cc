@@ -237,7 +237,11 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
   }
   KeyPackage package;
   package.currentKeys = password->current;
-  package.previousKeys = previousKeys.value_or(password->previous);
+  // A migrated dMSA's previous keys are the old account's; otherwise the
+  // keys of the last interval, which a dMSA younger than one interval has
+  // never had (MS-ADTS 3.1.1.4.5.39's previous password).
+  bool hadPrevious = password->epochStart > createdMicros(dir_, account.object);
+  package.previousKeys = previousKeys.value_or(hadPrevious ? password->previous : std::string());
   // The client fetches again within a TGT lifetime, and before a rollover.
   auto kerberosTime = [](int64_t micros) { return dc::floorSeconds(micros) * 1000000; };
   package.expirationTime = kerberosTime(password->nextRollover);

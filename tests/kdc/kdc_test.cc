@@ -364,3 +364,25 @@ TEST_CASE("An RODC may cache an account in its reveal-on-demand groups unless a 
   CHECK(kdc::rodcHoldsSecret(dir, "RODC1$", svc));
   CHECK(kdc::revealToRodc(dir, "RODC1$", admin).status().code() == dc::LdapResult::unwillingToPerform);
 }
+
+// MS-ADTS 3.1.1.4.5.39: a managed password's previous value exists only
+// once an interval has passed since the account was created.
+TEST_CASE("A standalone dMSA younger than one password interval has no previous keys", "[kdc][dmsa]") {
+  KerberosDomain k;
+  std::string standalone = k.d.dn("CN=dmsa_new,CN=Managed Service Accounts");
+  REQUIRE(k.d.dir()
+              .add(standalone, {{"objectClass", {"msDS-DelegatedManagedServiceAccount"}},
+                                {"sAMAccountName", {"dmsa_new$"}},
+                                {"msDS-ManagedPasswordInterval", {"30"}},
+                                {"msDS-DelegatedMSAState", {"3"}}})
+              .isOk());
+  k.allow(standalone, "web01$");
+  kdc::KdcReply young = k.as("dmsa_new$");
+  REQUIRE(young.ok());
+  CHECK(young.ticket->keyPackage->previousKeys.empty());
+  k.d.clock().advance(31 * kDay);
+  kdc::KdcReply older = k.as("dmsa_new$");
+  REQUIRE(older.ok());
+  CHECK_FALSE(older.ticket->keyPackage->previousKeys.empty());
+  CHECK(older.ticket->keyPackage->previousKeys != older.ticket->keyPackage->currentKeys);
+}
