@@ -148,12 +148,12 @@ TEST_CASE("Hosts whose locator picks a Windows Server 2022 DC fail after complet
 // services stay configured as the old account; after Undo of a completed
 // migration they run as it again; deleting it stops the service at the
 // next key fetch.
-TEST_CASE("After an undo hosts run as the old account again, a deleted old account stops the service",
+TEST_CASE("After an undo or a reset hosts run as the old account again, a deleted old account stops the service",
           "[sim][migration]") {
   CommandOutput run = runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-undo-and-delete.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
-  CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
+  CHECK_THAT(run.out, Contains("expectations 5 passed, 0 failed"));
   CHECK_THAT(run.out, Contains("DB01 svc_db failed at 2d2h55m37s"));
 }
 
