@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "dc/directory.h"
+
 using namespace dcemu::dc;
 
 TEST_CASE("dMSA attributes carry the schema's OIDs, syntaxes and linkIDs") {
@@ -110,4 +112,21 @@ TEST_CASE("every required attribute of the issue is in the schema") {
   }
   CHECK(s.attribute("member")->isForwardLink());
   CHECK(s.attribute("memberOf")->isBackLink());
+}
+
+// MS-ADA2 (msDS-GroupMSAMembership, msDS-SupersededManagedAccountLink) and
+// MS-ADSC (computer, msDS-GroupManagedServiceAccount): SDDL copied from a
+// real domain's ACLs names these GUIDs in its object ACEs.
+TEST_CASE("schemaIDGUIDs are Windows' where dcemu knows them, and stable derived ones elsewhere") {
+  const Schema& schema = Schema::builtin();
+  auto guidOf = [&](const char* name) { return schemaIdGuid(schema.attribute(name)->oid).toString(); };
+  CHECK(guidOf("msDS-GroupMSAMembership") == "888eedd6-ce04-df40-b462-b8a50e41ba38");
+  CHECK(guidOf("msDS-SupersededManagedAccountLink") == "3752e002-43be-48c8-b3ca-2cb2fffbc8a1");
+  CHECK(guidOf("objectGUID") == "bf9679e7-0de6-11d0-a285-00aa003049e2");
+  CHECK(schemaIdGuid(schema.objectClass("computer")->oid).toString() == "bf967a86-0de6-11d0-a285-00aa003049e2");
+  CHECK(schemaIdGuid(schema.objectClass("msDS-GroupManagedServiceAccount")->oid).toString() ==
+        "7b8b558a-93a5-4af7-adca-c017e67f1057");
+  // Derived ones are distinct and the same on every call.
+  CHECK(guidOf("description") == guidOf("description"));
+  CHECK(guidOf("description") != guidOf("displayName"));
 }
