@@ -119,8 +119,11 @@ dc::Result<ManagedPassword> Kdc::managedPasswordOf(const dc::Object& account) co
   if (!root) return root.status();
   auto sid = dir_.objectSid(account);
   if (!sid) return dc::Status(dc::LdapResult::other, "the managed account has no SID");
+  // As of a clock skew from now: within a skew before the rollover the
+  // next password is already the current one.
   return managedPassword(*root, *sid, createdMicros(dir_, account),
-                         dir_.integer(account, "msDS-ManagedPasswordInterval").value_or(0), dir_.nowMicros());
+                         dir_.integer(account, "msDS-ManagedPasswordInterval").value_or(0),
+                         dir_.nowMicros() + policy_.clockSkew);
 }
 
 dc::Result<std::vector<std::string>> Kdc::acceptedKeys(const dc::Object& account) const {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "dc/provision.h"
 #include "kdc/kdf.h"
 
@@ -24,7 +26,10 @@ std::string passwordAt(std::string_view rootKey, const dc::Sid& account, int64_t
 ManagedPassword managedPassword(std::string_view rootKey, const dc::Sid& account, int64_t createdMicros,
                                 int64_t intervalDays, int64_t nowMicros) {
   if (intervalDays <= 0) intervalDays = kDefaultPasswordIntervalDays;
-  int64_t interval = intervalDays * 24 * 3600 * 1000000LL;
+  // MS-ADTS 3.1.1.4.5.39: the interval counts whole 10-hour KDS key cycles
+  // (intervalDays × 24 / 10, rounded down, at least one).
+  int64_t cycles = std::max<int64_t>(1, intervalDays * 24 / 10);
+  int64_t interval = cycles * kKeyCycleMicros;
   int64_t epochs = nowMicros > createdMicros ? (nowMicros - createdMicros) / interval : 0;
   ManagedPassword out;
   out.epochStart = createdMicros + epochs * interval;

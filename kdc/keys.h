@@ -1,8 +1,9 @@
 // Long-term keys. Managed accounts (gMSA, dMSA) take gMSA-style passwords
 // derived from the forest's KDS root key: a new one every
-// msDS-ManagedPasswordInterval days (interval × 24 / 10 key cycles of 10 h),
-// the previous one still accepted for the clock-skew window after the
-// rollover. Accounts with a password get a stable key standing for it
+// msDS-ManagedPasswordInterval days counted in whole key cycles of 10 h
+// (interval × 24 / 10, rounded down); the KDC offers the next one a clock
+// skew before the rollover and still accepts the previous one a clock skew
+// after it. Accounts with a password get a stable key standing for it
 // (dcemu does not model password changes), derived the same way.
 #pragma once
 

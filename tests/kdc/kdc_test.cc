@@ -107,20 +107,26 @@ TEST_CASE("A dMSA TGT goes only to machines in its membership, with the key pack
   CHECK(k.pacHolds(issued, k.sidOf(k.d.dn("CN=app-admins,CN=Users"))));
 }
 
-TEST_CASE("Managed keys rotate every password interval, the previous key holds for the skew window", "[kdc]") {
+// MS-ADTS 3.1.1.4.5.39: an interval of 1 day is 2 whole key cycles of 10 h
+// (24 / 10 rounded down), so the password rolls over after 20 hours; the
+// KDC offers the next key a clock skew (5 min) before and accepts the
+// previous one a clock skew after.
+TEST_CASE("Managed keys roll over every interval in whole 10-hour cycles, the next offered a skew early", "[kdc]") {
   KerberosDomain k;
   REQUIRE(k.d.dir().modify(k.dmsa, {{dc::Change::Op::Replace, "msDS-ManagedPasswordInterval", {"1"}}}).isOk());
   auto keysNow = [&] { return *k.kdc().acceptedKeys(*k.d.dir().read(k.dmsa)); };
   std::vector<std::string> first = keysNow();
   REQUIRE(first.size() == 1);
-  k.d.clock().advance(kDay - kMinute);
+  k.d.clock().advance(20 * kHour - 6 * kMinute);
   CHECK(keysNow() == first);
-  k.d.clock().advance(2 * kMinute);  // one minute past the rollover
+  k.d.clock().advance(2 * kMinute);  // four minutes before the rollover: the next key is current
   std::vector<std::string> rolled = keysNow();
   REQUIRE(rolled.size() == 2);
   CHECK(rolled[0] != first[0]);
   CHECK(rolled[1] == first[0]);
-  k.d.clock().advance(5 * kMinute);  // past the 5-minute window
+  k.d.clock().advance(8 * kMinute);  // four minutes after: the previous still accepted
+  CHECK(keysNow() == rolled);
+  k.d.clock().advance(2 * kMinute);  // past the 5-minute window
   CHECK(keysNow() == std::vector<std::string>{rolled[0]});
 }
 
