@@ -49,6 +49,19 @@ int64_t createdMicros(const dc::Directory& dir, const dc::Object& obj) {
   return created ? created->stamp.originatingTime * 1000000 : 0;
 }
 
+// The Kerberos encryption types an account has keys for, from its
+// msDS-SupportedEncryptionTypes (MS-KILE 2.2.7): RC4 when it sets none of
+// RC4, AES128 and AES256.
+std::vector<int> encryptionTypesOf(const dc::Directory& dir, const dc::Object& obj) {
+  int64_t bits = dir.integer(obj, "msDS-SupportedEncryptionTypes").value_or(0);
+  std::vector<int> types;
+  if (bits & 0x4) types.push_back(23);   // rc4-hmac
+  if (bits & 0x8) types.push_back(17);   // aes128-cts-hmac-sha1-96
+  if (bits & 0x10) types.push_back(18);  // aes256-cts-hmac-sha1-96
+  if (types.empty()) types.push_back(23);
+  return types;
+}
+
 std::string firstString(const dc::Directory& dir, const dc::Object& obj, std::string_view attribute) {
   auto values = dir.values(obj, attribute);
   return values && !values->empty() ? values->front() : std::string();
@@ -211,6 +224,7 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     return reply;
   }
   std::optional<std::string> previousKeys;
+  std::vector<int> previousKeyTypes = encryptionTypesOf(dir_, account.object);
   auto predecessor = dir_.linkTarget(account.object, "msDS-ManagedAccountPrecededByLink");
   if (predecessor && dir_.integer(account.object, "msDS-DelegatedMSAState") == dc::dmsa_state::kCompleted) {
     auto old = dir_.readByGuid(*predecessor);
@@ -237,6 +251,7 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     auto oldKey = currentKey(*old);
     if (!oldKey) return error(KrbError::Policy, oldKey.status().message());
     previousKeys = *oldKey;
+    previousKeyTypes = encryptionTypesOf(dir_, *old);
   }
   KeyPackage package;
   package.currentKeys = password->current;
@@ -245,6 +260,7 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
   // never had (MS-ADTS 3.1.1.4.5.39's previous password).
   bool hadPrevious = password->epochStart > createdMicros(dir_, account.object);
   package.previousKeys = previousKeys.value_or(hadPrevious ? password->previous : std::string());
+  if (!package.previousKeys.empty()) package.previousKeyTypes = std::move(previousKeyTypes);
   // The client fetches again within a TGT lifetime, and before a rollover.
   auto kerberosTime = [](int64_t micros) { return dc::floorSeconds(micros) * 1000000; };
   package.expirationTime = kerberosTime(password->nextRollover);

@@ -55,7 +55,11 @@ struct Pac {
 // clock, floored to the second).
 struct KeyPackage {
   std::string currentKeys;
-  std::string previousKeys;    // the old account's keys
+  std::string previousKeys;  // the old account's keys
+  // The encryption types previous-keys carries keys for: the old account's
+  // msDS-SupportedEncryptionTypes (RFC 3961 numbers: 23 rc4-hmac,
+  // 17 aes128, 18 aes256), RC4 alone when it sets none.
+  std::vector<int> previousKeyTypes;
   int64_t expirationTime = 0;  // when the current keys roll over
   int64_t fetchTime = 0;       // when the client fetches the keys again
 };

@@ -102,6 +102,11 @@ TEST_CASE("A dMSA TGT goes only to machines in its membership, with the key pack
   // creation, and a fetch within a TGT lifetime.
   CHECK(package.expirationTime == k.d.clock().nowMicros() / 1000000 * 1000000 + 30 * kDay);
   CHECK(package.fetchTime == k.d.clock().nowMicros() / 1000000 * 1000000 + k.policy.tgtLifetime);
+  // The old account sets no msDS-SupportedEncryptionTypes: its previous
+  // keys are RC4 only (MS-KILE 2.2.7's default).
+  CHECK(package.previousKeyTypes == std::vector<int>{23});
+  REQUIRE(k.d.dir().modify(k.account, {{dc::Change::Op::Replace, "msDS-SupportedEncryptionTypes", {"24"}}}).isOk());
+  CHECK(k.as("dmsa_app$").ticket->keyPackage->previousKeyTypes == std::vector<int>{17, 18});
   CHECK(issued.ticket->pac.userSid == k.sidOf(k.dmsa));
   CHECK(k.pacHolds(issued, k.sidOf(k.account)));
   CHECK(k.pacHolds(issued, k.sidOf(k.d.dn("CN=app-admins,CN=Users"))));
@@ -386,6 +391,7 @@ TEST_CASE("A standalone dMSA younger than one password interval has no previous 
   kdc::KdcReply young = k.as("dmsa_new$");
   REQUIRE(young.ok());
   CHECK(young.ticket->keyPackage->previousKeys.empty());
+  CHECK(young.ticket->keyPackage->previousKeyTypes.empty());
   k.d.clock().advance(31 * kDay);
   kdc::KdcReply older = k.as("dmsa_new$");
   REQUIRE(older.ok());
