@@ -7,38 +7,12 @@
 
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
+#include "dc/schema_guids.h"
 
 namespace dcemu::dc {
 
-namespace {
-
-// schemaIDGUIDs as Windows' schema has them (MS-ADA1/2/3, MS-ADSC), so that
-// object ACEs copied from a real domain mean the same here. Not yet every
-// attribute and class: the others get a stable GUID derived from the OID.
-struct KnownSchemaGuid {
-  const char* oid;
-  const char* guid;
-};
-constexpr KnownSchemaGuid kKnownSchemaGuids[] = {
-    {"1.2.840.113556.1.4.2", "bf9679e7-0de6-11d0-a285-00aa003049e2"},     // objectGUID
-    {"1.2.840.113556.1.2.48", "bf96798f-0de6-11d0-a285-00aa003049e2"},    // isDeleted
-    {"1.2.840.113556.1.4.302", "6e7b626c-64f2-11d0-afd2-00c04fd930c9"},   // sAMAccountType
-    {"1.2.840.113556.1.2.54", "16c3a860-1273-11d0-a060-00aa006c33ed"},    // tombstoneLifetime
-    {"1.2.840.113556.1.4.1928", "303d9f4a-1dd6-4b38-8fc5-33afe8c988ad"},  // msDS-RevealOnDemandGroup
-    {"1.2.840.113556.1.4.1926", "15585999-fd49-4d66-b25d-eeb96aba8174"},  // msDS-NeverRevealGroup
-    {"1.2.840.113556.1.4.2200", "888eedd6-ce04-df40-b462-b8a50e41ba38"},  // msDS-GroupMSAMembership
-    {"1.2.840.113556.1.4.2373", "3752e002-43be-48c8-b3ca-2cb2fffbc8a1"},  // msDS-SupersededManagedAccountLink
-    {"1.2.840.113556.1.4.2374", "fa05730a-9efd-4bba-a4a6-1c9e54ef57d5"},  // msDS-SupersededManagedAccountLinkBL
-    {"1.2.840.113556.1.3.30", "bf967a86-0de6-11d0-a285-00aa003049e2"},    // computer
-    {"1.2.840.113556.1.5.264", "ce206244-5827-4a86-ba1c-1c0c386c1b64"},   // msDS-ManagedServiceAccount
-    {"1.2.840.113556.1.5.282", "7b8b558a-93a5-4af7-adca-c017e67f1057"},   // msDS-GroupManagedServiceAccount
-};
-
-}  // namespace
-
 Guid schemaIdGuid(std::string_view oid) {
-  for (const KnownSchemaGuid& known : kKnownSchemaGuids)
-    if (oid == known.oid) return *Guid::parse(known.guid);
+  if (auto known = windowsSchemaIdGuid(oid)) return *known;
   // Two FNV-1a passes with different offsets, mixed: stable across builds.
   auto fnv = [&](uint64_t basis) {
     uint64_t h = basis;

@@ -220,10 +220,10 @@ class Directory {
   WriteObserver writeObserver_;
 };
 
-// schemaIDGUID of a class or attribute: Windows' value where dcemu has it
-// (msDS-GroupMSAMembership, the migration links, the managed account
-// classes and a few more), otherwise one derived from the OID (a stable
-// hash), since object ACEs need one per class and attribute.
+// schemaIDGUID of a class or attribute: Windows' value (dc/schema_guids.cc
+// has all but three Windows Server 2025 additions), otherwise one derived
+// from the OID (a stable hash), since object ACEs need one per class and
+// attribute.
 Guid schemaIdGuid(std::string_view oid);
 
 }  // namespace dcemu::dc
