@@ -221,7 +221,7 @@ class Directory {
 };
 
 // schemaIDGUID of a class or attribute: Windows' value (dc/schema_guids.cc
-// has all but three Windows Server 2025 additions), otherwise one derived
+// has all but two Windows Server 2025 additions), otherwise one derived
 // from the OID (a stable hash), since object ACEs need one per class and
 // attribute.
 Guid schemaIdGuid(std::string_view oid);
