@@ -170,6 +170,17 @@ class Directory {
 
   Directory(Store& store, const DirectoryOptions& options, Clock& clock, Rng& rng);
   Status loadState();
+  // Where an object of `nc` (shown as `shownDn`) would go as `newDnText`,
+  // for rename and undelete: the new DN, its live parent in the same naming
+  // context, which may contain the object's class, and the class, whose
+  // RDN attribute the new DN must use.
+  struct NewPlace {
+    Dn dn;
+    Located parent;
+    const ClassDef* cls;
+  };
+  Result<NewPlace> checkNewPlace(const Object& obj, NamingContext nc, std::string_view shownDn,
+                                 std::string_view newDnText) const;
   Result<Located> resolve(const Dn& dn) const;
   Result<Located> resolveText(std::string_view dn) const;
   std::optional<NamingContext> namingContextOfDn(const Dn& dn) const;

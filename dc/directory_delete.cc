@@ -7,7 +7,6 @@
 
 #include "dc/directory.h"
 #include "dc/directory_internal.h"
-#include "dc/text.h"
 #include "dc/tombstone.h"
 
 namespace dcemu::dc {
@@ -161,24 +160,11 @@ Status Directory::undelete(const Guid& guid, std::string_view newDnText, const P
   std::string shown = tombDn ? *tombDn : guid.toString();
   if (!isDeleted(*tomb))
     return Status(LdapResult::unwillingToPerform, fmt::format("{}: the object is not deleted", shown));
-  auto newDn = Dn::parse(newDnText);
-  if (!newDn) return newDn.status();
-  if (newDn->depth() < 2)
-    return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", newDnText));
-  auto newParent = resolve(newDn->parent());
-  if (!newParent || isDeleted(newParent->object))
-    return Status(LdapResult::noSuchObject,
-                  fmt::format("{}: new parent {} does not exist", shown, newDn->parent().toString()));
-  if (newParent->nc != *nc)
-    return Status(LdapResult::unwillingToPerform, fmt::format("{}: cannot move to another naming context", shown));
-  const ClassDef* cls = structuralClass(*tomb);
-  const ClassDef* parentClass = structuralClass(newParent->object);
-  if (!cls || !parentClass || !schema_.canContain(*parentClass, *cls))
-    return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be under {}", newDnText,
-                                                           cls ? cls->name : "?", newDn->parent().toString()));
-  if (!iequals(cls->rdnAttribute, newDn->rdn().type))
-    return Status(LdapResult::namingViolation,
-                  fmt::format("{}: the RDN of a {} is {}", newDnText, cls->name, cls->rdnAttribute));
+  auto place = checkNewPlace(*tomb, *nc, shown, newDnText);
+  if (!place) return place.status();
+  const Dn* newDn = &place->dn;
+  const Located* newParent = &place->parent;
+  const ClassDef* cls = place->cls;
   if (store_.childByName(*nc, newParent->object.guid, newDn->rdn().value))
     return Status(LdapResult::entryAlreadyExists, fmt::format("{}: {} exists", shown, newDnText));
   const IdsOf& ids = attributeIds();

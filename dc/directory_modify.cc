@@ -174,6 +174,29 @@ Status Directory::applyChange(Pending& p, Object& obj, const ClassDef& cls, cons
   return Status::ok();
 }
 
+Result<Directory::NewPlace> Directory::checkNewPlace(const Object& obj, NamingContext nc, std::string_view shownDn,
+                                                     std::string_view newDnText) const {
+  auto newDn = Dn::parse(newDnText);
+  if (!newDn) return newDn.status();
+  if (newDn->depth() < 2)
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", newDnText));
+  auto newParent = resolve(newDn->parent());
+  if (!newParent || isDeleted(newParent->object))
+    return Status(LdapResult::noSuchObject,
+                  fmt::format("{}: new parent {} does not exist", shownDn, newDn->parent().toString()));
+  if (newParent->nc != nc)
+    return Status(LdapResult::unwillingToPerform, fmt::format("{}: cannot move to another naming context", shownDn));
+  const ClassDef* cls = structuralClass(obj);
+  const ClassDef* parentClass = structuralClass(newParent->object);
+  if (!cls || !parentClass || !schema_.canContain(*parentClass, *cls))
+    return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be under {}", shownDn,
+                                                           cls ? cls->name : "?", newDn->parent().toString()));
+  if (!iequals(cls->rdnAttribute, newDn->rdn().type))
+    return Status(LdapResult::namingViolation,
+                  fmt::format("{}: the RDN of a {} is {}", newDnText, cls->name, cls->rdnAttribute));
+  return NewPlace{std::move(*newDn), std::move(*newParent), cls};
+}
+
 Status Directory::rename(std::string_view dnText, std::string_view newDnText, const Principal& requester) {
   DCEMU_RETURN_IF_ERROR(refuseIfReadOnly(dnText));
   auto located = resolveText(dnText);
@@ -182,24 +205,11 @@ Status Directory::rename(std::string_view dnText, std::string_view newDnText, co
   if (isDeleted(obj)) return Status(LdapResult::noSuchObject, fmt::format("{}: the object is deleted", dnText));
   if (!obj.parent)
     return Status(LdapResult::unwillingToPerform, fmt::format("{}: a naming context head cannot be renamed", dnText));
-  auto newDn = Dn::parse(newDnText);
-  if (!newDn) return newDn.status();
-  if (newDn->depth() < 2)
-    return Status(LdapResult::unwillingToPerform, fmt::format("{}: not below a naming context", newDnText));
-  auto newParent = resolve(newDn->parent());
-  if (!newParent || isDeleted(newParent->object))
-    return Status(LdapResult::noSuchObject,
-                  fmt::format("{}: new parent {} does not exist", dnText, newDn->parent().toString()));
-  if (newParent->nc != located->nc)
-    return Status(LdapResult::unwillingToPerform, fmt::format("{}: cannot move to another naming context", dnText));
-  const ClassDef* cls = structuralClass(obj);
-  const ClassDef* parentClass = structuralClass(newParent->object);
-  if (!cls || !parentClass || !schema_.canContain(*parentClass, *cls))
-    return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be under {}", dnText, cls ? cls->name : "?",
-                                                           newDn->parent().toString()));
-  if (!iequals(cls->rdnAttribute, newDn->rdn().type))
-    return Status(LdapResult::namingViolation,
-                  fmt::format("{}: the RDN of a {} is {}", newDnText, cls->name, cls->rdnAttribute));
+  auto place = checkNewPlace(obj, located->nc, dnText, newDnText);
+  if (!place) return place.status();
+  const Dn* newDn = &place->dn;
+  const Located* newParent = &place->parent;
+  const ClassDef* cls = place->cls;
   // Not under itself.
   for (std::optional<Guid> up = newParent->object.guid; up;) {
     if (*up == obj.guid)
