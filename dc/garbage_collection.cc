@@ -22,7 +22,7 @@ int64_t tombstoneLifetimeMicros(const Directory& dir) {
   auto settings = dir.read(dn);
   std::optional<int64_t> days = settings ? dir.integer(*settings, "tombstoneLifetime") : std::nullopt;
   if (!days) return 60 * kMicrosPerDay;
-  return std::max<int64_t>(*days, 2) * kMicrosPerDay;
+  return std::max(*days * kMicrosPerDay, kMinimumTombstoneLifetimeMicros);
 }
 
 Result<GarbageCollected> collectGarbage(Directory& dir, int64_t nowMicros) {

@@ -17,6 +17,7 @@ inline constexpr int64_t kGarbageCollectionPeriodMicros = 12LL * 3600 * 1000000;
 // days when the attribute is absent (as Windows falls back when no value is
 // set), never under 2 days.
 int64_t tombstoneLifetimeMicros(const Directory& dir);
+inline constexpr int64_t kMinimumTombstoneLifetimeMicros = 2LL * 24 * 3600 * 1000000;
 
 struct GarbageCollected {
   uint64_t tombstones = 0;

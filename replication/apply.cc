@@ -258,6 +258,7 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
     const Object& before = **loaded;
     Object obj = before;
     uint64_t usn = 0;
+    bool singleValuedApplied = false;
     for (; i < values.size() && values[i].first == sourceGuid; ++i) {
       const LinkEntry& incoming = values[i].second;
       const LinkEntry* current = obj.findLink(incoming.attributeId, incoming.target);
@@ -271,9 +272,12 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
       link = incoming;
       link.localUsn = usn;
       ++counts_.linksApplied;
+      const dc::AttributeDef* def = schema_.attributeById(incoming.attributeId);
+      singleValuedApplied = singleValuedApplied || (def && def->singleValued && incoming.active);
     }
     if (usn == 0) continue;
-    keepOneActiveValue(obj, usn);
+    // Only an active value of a single-valued attribute can make a second one.
+    if (singleValuedApplied) keepOneActiveValue(obj, usn);
     obj.usnChanged = usn;
     obj.whenChanged = batch_.nowMicros();
     batch_.put(nc_, obj, &before);

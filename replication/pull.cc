@@ -136,7 +136,10 @@ void pullNamingContext(dc::Directory& dir, const dc::Guid& destinationDsa, const
     return;
   }
   int64_t sinceSuccess = dir.nowMicros() - state->lastSuccess;
-  if (!options.allowDivergentPartner && state->lastSuccess > 0 && sinceSuccess > dc::tombstoneLifetimeMicros(dir)) {
+  // The lifetime is read only when it could have passed: no read on a pull
+  // from a partner replicated with in the last two days.
+  if (!options.allowDivergentPartner && state->lastSuccess > 0 && sinceSuccess > dc::kMinimumTombstoneLifetimeMicros &&
+      sinceSuccess > dc::tombstoneLifetimeMicros(dir)) {
     // Event 2042: replication with this source has stopped. The attempt
     // is recorded like any failure.
     state->lastAttempt = dir.nowMicros();
