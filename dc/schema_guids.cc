@@ -1,9 +1,7 @@
 // Windows' schemaIDGUIDs for the attributes and classes of dcemu's schema,
 // from Microsoft's published schema (the Windows Server v1903 schema LDIF,
-// MS-ADA1/2/3, MS-ADSC; the dMSA attributes from MS-ADA2 2.476-2.480). Two
-// Windows Server 2025 additions whose GUIDs dcemu does not have
-// (msDS-DelegatedMSAState and the msDS-DelegatedManagedServiceAccount class)
-// get GUIDs derived from their OIDs instead.
+// MS-ADA1/2/3, MS-ADSC; the Windows Server 2025 dMSA attributes and class
+// from MS-ADA2 2.301, 2.377-2.378, 2.478-2.480 and MS-ADSC).
 #include "dc/schema_guids.h"
 
 #include <string_view>
@@ -122,6 +120,8 @@ constexpr WindowsGuid kWindowsGuids[] = {
     {"1.2.840.113556.1.2.3", "bf967a77-0de6-11d0-a285-00aa003049e2"},        // whenChanged
     {"1.2.840.113556.1.2.2", "bf967a78-0de6-11d0-a285-00aa003049e2"},        // whenCreated
     {"1.2.840.113556.1.4.2371", "a4693096-a4c3-4ecd-b8cb-73cd6398b7a2"},     // msDS-SupersededServiceAccountState
+    {"1.2.840.113556.1.4.2372", "2f5c138a-bd38-4016-88b4-0ec87cbb4919"},     // msDS-DelegatedMSAState
+    {"1.2.840.113556.1.5.302", "0feb936f-47b3-49f2-9386-1dedc2c23765"},      // msDS-DelegatedManagedServiceAccount
     {"1.2.840.113556.1.4.2375", "a0945b2b-57a2-43bd-b327-4d112a4e8bd1"},     // msDS-ManagedAccountPrecededByLink
     {"1.2.840.113556.1.4.2376", "94774af0-5355-402c-9c9a-12470c873e4a"},     // msDS-ManagedAccountPrecededByLinkBL
 };

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "dc/directory.h"
+#include "dc/schema_guids.h"
 
 using namespace dcemu::dc;
 
@@ -114,19 +115,28 @@ TEST_CASE("every required attribute of the issue is in the schema") {
   CHECK(s.attribute("memberOf")->isBackLink());
 }
 
-// MS-ADA2 (msDS-GroupMSAMembership, msDS-SupersededManagedAccountLink) and
-// MS-ADSC (computer, msDS-GroupManagedServiceAccount): SDDL copied from a
-// real domain's ACLs names these GUIDs in its object ACEs.
-TEST_CASE("schemaIDGUIDs are Windows' where dcemu knows them, and stable derived ones elsewhere") {
+// MS-ADA2 (msDS-GroupMSAMembership 2.394, msDS-SupersededManagedAccountLink
+// 2.478, msDS-DelegatedMSAState 2.301) and MS-ADSC (computer,
+// msDS-GroupManagedServiceAccount, msDS-DelegatedManagedServiceAccount): SDDL
+// copied from a real domain's ACLs names these GUIDs in its object ACEs, and
+// BadSuccessor audits look for CreateChild on the dMSA class's GUID.
+TEST_CASE("Every attribute and class carries Windows' schemaIDGUID") {
   const Schema& schema = Schema::builtin();
   auto guidOf = [&](const char* name) { return schemaIdGuid(schema.attribute(name)->oid).toString(); };
+  auto classGuidOf = [&](const char* name) { return schemaIdGuid(schema.objectClass(name)->oid).toString(); };
   CHECK(guidOf("msDS-GroupMSAMembership") == "888eedd6-ce04-df40-b462-b8a50e41ba38");
   CHECK(guidOf("msDS-SupersededManagedAccountLink") == "3752e002-43be-48c8-b3ca-2cb2fffbc8a1");
+  CHECK(guidOf("msDS-DelegatedMSAState") == "2f5c138a-bd38-4016-88b4-0ec87cbb4919");
   CHECK(guidOf("objectGUID") == "bf9679e7-0de6-11d0-a285-00aa003049e2");
-  CHECK(schemaIdGuid(schema.objectClass("computer")->oid).toString() == "bf967a86-0de6-11d0-a285-00aa003049e2");
-  CHECK(schemaIdGuid(schema.objectClass("msDS-GroupManagedServiceAccount")->oid).toString() ==
-        "7b8b558a-93a5-4af7-adca-c017e67f1057");
-  // Derived ones are distinct and the same on every call.
-  CHECK(guidOf("description") == guidOf("description"));
-  CHECK(guidOf("description") != guidOf("displayName"));
+  CHECK(classGuidOf("computer") == "bf967a86-0de6-11d0-a285-00aa003049e2");
+  CHECK(classGuidOf("msDS-GroupManagedServiceAccount") == "7b8b558a-93a5-4af7-adca-c017e67f1057");
+  CHECK(classGuidOf("msDS-DelegatedManagedServiceAccount") == "0feb936f-47b3-49f2-9386-1dedc2c23765");
+  for (const AttributeDef& attribute : schema.attributes()) {
+    INFO(attribute.name);
+    CHECK(windowsSchemaIdGuid(attribute.oid));
+  }
+  for (const ClassDef& objectClass : schema.classes()) {
+    INFO(objectClass.name);
+    CHECK(windowsSchemaIdGuid(objectClass.oid));
+  }
 }
