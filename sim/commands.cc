@@ -2,11 +2,18 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "replication/repadmin.h"
 #include "sim/loader_internal.h"
+#include "sim/report_json.h"
+#include "sim/what_if.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
 #include "sim/world.h"
@@ -22,7 +29,7 @@ std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_
   LoadResult loaded = loadScenarioFile(file);
   for (const std::string& error : loaded.errors) output.err += error + "\n";
   if (!loaded.scenario) {
-    output.exitCode = 1;
+    output.exitCode = 2;
     return nullptr;
   }
   scenario = std::move(loaded.scenario);
@@ -46,9 +53,6 @@ std::optional<int64_t> durationOption(const std::string& option, const std::stri
   return std::get<int64_t>(parsed);
 }
 
-std::string utc(int64_t micros) {
-  return replication::repadminTime(micros) + "Z";
-}
 
 std::string bytesText(uint64_t bytes) {
   if (bytes < 10 * 1024) return fmt::format("{} B", bytes);
@@ -62,8 +66,8 @@ std::string summary(const World& world, const std::string& file, uint64_t seed, 
   std::string out;
   out += fmt::format("dcemu run {} (seed {})\n", file, seed);
   auto count = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
-  out += fmt::format("simulated   {} from {} to {}: {} in {}, {}\n", formatDuration(world.elapsed()), utc(s.start),
-                     utc(world.now()), count(s.dcs.size(), "DC"), count(s.sites.size(), "site"),
+  out += fmt::format("simulated   {} from {} to {}: {} in {}, {}\n", formatDuration(world.elapsed()), formatUtcInstant(s.start),
+                     formatUtcInstant(world.now()), count(s.dcs.size(), "DC"), count(s.sites.size(), "site"),
                      count(world.topology().connections.size(), "connection"));
   out += fmt::format("events      {}\n", events);
   out += fmt::format("replication {} pulls ({} failed) in {} chunks, {}; {} notifications\n", c.pulls, c.pullsFailed,
@@ -83,9 +87,29 @@ std::string summary(const World& world, const std::string& file, uint64_t seed, 
                      world.events().size());
   out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun, c.stepsRefused,
                      c.expectationsPassed, c.expectationsFailed);
-  out += world.risk().report(s.start);
   out += fmt::format("trace hash  {:016x}\n", traceHash);
   return out;
+}
+
+// An output file must be one the run can write, checked before any work
+// starts: a long run must not end in "cannot write".
+std::optional<std::string> unwritable(const std::string& option, const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  fs::path file(path), parent = fs::path(path).parent_path();
+  if (parent.empty()) parent = ".";
+  if (fs::is_directory(file, error)) return fmt::format("{} {}: is a directory", option, path);
+  if (!fs::is_directory(parent, error))
+    return fmt::format("{} {}: {} is not an existing directory", option, path, parent.string());
+  if (::access(fs::exists(file, error) ? path.c_str() : parent.c_str(), W_OK) != 0)
+    return fmt::format("{} {}: not writable", option, path);
+  return std::nullopt;
+}
+
+// Whether the run is a planning run: some migration is started and the
+// file never completes it.
+bool planningRun(const Scenario& scenario, int64_t end) {
+  return !migrationsOpenAt(scenario, end + 1).empty();
 }
 
 // One JSON object per line: time, id, source, then the event's fields in
@@ -95,8 +119,8 @@ dc::Status writeEvents(const World& world, const std::string& path) {
   if (!out) return dc::Status(dc::LdapResult::other, fmt::format("--events {}: cannot write the file", path));
   for (const kdc::Event& event : world.events()) {
     nlohmann::ordered_json line;
-    line["time"] = utc(event.at);
-    line["elapsed"] = formatDuration(event.at - world.scenario().start);
+    line["time"] = formatUtcInstant(event.at);
+    line["since_start_s"] = (event.at - world.scenario().start) / kMicrosPerSecond;
     line["id"] = event.id;
     line["source"] = event.source;
     for (const auto& [name, value] : event.fields) line[name] = value;
@@ -111,31 +135,114 @@ dc::Status writeEvents(const World& world, const std::string& path) {
 
 CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   CommandOutput output;
-  std::optional<int64_t> until;
+  std::optional<int64_t> until, every;
   if (options.until && !(until = durationOption("--until", *options.until, output))) return output;
+  if (options.whatIfEvery && !options.whatIfEvery->empty() &&
+      !(every = durationOption("--what-if", *options.whatIfEvery, output)))
+    return output;
+  if (every && *every <= 0) {
+    output.err += fmt::format("--what-if \"{}\": the spacing must be positive\n", *options.whatIfEvery);
+    output.exitCode = 2;
+    return output;
+  }
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace", options.traceFile},
+                                     {"--events", options.eventsFile},
+                                     {"--json", options.jsonFile}}) {
+    if (path.empty()) continue;
+    if (auto problem = unwritable(option, path)) {
+      output.err += *problem + "\n";
+      output.exitCode = 2;
+      return output;
+    }
+  }
+  if (!options.storeDirectory.empty()) {
+    dc::Status store = checkStoreDirectory(options.storeDirectory);
+    if (!store.isOk()) {
+      output.err += "--store: " + store.message() + "\n";
+      output.exitCode = 2;
+      return output;
+    }
+  }
   std::optional<Scenario> scenario;
-  auto world = buildWorld(file, options.seed, !options.traceFile.empty(), scenario, output, options.storeDirectory);
-  if (!world) return output;
+  LoadResult loaded = loadScenarioFile(file);
+  for (const std::string& error : loaded.errors) output.err += error + "\n";
+  if (!loaded.scenario) {
+    output.exitCode = 2;
+    return output;
+  }
+  scenario = std::move(loaded.scenario);
+  int64_t end = until.value_or(scenario->effectiveDuration());
+  std::optional<int64_t> completeAt;
+  if (options.completeAt) {
+    Parsed<int64_t> parsed = parseMoment(*options.completeAt, scenario->start);
+    if (auto* reason = std::get_if<std::string>(&parsed)) {
+      output.err += fmt::format("--complete-at \"{}\": {}\n", *options.completeAt, *reason);
+      output.exitCode = 2;
+      return output;
+    }
+    completeAt = std::get<int64_t>(parsed);
+    if (migrationsOpenAt(*scenario, *completeAt).empty()) {
+      output.err += fmt::format("--complete-at \"{}\": no migration is started and not yet completed then\n",
+                                *options.completeAt);
+      output.exitCode = 2;
+      return output;
+    }
+  }
+  // Steps after the end are not run; say so rather than skip them silently
+  // (a file's own duration cannot leave steps out: the loader refuses it).
+  size_t later = static_cast<size_t>(
+      std::count_if(scenario->steps.begin(), scenario->steps.end(), [&](const Step& step) { return step.at > end; }));
   uint64_t seed = options.seed.value_or(scenario->seed);
-  world->runUntil(until.value_or(scenario->effectiveDuration()));
-  uint64_t traceHash = world->trace().hash();
-  uint64_t events = world->eventsRun();
+  auto world = World::create(*scenario, seed, !options.traceFile.empty(), options.storeDirectory);
+  if (!world) {
+    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
+    output.exitCode = 1;
+    return output;
+  }
+  (*world)->runUntil(end);
+  uint64_t traceHash = (*world)->trace().hash();
+  uint64_t events = (*world)->eventsRun();
+  PlanningReport report = (*world)->planningReport();
+  report.file = file;
+  bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || planningRun(*scenario, end));
+  if (whatIf) {
+    WhatIfOptions what{every, completeAt, end, options.jobs ? options.jobs : std::thread::hardware_concurrency()};
+    auto table = buildWhatIfTable(*scenario, seed, what);
+    if (!table) {
+      output.err += fmt::format("{}: what-if: {}\n", file, table.status().message());
+      output.exitCode = 1;
+      return output;
+    }
+    report.whatIf = std::move(*table);
+  }
   if (!options.traceFile.empty()) {
-    dc::Status written = world->trace().writeChromeJson(options.traceFile, world->laneNames());
+    dc::Status written = (*world)->trace().writeChromeJson(options.traceFile, (*world)->laneNames());
     if (!written.isOk()) {
       output.err += written.message() + "\n";
       output.exitCode = 1;
     }
   }
   if (!options.eventsFile.empty()) {
-    dc::Status written = writeEvents(*world, options.eventsFile);
+    dc::Status written = writeEvents(**world, options.eventsFile);
     if (!written.isOk()) {
       output.err += written.message() + "\n";
       output.exitCode = 1;
     }
   }
-  std::string text = summary(*world, file, seed, traceHash, events);
-  std::vector<std::string> divergence = world->settleAndCheckConvergence();
+  std::string text = summary(**world, file, seed, traceHash, events);
+  if (later > 0)
+    text += fmt::format("note        {} after --until {} not run\n", later == 1 ? "1 step" : fmt::format("{} steps", later),
+                        formatDuration(end));
+  text += reportText(report);
+  if (!options.jsonFile.empty()) {
+    std::ofstream json(options.jsonFile, std::ios::binary | std::ios::trunc);
+    json << reportJson(report).dump(2) << "\n";
+    if (!json.flush()) {
+      output.err += fmt::format("--json {}: writing failed\n", options.jsonFile);
+      output.exitCode = 1;
+    }
+  }
+  std::vector<std::string> divergence = (*world)->settleAndCheckConvergence();
   if (divergence.empty()) {
     text += fmt::format("convergence all {} DCs hold identical replicas once faults heal and replication is quiet\n",
                         scenario->dcs.size());
@@ -144,13 +251,17 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
                         divergence.size(), divergence.size() == 1 ? "" : "s");
     for (const std::string& line : divergence) text += "  " + line + "\n";
   }
-  const auto& findings = world->findings();
+  const auto& findings = (*world)->findings();
   if (!findings.empty()) {
     text += fmt::format("problems    {}\n", findings.size());
-    for (const Finding& f : findings) text += fmt::format("  at {}: {}\n", formatDuration(f.at), f.message);
+    for (const Finding& f : findings) text += fmt::format("  at {}: {}\n", formatMoment(scenario->start + f.at, scenario->start), f.message);
   }
   output.out = text;
   if (!findings.empty() || !divergence.empty()) output.exitCode = 1;
+  if (options.failOnRisk && report.hasRisk()) {
+    output.err += "--fail-on-risk: a host fails after completion, an ACE was lost, or no completion moment is safe\n";
+    output.exitCode = 1;
+  }
   return output;
 }
 

@@ -20,6 +20,14 @@ struct RunOptions {
   std::string traceFile;             // empty: no trace file
   std::string eventsFile;            // empty: no events file
   std::string storeDirectory;        // empty: the stores live in memory
+  // The what-if table: "" for every 12 hours, or a duration; on by default
+  // when a migration is started and the file never completes it.
+  std::optional<std::string> whatIfEvery;
+  std::optional<std::string> completeAt;  // one candidate moment instead
+  bool noWhatIf = false;
+  unsigned jobs = 0;  // what-if forks at once; 0: one per core
+  std::string jsonFile;  // the whole report as JSON (docs/report-format.md)
+  bool failOnRisk = false;  // exit 1 when a host fails, an ACE is lost or no moment is safe
 };
 
 // dcemu run: simulate, check convergence, print the summary.

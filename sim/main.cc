@@ -13,7 +13,7 @@ using namespace dcemu::sim;
 int validate(const std::string& file) {
   LoadResult loaded = loadScenarioFile(file);
   for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", error);
-  if (!loaded.errors.empty()) return 1;
+  if (!loaded.errors.empty()) return 2;
   const Scenario& s = *loaded.scenario;
   fmt::print("{}: valid: {} sites, {} DCs, {} site links, {} steps, {} faults\n", file, s.sites.size(), s.dcs.size(),
              s.siteLinks.size(), s.steps.size(), s.faults.size());
@@ -26,11 +26,21 @@ int emit(const CommandOutput& output) {
   return output.exitCode;
 }
 
+// A seed as the user wrote it: digits only, up to 2^64 - 1. CLI11 would
+// take "-1" as 18446744073709551615.
+std::string checkSeed(const std::string& text) {
+  bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits) return "a seed is a whole number from 0 to 18446744073709551615";
+  if (text.size() == 20 && text > "18446744073709551615") return "a seed is at most 18446744073709551615";
+  return "";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"dcemu: an emulator of a replicated, multi-site Active Directory domain"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("dcemu ") + DCEMU_VERSION);
 
   std::string file;
   auto* validateCommand = app.add_subcommand("validate", "Load and check a topology file; print what it describes");
@@ -43,13 +53,26 @@ int main(int argc, char** argv) {
                                     "Simulate a topology file and print a summary; exit 1 when a step is "
                                     "refused, an expectation fails or the replicas do not converge");
   runCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
-  auto* runSeed = runCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
+  auto* runSeed = runCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)")->check(checkSeed);
   auto* runUntil = runCmd->add_option("--until", until, "stop after this simulated duration, e.g. 3d12h");
   runCmd->add_option("--trace", run.traceFile, "write replication activity as Chrome trace-event JSON (Perfetto)");
   runCmd->add_option("--events", run.eventsFile,
                      "write the events Windows would log (307, 308, 309, 2946, 3085) as JSON Lines");
   runCmd->add_option("--store", run.storeDirectory,
                      "keep the DCs' stores in this directory (new or empty) instead of memory, for long soak runs");
+  auto* whatIf = runCmd->add_option("--what-if", run.whatIfEvery,
+                                    "what completing each started migration would break, at candidate moments this far "
+                                    "apart (default 12h; on by default when the file starts a migration it never "
+                                    "completes)");
+  whatIf->expected(0, 1);
+  runCmd->add_option("--complete-at", run.completeAt,
+                     "one what-if moment: an offset from the start (3d12h) or a UTC time (2026-01-08T12:00:00Z)");
+  runCmd->add_flag("--no-what-if", run.noWhatIf, "no what-if table, even in a planning run");
+  runCmd->add_option("--jobs", run.jobs, "what-if forks run at once (default: one per core)")
+      ->check(CLI::Range(1u, 1024u));
+  runCmd->add_option("--json", run.jsonFile, "write the planning report as JSON (docs/report-format.md)");
+  runCmd->add_flag("--fail-on-risk", run.failOnRisk,
+                   "exit 1 when a host fails after completion, an ACE is lost, or no what-if moment is safe");
 
   bool dot = false;
   auto* topologyCmd = app.add_subcommand("topology", "Print the KCC's connections, or a Graphviz graph with --dot");
@@ -67,21 +90,35 @@ int main(int argc, char** argv) {
   repadminCmd->add_option("--object", repadmin.object, "showobjmeta: a DN or a topology name");
   repadminCmd->add_option("--nc", repadmin.namingContext, "showutdvec: domain, configuration or schema");
   repadminCmd->add_flag("--csv", repadmin.csv, "showrepl: repadmin's /csv layout");
-  auto* repadminSeed = repadminCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)");
+  auto* repadminSeed =
+      repadminCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)")->check(checkSeed);
 
   SweepOptions sweep;
   auto* sweepCmd = app.add_subcommand(
       "sweep", "Run a scenario once per seed and tabulate its migration risks (lost ACEs, failed logons)");
   sweepCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
-  sweepCmd->add_option("--first-seed", sweep.firstSeed, "the first seed (default 1)")->check(CLI::PositiveNumber);
-  sweepCmd->add_option("--last-seed", sweep.lastSeed, "the last seed (default 100)")->check(CLI::PositiveNumber);
+  sweepCmd->add_option("--first-seed", sweep.firstSeed, "the first seed (default 1)")->check(checkSeed);
+  sweepCmd->add_option("--last-seed", sweep.lastSeed, "the last seed (default 100)")->check(checkSeed);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Usage errors exit 2, with CLI11's one-line reason.
+    fmt::print(stderr, "dcemu: {}\n", e.what());
+    return 2;
+  }
   if (sweepCmd->parsed()) return emit(sweepCommand(file, sweep));
   if (validateCommand->parsed()) return validate(file);
   if (runCmd->parsed()) {
     if (runSeed->count()) run.seed = seed;
     if (runUntil->count()) run.until = until;
+    if (whatIf->count() && !run.whatIfEvery) run.whatIfEvery = "";
     return emit(runCommand(file, run));
   }
   if (topologyCmd->parsed()) return emit(topologyCommand(file, dot));

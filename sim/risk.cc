@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <set>
-#include <string_view>
 
 #include "sim/loader_internal.h"
 #include "sim/units.h"
@@ -32,9 +31,11 @@ void RiskTracker::track(const std::string& dmsa, const std::string& account, std
   migrations_.push_back(std::move(m));
 }
 
-void RiskTracker::identify(const std::string& dmsa, const dc::Guid& guid) {
+void RiskTracker::identify(const std::string& dmsa, const dc::Guid& guid, int64_t at) {
   auto it = byName_.find(lower(dmsa));
-  if (it != byName_.end()) byGuid_[guid] = it->second;
+  if (it == byName_.end()) return;
+  byGuid_[guid] = it->second;
+  migrations_[it->second].createdAt = at;
 }
 
 std::vector<dc::Guid> RiskTracker::watched() const {
@@ -131,118 +132,62 @@ size_t RiskTracker::failedLogonsAfterCompletion() const {
   return n;
 }
 
-namespace {
-
-// A report stays readable at enterprise scale: small topologies list every
-// DC; larger ones list the DCs where something is missing and sum up the
-// rest, and long lists stop after their first lines.
-constexpr size_t kDcsListedInFull = 12;
-constexpr size_t kLinesListed = 20;
-
-std::string more(size_t listed, size_t total, std::string_view what) {
-  return total > listed ? fmt::format("    ... and {} more {}\n", total - listed, what) : std::string();
-}
-
-}  // namespace
-
-std::string RiskTracker::report(int64_t start) const {
-  // Whole seconds: what an administrator reads.
-  auto when = [&](int64_t at) { return formatDuration((at - start) / 1000000 * 1000000); };
-  auto span = [&](int64_t first, int64_t last) {
-    return first == last ? when(first) : fmt::format("{} to {}", when(first), when(last));
-  };
-  std::string out;
+std::vector<MigrationReport> RiskTracker::reports() const {
+  std::vector<MigrationReport> out;
   for (const Migration& m : migrations_) {
-    out += fmt::format("migration   {} superseding {}: {} host service{}\n", m.dmsa, m.account, m.hosts.size(),
-                       m.hosts.size() == 1 ? "" : "s");
-    for (const auto& step : m.steps)
-      out += fmt::format("  step      {} on {} at {}\n", step.op, step.dc, when(step.at));
-    // DCs where every ACE is present now and was at completion, with their
-    // arrival times, summed up when the topology is large.
-    size_t quiet = 0, listed = 0, unlisted = 0;
-    std::optional<int64_t> startFirst, startLast, completionFirst, completionLast;
+    MigrationReport r;
+    r.dmsa = m.dmsa;
+    r.account = m.account;
+    r.created = m.createdAt;
+    r.started = m.startedAt;
+    r.completed = m.completedAt;
+    for (const auto& step : m.steps) r.steps.push_back({step.op, step.dc, step.at});
     for (size_t d = 0; d < dcNames_.size(); ++d) {
-      size_t seen = static_cast<size_t>(std::count_if(
+      ReportDc dc;
+      dc.name = dcNames_[d];
+      dc.startArrived = m.startArrived[d];
+      dc.completionArrived = m.completionArrived[d];
+      dc.hostsAllowed = static_cast<size_t>(std::count_if(
           m.hosts.begin(), m.hosts.end(), [&](const HostState& h) { return static_cast<bool>(h.present[d]); }));
-      const auto& started = m.startArrived[d];
-      const auto& completed = m.completionArrived[d];
-      bool wrong = seen < m.hosts.size() || !m.missingAtCompletion[d].empty() || (m.startedAt && !started);
-      if (dcNames_.size() > kDcsListedInFull && !wrong) {
-        ++quiet;
-        if (started) {
-          startFirst = std::min(startFirst.value_or(*started), *started);
-          startLast = std::max(startLast.value_or(*started), *started);
-        }
-        if (completed) {
-          completionFirst = std::min(completionFirst.value_or(*completed), *completed);
-          completionLast = std::max(completionLast.value_or(*completed), *completed);
-        }
-        continue;
-      }
-      if (dcNames_.size() > kDcsListedInFull && listed == kLinesListed) {
-        ++unlisted;
-        continue;
-      }
-      ++listed;
-      std::string arrival;
-      if (started) arrival = fmt::format("; start arrived at {}", when(*started));
-      if (completed)
-        arrival += fmt::format("; completion at {} with {} missing", when(*completed), m.missingAtCompletion[d].size());
-      out += fmt::format("  {:<10}{} of {} hosts allowed now{}\n", dcNames_[d], seen, m.hosts.size(), arrival);
+      dc.missingAtCompletion = m.missingAtCompletion[d];
+      r.dcs.push_back(std::move(dc));
     }
-    out += more(listed, listed + unlisted, "DCs with hosts not allowed");
-    if (quiet > 0) {
-      std::string arrival;
-      if (startFirst) arrival = fmt::format("; start arrived {}", span(*startFirst, *startLast));
-      if (completionFirst)
-        arrival += fmt::format("; completion {} with none missing", span(*completionFirst, *completionLast));
-      out += fmt::format("  {} {}DCs: all {} hosts allowed now{}\n", quiet, listed + unlisted ? "other " : "",
-                         m.hosts.size(), arrival);
-    }
-    std::set<int> hit;
-    for (const LostUpdate& loss : m.losses) hit.insert(loss.host);
-    out += fmt::format("  lost      {} ACE{} lost to replication conflicts ({} host{})\n", m.losses.size(),
-                       m.losses.size() == 1 ? "" : "s", hit.size(), hit.size() == 1 ? "" : "s");
-    for (size_t i = 0; i < m.losses.size() && i < kLinesListed; ++i) {
-      const LostUpdate& loss = m.losses[i];
-      out += fmt::format("    {} lost its ACE on {} at {}\n", m.hosts[loss.host].spec.host, dcNames_[loss.dc],
-                         when(loss.at));
-    }
-    out += more(kLinesListed, m.losses.size(), "lost ACEs");
     bool allSafe = !m.hosts.empty();
     int64_t safe = 0;
     for (const HostState& h : m.hosts) {
+      ReportHost host{h.spec.host, h.spec.service, h.spec.site, h.spec.dmsaCapable, std::nullopt, h.safeFrom, {}};
+      for (const auto& seen : h.firstSeen)
+        if (seen) host.learned = std::min(host.learned.value_or(*seen), *seen);
+      for (int d : h.spec.locatorDcs) host.locatorDcs.push_back(dcNames_[d]);
+      r.hosts.push_back(std::move(host));
       if (!h.safeFrom)
         allSafe = false;
       else
         safe = std::max(safe, *h.safeFrom);
+      ReportFailure failure;
+      for (const kdc::LogonOutcome& o : h.afterCompletion) {
+        ++r.logonsAfterCompletion;
+        if (o.ok) continue;
+        ++r.failedLogonsAfterCompletion;
+        if (failure.count++ == 0) failure = {h.spec.host, h.spec.service, o.dc, o.reason, o.at, 1};
+      }
+      if (failure.count > 0) r.failures.push_back(std::move(failure));
     }
-    if (m.hosts.empty())
-      out += fmt::format("  safe from the start: no host runs a service as {}, so no host has to learn\n", m.account);
-    else if (allSafe)
-      out += fmt::format("  safe from {} (every host allowed by the membership on every DC its locator may use)\n",
-                         when(safe));
-    else
-      out += "  safe from never: some host is not allowed by the membership on a DC its locator may use\n";
-    size_t ok = 0, failed = 0;
-    for (const HostState& h : m.hosts)
-      for (const kdc::LogonOutcome& o : h.afterCompletion) (o.ok ? ok : failed) += 1;
-    if (!m.completedAt) continue;
-    out += fmt::format("  logons    after completion: {} ok, {} failed\n", ok, failed);
-    size_t failingHosts = 0;
-    for (const HostState& h : m.hosts) {
-      auto first = std::find_if(h.afterCompletion.begin(), h.afterCompletion.end(),
-                                [](const kdc::LogonOutcome& o) { return !o.ok; });
-      if (first == h.afterCompletion.end()) continue;
-      if (++failingHosts > kLinesListed) continue;
-      size_t failures = static_cast<size_t>(std::count_if(h.afterCompletion.begin(), h.afterCompletion.end(),
-                                                          [](const kdc::LogonOutcome& o) { return !o.ok; }));
-      out += fmt::format("    {} {} failed at {} ({} failure{}): {}\n", h.spec.host, h.spec.service, when(first->at),
-                         failures, failures == 1 ? "" : "s", first->reason);
-    }
-    out += more(kLinesListed, failingHosts, "hosts whose logons failed");
+    if (allSafe) r.safeFrom = safe;
+    if (m.hosts.empty() && m.startedAt) r.safeFrom = m.startedAt;
+    for (const LostUpdate& loss : m.losses) r.losses.push_back({m.hosts[loss.host].spec.host, dcNames_[loss.dc], loss.at});
+    out.push_back(std::move(r));
   }
   return out;
+}
+
+std::vector<RiskTracker::HostView> RiskTracker::hostsOf(size_t migration) const {
+  std::vector<HostView> views;
+  for (const HostState& h : migrations_[migration].hosts)
+    views.push_back({&h.spec, &h.present,
+                     std::any_of(h.firstSeen.begin(), h.firstSeen.end(), [](const auto& seen) { return seen; }),
+                     static_cast<bool>(h.safeFrom)});
+  return views;
 }
 
 }  // namespace dcemu::sim

@@ -17,11 +17,13 @@
 
 #include "dc/ids.h"
 #include "kdc/host_client.h"
+#include "sim/report.h"
 
 namespace dcemu::sim {
 
 struct TrackedHost {
-  std::string host, service;
+  std::string host, service, site;
+  bool dmsaCapable = true;
   dc::Sid machineSid;
   std::vector<int> locatorDcs;  // every DC its locator may use
 };
@@ -39,7 +41,7 @@ class RiskTracker {
   // A dMSA to watch, superseding `account`, and the hosts running it.
   void track(const std::string& dmsa, const std::string& account, std::vector<TrackedHost> hosts);
   // Learns the dMSA's GUID once it exists (at provisioning or new-dmsa).
-  void identify(const std::string& dmsa, const dc::Guid& guid);
+  void identify(const std::string& dmsa, const dc::Guid& guid, int64_t at);
   bool watches(const dc::Guid& guid) const { return byGuid_.count(guid) != 0; }
   std::vector<dc::Guid> watched() const;
   // The machine SIDs of the hosts tracked for the dMSA.
@@ -63,8 +65,23 @@ class RiskTracker {
   // The longest time a migration's start took to reach a DC (replication's
   // delay to the last DC), or none when no start reached every DC.
   std::optional<int64_t> slowestStartArrival() const;
-  // The report `dcemu run` prints; times relative to `start`.
-  std::string report(int64_t start) const;
+  // What was tracked, per migration, for the planning report (without the
+  // blockers, which need the world: World::planningReport).
+  std::vector<MigrationReport> reports() const;
+  // The DCs, hosts and losses by index, for the world's blocker analysis.
+  struct HostView {
+    const TrackedHost* spec;
+    const std::vector<bool>* present;  // per DC
+    bool learned;                      // its ACE was on some DC at some time
+    bool safe;
+  };
+  std::vector<HostView> hostsOf(size_t migration) const;
+  const std::string& accountOf(size_t migration) const { return migrations_[migration].account; }
+  std::vector<LostUpdate> lossesOf(size_t migration) const { return migrations_[migration].losses; }
+  std::optional<int64_t> startedAt(size_t migration) const { return migrations_[migration].startedAt; }
+  std::optional<int64_t> startArrived(size_t migration, int dc) const {
+    return migrations_[migration].startArrived[dc];
+  }
 
  private:
   struct HostState {
@@ -76,6 +93,7 @@ class RiskTracker {
   };
   struct Migration {
     std::string dmsa, account;
+    std::optional<int64_t> createdAt;
     std::vector<HostState> hosts;
     struct StepRecord {
       std::string op, dc;

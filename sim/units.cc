@@ -149,6 +149,37 @@ Parsed<int64_t> parseUtcInstant(std::string_view text) {
   return ((days * 24 + hour) * 60 + minute) * kMicrosPerMinute + second * kMicrosPerSecond;
 }
 
+std::string formatUtcInstant(int64_t unixMicros) {
+  int64_t seconds = unixMicros >= 0 ? unixMicros / kMicrosPerSecond : -((-unixMicros + kMicrosPerSecond - 1) / kMicrosPerSecond);
+  std::chrono::sys_seconds instant{std::chrono::seconds(seconds)};
+  auto days = std::chrono::floor<std::chrono::days>(instant);
+  std::chrono::year_month_day date{days};
+  std::chrono::hh_mm_ss time{instant - days};
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), time.hours().count(),
+                     time.minutes().count(), time.seconds().count());
+}
+
+std::string formatMoment(int64_t unixMicros, int64_t start) {
+  int64_t offset = (unixMicros - start) / kMicrosPerSecond * kMicrosPerSecond;
+  return fmt::format("{} ({}{})", formatUtcInstant(unixMicros), offset < 0 ? "-" : "+",
+                     formatDuration(offset < 0 ? -offset : offset));
+}
+
+Parsed<int64_t> parseMoment(std::string_view text, int64_t start) {
+  bool instant = text.size() >= 19 && text[4] == '-' && text[7] == '-';
+  if (!instant) return parseDuration(text);
+  std::string iso(text);
+  if (iso.size() == 19 && iso[10] == ' ') iso[10] = 'T';  // repadmin's "2026-01-08 12:00:00"
+  if (iso.size() == 19) iso += 'Z';
+  Parsed<int64_t> parsed = parseUtcInstant(iso);
+  if (auto* reason = std::get_if<std::string>(&parsed)) return *reason;
+  int64_t at = std::get<int64_t>(parsed);
+  if (at < start)
+    return fmt::format("\"{}\" is before the simulated start {}", text, formatUtcInstant(start));
+  return at - start;
+}
+
 Parsed<int> parseQuarterHour(std::string_view text) {
   int hour = -1, minute = -1;
   bool shaped = text.size() == 5 && text[2] == ':' &&

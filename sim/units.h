@@ -32,6 +32,15 @@ Parsed<uint64_t> parseByteSize(std::string_view text);
 Parsed<uint64_t> parseBandwidth(std::string_view text);
 // An RFC 3339 instant in UTC ("Z"), to microseconds since the Unix epoch.
 Parsed<int64_t> parseUtcInstant(std::string_view text);
+// The instant as ISO 8601 UTC to the second: "2026-01-08T10:01:20Z".
+std::string formatUtcInstant(int64_t unixMicros);
+// How every time is shown to users: the instant and its offset from the
+// simulated start, "2026-01-08T10:01:20Z (+3d10h1m20s)".
+std::string formatMoment(int64_t unixMicros, int64_t start);
+// A moment given as an offset from the start ("3d12h") or an instant in
+// UTC ("2026-01-08T12:00:00Z", or "2026-01-08 12:00:00" as repadmin prints
+// it), as an offset from `start`; it may not be before the start.
+Parsed<int64_t> parseMoment(std::string_view text, int64_t start);
 // "HH:MM" from 00:00 to 24:00 on a quarter hour, as minutes since midnight.
 Parsed<int> parseQuarterHour(std::string_view text);
 // "Mon-Fri", "Sat", "Sun-Mon" (wrapping): a bit per day, Monday = bit 0.

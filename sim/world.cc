@@ -14,13 +14,17 @@
 
 namespace dcemu::sim {
 
-namespace {
-
-// A run's stores need a directory of their own: stores left by another run
-// would be opened as they are, not provisioned.
 dc::Status checkStoreDirectory(const std::string& path) {
   std::error_code error;
-  if (!std::filesystem::exists(path, error)) return dc::Status::ok();
+  if (!std::filesystem::exists(path, error)) {
+    // Only the last component is created: a mistyped parent is an error,
+    // not a tree of new directories.
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent, error))
+      return dc::Status(dc::LdapResult::unwillingToPerform,
+                        fmt::format("store directory {}: {} is not an existing directory", path, parent.string()));
+    return dc::Status::ok();
+  }
   if (!std::filesystem::is_directory(path, error))
     return dc::Status(dc::LdapResult::unwillingToPerform, fmt::format("store directory {}: not a directory", path));
   if (!std::filesystem::is_empty(path, error) || error)
@@ -28,8 +32,6 @@ dc::Status checkStoreDirectory(const std::string& path) {
                       fmt::format("store directory {}: not empty; each run needs an empty or new directory", path));
   return dc::Status::ok();
 }
-
-}  // namespace
 
 dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint64_t seed, bool keepTrace,
                                                  const std::string& storeDirectory) {

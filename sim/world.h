@@ -25,6 +25,7 @@
 #include "sim/event_queue.h"
 #include "sim/network.h"
 #include "sim/provision_scenario.h"
+#include "sim/report.h"
 #include "sim/risk.h"
 #include "sim/scenario.h"
 #include "sim/trace.h"
@@ -64,6 +65,11 @@ inline constexpr int64_t kFirstCollectionMicros = 15LL * 60 * 1000000;
 // INT64_MAX when it never is.
 int64_t nextOpenInstant(const replication::Schedule& schedule, int64_t unixMicros);
 
+// A run's stores need a directory of their own, new (in an existing
+// directory) or empty: stores left by another run would be opened as they
+// are, not provisioned.
+dc::Status checkStoreDirectory(const std::string& path);
+
 class World {
  public:
   // Builds the world at the scenario's start: provisions every DC and
@@ -91,6 +97,9 @@ class World {
   // The events Windows would log (307, 308, 309, 2946, 3085), in order.
   const std::vector<kdc::Event>& events() const { return events_; }
   const RiskTracker& risk() const { return risk_; }
+  // The migrations as the planning report shows them now, each not yet
+  // safe with its blockers (sim/world_report.cc).
+  PlanningReport planningReport() const;
   std::vector<std::string> laneNames() const;
 
   // For the repadmin and topology views.
@@ -180,6 +189,7 @@ class World {
   void runExpectAuth(const Step& step);
   void runExpectEvent(const Step& step);
   void logEvent(kdc::Event event);
+  std::vector<ReportBlocker> blockersOf(size_t migration) const;
 
   // Steps (world_steps.cc).
   void runStep(const Step& step);
@@ -232,6 +242,7 @@ class World {
   std::vector<kdc::HostClient> clients_;
   std::vector<int> clientSites_;
   std::vector<std::string> clientServices_;  // the service name as the file gives it
+  std::vector<int64_t> nextLogon_;           // per client: its next logon or renewal
   RiskTracker risk_;
   std::vector<kdc::Event> events_;
 };

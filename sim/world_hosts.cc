@@ -128,10 +128,13 @@ void World::createHosts() {
         clients_.emplace_back(std::move(spec), locator.next());
         clientSites_.push_back(group.site);
         clientServices_.push_back(service);
+        nextLogon_.push_back(0);
         dc::Xoshiro256 start = randomStream(seed_, fmt::format("logon/{}/{}", host, service));
         scheduleClient(clients_.size() - 1,
                        scenario_.start + static_cast<int64_t>(uniformBelow(start, kFirstLogonSpan)));
-        if (machineSid) tracked[lower(service)].push_back({host, service, *machineSid, locatorDcs});
+        if (machineSid)
+          tracked[lower(service)].push_back({host, service, scenario_.sites[group.site].name, group.dmsaCapable,
+                                             *machineSid, locatorDcs});
       }
     }
   }
@@ -140,7 +143,7 @@ void World::createHosts() {
     risk_.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
     auto guid = objects_.find(lower(dmsa.name));
     if (guid == objects_.end()) continue;  // created later by new-dmsa
-    risk_.identify(dmsa.name, guid->second);
+    risk_.identify(dmsa.name, guid->second, scenario_.start);
     for (int i = 0; i < dcCount(); ++i) watchDmsa(i, guid->second, false);
   }
 }
@@ -155,6 +158,7 @@ void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
 }
 
 void World::scheduleClient(size_t client, int64_t at) {
+  nextLogon_[client] = at;
   queue_.at(at, [this, client] {
     if (settling_) return;
     kdc::LogonOutcome outcome = runClient(client, false);

@@ -9,6 +9,7 @@
 #include "sim/commands.h"
 #include "sim/risk.h"
 #include "sim/scenario_loader.h"
+#include "sim/report.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -18,6 +19,13 @@ using Catch::Matchers::Contains;
 
 std::string topology(const std::string& name) {
   return std::string(DCEMU_TOPOLOGIES_DIR) + "/" + name;
+}
+
+// The tracker's migrations as `dcemu run` prints them.
+std::string textOf(const RiskTracker& risk) {
+  PlanningReport report;
+  report.migrations = risk.reports();
+  return reportText(report);
 }
 
 }  // namespace
@@ -32,7 +40,7 @@ TEST_CASE("The seed's warning: most seeds lose an ACE to a conflict, and every A
     REQUIRE(world.isOk());
     (*world)->runUntil(loaded.scenario->effectiveDuration());
     const RiskTracker& risk = (*world)->risk();
-    INFO("seed " << seed << "\n" << risk.report(loaded.scenario->start));
+    INFO("seed " << seed << "\n" << textOf(risk));
     ++runs;
     if (risk.lostUpdateCount() > 0) {
       ++lossy;
@@ -55,9 +63,9 @@ TEST_CASE("Completing before the West site saw the start fails every West host's
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   for (int host = 1; host <= 10; ++host)
-    CHECK_THAT(run.out, Contains(fmt::format("west-web-{:03d} svc_web failed at", host)));
+    CHECK(std::regex_search(run.out, std::regex(fmt::format("\n    west-web-{:03d}  svc_web  2026-.* WEST-DC1 ", host))));
   CHECK_THAT(run.out, Contains("not in the membership on WEST-DC1"));
-  CHECK_THAT(run.out, !Contains("east-web-001 svc_web failed"));
+  CHECK_THAT(run.out, !Contains("east-web-001  svc_web  2026"));
 }
 
 TEST_CASE("Hosts behind an RODC have their membership writes referred to a writable DC", "[sim][migration]") {
@@ -95,9 +103,9 @@ TEST_CASE("At enterprise scale the risk report lists the DCs missing an ACE and 
   for (int i = 1; i <= 30; ++i) dcs.push_back(fmt::format("DC{:02}", i));
   RiskTracker risk(dcs);
   dc::Sid machine = *dc::Sid::parse("S-1-5-21-1-2-3-1105");
-  risk.track("dmsa_web", "svc_web", {{"web-001", "svc_web", machine, {0}}});
+  risk.track("dmsa_web", "svc_web", {{"web-001", "svc_web", "HQ", true, machine, {0}}});
   dc::Guid dmsa = *dc::Guid::parse("6f1b2c3d-0000-4000-8000-000000000001");
-  risk.identify("dmsa_web", dmsa);
+  risk.identify("dmsa_web", dmsa, 0);
   const int64_t second = 1000000;
   risk.migrationStep("dmsa_web", "Start", "DC01", 0);
   for (int d = 0; d < 30; ++d) risk.observe(d, dmsa, {machine}, 1, d != 0, d * second);
@@ -109,12 +117,14 @@ TEST_CASE("At enterprise scale the risk report lists the DCs missing an ACE and 
   risk.observe(28, dmsa, {}, 1, true, 200 * second);
   risk.observe(29, dmsa, {}, 1, true, 201 * second);
 
-  std::string report = risk.report(0);
+  std::string report = textOf(risk);
   INFO(report);
-  CHECK_THAT(report, Contains("  DC29      0 of 1 hosts allowed now; start arrived at 28s\n"));
-  CHECK_THAT(report, Contains("  DC30      0 of 1 hosts allowed now; start arrived at 29s\n"));
-  CHECK_THAT(report, Contains("  28 other DCs: all 1 hosts allowed now; start arrived 0s to 27s\n"));
-  CHECK_THAT(report, Contains("  lost      27 ACEs lost to replication conflicts (1 host)\n"));
+  // Times are the instant and the offset from the start (here the epoch).
+  CHECK_THAT(report, Contains("  DC29        1970-01-01T00:00:28Z (+28s)  -                   0 of 1"));
+  CHECK_THAT(report, Contains("  DC30        1970-01-01T00:00:29Z (+29s)  -                   0 of 1"));
+  CHECK_THAT(report, Contains("  28 other DCs: all 1 hosts allowed now, none missing at completion; start arrived "
+                              "1970-01-01T00:00:00Z (+0s) to 1970-01-01T00:00:27Z (+27s)\n"));
+  CHECK_THAT(report, Contains("  lost      27 ACEs to replication conflicts (1 host)\n"));
   CHECK_THAT(report, Contains("    ... and 7 more lost ACEs\n"));
   CHECK(report.find("DC05") == std::string::npos);
   CHECK(risk.lostUpdateCount() == 27);
@@ -128,8 +138,8 @@ TEST_CASE("Membership granted through a group makes hosts safe when the group's 
   CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-group-membership.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
-  CHECK_THAT(run.out, Contains("  DC1       4 of 4 hosts allowed now;"));
-  CHECK_THAT(run.out, Contains("  safe from 12h15s (every host allowed"));
+  CHECK(std::regex_search(run.out, std::regex("\n  DC1 +HQ .* 4 of 4 ")));
+  CHECK_THAT(run.out, Contains("  safe from 2026-01-05T12:00:15Z (+12h15s): every host allowed"));
   CHECK_THAT(run.out, Contains("after completion: 20 ok, 0 failed"));
 }
 
@@ -154,7 +164,7 @@ TEST_CASE("After an undo or a reset hosts run as the old account again, a delete
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("expectations 5 passed, 0 failed"));
-  CHECK_THAT(run.out, Contains("DB01 svc_db failed at 2d2h55m37s"));
+  CHECK_THAT(run.out, Contains("DB01  svc_db   2026-01-07T02:55:37Z (+2d2h55m37s)  DC1"));
 }
 
 // Microsoft's dMSA overview: the KDC checks msDS-GroupMSAMembership at each
@@ -167,7 +177,10 @@ TEST_CASE("A host whose ACE is removed after it switched fails from its next key
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
   // Removed at 1d12h; its ticket's fetch time came 4 h 26 min later.
-  CHECK_THAT(run.out, Contains("web-002 svc_web failed at 1d16h26m24s"));
+  CHECK_THAT(run.out, Contains("web-002  svc_web  2026-01-06T16:26:24Z (+1d16h26m24s)  DC1"));
+  // The report says why it is not allowed any more.
+  CHECK_THAT(run.out, Contains("web-002  svc_web  DC1"));
+  CHECK_THAT(run.out, Contains("its ACE was removed from the membership after it was added"));
 }
 
 // Microsoft's RODC guidance ("branch operations when the WAN is down"): an
@@ -185,7 +198,7 @@ TEST_CASE("Behind an RODC a cached account logs on through a WAN outage and an u
 TEST_CASE("A migration whose account no host runs is safe from the start and says why", "[sim][risk]") {
   RiskTracker risk({"DC1"});
   risk.track("dmsa_idle", "svc_idle", {});
-  std::string report = risk.report(0);
+  std::string report = textOf(risk);
   INFO(report);
   CHECK_THAT(report, Contains("safe from the start: no host runs a service as svc_idle"));
 }

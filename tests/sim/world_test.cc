@@ -318,9 +318,9 @@ TEST_CASE("A run with its stores on disk prints what the same run in memory prin
   CHECK(onDisk.out == runCommand(file, {}).out);
 
   CommandOutput again = runCommand(file, {.storeDirectory = dir.string()});
-  CHECK(again.exitCode == 1);
-  CHECK(again.err == file + ": cannot simulate: store directory " + dir.string() +
-                         ": not empty; each run needs an empty or new directory\n");
+  CHECK(again.exitCode == 2);
+  CHECK(again.err ==
+        "--store: store directory " + dir.string() + ": not empty; each run needs an empty or new directory\n");
   std::filesystem::remove_all(dir);
 }
 
@@ -348,8 +348,20 @@ TEST_CASE("Bad command-line values are one-line errors naming the option", "[sim
   CHECK(badDc.exitCode == 2);
   CHECK_THAT(badDc.err, Contains("--dc \"NOPE\": no such DC"));
   CommandOutput missing = runCommand("/nonexistent/topology.toml", {});
-  CHECK(missing.exitCode == 1);
+  CHECK(missing.exitCode == 2);
   CHECK_THAT(missing.err, Contains("/nonexistent/topology.toml: cannot read the file"));
+  // Output paths and the store directory are checked before any work.
+  CommandOutput trace = runCommand(scenario("notification.toml"), {.traceFile = "/nonexistent/trace.json"});
+  CHECK(trace.exitCode == 2);
+  CHECK(trace.out.empty());
+  CHECK(trace.err == "--trace /nonexistent/trace.json: /nonexistent is not an existing directory\n");
+  CommandOutput store = runCommand(scenario("notification.toml"), {.storeDirectory = "/nonexistent/x"});
+  CHECK(store.exitCode == 2);
+  CHECK(store.err == "--store: store directory /nonexistent/x: /nonexistent is not an existing directory\n");
+  CHECK_FALSE(std::filesystem::exists("/nonexistent"));
+  CommandOutput completeAt = runCommand(scenario("notification.toml"), {.completeAt = "2025-01-01T00:00:00Z"});
+  CHECK(completeAt.exitCode == 2);
+  CHECK_THAT(completeAt.err, Contains("--complete-at \"2025-01-01T00:00:00Z\": "));
 }
 
 TEST_CASE("repadmin views read the simulated DCs at the given moment", "[sim][repadmin]") {

@@ -1,0 +1,147 @@
+#include "sim/what_if.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "sim/loader_internal.h"
+#include "sim/units.h"
+#include "sim/world.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+using loader::lower;
+
+constexpr const char* kForkLocation = "(what-if completion)";
+
+bool isMigrationStep(const Step& step, const std::string& action, const std::string& dmsa) {
+  return step.action == action && lower(step.dmsa) == lower(dmsa);
+}
+
+// One fork: what completing `dmsas` at `at` did to each.
+dc::Result<WhatIfMoment> runFork(const Scenario& scenario, uint64_t seed, const std::vector<std::string>& dmsas,
+                                 int64_t at, int64_t runEnd) {
+  Scenario fork = forkCompletingAt(scenario, dmsas, at);
+  auto world = World::create(fork, seed, false);
+  if (!world) return world.status();
+  int64_t span = forkSpan(fork, at, runEnd);
+  (*world)->runUntil(span);
+  PlanningReport report = (*world)->planningReport();
+  WhatIfMoment moment;
+  moment.at = scenario.start + at;
+  moment.observedUntil = scenario.start + span;
+  for (const std::string& dmsa : dmsas) {
+    WhatIfMoment::Outcome outcome;
+    outcome.dmsa = dmsa;
+    for (const MigrationReport& m : report.migrations) {
+      if (lower(m.dmsa) != lower(dmsa)) continue;
+      outcome.dmsa = m.dmsa;
+      outcome.failures = m.failures;
+      outcome.refused = !m.completed;
+    }
+    if (outcome.refused) {
+      for (const Finding& f : (*world)->findings())
+        if (f.at == at && f.message.starts_with(kForkLocation) && f.message.find(dmsa) != std::string::npos)
+          outcome.refusal = f.message.substr(f.message.find(": ") + 2);
+      if (outcome.refusal.empty()) outcome.refusal = "it did not take effect";
+    }
+    moment.outcomes.push_back(std::move(outcome));
+  }
+  return moment;
+}
+
+}  // namespace
+
+std::vector<std::string> migrationsOpenAt(const Scenario& scenario, int64_t at) {
+  std::vector<std::string> open;
+  for (const DmsaSpec& dmsa : scenario.dmsas) {
+    bool started = false, completed = false;
+    for (const Step& step : scenario.steps) {
+      if (step.at >= at) break;  // steps are in time order
+      if (isMigrationStep(step, "start-migration", dmsa.name)) started = true, completed = false;
+      if (isMigrationStep(step, "complete-migration", dmsa.name)) completed = true;
+      if (isMigrationStep(step, "reset-migration", dmsa.name)) started = completed = false;
+    }
+    for (const Step& step : scenario.steps)
+      if (step.at == at && isMigrationStep(step, "complete-migration", dmsa.name)) completed = true;
+    if (started && !completed) open.push_back(dmsa.name);
+  }
+  return open;
+}
+
+Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::string>& dmsas, int64_t at) {
+  Scenario fork = scenario;
+  for (const std::string& dmsa : dmsas) {
+    std::string startDc;
+    for (const Step& step : scenario.steps)
+      if (step.at < at && isMigrationStep(step, "start-migration", dmsa)) startDc = step.dc;
+    std::erase_if(fork.steps,
+                  [&](const Step& step) { return step.at > at && isMigrationStep(step, "complete-migration", dmsa); });
+    Step complete;
+    complete.where = {kForkLocation, 0, 0};
+    complete.at = at;
+    complete.action = "complete-migration";
+    complete.dmsa = dmsa;
+    complete.dc = startDc;
+    fork.steps.push_back(std::move(complete));
+  }
+  // As the loader orders them: by time, file order at the same moment.
+  std::stable_sort(fork.steps.begin(), fork.steps.end(), [](const Step& a, const Step& b) { return a.at < b.at; });
+  fork.duration = std::nullopt;
+  return fork;
+}
+
+int64_t forkSpan(const Scenario& scenario, int64_t at, int64_t runEnd) {
+  return std::max(runEnd, at + scenario.renewMax + scenario.tgtLifetime);
+}
+
+dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed, const WhatIfOptions& options) {
+  WhatIfTable table;
+  std::vector<int64_t> candidates;
+  if (options.completeAt) {
+    candidates.push_back(*options.completeAt);
+  } else {
+    table.every = options.every.value_or(12 * kMicrosPerHour);
+    for (int64_t at = table.every; at < options.runEnd; at += table.every)
+      if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
+  }
+  std::vector<std::optional<dc::Result<WhatIfMoment>>> results(candidates.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < candidates.size(); i = next++)
+      results[i] = runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd);
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < std::max(1u, options.jobs); ++j) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  for (auto& result : results) {
+    if (!*result) return result->status();
+    table.moments.push_back(std::move(**result));
+  }
+  // Per migration, the earliest moment with no failing host service.
+  std::vector<std::string> names;
+  for (const WhatIfMoment& moment : table.moments)
+    for (const auto& outcome : moment.outcomes)
+      if (std::find(names.begin(), names.end(), outcome.dmsa) == names.end()) names.push_back(outcome.dmsa);
+  for (const std::string& name : names) {
+    WhatIfTable::Earliest earliest{name, std::nullopt, std::nullopt, true};
+    for (const WhatIfMoment& moment : table.moments) {
+      for (const auto& outcome : moment.outcomes) {
+        if (outcome.dmsa != name) continue;
+        bool clean = !outcome.refused && outcome.failures.empty();
+        if (clean && !earliest.at) earliest.at = moment.at;
+        if (!clean && !earliest.at) earliest.lastFailing = moment.at;
+        if (!clean && earliest.at) earliest.staysSafe = false;
+      }
+    }
+    table.earliest.push_back(std::move(earliest));
+  }
+  return table;
+}
+
+}  // namespace dcemu::sim

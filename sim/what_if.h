@@ -1,0 +1,43 @@
+// The what-if completion table: for candidate moments, what completing each
+// started migration there would break. Exact rather than estimated: each
+// moment is a fork of the run that completes the migrations at that moment
+// and runs on. A fork is a replay: the same file and seed with the
+// completion added, which the simulator's determinism makes identical to
+// the plain run up to that moment (the World holds closures, host Kerberos
+// state and RocksDB instances whose background threads a process fork would
+// not carry, so replaying is the fork that stays exact). Forks run in
+// parallel, each single-threaded; the table does not depend on how many.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "dc/status.h"
+#include "sim/report.h"
+#include "sim/scenario.h"
+
+namespace dcemu::sim {
+
+struct WhatIfOptions {
+  std::optional<int64_t> every;       // candidate spacing, from the simulated start
+  std::optional<int64_t> completeAt;  // one moment instead (an offset from the start)
+  int64_t runEnd = 0;                 // the plain run's span: candidates lie before it
+  unsigned jobs = 1;                  // forks run at once
+};
+
+// The migrations a candidate moment completes: started by a step of the
+// file before it and not completed by one at or before it.
+std::vector<std::string> migrationsOpenAt(const Scenario& scenario, int64_t at);
+
+// The scenario of one fork: the file's own completions of `dmsas` removed,
+// a complete-migration of each at `at` on the DC that started it.
+Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::string>& dmsas, int64_t at);
+
+// How long a fork completing at `at` runs: to the plain run's end, and at
+// least until every host has had to log on afresh after the completion
+// (its TGT's renewal limit plus one lifetime).
+int64_t forkSpan(const Scenario& scenario, int64_t at, int64_t runEnd);
+
+dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed, const WhatIfOptions& options);
+
+}  // namespace dcemu::sim

@@ -1,0 +1,128 @@
+// The planning report's view of the world: what the risk tracker saw, with
+// the DCs' sites, and for a migration not yet safe to complete, every host
+// whose ACE a DC its locator may use lacks, and why. The reasons are the
+// ones an administrator can act on, checked in the order that explains the
+// most: a host that cannot learn, one that has not tried, one whose write
+// failed, then why a written ACE has not reached (or left) that DC.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "kdc/events.h"
+#include "sim/loader_internal.h"
+#include "sim/units.h"
+#include "sim/world.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+using loader::lower;
+
+// The latest event 308 in which `host` failed to add its ACE for `account`.
+const kdc::Event* lastFailedLearning(const std::vector<kdc::Event>& events, const std::string& host,
+                                     const std::string& account) {
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (it->id != kdc::event_id::kDmsaPermissionAdd || lower(it->source) != lower(host)) continue;
+    std::string linked, status;
+    for (const auto& [name, value] : it->fields) {
+      if (name == "Linked Account") linked = lower(value);
+      if (name == "Status") status = value;
+    }
+    if (linked != lower(account) && linked != lower(account) + "$") continue;
+    return status.starts_with("failure") ? &*it : nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
+  std::vector<ReportBlocker> blockers;
+  auto started = risk_.startedAt(migration);
+  if (!started) return blockers;
+  const std::string& account = risk_.accountOf(migration);
+  auto when = [&](int64_t at) { return formatMoment(at, scenario_.start); };
+  std::vector<LostUpdate> losses = risk_.lossesOf(migration);
+  std::vector<RiskTracker::HostView> views = risk_.hostsOf(migration);
+  for (size_t h = 0; h < views.size(); ++h) {
+    const RiskTracker::HostView& view = views[h];
+    if (view.safe) continue;
+    const TrackedHost& host = *view.spec;
+    const std::vector<bool>& present = *view.present;
+    int client = clientIndex(host.host, host.service);
+    std::optional<int64_t> next;
+    if (client >= 0 && nextLogon_[client] >= queue_.now()) next = nextLogon_[client];
+    std::vector<int> holders;  // DCs holding its ACE now
+    for (int d = 0; d < dcCount(); ++d)
+      if (present[d]) holders.push_back(d);
+    // When the start first reached a DC the host uses.
+    std::optional<int64_t> startReached;
+    for (int d : host.locatorDcs)
+      if (auto arrived = risk_.startArrived(migration, d))
+        startReached = std::min(startReached.value_or(*arrived), *arrived);
+    for (int d : host.locatorDcs) {
+      if (present[d]) continue;
+      std::string reason;
+      const kdc::Event* failed = client >= 0 ? lastFailedLearning(events_, host.host, account) : nullptr;
+      auto lost = std::find_if(losses.rbegin(), losses.rend(), [&](const LostUpdate& loss) {
+        return loss.dc == d && loss.host == static_cast<int>(h);
+      });
+      if (!host.dmsaCapable) {
+        reason = "not dMSA-capable: it never adds its own ACE (grant it, or upgrade the host)";
+      } else if (!view.learned && failed) {
+        std::string status;
+        for (const auto& [name, value] : failed->fields)
+          if (name == "Status") status = value;
+        if (status.find("no writable DC reachable") != std::string::npos)
+          reason = fmt::format("only an RODC reachable: its ACE write at {} needs a writable DC", when(failed->at));
+        else
+          reason = fmt::format("its attempt to add its ACE at {} failed: {}", when(failed->at), status);
+      } else if (!view.learned) {
+        const auto& latest = client >= 0 ? clients_[client].latest() : std::nullopt;
+        if (!startReached)
+          reason = "the start has not reached any DC it uses";
+        else if (!latest || latest->at < *startReached)
+          reason = fmt::format("has not logged on since the start reached a DC it uses at {}", when(*startReached));
+        else
+          reason = fmt::format("its last logon at {} added no ACE ({})", when(latest->at),
+                               latest->ok ? "the DC it used did not hold the start" : latest->reason);
+      } else if (lost != losses.rend()) {
+        reason = fmt::format("its ACE was lost to a replication conflict on {} at {}", dcs_[d].name, when(lost->at));
+      } else if (holders.empty()) {
+        reason = "its ACE was removed from the membership after it was added (it is on no DC now)";
+      } else if (!dcs_[d].dir) {
+        reason = fmt::format("{} is down", dcs_[d].name);
+      } else if (std::none_of(holders.begin(), holders.end(),
+                              [&](int h) { return network_.reachable(dcs_[h].site, dcs_[d].site); })) {
+        reason = fmt::format("site {} is cut off from every DC holding its ACE", scenario_.sites[dcs_[d].site].name);
+      } else if (dcs_[d].inboundDisabled) {
+        reason = fmt::format("inbound replication is disabled on {}", dcs_[d].name);
+      } else {
+        reason = fmt::format("its ACE has not replicated to {} yet", dcs_[d].name);
+      }
+      blockers.push_back({host.host, host.service, dcs_[d].name, std::move(reason), next});
+    }
+  }
+  return blockers;
+}
+
+PlanningReport World::planningReport() const {
+  PlanningReport report;
+  report.file = scenario_.file;
+  report.seed = seed_;
+  report.start = scenario_.start;
+  report.end = queue_.now();
+  report.migrations = risk_.reports();
+  for (size_t m = 0; m < report.migrations.size(); ++m) {
+    MigrationReport& migration = report.migrations[m];
+    for (size_t d = 0; d < migration.dcs.size(); ++d) {
+      migration.dcs[d].site = scenario_.sites[dcs_[d].site].name;
+      migration.dcs[d].readOnly = dcs_[d].readOnly;
+    }
+    if (!migration.safeFrom) migration.blockers = blockersOf(m);
+  }
+  return report;
+}
+
+}  // namespace dcemu::sim
