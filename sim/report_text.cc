@@ -158,17 +158,32 @@ class TextReport {
       out_ += "  not safe: the migration was never started, so no host has learned\n";
       return;
     }
+    // One row per host service and reason, naming every DC it applies to.
+    struct Group {
+      const ReportBlocker* first;
+      std::string dcs;
+    };
+    std::vector<Group> groups;
     std::map<std::string, int> hosts;
-    for (const ReportBlocker& b : m.blockers) ++hosts[b.host + "/" + b.service];
+    for (const ReportBlocker& b : m.blockers) {
+      ++hosts[b.host + "/" + b.service];
+      auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+        return g.first->host == b.host && g.first->service == b.service && g.first->reason == b.reason;
+      });
+      if (same == groups.end())
+        groups.push_back({&b, b.dc});
+      else
+        same->dcs += ", " + b.dc;
+    }
     out_ += fmt::format("  not safe at {}: {} not allowed on a DC its locator may use\n", at(r_.end),
                         plural(hosts.size(), "host service"));
     std::vector<Row> rows;
-    for (size_t i = 0; i < m.blockers.size() && i < kLinesListed; ++i) {
-      const ReportBlocker& b = m.blockers[i];
-      rows.push_back({b.host, b.service, b.dc, at(b.nextLogon), b.reason});
+    for (size_t i = 0; i < groups.size() && i < kLinesListed; ++i) {
+      const ReportBlocker& b = *groups[i].first;
+      rows.push_back({b.host, b.service, groups[i].dcs, at(b.nextLogon), b.reason});
     }
-    out_ += table({"host", "service", "DC", "next logon", "reason"}, rows, "    ");
-    out_ += more(kLinesListed, m.blockers.size(), "blockers");
+    out_ += table({"host", "service", "missing on", "next logon", "reason"}, rows, "    ");
+    out_ += more(kLinesListed, groups.size(), "blockers");
   }
 
   void failures(const MigrationReport& m) {
@@ -195,25 +210,14 @@ class TextReport {
     for (const auto& outcome : t.moments.front().outcomes) header.push_back(outcome.dmsa);
     header.push_back("observed until");
     std::vector<Row> rows;
-    std::vector<std::string> details;
     for (const WhatIfMoment& moment : t.moments) {
       Row row{at(moment.at)};
-      for (const auto& outcome : moment.outcomes) {
+      for (const auto& outcome : moment.outcomes)
         row.push_back(outcome.refused ? "refused" : std::to_string(outcome.failures.size()));
-        if (outcome.refused)
-          details.push_back(fmt::format("{} {}: the completion was refused: {}", at(moment.at), outcome.dmsa,
-                                        outcome.refusal));
-        for (const ReportFailure& f : outcome.failures)
-          details.push_back(fmt::format("{} {}: {} {} fails at {} on {}: {}", formatMoment(moment.at, r_.start),
-                                        outcome.dmsa, f.host, f.service, at(f.at), f.dc.empty() ? "no DC" : f.dc,
-                                        f.reason));
-      }
       row.push_back(at(moment.observedUntil));
       rows.push_back(std::move(row));
     }
     out_ += table(header, rows, "  ");
-    for (size_t i = 0; i < details.size() && i < kLinesListed; ++i) out_ += "    " + details[i] + "\n";
-    out_ += more(kLinesListed, details.size(), "failing host services");
     for (const WhatIfTable::Earliest& e : t.earliest) {
       if (!e.at) {
         out_ += fmt::format("  {}: no candidate moment is free of failures\n", e.dmsa);
@@ -224,6 +228,27 @@ class TextReport {
                                          : ", and no earlier moment has one";
       out_ += fmt::format("  {}: earliest completion with no failing host {}{}; {}\n", e.dmsa, at(*e.at), margin,
                           e.staysSafe ? "every later moment has none either" : "but a later moment has failures again");
+    }
+    // What the last failing moment of each migration would break: the
+    // hosts an administrator completing a little early would lose.
+    for (const WhatIfTable::Earliest& e : t.earliest) {
+      int64_t worst = e.lastFailing ? *e.lastFailing : (e.at ? -1 : t.moments.back().at);
+      for (const WhatIfMoment& moment : t.moments) {
+        if (moment.at != worst) continue;
+        for (const auto& outcome : moment.outcomes) {
+          if (outcome.dmsa != e.dmsa) continue;
+          out_ += fmt::format("  completing {} at {} would {}:\n", e.dmsa, at(moment.at),
+                              outcome.refused ? "be refused" : "fail " + plural(outcome.failures.size(), "host service"));
+          if (outcome.refused) out_ += "    " + outcome.refusal + "\n";
+          std::vector<Row> failing;
+          for (size_t i = 0; i < outcome.failures.size() && i < kLinesListed; ++i) {
+            const ReportFailure& f = outcome.failures[i];
+            failing.push_back({f.host, f.service, at(f.at), f.dc.empty() ? "-" : f.dc, f.reason});
+          }
+          if (!failing.empty()) out_ += table({"host", "service", "first failed", "DC", "reason"}, failing, "    ");
+          out_ += more(kLinesListed, outcome.failures.size(), "failing host services");
+        }
+      }
     }
   }
 
