@@ -1,7 +1,6 @@
 #include "sim/commands.h"
 
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,9 +12,9 @@
 #include "replication/repadmin.h"
 #include "sim/loader_internal.h"
 #include "sim/report_json.h"
-#include "sim/what_if.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
+#include "sim/what_if.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -53,7 +52,6 @@ std::optional<int64_t> durationOption(const std::string& option, const std::stri
   return std::get<int64_t>(parsed);
 }
 
-
 std::string bytesText(uint64_t bytes) {
   if (bytes < 10 * 1024) return fmt::format("{} B", bytes);
   if (bytes < 10 * 1024 * 1024) return fmt::format("{} KiB", bytes / 1024);
@@ -66,9 +64,9 @@ std::string summary(const World& world, const std::string& file, uint64_t seed, 
   std::string out;
   out += fmt::format("dcemu run {} (seed {})\n", file, seed);
   auto count = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
-  out += fmt::format("simulated   {} from {} to {}: {} in {}, {}\n", formatDuration(world.elapsed()), formatUtcInstant(s.start),
-                     formatUtcInstant(world.now()), count(s.dcs.size(), "DC"), count(s.sites.size(), "site"),
-                     count(world.topology().connections.size(), "connection"));
+  out += fmt::format("simulated   {} from {} to {}: {} in {}, {}\n", formatDuration(world.elapsed()),
+                     formatUtcInstant(s.start), formatUtcInstant(world.now()), count(s.dcs.size(), "DC"),
+                     count(s.sites.size(), "site"), count(world.topology().connections.size(), "connection"));
   out += fmt::format("events      {}\n", events);
   out += fmt::format("replication {} pulls ({} failed) in {} chunks, {}; {} notifications\n", c.pulls, c.pullsFailed,
                      c.chunks, bytesText(c.bytes), c.notifications);
@@ -231,8 +229,8 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   }
   std::string text = summary(**world, file, seed, traceHash, events);
   if (later > 0)
-    text += fmt::format("note        {} after --until {} not run\n", later == 1 ? "1 step" : fmt::format("{} steps", later),
-                        formatDuration(end));
+    text += fmt::format("note        {} after --until {} not run\n",
+                        later == 1 ? "1 step" : fmt::format("{} steps", later), formatDuration(end));
   text += reportText(report);
   if (!options.jsonFile.empty()) {
     std::ofstream json(options.jsonFile, std::ios::binary | std::ios::trunc);
@@ -254,7 +252,8 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   const auto& findings = (*world)->findings();
   if (!findings.empty()) {
     text += fmt::format("problems    {}\n", findings.size());
-    for (const Finding& f : findings) text += fmt::format("  at {}: {}\n", formatMoment(scenario->start + f.at, scenario->start), f.message);
+    for (const Finding& f : findings)
+      text += fmt::format("  at {}: {}\n", formatMoment(scenario->start + f.at, scenario->start), f.message);
   }
   output.out = text;
   if (!findings.empty() || !divergence.empty()) output.exitCode = 1;

@@ -25,8 +25,8 @@ struct RunOptions {
   std::optional<std::string> whatIfEvery;
   std::optional<std::string> completeAt;  // one candidate moment instead
   bool noWhatIf = false;
-  unsigned jobs = 0;  // what-if forks at once; 0: one per core
-  std::string jsonFile;  // the whole report as JSON (docs/report-format.md)
+  unsigned jobs = 0;        // what-if forks at once; 0: one per core
+  std::string jsonFile;     // the whole report as JSON (docs/report-format.md)
   bool failOnRisk = false;  // exit 1 when a host fails, an ACE is lost or no moment is safe
 };
 

@@ -1,7 +1,9 @@
 // dcemu: one binary, a subcommand per job.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
@@ -100,6 +102,15 @@ int main(int argc, char** argv) {
   sweepCmd->add_option("--first-seed", sweep.firstSeed, "the first seed (default 1)")->check(checkSeed);
   sweepCmd->add_option("--last-seed", sweep.lastSeed, "the last seed (default 100)")->check(checkSeed);
 
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      fmt::print(stderr, "dcemu: unknown command \"{}\" (use {} or {})\n", argv[1],
+                 fmt::join(names.begin(), names.end() - 1, ", "), names.back());
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

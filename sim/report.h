@@ -25,9 +25,9 @@ struct ReportStep {
 struct ReportDc {
   std::string name, site;
   bool readOnly = false;
-  std::optional<int64_t> startArrived;       // msDS-DelegatedMSAState 1 first held
-  std::optional<int64_t> completionArrived;  // state 2 first held (the latest time it arrived)
-  size_t hostsAllowed = 0;                   // tracked hosts the KDC's access check allows at the end
+  std::optional<int64_t> startArrived;           // msDS-DelegatedMSAState 1 first held
+  std::optional<int64_t> completionArrived;      // state 2 first held (the latest time it arrived)
+  size_t hostsAllowed = 0;                       // tracked hosts the KDC's access check allows at the end
   std::vector<std::string> missingAtCompletion;  // hosts not allowed when state 2 arrived
 };
 

@@ -38,8 +38,8 @@ class JsonReport {
   Json time(const std::optional<int64_t>& at) const { return at ? time(*at) : Json(); }
 
   Json failure(const ReportFailure& f) const {
-    return Json{{"host", f.host},     {"service", f.service}, {"first_failed", time(f.at)},
-                {"dc", f.dc},         {"failures", f.count},  {"reason", f.reason}};
+    return Json{{"host", f.host}, {"service", f.service}, {"first_failed", time(f.at)},
+                {"dc", f.dc},     {"failures", f.count},  {"reason", f.reason}};
   }
 
   Json migration(const MigrationReport& m) const {
@@ -72,7 +72,8 @@ class JsonReport {
                               {"locator_dcs", h.locatorDcs}});
     }
     out["lost_aces"] = Json::array();
-    for (const ReportLoss& l : m.losses) out["lost_aces"].push_back({{"host", l.host}, {"dc", l.dc}, {"at", time(l.at)}});
+    for (const ReportLoss& l : m.losses)
+      out["lost_aces"].push_back({{"host", l.host}, {"dc", l.dc}, {"at", time(l.at)}});
     out["safe_from"] = time(m.safeFrom);
     out["blockers"] = Json::array();
     for (const ReportBlocker& b : m.blockers) {

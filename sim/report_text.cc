@@ -66,11 +66,10 @@ class TextReport {
   void migration(const MigrationReport& m) {
     std::map<std::string, size_t> sites;
     for (const ReportHost& h : m.hosts) ++sites[h.site];
-    out_ += fmt::format("migration   {} superseding {}: {} in {}\n", m.dmsa, m.account, plural(m.hosts.size(), "host service"),
-                        plural(sites.size(), "site"));
+    out_ += fmt::format("migration   {} superseding {}: {} in {}\n", m.dmsa, m.account,
+                        plural(m.hosts.size(), "host service"), plural(sites.size(), "site"));
     if (m.created) out_ += fmt::format("  created   {}\n", at(*m.created));
-    for (const ReportStep& step : m.steps)
-      out_ += fmt::format("  {:<9} {} on {}\n", step.op, at(step.at), step.dc);
+    for (const ReportStep& step : m.steps) out_ += fmt::format("  {:<9} {} on {}\n", step.op, at(step.at), step.dc);
     dcTable(m);
     hostsBySite(m);
     losses(m);
@@ -84,7 +83,8 @@ class TextReport {
     size_t quiet = 0, unlisted = 0;
     std::optional<int64_t> startFirst, startLast;
     for (const ReportDc& dc : m.dcs) {
-      bool wrong = dc.hostsAllowed < m.hosts.size() || !dc.missingAtCompletion.empty() || (m.started && !dc.startArrived);
+      bool wrong =
+          dc.hostsAllowed < m.hosts.size() || !dc.missingAtCompletion.empty() || (m.started && !dc.startArrived);
       if (large && !wrong) {
         ++quiet;
         if (dc.startArrived) {
@@ -127,8 +127,8 @@ class TextReport {
         first = std::min(first.value_or(*h->learned), *h->learned);
         last = std::max(last.value_or(*h->learned), *h->learned);
       }
-      rows.push_back({site, std::to_string(hosts.size()), std::to_string(capable), std::to_string(learned),
-                      at(first), at(last)});
+      rows.push_back(
+          {site, std::to_string(hosts.size()), std::to_string(capable), std::to_string(learned), at(first), at(last)});
     }
     if (!rows.empty())
       out_ += table({"site", "hosts", "dMSA-capable", "learned", "first learned", "last learned"}, rows, "  ");
@@ -201,19 +201,36 @@ class TextReport {
 
   void whatIf(const WhatIfTable& t) {
     if (t.moments.empty()) return;
-    out_ += t.every ? fmt::format("what if    each started migration were completed instead at one of these moments "
-                                  "(every {}); host services that would fail:\n",
-                                  formatDuration(t.every))
+    out_ += t.every ? fmt::format(
+                          "what if    each started migration were completed instead at one of these moments "
+                          "(every {}); host services that would fail:\n",
+                          formatDuration(t.every))
                     : "what if    each started migration were completed instead at this moment; host services that "
                       "would fail:\n";
     Row header{"complete at"};
     for (const auto& outcome : t.moments.front().outcomes) header.push_back(outcome.dmsa);
     header.push_back("observed until");
+    // Consecutive moments with the same counts share a row, so a fine
+    // spacing over weeks stays a short table.
     std::vector<Row> rows;
-    for (const WhatIfMoment& moment : t.moments) {
-      Row row{at(moment.at)};
+    std::vector<std::string> previous;
+    size_t runLength = 0;
+    for (size_t i = 0; i < t.moments.size(); ++i) {
+      const WhatIfMoment& moment = t.moments[i];
+      std::vector<std::string> counts;
       for (const auto& outcome : moment.outcomes)
-        row.push_back(outcome.refused ? "refused" : std::to_string(outcome.failures.size()));
+        counts.push_back(outcome.refused ? "refused" : std::to_string(outcome.failures.size()));
+      if (!rows.empty() && counts == previous) {
+        ++runLength;
+        rows.back()[0] =
+            fmt::format("{} to {} ({} moments)", at(t.moments[i - runLength].at), at(moment.at), runLength + 1);
+        rows.back().back() = at(moment.observedUntil);
+        continue;
+      }
+      runLength = 0;
+      previous = counts;
+      Row row{at(moment.at)};
+      row.insert(row.end(), counts.begin(), counts.end());
       row.push_back(at(moment.observedUntil));
       rows.push_back(std::move(row));
     }
@@ -237,8 +254,9 @@ class TextReport {
         if (moment.at != worst) continue;
         for (const auto& outcome : moment.outcomes) {
           if (outcome.dmsa != e.dmsa) continue;
-          out_ += fmt::format("  completing {} at {} would {}:\n", e.dmsa, at(moment.at),
-                              outcome.refused ? "be refused" : "fail " + plural(outcome.failures.size(), "host service"));
+          out_ +=
+              fmt::format("  completing {} at {} would {}:\n", e.dmsa, at(moment.at),
+                          outcome.refused ? "be refused" : "fail " + plural(outcome.failures.size(), "host service"));
           if (outcome.refused) out_ += "    " + outcome.refusal + "\n";
           std::vector<Row> failing;
           for (size_t i = 0; i < outcome.failures.size() && i < kLinesListed; ++i) {

@@ -175,7 +175,8 @@ std::vector<MigrationReport> RiskTracker::reports() const {
     }
     if (allSafe) r.safeFrom = safe;
     if (m.hosts.empty() && m.startedAt) r.safeFrom = m.startedAt;
-    for (const LostUpdate& loss : m.losses) r.losses.push_back({m.hosts[loss.host].spec.host, dcNames_[loss.dc], loss.at});
+    for (const LostUpdate& loss : m.losses)
+      r.losses.push_back({m.hosts[loss.host].spec.host, dcNames_[loss.dc], loss.at});
     out.push_back(std::move(r));
   }
   return out;

@@ -150,7 +150,8 @@ Parsed<int64_t> parseUtcInstant(std::string_view text) {
 }
 
 std::string formatUtcInstant(int64_t unixMicros) {
-  int64_t seconds = unixMicros >= 0 ? unixMicros / kMicrosPerSecond : -((-unixMicros + kMicrosPerSecond - 1) / kMicrosPerSecond);
+  int64_t seconds =
+      unixMicros >= 0 ? unixMicros / kMicrosPerSecond : -((-unixMicros + kMicrosPerSecond - 1) / kMicrosPerSecond);
   std::chrono::sys_seconds instant{std::chrono::seconds(seconds)};
   auto days = std::chrono::floor<std::chrono::days>(instant);
   std::chrono::year_month_day date{days};
@@ -175,8 +176,7 @@ Parsed<int64_t> parseMoment(std::string_view text, int64_t start) {
   Parsed<int64_t> parsed = parseUtcInstant(iso);
   if (auto* reason = std::get_if<std::string>(&parsed)) return *reason;
   int64_t at = std::get<int64_t>(parsed);
-  if (at < start)
-    return fmt::format("\"{}\" is before the simulated start {}", text, formatUtcInstant(start));
+  if (at < start) return fmt::format("\"{}\" is before the simulated start {}", text, formatUtcInstant(start));
   return at - start;
 }
 

@@ -133,8 +133,8 @@ void World::createHosts() {
         scheduleClient(clients_.size() - 1,
                        scenario_.start + static_cast<int64_t>(uniformBelow(start, kFirstLogonSpan)));
         if (machineSid)
-          tracked[lower(service)].push_back({host, service, scenario_.sites[group.site].name, group.dmsaCapable,
-                                             *machineSid, locatorDcs});
+          tracked[lower(service)].push_back(
+              {host, service, scenario_.sites[group.site].name, group.dmsaCapable, *machineSid, locatorDcs});
       }
     }
   }

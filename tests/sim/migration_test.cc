@@ -7,9 +7,9 @@
 #include <regex>
 
 #include "sim/commands.h"
+#include "sim/report.h"
 #include "sim/risk.h"
 #include "sim/scenario_loader.h"
-#include "sim/report.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -63,7 +63,8 @@ TEST_CASE("Completing before the West site saw the start fails every West host's
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   for (int host = 1; host <= 10; ++host)
-    CHECK(std::regex_search(run.out, std::regex(fmt::format("\n    west-web-{:03d}  svc_web  2026-.* WEST-DC1 ", host))));
+    CHECK(
+        std::regex_search(run.out, std::regex(fmt::format("\n    west-web-{:03d}  svc_web  2026-.* WEST-DC1 ", host))));
   CHECK_THAT(run.out, Contains("not in the membership on WEST-DC1"));
   CHECK_THAT(run.out, !Contains("east-web-001  svc_web  2026"));
 }
