@@ -439,6 +439,22 @@ void checkUserBatches(const Scenario& s, Names& names, LoadErrors& errors) {
   names.userBatches = s.userBatches;
 }
 
+// A step or fault after the run's end would never happen: an error, not a
+// silent skip that makes a migration look never completed.
+void checkWithinDuration(const Scenario& s, LoadErrors& errors) {
+  if (!s.duration) return;
+  for (const Step& step : s.steps)
+    if (step.at > *s.duration)
+      errors.add(step.where, fmt::format("step at {} is after the end of the run ([simulation] duration = \"{}\"); "
+                                         "lengthen the duration or remove the step",
+                                         formatDuration(step.at), formatDuration(*s.duration)));
+  for (const Fault& fault : s.faults)
+    if (fault.from > *s.duration)
+      errors.add(fault.where, fmt::format("fault from {} starts after the end of the run ([simulation] duration = "
+                                          "\"{}\"); lengthen the duration or remove the fault",
+                                          formatDuration(fault.from), formatDuration(*s.duration)));
+}
+
 }  // namespace
 
 LoadResult parseScenario(std::string_view text, const std::string& fileName) {
@@ -470,6 +486,7 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
   checkMemberships(root, s, names, errors);
   checkUserBatches(s, names, errors);
   loader::loadTimeline(root, s, names, errors);
+  checkWithinDuration(s, errors);
   result.errors = errors.messages();
   if (result.errors.empty()) result.scenario = std::move(s);
   return result;

@@ -138,6 +138,12 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
   CHECK_THAT(onlyError("[[fault]]\nkind = \"meteor\"\n"), Contains("unknown fault kind \"meteor\""));
   CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect\"\ndc = \"DC1\"\ndn = \"OU=X\"\n"),
              Contains("an expect step needs at least one check"));
+  CHECK_THAT(onlyError("[simulation]\nduration = \"1d\"\n[[step]]\nat = \"2d\"\naction = \"replicate\"\n"
+                       "from = \"DC1\"\nto = \"DC1\"\n"),
+             Contains("t.toml:13:1: step at 2d is after the end of the run ([simulation] duration = \"1d\")"));
+  CHECK_THAT(onlyError("[simulation]\nduration = \"1d\"\n[[fault]]\nkind = \"dc-down\"\ndc = \"DC1\"\n"
+                       "from = \"2d\"\nto = \"3d\"\n"),
+             Contains("fault from 2d starts after the end of the run"));
   CHECK_THAT(onlyError("[domain]\nname = \"again\"\n"), Contains("t.toml:11:1:"));  // TOML itself: redefined table
   const std::string link =
       "[[site]]\nname = \"B\"\n[[dc]]\nname = \"B1\"\nsite = \"B\"\n[[site_link]]\nname = \"L\"\n"
@@ -198,6 +204,13 @@ TEST_CASE("Durations, sizes and instants parse as the format writes them", "[sim
   CHECK(std::get<int>(parseQuarterHour("24:00")) == 1440);
   CHECK(std::holds_alternative<std::string>(parseQuarterHour("10:10")));
   CHECK(std::get<uint8_t>(parseDays("Sat-Mon")) == 0b1100001);
+  // Moments: an offset, an ISO instant, or repadmin's form of one.
+  const int64_t start = 1767571200LL * 1000000;
+  CHECK(std::get<int64_t>(parseMoment("3d12h", start)) == 84 * kMicrosPerHour);
+  CHECK(std::get<int64_t>(parseMoment("2026-01-08T12:00:00Z", start)) == 84 * kMicrosPerHour);
+  CHECK(std::get<int64_t>(parseMoment("2026-01-08 12:00:00", start)) == 84 * kMicrosPerHour);
+  CHECK(std::holds_alternative<std::string>(parseMoment("2026-01-04T00:00:00Z", start)));
+  CHECK(formatMoment(start + 84 * kMicrosPerHour, start) == "2026-01-08T12:00:00Z (+3d12h)");
 }
 
 TEST_CASE("The user_group extension names users with five digits and needs a declared OU", "[sim][loader]") {
