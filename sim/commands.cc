@@ -403,12 +403,22 @@ CommandOutput topologyCommand(const std::string& file, bool dot) {
 
 CommandOutput repadminCommand(const std::string& file, const RepadminOptions& options) {
   CommandOutput output;
-  auto at = durationOption("--at", options.at, output);
-  if (!at) return output;
+  LoadResult loaded = loadScenarioFile(file);
+  for (const std::string& error : loaded.errors) output.err += error + "\n";
+  if (!loaded.scenario) {
+    output.exitCode = 2;
+    return output;
+  }
+  Parsed<int64_t> at = parseMoment(options.at, loaded.scenario->start);
+  if (auto* reason = std::get_if<std::string>(&at)) {
+    output.err += fmt::format("--at \"{}\": {}\n", options.at, *reason);
+    output.exitCode = 2;
+    return output;
+  }
   std::optional<Scenario> scenario;
   auto world = buildWorld(file, options.seed, false, scenario, output);
   if (!world) return output;
-  world->runUntil(*at);
+  world->runUntil(std::get<int64_t>(at));
   replication::DsaNames names = world->dsaNames();
   std::vector<int> dcs;
   if (!options.dc.empty()) {

@@ -87,7 +87,11 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"showrepl", "replsummary", "showobjmeta", "showutdvec"}));
   repadminCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
-  repadminCmd->add_option("--at", repadmin.at, "simulated time after the start, e.g. 2d")->required();
+  repadminCmd
+      ->add_option("--at", repadmin.at,
+                   "the moment: an offset from the start (2d) or a UTC time (2026-01-07T00:00:00Z, or as repadmin "
+                   "prints it)")
+      ->required();
   repadminCmd->add_option("--dc", repadmin.dc, "the DC to ask (showrepl: default every DC)");
   repadminCmd->add_option("--object", repadmin.object, "showobjmeta: a DN or a topology name");
   repadminCmd->add_option("--nc", repadmin.namingContext, "showutdvec: domain, configuration or schema");

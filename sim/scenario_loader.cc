@@ -478,7 +478,9 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
   for (const auto& [key, value] : root) {
     bool known = false;
     for (const char* section : kSections) known = known || key.str() == section;
-    if (!known) errors.add(key.source(), fmt::format("unknown key \"{}\" at the top level", key.str()));
+    if (!known)
+      errors.add(key.source(), fmt::format("unknown key \"{}\" at the top level{}", key.str(),
+                                           nearestKeyHint(key.str(), {std::begin(kSections), std::end(kSections)})));
   }
   readGlobalSections(root, s, errors);
   readTopology(root, s, names, errors);

@@ -84,8 +84,13 @@ void checkKeys(const toml::table& table, const Shape& shape, std::initializer_li
   for (const auto& [key, value] : table) {
     bool allowed = std::any_of(common.begin(), common.end(), [&](const char* k) { return key.str() == k; }) ||
                    belongs(shape, key.str());
-    if (!allowed)
-      errors.add(key.source(), fmt::format("unknown key \"{}\" for {} \"{}\"", key.str(), what, shape.name));
+    if (!allowed) {
+      std::vector<std::string> known(common.begin(), common.end());
+      known.insert(known.end(), shape.required.begin(), shape.required.end());
+      known.insert(known.end(), shape.optional.begin(), shape.optional.end());
+      errors.add(key.source(), fmt::format("unknown key \"{}\" for {} \"{}\"{}", key.str(), what, shape.name,
+                                           nearestKeyHint(key.str(), known)));
+    }
   }
   for (const char* key : shape.required)
     if (!table.contains(key)) errors.add(table.source(), fmt::format("{} \"{}\" needs \"{}\"", what, shape.name, key));

@@ -16,6 +16,10 @@
 
 namespace dcemu::sim {
 
+// " (did you mean \"tgt_lifetime\"?)" when one of `known` is a small edit
+// away from the unknown `key` (ignoring case), else "".
+std::string nearestKeyHint(std::string_view key, const std::vector<std::string>& known);
+
 class LoadErrors {
  public:
   explicit LoadErrors(std::string file) : file_(std::move(file)) {}

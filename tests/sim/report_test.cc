@@ -112,7 +112,7 @@ TEST_CASE("Bad command-line values are refused in one line with exit 2, before a
   CHECK_FALSE(std::filesystem::exists("/nonexistent"));
 }
 
-TEST_CASE("--version names the program, and --fail-on-risk makes a failing migration exit 1", "[sim][cli]") {
+TEST_CASE("The version flag names the program, and --fail-on-risk makes a failing migration exit 1", "[sim][cli]") {
   Ran version = shell(dcemu("--version"));
   CHECK(version.exitCode == 0);
   CHECK_THAT(version.out, StartsWith("dcemu "));

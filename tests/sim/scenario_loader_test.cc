@@ -98,6 +98,14 @@ schedule = [ { days = "Mon-Fri", from = "20:00", to = "06:00" } ]
 
 TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", "[sim][loader][errors]") {
   CHECK_THAT(onlyError("[simulation]\nspeed = 2\n"), Contains("t.toml:12:1: unknown key \"speed\" in [simulation]"));
+  // A near miss names the key meant; a far one does not guess.
+  CHECK_THAT(onlyError("[kerberos]\ntgt_lifetme = \"5h\"\n"),
+             Contains("unknown key \"tgt_lifetme\" in [kerberos] (did you mean \"tgt_lifetime\"?)"));
+  CHECK_THAT(onlyError("[[sites]]\nname = \"X\"\n"),
+             Contains("unknown key \"sites\" at the top level (did you mean \"site\"?)"));
+  CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"replicate\"\nfrom = \"DC1\"\nto = \"DC1\"\nforcd = true\n"),
+             Contains("unknown key \"forcd\" for action \"replicate\" (did you mean \"forced\"?)"));
+  CHECK_THAT(onlyError("[simulation]\ncolour = 2\n"), !Contains("did you mean"));
   CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"replicate\"\nfrom = \"DC1\"\nto = \"DC7\"\n"),
              Contains("t.toml:15:6: unknown DC \"DC7\""));
   CHECK_THAT(onlyError("[[dc]]\nname = \"DC2\"\nsite = \"Mars\"\n"), Contains("t.toml:13:8: unknown site \"Mars\""));
