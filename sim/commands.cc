@@ -145,10 +145,25 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   }
   for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace", options.traceFile},
                                      {"--events", options.eventsFile},
-                                     {"--json", options.jsonFile}}) {
+                                     {"--json", options.jsonFile},
+                                     {"--html", options.htmlFile}}) {
     if (path.empty()) continue;
     if (auto problem = unwritable(option, path)) {
       output.err += *problem + "\n";
+      output.exitCode = 2;
+      return output;
+    }
+  }
+  if (!options.csvDirectory.empty()) {
+    std::error_code error;
+    std::filesystem::path dir(options.csvDirectory), parent = dir.parent_path();
+    if (std::filesystem::exists(dir, error) && !std::filesystem::is_directory(dir, error)) {
+      output.err += fmt::format("--csv {}: not a directory\n", options.csvDirectory);
+      output.exitCode = 2;
+      return output;
+    }
+    if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
+      output.err += fmt::format("--csv {}: {} is not an existing directory\n", options.csvDirectory, parent.string());
       output.exitCode = 2;
       return output;
     }
@@ -232,11 +247,20 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
     text += fmt::format("note        {} after --until {} not run\n",
                         later == 1 ? "1 step" : fmt::format("{} steps", later), formatDuration(end));
   text += reportText(report);
-  if (!options.jsonFile.empty()) {
-    std::ofstream json(options.jsonFile, std::ios::binary | std::ios::trunc);
-    json << reportJson(report).dump(2) << "\n";
-    if (!json.flush()) {
-      output.err += fmt::format("--json {}: writing failed\n", options.jsonFile);
+  std::vector<std::pair<std::string, std::string>> files;  // (path, contents)
+  if (!options.jsonFile.empty()) files.push_back({options.jsonFile, reportJson(report).dump(2) + "\n"});
+  if (!options.htmlFile.empty()) files.push_back({options.htmlFile, reportHtml(report)});
+  if (!options.csvDirectory.empty()) {
+    std::error_code error;
+    std::filesystem::create_directory(options.csvDirectory, error);
+    for (auto& [name, text] : reportCsvFiles(report))
+      files.push_back({(std::filesystem::path(options.csvDirectory) / name).string(), std::move(text)});
+  }
+  for (const auto& [path, contents] : files) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file << contents;
+    if (!file.flush()) {
+      output.err += fmt::format("{}: writing failed\n", path);
       output.exitCode = 1;
     }
   }

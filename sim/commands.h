@@ -25,9 +25,12 @@ struct RunOptions {
   std::optional<std::string> whatIfEvery;
   std::optional<std::string> completeAt;  // one candidate moment instead
   bool noWhatIf = false;
-  unsigned jobs = 0;        // what-if forks at once; 0: one per core
-  std::string jsonFile;     // the whole report as JSON (docs/report-format.md)
-  bool failOnRisk = false;  // exit 1 when a host fails, an ACE is lost or no moment is safe
+  unsigned jobs = 0;         // what-if forks at once; 0: one per core
+  std::string jsonFile;      // the whole report as JSON (docs/report-format.md)
+  std::string htmlFile;      // the report as one HTML page with charts
+  std::string csvDirectory;  // the report's tables as CSV files
+  bool progress = false;     // a progress line on stderr (a terminal)
+  bool failOnRisk = false;   // exit 1 when a host fails, an ACE is lost or no moment is safe
 };
 
 // dcemu run: simulate, check convergence, print the summary.

@@ -73,6 +73,8 @@ int main(int argc, char** argv) {
   runCmd->add_option("--jobs", run.jobs, "what-if forks run at once (default: one per core)")
       ->check(CLI::Range(1u, 1024u));
   runCmd->add_option("--json", run.jsonFile, "write the planning report as JSON (docs/report-format.md)");
+  runCmd->add_option("--html", run.htmlFile, "write the planning report as one HTML page with charts");
+  runCmd->add_option("--csv", run.csvDirectory, "write the report's tables as CSV files into this directory");
   runCmd->add_flag("--fail-on-risk", run.failOnRisk,
                    "exit 1 when a host fails after completion, an ACE is lost, or no what-if moment is safe");
 

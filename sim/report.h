@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dcemu::sim {
@@ -31,12 +32,29 @@ struct ReportDc {
   std::vector<std::string> missingAtCompletion;  // hosts not allowed when state 2 arrived
 };
 
+// Its ACE appearing on, or going from, one DC (the KDC's access check now
+// allowing it or not); `lost` when replication took it away.
+struct ReportAceChange {
+  std::string dc;
+  int64_t at = 0;
+  bool present = false;
+  bool lost = false;
+};
+
 struct ReportHost {
   std::string host, service, site;
   bool dmsaCapable = true;
   std::optional<int64_t> learned;   // its ACE first on any DC
   std::optional<int64_t> safeFrom;  // from then on allowed on every DC its locator may use
   std::vector<std::string> locatorDcs;
+  std::vector<ReportAceChange> aceHistory;  // in time order
+};
+
+// How long the migration's start took to cross a site link: from its first
+// arrival in one of the link's sites to its first arrival in the other.
+struct ReportLinkDelay {
+  std::string link, from, to;
+  int64_t delay = 0;
 };
 
 struct ReportLoss {
@@ -50,6 +68,14 @@ struct ReportBlocker {
   std::string host, service, dc, reason;
   std::optional<int64_t> nextLogon;  // its next logon or renewal, when one is due
 };
+
+// Blockers as a person reads them: one per host service and reason, with
+// every DC it applies to ("KIOSK-RODC1, HUB-DC1").
+struct BlockerGroup {
+  const ReportBlocker* first;
+  std::string dcs;
+};
+std::vector<BlockerGroup> groupBlockers(const std::vector<ReportBlocker>& blockers);
 
 // A host service's logons that failed after completion: the first failure
 // and how many there were.
@@ -66,6 +92,7 @@ struct MigrationReport {
   std::vector<ReportDc> dcs;
   std::vector<ReportHost> hosts;
   std::vector<ReportLoss> losses;
+  std::vector<ReportLinkDelay> startCrossings;
   std::optional<int64_t> safeFrom;  // every host safe; none while some host is not
   std::vector<ReportBlocker> blockers;
   size_t logonsAfterCompletion = 0, failedLogonsAfterCompletion = 0;
@@ -115,5 +142,9 @@ struct PlanningReport {
 
 // The text `dcemu run` prints for the migrations and the what-if table.
 std::string reportText(const PlanningReport& report);
+// One self-contained HTML page with inline SVG charts (--html).
+std::string reportHtml(const PlanningReport& report);
+// The tables as CSV files (--csv DIR): file name and contents.
+std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningReport& report);
 
 }  // namespace dcemu::sim

@@ -42,6 +42,13 @@ class JsonReport {
                 {"dc", f.dc},     {"failures", f.count},  {"reason", f.reason}};
   }
 
+  Json aceHistory(const std::vector<ReportAceChange>& history) const {
+    Json out = Json::array();
+    for (const ReportAceChange& c : history)
+      out.push_back({{"dc", c.dc}, {"at", time(c.at)}, {"present", c.present}, {"lost", c.lost}});
+    return out;
+  }
+
   Json migration(const MigrationReport& m) const {
     Json out;
     out["dmsa"] = m.dmsa;
@@ -69,11 +76,17 @@ class JsonReport {
                               {"dmsa_capable", h.dmsaCapable},
                               {"learned", time(h.learned)},
                               {"safe_from", time(h.safeFrom)},
-                              {"locator_dcs", h.locatorDcs}});
+                              {"locator_dcs", h.locatorDcs},
+                              {"ace_history", aceHistory(h.aceHistory)}});
     }
     out["lost_aces"] = Json::array();
     for (const ReportLoss& l : m.losses)
       out["lost_aces"].push_back({{"host", l.host}, {"dc", l.dc}, {"at", time(l.at)}});
+    out["start_crossings"] = Json::array();
+    for (const ReportLinkDelay& c : m.startCrossings) {
+      out["start_crossings"].push_back(
+          {{"site_link", c.link}, {"from_site", c.from}, {"to_site", c.to}, {"delay_s", c.delay / kMicrosPerSecond}});
+    }
     out["safe_from"] = time(m.safeFrom);
     out["blockers"] = Json::array();
     for (const ReportBlocker& b : m.blockers) {

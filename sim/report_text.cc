@@ -158,23 +158,9 @@ class TextReport {
       out_ += "  not safe: the migration was never started, so no host has learned\n";
       return;
     }
-    // One row per host service and reason, naming every DC it applies to.
-    struct Group {
-      const ReportBlocker* first;
-      std::string dcs;
-    };
-    std::vector<Group> groups;
+    std::vector<BlockerGroup> groups = groupBlockers(m.blockers);
     std::map<std::string, int> hosts;
-    for (const ReportBlocker& b : m.blockers) {
-      ++hosts[b.host + "/" + b.service];
-      auto same = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
-        return g.first->host == b.host && g.first->service == b.service && g.first->reason == b.reason;
-      });
-      if (same == groups.end())
-        groups.push_back({&b, b.dc});
-      else
-        same->dcs += ", " + b.dc;
-    }
+    for (const ReportBlocker& b : m.blockers) ++hosts[b.host + "/" + b.service];
     out_ += fmt::format("  not safe at {}: {} not allowed on a DC its locator may use\n", at(r_.end),
                         plural(hosts.size(), "host service"));
     std::vector<Row> rows;
@@ -275,6 +261,20 @@ class TextReport {
 };
 
 }  // namespace
+
+std::vector<BlockerGroup> groupBlockers(const std::vector<ReportBlocker>& blockers) {
+  std::vector<BlockerGroup> groups;
+  for (const ReportBlocker& b : blockers) {
+    auto same = std::find_if(groups.begin(), groups.end(), [&](const BlockerGroup& g) {
+      return g.first->host == b.host && g.first->service == b.service && g.first->reason == b.reason;
+    });
+    if (same == groups.end())
+      groups.push_back({&b, b.dc});
+    else
+      same->dcs += ", " + b.dc;
+  }
+  return groups;
+}
 
 std::string reportText(const PlanningReport& report) {
   return TextReport(report).render();

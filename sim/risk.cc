@@ -21,11 +21,11 @@ void RiskTracker::track(const std::string& dmsa, const std::string& account, std
   m.missingAtCompletion.resize(dcNames_.size());
   for (TrackedHost& spec : hosts) {
     byHostService_[{lower(spec.host), lower(spec.service)}] = {migrations_.size(), m.hosts.size()};
-    m.hosts.push_back({std::move(spec),
-                       std::vector<std::optional<int64_t>>(dcNames_.size()),
-                       std::vector<bool>(dcNames_.size()),
-                       std::nullopt,
-                       {}});
+    HostState host;
+    host.spec = std::move(spec);
+    host.firstSeen.resize(dcNames_.size());
+    host.present.resize(dcNames_.size());
+    m.hosts.push_back(std::move(host));
   }
   byName_[lower(dmsa)] = migrations_.size();
   migrations_.push_back(std::move(m));
@@ -65,7 +65,9 @@ void RiskTracker::observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>&
     HostState& host = m->hosts[h];
     bool now = members.count(host.spec.machineSid) != 0;
     if (now && !host.firstSeen[dc]) host.firstSeen[dc] = at;
-    if (!now && host.present[dc] && replicated) m->losses.push_back({at, dc, static_cast<int>(h)});
+    bool lost = !now && host.present[dc] && replicated;
+    if (lost) m->losses.push_back({at, dc, static_cast<int>(h)});
+    if (now != host.present[dc]) host.history.push_back({dcNames_[dc], at, now, lost});
     host.present[dc] = now;
     bool everywhere = std::all_of(host.spec.locatorDcs.begin(), host.spec.locatorDcs.end(),
                                   [&](int d) { return static_cast<bool>(host.present[d]); });
@@ -155,10 +157,11 @@ std::vector<MigrationReport> RiskTracker::reports() const {
     bool allSafe = !m.hosts.empty();
     int64_t safe = 0;
     for (const HostState& h : m.hosts) {
-      ReportHost host{h.spec.host, h.spec.service, h.spec.site, h.spec.dmsaCapable, std::nullopt, h.safeFrom, {}};
+      ReportHost host{h.spec.host, h.spec.service, h.spec.site, h.spec.dmsaCapable, std::nullopt, h.safeFrom, {}, {}};
       for (const auto& seen : h.firstSeen)
         if (seen) host.learned = std::min(host.learned.value_or(*seen), *seen);
       for (int d : h.spec.locatorDcs) host.locatorDcs.push_back(dcNames_[d]);
+      host.aceHistory = h.history;
       r.hosts.push_back(std::move(host));
       if (!h.safeFrom)
         allSafe = false;

@@ -88,6 +88,7 @@ class RiskTracker {
     TrackedHost spec;
     std::vector<std::optional<int64_t>> firstSeen;  // per DC
     std::vector<bool> present;                      // per DC
+    std::vector<ReportAceChange> history;           // every change of `present`
     std::optional<int64_t> safeFrom;
     std::vector<kdc::LogonOutcome> afterCompletion;
   };

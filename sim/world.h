@@ -190,6 +190,7 @@ class World {
   void runExpectEvent(const Step& step);
   void logEvent(kdc::Event event);
   std::vector<ReportBlocker> blockersOf(size_t migration) const;
+  std::vector<ReportLinkDelay> startCrossings(const MigrationReport& migration) const;
 
   // Steps (world_steps.cc).
   void runStep(const Step& step);

@@ -107,6 +107,29 @@ std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
   return blockers;
 }
 
+std::vector<ReportLinkDelay> World::startCrossings(const MigrationReport& migration) const {
+  // The start's first arrival in each site.
+  std::vector<std::optional<int64_t>> arrived(scenario_.sites.size());
+  for (size_t d = 0; d < migration.dcs.size(); ++d) {
+    const auto& at = migration.dcs[d].startArrived;
+    auto& site = arrived[dcs_[d].site];
+    if (at) site = std::min(site.value_or(*at), *at);
+  }
+  std::vector<ReportLinkDelay> crossings;
+  for (const SiteLink& link : scenario_.siteLinks) {
+    for (size_t a = 0; a < link.sites.size(); ++a) {
+      for (size_t b = a + 1; b < link.sites.size(); ++b) {
+        int first = link.sites[a], second = link.sites[b];
+        if (!arrived[first] || !arrived[second]) continue;
+        if (*arrived[second] < *arrived[first]) std::swap(first, second);
+        crossings.push_back(
+            {link.name, scenario_.sites[first].name, scenario_.sites[second].name, *arrived[second] - *arrived[first]});
+      }
+    }
+  }
+  return crossings;
+}
+
 PlanningReport World::planningReport() const {
   PlanningReport report;
   report.file = scenario_.file;
@@ -121,6 +144,7 @@ PlanningReport World::planningReport() const {
       migration.dcs[d].readOnly = dcs_[d].readOnly;
     }
     if (!migration.safeFrom) migration.blockers = blockersOf(m);
+    migration.startCrossings = startCrossings(migration);
   }
   return report;
 }

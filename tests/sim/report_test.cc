@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 
 namespace {
 
@@ -76,6 +77,43 @@ TEST_CASE("The JSON report validates against docs/report.schema.json, and a repo
   Ran broken = validateJson((dir / "broken.json").string());
   CHECK(broken.exitCode != 0);
   CHECK_THAT(broken.out, Contains("On instance['migrations'][0]['started']"));
+  std::filesystem::remove_all(dir);
+}
+
+// Debian's chromium, headless, reads the page from a file (no network) and
+// runs its one script, which writes each chart's drawn box into the DOM.
+TEST_CASE("The HTML report draws every chart in headless Chromium", "[sim][report][html]") {
+  auto dir = std::filesystem::temp_directory_path() / "dcemu-report-html-test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::string html = (dir / "report.html").string();
+  Ran run = shell(dcemu(fmt::format("run {} --html {}", topology("migration-planning.toml"), html)));
+  REQUIRE(run.exitCode == 0);
+  std::string browser =
+      "timeout 120 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars "
+      "--user-data-dir=" +
+      (dir / "profile").string();
+  Ran dom = shell(fmt::format("{} --dump-dom file://{} 2>/dev/null", browser, html));
+  REQUIRE(dom.exitCode == 0);
+  // Three charts per migration and the what-if chart, each drawn.
+  std::regex drawn("class=\"chart\" id=\"([a-z_-]+)\"[^>]*data-drawn=\"([0-9]+)x([0-9]+)\"");
+  std::vector<std::string> charts;
+  for (auto it = std::sregex_iterator(dom.out.begin(), dom.out.end(), drawn); it != std::sregex_iterator(); ++it) {
+    INFO((*it)[1].str() << " drawn " << (*it)[2].str() << "x" << (*it)[3].str());
+    CHECK(std::stoi((*it)[2].str()) > 100);
+    CHECK(std::stoi((*it)[3].str()) > 20);
+    charts.push_back((*it)[1].str());
+  }
+  CHECK(charts == std::vector<std::string>{"coverage-dmsa_web", "presence-dmsa_web", "crossings-dmsa_web",
+                                           "coverage-dmsa_files", "presence-dmsa_files", "crossings-dmsa_files",
+                                           "coverage-dmsa_kiosk", "presence-dmsa_kiosk", "crossings-dmsa_kiosk",
+                                           "what-if"});
+  // And a screenshot of the page as drawn.
+  std::string png = (dir / "report.png").string();
+  Ran shot = shell(fmt::format("{} --window-size=1000,2600 --screenshot={} file://{} 2>/dev/null", browser, png, html));
+  CHECK(shot.exitCode == 0);
+  REQUIRE(std::filesystem::exists(png));
+  CHECK(std::filesystem::file_size(png) > 50'000);  // a blank page of this size is a few KiB
   std::filesystem::remove_all(dir);
 }
 
