@@ -19,6 +19,7 @@ void RiskTracker::track(const std::string& dmsa, const std::string& account, std
   m.startArrived.resize(dcNames_.size());
   m.completionArrived.resize(dcNames_.size());
   m.missingAtCompletion.resize(dcNames_.size());
+  m.state.resize(dcNames_.size());
   for (TrackedHost& spec : hosts) {
     byHostService_[{lower(spec.host), lower(spec.service)}] = {migrations_.size(), m.hosts.size()};
     HostState host;
@@ -57,16 +58,20 @@ RiskTracker::Migration* RiskTracker::migrationOf(const dc::Guid& guid) {
   return it == byGuid_.end() ? nullptr : &migrations_[it->second];
 }
 
-void RiskTracker::observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members, int64_t state,
-                          bool replicated, int64_t at) {
+RiskTracker::Observed RiskTracker::observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members,
+                                           int64_t state, bool replicated, int64_t at) {
+  Observed observed;
   Migration* m = migrationOf(dmsa);
-  if (!m) return;
+  if (!m) return observed;
+  observed.dmsa = m->dmsa;
+  if (m->state[dc] != state) observed.newState = state;
+  m->state[dc] = state;
   for (size_t h = 0; h < m->hosts.size(); ++h) {
     HostState& host = m->hosts[h];
     bool now = members.count(host.spec.machineSid) != 0;
     if (now && !host.firstSeen[dc]) host.firstSeen[dc] = at;
     bool lost = !now && host.present[dc] && replicated;
-    if (lost) m->losses.push_back({at, dc, static_cast<int>(h)});
+    if (lost) m->losses.push_back({at, dc, static_cast<int>(h)}), observed.lostHosts.push_back(host.spec.host);
     if (now != host.present[dc]) host.history.push_back({dcNames_[dc], at, now, lost});
     host.present[dc] = now;
     bool everywhere = std::all_of(host.spec.locatorDcs.begin(), host.spec.locatorDcs.end(),
@@ -81,6 +86,7 @@ void RiskTracker::observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>&
       if (!host.present[dc]) m->missingAtCompletion[dc].push_back(host.spec.host);
   }
   if (state != 2) m->completionArrived[dc].reset();
+  return observed;
 }
 
 void RiskTracker::migrationStep(const std::string& dmsa, const std::string& op, const std::string& dcName, int64_t at) {

@@ -49,8 +49,15 @@ class RiskTracker {
   // What `dc` holds for the dMSA after a write (replicated or not): the
   // tracked machines its KDC would let retrieve the password (the KDC's own
   // access check on msDS-GroupMSAMembership) and its msDS-DelegatedMSAState.
-  void observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members, int64_t state, bool replicated,
-               int64_t at);
+  // Returns what changed that a trace shows: the dMSA's state on that DC
+  // when it changed, and the hosts whose ACE replication took away.
+  struct Observed {
+    std::string dmsa;
+    std::optional<int64_t> newState;
+    std::vector<std::string> lostHosts;
+  };
+  Observed observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members, int64_t state, bool replicated,
+                   int64_t at);
   // A migration step succeeded on a DC at `at`.
   void migrationStep(const std::string& dmsa, const std::string& op, const std::string& dcName, int64_t at);
   // A logon or renewal of a service on a host.
@@ -106,6 +113,7 @@ class RiskTracker {
     std::vector<std::optional<int64_t>> startArrived;           // per DC: state 1 first seen
     std::vector<std::optional<int64_t>> completionArrived;      // per DC: state 2 first seen
     std::vector<std::vector<std::string>> missingAtCompletion;  // per DC: hosts absent then
+    std::vector<std::optional<int64_t>> state;                  // per DC: msDS-DelegatedMSAState last seen
     std::vector<LostUpdate> losses;
   };
   Migration* migrationOf(const dc::Guid& guid);

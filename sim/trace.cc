@@ -8,8 +8,11 @@
 namespace dcemu::sim {
 
 void Trace::record(TraceEvent event) {
-  std::string line = fmt::format("{} {} {} {} {} {}\n", event.start, event.duration, event.lane, event.category,
-                                 event.name, event.detail);
+  // The canonical line: args as "key=value" separated by spaces.
+  std::string args;
+  for (const auto& [key, value] : event.args) args += (args.empty() ? "" : " ") + key + "=" + value;
+  std::string line =
+      fmt::format("{} {} {} {} {} {}\n", event.start, event.duration, event.lane, event.category, event.name, args);
   for (unsigned char c : line) {
     hash_ ^= c;
     hash_ *= 1099511628211ULL;
@@ -21,7 +24,7 @@ dc::Status Trace::writeChromeJson(const std::string& path, const std::vector<std
   nlohmann::json events = nlohmann::json::array();
   // Perfetto shows the world's lane (faults) first, then a lane per DC.
   auto tid = [](int lane) { return lane + 1; };
-  events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 0}, {"name", "thread_name"}, {"args", {{"name", "faults"}}}});
+  events.push_back({{"ph", "M"}, {"pid", 1}, {"tid", 0}, {"name", "thread_name"}, {"args", {{"name", "world"}}}});
   for (size_t i = 0; i < lanes.size(); ++i)
     events.push_back({{"ph", "M"},
                       {"pid", 1},
@@ -30,14 +33,13 @@ dc::Status Trace::writeChromeJson(const std::string& path, const std::vector<std
                       {"args", {{"name", lanes[i]}}}});
   for (const TraceEvent& e : events_) {
     nlohmann::json args = nlohmann::json::object();
-    size_t pos = 0;
-    while (pos < e.detail.size()) {
-      size_t end = e.detail.find(' ', pos);
-      if (end == std::string::npos) end = e.detail.size();
-      std::string pair = e.detail.substr(pos, end - pos);
-      size_t eq = pair.find('=');
-      if (eq != std::string::npos) args[pair.substr(0, eq)] = pair.substr(eq + 1);
-      pos = end + 1;
+    for (const auto& [key, value] : e.args) {
+      bool whole = !value.empty() && value.size() < 19 &&
+                   value.find_first_not_of("0123456789", value[0] == '-' ? 1 : 0) == std::string::npos && value != "-";
+      if (whole)
+        args[key] = std::stoll(value);
+      else
+        args[key] = value;
     }
     nlohmann::json j = {{"pid", 1},          {"tid", tid(e.lane)}, {"ts", e.start},
                         {"cat", e.category}, {"name", e.name},     {"args", args}};

@@ -7,19 +7,22 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dc/status.h"
 
 namespace dcemu::sim {
 
+using TraceArgs = std::vector<std::pair<std::string, std::string>>;
+
 struct TraceEvent {
   int64_t start = 0;     // microseconds since the simulated start
   int64_t duration = 0;  // 0: an instant
-  int lane = 0;          // a DC's index, or -1 for the world (faults)
-  std::string category;  // "pull", "step", "fault", "write"
+  int lane = 0;          // a DC's index, or -1 for the world (faults, logons no DC answered)
+  std::string category;  // "pull", "step", "fault", "gc", "logon", "migration"
   std::string name;
-  std::string detail;  // "key=value ..." shown as the event's args
+  TraceArgs args;  // shown as the event's args; whole numbers as JSON numbers
 };
 
 class Trace {

@@ -244,6 +244,7 @@ class World {
   std::vector<int> clientSites_;
   std::vector<std::string> clientServices_;  // the service name as the file gives it
   std::vector<int64_t> nextLogon_;           // per client: its next logon or renewal
+  std::map<std::string, int> laneOfDc_;      // a DC's name as outcomes spell it → its index
   RiskTracker risk_;
   std::vector<kdc::Event> events_;
 };

@@ -14,9 +14,10 @@ constexpr int64_t kDefaultRandomPartitionMean = int64_t{3600} * 1'000'000;
 void World::scheduleFault(const Fault& fault, int id) {
   const int64_t start = scenario_.start;
   auto at = [&](int64_t when, std::function<void()> fn) { queue_.at(start + when, std::move(fn)); };
-  auto mark = [this, &fault](bool begins, std::string detail = {}) {
-    trace_.record({elapsed(), 0, -1, "fault", fmt::format("{} {}", fault.kind, begins ? "begins" : "ends"),
-                   detail.empty() ? fmt::format("line={}", fault.where.line) : detail});
+  auto mark = [this, &fault](bool begins, TraceArgs args = {}) {
+    if (args.empty()) args = {{"line", std::to_string(fault.where.line)}};
+    trace_.record(
+        {elapsed(), 0, -1, "fault", fmt::format("{} {}", fault.kind, begins ? "begins" : "ends"), std::move(args)});
   };
   const std::string& kind = fault.kind;
   if (kind == "partition" || kind == "slow-link") {
@@ -66,7 +67,7 @@ void World::scheduleFault(const Fault& fault, int id) {
       for (int64_t t = fault.from + exponential(rng, kDay / fault.rate); t < end;
            t += exponential(rng, kDay / fault.rate)) {
         int64_t length = std::max<int64_t>(1'000'000, exponential(rng, mean));
-        std::string detail = fmt::format("link={} line={}", name, fault.where.line);
+        TraceArgs detail = {{"link", name}, {"line", std::to_string(fault.where.line)}};
         at(t, [this, link, mark, detail] { network_.partitionLink(link, true), mark(true, detail); });
         at(t + length, [this, link, mark, detail] { network_.partitionLink(link, false), mark(false, detail); });
       }
@@ -116,7 +117,7 @@ void World::takeSnapshot(int index, const std::string& path, const Fault& fault)
   if (!taken.isOk())
     findings_.push_back({elapsed(), fmt::format("{}: usn-rollback on {}: snapshot failed: {}", fault.where.toString(),
                                                 d.name, taken.toString())});
-  trace_.record({elapsed(), 0, index, "fault", "usn-rollback snapshot", fmt::format("line={}", fault.where.line)});
+  trace_.record({elapsed(), 0, index, "fault", "usn-rollback snapshot", {{"line", std::to_string(fault.where.line)}}});
 }
 
 // The store becomes the snapshot, invocationID and all: what the DC wrote
@@ -129,7 +130,12 @@ void World::rollBack(int index, const std::string& path, const Fault& fault) {
   d.storePath = path;
   if (wasUp) restartDc(index);
   uint64_t usn = d.dir ? d.dir->highestCommittedUsn() : 0;
-  trace_.record({elapsed(), 0, index, "fault", "usn-rollback", fmt::format("line={} usn={}", fault.where.line, usn)});
+  trace_.record({elapsed(),
+                 0,
+                 index,
+                 "fault",
+                 "usn-rollback",
+                 {{"line", std::to_string(fault.where.line)}, {"usn", std::to_string(usn)}}});
 }
 
 }  // namespace dcemu::sim

@@ -109,6 +109,7 @@ void World::createHosts() {
   policy_ = {scenario_.tgtLifetime, scenario_.renewMax, scenario_.serviceTicketLifetime, scenario_.clockSkew,
              scenario_.patchedBadSuccessor};
   hostAccess_ = std::make_unique<HostAccess>(*this);
+  for (int i = 0; i < dcCount(); ++i) laneOfDc_[dcs_[i].name] = i;
   std::map<int, std::vector<std::vector<int>>> tiersBySite;
   const dc::Directory& origin = *dcs_[0].dir;
   std::map<std::string, std::vector<TrackedHost>> tracked;  // lower superseded account → hosts
@@ -153,8 +154,18 @@ void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
   const dc::Directory& dir = *dcs_[index].dir;
   auto obj = dir.readByGuid(dmsa);
   if (!obj) return;
-  risk_.observe(index, dmsa, authorisedMachines(dir, *obj, risk_.machinesOf(dmsa)),
-                dir.integer(*obj, "msDS-DelegatedMSAState").value_or(0), replicated, queue_.now());
+  RiskTracker::Observed observed =
+      risk_.observe(index, dmsa, authorisedMachines(dir, *obj, risk_.machinesOf(dmsa)),
+                    dir.integer(*obj, "msDS-DelegatedMSAState").value_or(0), replicated, queue_.now());
+  if (observed.newState)
+    trace_.record({elapsed(),
+                   0,
+                   index,
+                   "migration",
+                   "dMSA state",
+                   {{"dmsa", observed.dmsa}, {"state", std::to_string(*observed.newState)}}});
+  for (const std::string& host : observed.lostHosts)
+    trace_.record({elapsed(), 0, index, "migration", "ACE lost", {{"dmsa", observed.dmsa}, {"host", host}}});
 }
 
 void World::scheduleClient(size_t client, int64_t at) {
@@ -172,6 +183,13 @@ kdc::LogonOutcome World::runClient(size_t client, bool forcedLogon) {
   kdc::LogonOutcome outcome = forcedLogon ? c.logon(*hostAccess_) : c.renew(*hostAccess_);
   ++counts_.logons;
   if (!outcome.ok) ++counts_.logonsFailed;
+  TraceArgs args = {
+      {"host", c.service().host}, {"service", clientServices_[client]}, {"renewal", outcome.renewal ? "1" : "0"}};
+  if (outcome.ok) args.push_back({"as", outcome.identity});
+  if (!outcome.ok) args.push_back({"reason", outcome.reason});
+  auto lane = laneOfDc_.find(outcome.dc);
+  trace_.record({elapsed(), 0, lane == laneOfDc_.end() ? -1 : lane->second, "logon",
+                 outcome.ok ? "logon" : "logon failed", std::move(args)});
   risk_.logon(c.service().host, clientServices_[client], outcome);
   return outcome;
 }

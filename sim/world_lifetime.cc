@@ -29,8 +29,13 @@ void World::scheduleGarbageCollection(int index, int64_t at) {
         counts_.tombstonesCollected += collected->tombstones;
         counts_.linkValuesCollected += collected->linkValues;
         if (collected->tombstones + collected->linkValues > 0)
-          trace_.record({elapsed(), 0, index, "gc", "garbage collection",
-                         fmt::format("tombstones={} linkValues={}", collected->tombstones, collected->linkValues)});
+          trace_.record({elapsed(),
+                         0,
+                         index,
+                         "gc",
+                         "garbage collection",
+                         {{"tombstones", std::to_string(collected->tombstones)},
+                          {"linkValues", std::to_string(collected->linkValues)}}});
       }
     }
     scheduleGarbageCollection(index, queue_.now() + dc::kGarbageCollectionPeriodMicros);

@@ -132,11 +132,19 @@ void World::finishPull(int destination, int source, dc::NamingContext nc, PullRe
   counts_.bytes += r.bytesSent + r.counts.bytesReceived;
   counts_.applied += r.counts;
   const replication::ApplyCounts& c = r.counts;
-  trace_.record({started - scenario_.start, queue_.now() - started, destination, "pull",
+  trace_.record({started - scenario_.start,
+                 queue_.now() - started,
+                 destination,
+                 "pull",
                  fmt::format("pull {} from {}", dc::namingContextName(nc), dcs_[source].name),
-                 fmt::format("reason={} result={} objects={} applied={} lost={} links={} linksLost={} conflicts={}",
-                             reasonName(static_cast<int>(reason)), r.win32, c.objectsReceived, c.attributesApplied,
-                             c.attributesLost, c.linksApplied, c.linksLost, c.nameConflicts)});
+                 {{"reason", std::string(reasonName(static_cast<int>(reason)))},
+                  {"result", std::to_string(r.win32)},
+                  {"objects", std::to_string(c.objectsReceived)},
+                  {"applied", std::to_string(c.attributesApplied)},
+                  {"lost", std::to_string(c.attributesLost)},
+                  {"links", std::to_string(c.linksApplied)},
+                  {"linksLost", std::to_string(c.linksLost)},
+                  {"conflicts", std::to_string(c.nameConflicts)}}});
   if (step && r.win32 != 0)
     findings_.push_back({elapsed(), fmt::format("{}: replicate {} from {} to {}: error {}: {}", step->where.toString(),
                                                 dc::namingContextName(nc), dcs_[source].name, dcs_[destination].name,

@@ -86,7 +86,8 @@ void World::finding(const Step& step, const std::string& message) {
 }
 
 void World::recordStep(const Step& step, int lane, const std::string& outcome) {
-  trace_.record({elapsed(), 0, lane, "step", step.action, fmt::format("line={} outcome={}", step.where.line, outcome)});
+  trace_.record(
+      {elapsed(), 0, lane, "step", step.action, {{"line", std::to_string(step.where.line)}, {"outcome", outcome}}});
 }
 
 void World::originated(int index, const std::string& dn, const std::vector<std::string>& attributes) {
