@@ -1,20 +1,16 @@
+// dcemu sweep, topology, repadmin and get: each builds the world from the
+// file and reads it as the matching Windows tool would.
 #include "sim/commands.h"
 
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
-#include <thread>
+#include <regex>
 
 #include "replication/repadmin.h"
 #include "sim/loader_internal.h"
-#include "sim/report_json.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
-#include "sim/what_if.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -41,252 +37,7 @@ std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_
   return std::move(*world);
 }
 
-// A duration option, or an error naming the option.
-std::optional<int64_t> durationOption(const std::string& option, const std::string& text, CommandOutput& output) {
-  Parsed<int64_t> parsed = parseDuration(text);
-  if (auto* reason = std::get_if<std::string>(&parsed)) {
-    output.err += fmt::format("{} \"{}\": {}\n", option, text, *reason);
-    output.exitCode = 2;
-    return std::nullopt;
-  }
-  return std::get<int64_t>(parsed);
-}
-
-std::string bytesText(uint64_t bytes) {
-  if (bytes < 10 * 1024) return fmt::format("{} B", bytes);
-  if (bytes < 10 * 1024 * 1024) return fmt::format("{} KiB", bytes / 1024);
-  return fmt::format("{} MiB", bytes / (1024 * 1024));
-}
-
-std::string summary(const World& world, const std::string& file, uint64_t seed, uint64_t traceHash, uint64_t events) {
-  const Scenario& s = world.scenario();
-  const RunCounts& c = world.counts();
-  std::string out;
-  out += fmt::format("dcemu run {} (seed {})\n", file, seed);
-  auto count = [](size_t n, const char* what) { return fmt::format("{} {}{}", n, what, n == 1 ? "" : "s"); };
-  out += fmt::format("simulated   {} from {} to {}: {} in {}, {}\n", formatDuration(world.elapsed()),
-                     formatUtcInstant(s.start), formatUtcInstant(world.now()), count(s.dcs.size(), "DC"),
-                     count(s.sites.size(), "site"), count(world.topology().connections.size(), "connection"));
-  out += fmt::format("events      {}\n", events);
-  out += fmt::format("replication {} pulls ({} failed) in {} chunks, {}; {} notifications\n", c.pulls, c.pullsFailed,
-                     c.chunks, bytesText(c.bytes), c.notifications);
-  out += fmt::format("applied     {} objects received, {} created, {} attribute values and {} linked values applied\n",
-                     c.applied.objectsReceived, c.applied.objectsCreated, c.applied.attributesApplied,
-                     c.applied.linksApplied);
-  out += fmt::format("conflicts   {} attribute values and {} linked values lost, {} name conflicts, {} orphans\n",
-                     c.applied.attributesLost, c.applied.linksLost, c.applied.nameConflicts, c.applied.orphansMoved);
-  out += fmt::format("writes      {} originating\n", c.originatingWrites);
-  if (c.tombstonesCollected + c.linkValuesCollected + c.lingeringRemoved > 0) {
-    out +=
-        fmt::format("lifetime    {} tombstones and {} linked values garbage-collected, {} lingering objects removed\n",
-                    c.tombstonesCollected, c.linkValuesCollected, c.lingeringRemoved);
-  }
-  out += fmt::format("kerberos    {} logons and renewals ({} failed), {} events logged\n", c.logons, c.logonsFailed,
-                     world.events().size());
-  out += fmt::format("steps       {} run, {} refused; expectations {} passed, {} failed\n", c.stepsRun, c.stepsRefused,
-                     c.expectationsPassed, c.expectationsFailed);
-  out += fmt::format("trace hash  {:016x}\n", traceHash);
-  return out;
-}
-
-// An output file must be one the run can write, checked before any work
-// starts: a long run must not end in "cannot write".
-std::optional<std::string> unwritable(const std::string& option, const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  fs::path file(path), parent = fs::path(path).parent_path();
-  if (parent.empty()) parent = ".";
-  if (fs::is_directory(file, error)) return fmt::format("{} {}: is a directory", option, path);
-  if (!fs::is_directory(parent, error))
-    return fmt::format("{} {}: {} is not an existing directory", option, path, parent.string());
-  if (::access(fs::exists(file, error) ? path.c_str() : parent.c_str(), W_OK) != 0)
-    return fmt::format("{} {}: not writable", option, path);
-  return std::nullopt;
-}
-
-// Whether the run is a planning run: some migration is started and the
-// file never completes it.
-bool planningRun(const Scenario& scenario, int64_t end) {
-  return !migrationsOpenAt(scenario, end + 1).empty();
-}
-
-// One JSON object per line: time, id, source, then the event's fields in
-// the order Windows shows them.
-dc::Status writeEvents(const World& world, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) return dc::Status(dc::LdapResult::other, fmt::format("--events {}: cannot write the file", path));
-  for (const kdc::Event& event : world.events()) {
-    nlohmann::ordered_json line;
-    line["time"] = formatUtcInstant(event.at);
-    line["since_start_s"] = (event.at - world.scenario().start) / kMicrosPerSecond;
-    line["id"] = event.id;
-    line["source"] = event.source;
-    for (const auto& [name, value] : event.fields) line[name] = value;
-    out << line.dump() << "\n";
-  }
-  out.flush();
-  if (!out) return dc::Status(dc::LdapResult::other, fmt::format("--events {}: writing failed", path));
-  return dc::Status::ok();
-}
-
 }  // namespace
-
-CommandOutput runCommand(const std::string& file, const RunOptions& options) {
-  CommandOutput output;
-  std::optional<int64_t> until, every;
-  if (options.until && !(until = durationOption("--until", *options.until, output))) return output;
-  if (options.whatIfEvery && !options.whatIfEvery->empty() &&
-      !(every = durationOption("--what-if", *options.whatIfEvery, output)))
-    return output;
-  if (every && *every <= 0) {
-    output.err += fmt::format("--what-if \"{}\": the spacing must be positive\n", *options.whatIfEvery);
-    output.exitCode = 2;
-    return output;
-  }
-  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace", options.traceFile},
-                                     {"--events", options.eventsFile},
-                                     {"--json", options.jsonFile},
-                                     {"--html", options.htmlFile}}) {
-    if (path.empty()) continue;
-    if (auto problem = unwritable(option, path)) {
-      output.err += *problem + "\n";
-      output.exitCode = 2;
-      return output;
-    }
-  }
-  if (!options.csvDirectory.empty()) {
-    std::error_code error;
-    std::filesystem::path dir(options.csvDirectory), parent = dir.parent_path();
-    if (std::filesystem::exists(dir, error) && !std::filesystem::is_directory(dir, error)) {
-      output.err += fmt::format("--csv {}: not a directory\n", options.csvDirectory);
-      output.exitCode = 2;
-      return output;
-    }
-    if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
-      output.err += fmt::format("--csv {}: {} is not an existing directory\n", options.csvDirectory, parent.string());
-      output.exitCode = 2;
-      return output;
-    }
-  }
-  if (!options.storeDirectory.empty()) {
-    dc::Status store = checkStoreDirectory(options.storeDirectory);
-    if (!store.isOk()) {
-      output.err += "--store: " + store.message() + "\n";
-      output.exitCode = 2;
-      return output;
-    }
-  }
-  std::optional<Scenario> scenario;
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
-  scenario = std::move(loaded.scenario);
-  int64_t end = until.value_or(scenario->effectiveDuration());
-  std::optional<int64_t> completeAt;
-  if (options.completeAt) {
-    Parsed<int64_t> parsed = parseMoment(*options.completeAt, scenario->start);
-    if (auto* reason = std::get_if<std::string>(&parsed)) {
-      output.err += fmt::format("--complete-at \"{}\": {}\n", *options.completeAt, *reason);
-      output.exitCode = 2;
-      return output;
-    }
-    completeAt = std::get<int64_t>(parsed);
-    if (migrationsOpenAt(*scenario, *completeAt).empty()) {
-      output.err += fmt::format("--complete-at \"{}\": no migration is started and not yet completed then\n",
-                                *options.completeAt);
-      output.exitCode = 2;
-      return output;
-    }
-  }
-  // Steps after the end are not run; say so rather than skip them silently
-  // (a file's own duration cannot leave steps out: the loader refuses it).
-  size_t later = static_cast<size_t>(
-      std::count_if(scenario->steps.begin(), scenario->steps.end(), [&](const Step& step) { return step.at > end; }));
-  uint64_t seed = options.seed.value_or(scenario->seed);
-  auto world = World::create(*scenario, seed, !options.traceFile.empty(), options.storeDirectory);
-  if (!world) {
-    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
-    output.exitCode = 1;
-    return output;
-  }
-  (*world)->runUntil(end);
-  uint64_t traceHash = (*world)->trace().hash();
-  uint64_t events = (*world)->eventsRun();
-  PlanningReport report = (*world)->planningReport();
-  report.file = file;
-  bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || planningRun(*scenario, end));
-  if (whatIf) {
-    WhatIfOptions what{every, completeAt, end, options.jobs ? options.jobs : std::thread::hardware_concurrency()};
-    auto table = buildWhatIfTable(*scenario, seed, what);
-    if (!table) {
-      output.err += fmt::format("{}: what-if: {}\n", file, table.status().message());
-      output.exitCode = 1;
-      return output;
-    }
-    report.whatIf = std::move(*table);
-  }
-  if (!options.traceFile.empty()) {
-    dc::Status written = (*world)->trace().writeChromeJson(options.traceFile, (*world)->laneNames());
-    if (!written.isOk()) {
-      output.err += written.message() + "\n";
-      output.exitCode = 1;
-    }
-  }
-  if (!options.eventsFile.empty()) {
-    dc::Status written = writeEvents(**world, options.eventsFile);
-    if (!written.isOk()) {
-      output.err += written.message() + "\n";
-      output.exitCode = 1;
-    }
-  }
-  std::string text = summary(**world, file, seed, traceHash, events);
-  if (later > 0)
-    text += fmt::format("note        {} after --until {} not run\n",
-                        later == 1 ? "1 step" : fmt::format("{} steps", later), formatDuration(end));
-  text += reportText(report);
-  std::vector<std::pair<std::string, std::string>> files;  // (path, contents)
-  if (!options.jsonFile.empty()) files.push_back({options.jsonFile, reportJson(report).dump(2) + "\n"});
-  if (!options.htmlFile.empty()) files.push_back({options.htmlFile, reportHtml(report)});
-  if (!options.csvDirectory.empty()) {
-    std::error_code error;
-    std::filesystem::create_directory(options.csvDirectory, error);
-    for (auto& [name, text] : reportCsvFiles(report))
-      files.push_back({(std::filesystem::path(options.csvDirectory) / name).string(), std::move(text)});
-  }
-  for (const auto& [path, contents] : files) {
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    file << contents;
-    if (!file.flush()) {
-      output.err += fmt::format("{}: writing failed\n", path);
-      output.exitCode = 1;
-    }
-  }
-  std::vector<std::string> divergence = (*world)->settleAndCheckConvergence();
-  if (divergence.empty()) {
-    text += fmt::format("convergence all {} DCs hold identical replicas once faults heal and replication is quiet\n",
-                        scenario->dcs.size());
-  } else {
-    text += fmt::format("convergence FAILED: {} difference{} once faults heal and replication is quiet\n",
-                        divergence.size(), divergence.size() == 1 ? "" : "s");
-    for (const std::string& line : divergence) text += "  " + line + "\n";
-  }
-  const auto& findings = (*world)->findings();
-  if (!findings.empty()) {
-    text += fmt::format("problems    {}\n", findings.size());
-    for (const Finding& f : findings)
-      text += fmt::format("  at {}: {}\n", formatMoment(scenario->start + f.at, scenario->start), f.message);
-  }
-  output.out = text;
-  if (!findings.empty() || !divergence.empty()) output.exitCode = 1;
-  if (options.failOnRisk && report.hasRisk()) {
-    output.err += "--fail-on-risk: a host fails after completion, an ACE was lost, or no completion moment is safe\n";
-    output.exitCode = 1;
-  }
-  return output;
-}
 
 CommandOutput sweepCommand(const std::string& file, const SweepOptions& options) {
   CommandOutput output;
@@ -510,6 +261,109 @@ CommandOutput repadminCommand(const std::string& file, const RepadminOptions& op
                               options.view);
     output.exitCode = 2;
   }
+  return output;
+}
+
+CommandOutput getCommand(const std::string& file, const GetOptions& options) {
+  CommandOutput output;
+  LoadResult loaded = loadScenarioFile(file);
+  for (const std::string& error : loaded.errors) output.err += error + "\n";
+  if (!loaded.scenario) {
+    output.exitCode = 2;
+    return output;
+  }
+  const Scenario& scenario = *loaded.scenario;
+  Parsed<int64_t> at = parseMoment(options.at, scenario.start);
+  if (auto* reason = std::get_if<std::string>(&at)) {
+    output.err += fmt::format("--at \"{}\": {}\n", options.at, *reason);
+    output.exitCode = 2;
+    return output;
+  }
+  int index = scenario.dcIndex(options.dc);
+  if (index < 0) {
+    output.err += fmt::format("--dc \"{}\": no such DC in {}\n", options.dc, file);
+    output.exitCode = 2;
+    return output;
+  }
+  const dc::Schema& schema = dc::Schema::builtin();
+  for (const std::string& name : options.attributes) {
+    if (!schema.attribute(name)) {
+      output.err += fmt::format("attribute \"{}\": no such attribute in the schema\n", name);
+      output.exitCode = 2;
+      return output;
+    }
+  }
+  auto world = World::create(scenario, options.seed.value_or(scenario.seed), false);
+  if (!world) {
+    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
+    output.exitCode = 1;
+    return output;
+  }
+  (*world)->runUntil(std::get<int64_t>(at));
+  const dc::Directory* dir = (*world)->directory(index);
+  if (!dir) {
+    output.err += fmt::format("{}: the DC is down at {}\n", scenario.dcs[index].name,
+                              formatMoment(scenario.start + std::get<int64_t>(at), scenario.start));
+    output.exitCode = 1;
+    return output;
+  }
+  auto dn = (*world)->objectDn(index, options.object);
+  auto object = dn ? dir->read(*dn) : dc::Result<dc::Object>(dn.status());
+  if (!object) {
+    output.err +=
+        fmt::format("\"{}\" on {}: {}\n", options.object, scenario.dcs[index].name, object.status().message());
+    output.exitCode = 1;
+    return output;
+  }
+  // Every attribute the object holds, or the ones asked for, by name.
+  std::vector<std::string> names = options.attributes;
+  if (names.empty()) {
+    names.push_back("distinguishedName");
+    for (const dc::AttributeEntry& entry : object->attributes)
+      if (const dc::AttributeDef* def = schema.attributeById(entry.id); def && object->values(entry.id))
+        names.push_back(def->name);
+    for (const dc::LinkEntry& link : object->links)
+      if (const dc::AttributeDef* def = schema.attributeById(link.attributeId);
+          def && std::find(names.begin(), names.end(), def->name) == names.end())
+        names.push_back(def->name);
+    std::sort(names.begin() + 1, names.end(),
+              [](const std::string& a, const std::string& b) { return loader::lower(a) < loader::lower(b); });
+  }
+  // Security descriptors in SDDL, with a SID that names an object of the
+  // domain written as that object's name, as the file's SDDL may be.
+  dc::TrusteeResolver resolver = dir->trusteeResolver();
+  auto withNames = [&](const std::string& sddl) {
+    std::string out;
+    std::regex sid("S-1-5-21(-[0-9]+)+");
+    auto last = sddl.cbegin();
+    for (auto it = std::sregex_iterator(sddl.begin(), sddl.end(), sid); it != std::sregex_iterator(); ++it) {
+      out.append(last, sddl.cbegin() + it->position());
+      auto parsed = dc::Sid::parse(it->str());
+      auto name = parsed && resolver.nameOfSid ? resolver.nameOfSid(*parsed) : std::nullopt;
+      out += name ? *name : it->str();
+      last = sddl.cbegin() + it->position() + it->length();
+    }
+    out.append(last, sddl.cend());
+    return out;
+  };
+  size_t width = 0;
+  for (const std::string& name : names) width = std::max(width, name.size());
+  std::string text = fmt::format("{} on {} at {}\n", *dn, scenario.dcs[index].name,
+                                 formatMoment(scenario.start + std::get<int64_t>(at), scenario.start));
+  for (const std::string& name : names) {
+    auto values = dir->values(*object, name);
+    const dc::AttributeDef* def = schema.attribute(name);
+    std::vector<std::string> shown = values ? *values : std::vector<std::string>();
+    if (def->syntax == dc::Syntax::SecurityDescriptor)
+      for (std::string& value : shown) value = withNames(value);
+    if (shown.empty()) {
+      text += fmt::format("{:<{}} : (not set)\n", def->name, width);
+      continue;
+    }
+    text += fmt::format("{:<{}} : {}\n", def->name, width, shown.front());
+    for (size_t i = 1; i < shown.size(); ++i) text += fmt::format("{:<{}}   {}\n", "", width, shown[i]);
+  }
+  output.out = text;
   return output;
 }
 

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace dcemu::sim {
 
@@ -60,5 +61,17 @@ struct RepadminOptions {
 
 // dcemu repadmin: simulate to `at` and print what repadmin would.
 CommandOutput repadminCommand(const std::string& file, const RepadminOptions& options);
+
+struct GetOptions {
+  std::string at;                       // an offset from the start or a UTC instant
+  std::string dc;                       // the DC whose replica is read
+  std::string object;                   // a DN (relative to the domain or whole) or a name the file gives
+  std::vector<std::string> attributes;  // empty: every attribute the object holds
+  std::optional<uint64_t> seed;
+};
+
+// dcemu get: simulate to `at` and print the object's attributes as that DC
+// holds them, as Get-ADObject -Properties or repadmin /showattr would.
+CommandOutput getCommand(const std::string& file, const GetOptions& options);
 
 }  // namespace dcemu::sim

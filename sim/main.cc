@@ -1,6 +1,7 @@
 // dcemu: one binary, a subcommand per job.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -75,6 +76,8 @@ int main(int argc, char** argv) {
   runCmd->add_option("--json", run.jsonFile, "write the planning report as JSON (docs/report-format.md)");
   runCmd->add_option("--html", run.htmlFile, "write the planning report as one HTML page with charts");
   runCmd->add_option("--csv", run.csvDirectory, "write the report's tables as CSV files into this directory");
+  bool quiet = false;
+  runCmd->add_flag("--quiet", quiet, "no progress line on a terminal");
   runCmd->add_flag("--fail-on-risk", run.failOnRisk,
                    "exit 1 when a host fails after completion, an ACE is lost, or no what-if moment is safe");
 
@@ -100,6 +103,17 @@ int main(int argc, char** argv) {
   repadminCmd->add_flag("--csv", repadmin.csv, "showrepl: repadmin's /csv layout");
   auto* repadminSeed =
       repadminCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)")->check(checkSeed);
+
+  GetOptions get;
+  auto* getCmd = app.add_subcommand(
+      "get", "Simulate to a moment and print an object's attributes as one DC holds them (Get-ADObject -Properties)");
+  getCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
+  getCmd->add_option("OBJECT", get.object, "a DN (whole or relative to the domain) or a name the file gives")
+      ->required();
+  getCmd->add_option("ATTR", get.attributes, "attributes to show (default: every attribute the object holds)");
+  getCmd->add_option("--at", get.at, "the moment: an offset from the start (2d) or a UTC time")->required();
+  getCmd->add_option("--dc", get.dc, "the DC whose replica to read")->required();
+  auto* getSeed = getCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)")->check(checkSeed);
 
   SweepOptions sweep;
   auto* sweepCmd = app.add_subcommand(
@@ -136,9 +150,14 @@ int main(int argc, char** argv) {
     if (runSeed->count()) run.seed = seed;
     if (runUntil->count()) run.until = until;
     if (whatIf->count() && !run.whatIfEvery) run.whatIfEvery = "";
+    run.progress = !quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
     return emit(runCommand(file, run));
   }
   if (topologyCmd->parsed()) return emit(topologyCommand(file, dot));
+  if (getCmd->parsed()) {
+    if (getSeed->count()) get.seed = seed;
+    return emit(getCommand(file, get));
+  }
   if (repadminCmd->parsed()) {
     if (repadminSeed->count()) repadmin.seed = seed;
     return emit(repadminCommand(file, repadmin));

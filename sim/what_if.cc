@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "sim/loader_internal.h"
@@ -111,9 +112,15 @@ dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed
   }
   std::vector<std::optional<dc::Result<WhatIfMoment>>> results(candidates.size());
   std::atomic<size_t> next{0};
+  size_t done = 0;
+  std::mutex progress;
   auto work = [&] {
-    for (size_t i = next++; i < candidates.size(); i = next++)
+    for (size_t i = next++; i < candidates.size(); i = next++) {
       results[i] = runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd);
+      std::lock_guard<std::mutex> lock(progress);
+      ++done;
+      if (options.progress) options.progress(done, candidates.size());
+    }
   };
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < std::max(1u, options.jobs); ++j) threads.emplace_back(work);

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 
 #include "dc/status.h"
@@ -23,6 +24,8 @@ struct WhatIfOptions {
   std::optional<int64_t> completeAt;  // one moment instead (an offset from the start)
   int64_t runEnd = 0;                 // the plain run's span: candidates lie before it
   unsigned jobs = 1;                  // forks run at once
+  // Called (from any fork's thread, one call at a time) as forks finish.
+  std::function<void(size_t done, size_t total)> progress;
 };
 
 // The migrations a candidate moment completes: started by a step of the

@@ -364,6 +364,45 @@ TEST_CASE("Bad command-line values are one-line errors naming the option", "[sim
   CHECK_THAT(completeAt.err, Contains("--complete-at \"2025-01-01T00:00:00Z\": "));
 }
 
+// topologies/migration-partitioned-branch.toml: the branch's link is down
+// from 20h to 3d and the migration starts at 1d on HQ-DC1. At 2d the branch
+// DC has not seen the start; at 4d it holds state 1 and the ACEs the hub
+// hosts wrote at 1d and the branch hosts after the partition ended (the
+// file's own expect steps check the hub side at 2d).
+TEST_CASE("dcemu get shows an object's attributes as one DC holds them at a moment", "[sim][get]") {
+  std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-partitioned-branch.toml";
+  GetOptions during{"2d", "BR-DC1", "dmsa_files", {"msDS-DelegatedMSAState", "msDS-GroupMSAMembership"}, {}};
+  CommandOutput partitioned = getCommand(file, during);
+  INFO(partitioned.err);
+  REQUIRE(partitioned.exitCode == 0);
+  CHECK(partitioned.out ==
+        "CN=dmsa_files,CN=Managed Service Accounts,DC=corp,DC=example,DC=com on BR-DC1 at 2026-01-07T00:00:00Z (+2d)\n"
+        "msDS-DelegatedMSAState  : 0\n"
+        "msDS-GroupMSAMembership : (not set)\n");
+  GetOptions after = during;
+  after.at = "2026-01-09T00:00:00Z";
+  CommandOutput healed = getCommand(file, after);
+  REQUIRE(healed.exitCode == 0);
+  CHECK_THAT(healed.out, Contains("msDS-DelegatedMSAState  : 1\n"));
+  // SDDL with the machines' names where the SIDs are the domain's.
+  for (const char* host : {"hq-files-001$", "hq-files-002$", "br-files-001$", "br-files-002$"})
+    CHECK_THAT(healed.out, Contains(fmt::format("(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;{})", host)));
+  // Every attribute when none is named, the DN first.
+  GetOptions all{"1d", "HQ-DC1", "svc_files", {}, {}};
+  CommandOutput account = getCommand(file, all);
+  CHECK_THAT(account.out, Contains("\ndistinguishedName "));
+  CHECK_THAT(account.out, Contains("\nsAMAccountName "));
+  // Refusals: exit 2, one line, before simulating.
+  GetOptions badAttr = during;
+  badAttr.attributes = {"msDS-Nope"};
+  CommandOutput nope = getCommand(file, badAttr);
+  CHECK(nope.exitCode == 2);
+  CHECK(nope.err == "attribute \"msDS-Nope\": no such attribute in the schema\n");
+  GetOptions badDc = during;
+  badDc.dc = "MARS-DC1";
+  CHECK(getCommand(file, badDc).exitCode == 2);
+}
+
 TEST_CASE("repadmin views read the simulated DCs at the given moment", "[sim][repadmin]") {
   RepadminOptions options;
   options.view = "showrepl";
