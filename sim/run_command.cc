@@ -105,7 +105,7 @@ class ProgressLine {
                      formatDuration(static_cast<int64_t>(eta) * kMicrosPerSecond)));
   }
   void forks(size_t done, size_t total) {
-    if (due() || done == total) show(fmt::format("what-if: {} of {} completion moments run", done, total));
+    if (on_ && (due() || done == total)) show(fmt::format("what-if: {} of {} completion moments run", done, total));
   }
   void clear() {
     if (on_ && shown_) fmt::print(stderr, "\r\033[K");
