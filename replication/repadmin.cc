@@ -95,12 +95,16 @@ struct SummaryRow {
 
 void appendSummary(std::string& out, std::string_view heading, const std::map<std::string, SummaryRow>& rows,
                    int64_t now) {
-  out += fmt::format("{:<20}largest delta    fails/total %%   error\n", heading);
+  // repadmin's 20-column name field, widened for longer DC names so the
+  // columns stay aligned.
+  size_t width = 19;
+  for (const auto& [name, row] : rows) width = std::max(width, name.size() + 1);
+  out += fmt::format("{:<{}}largest delta    fails/total %%   error\n", heading, width + 1);
   for (const auto& [name, row] : rows) {
     std::string delta = row.oldestSuccess == 0 ? "(never)" : formatDelta(now - row.oldestSuccess);
     std::string error =
         row.fails == 0 ? "" : fmt::format("  ({}) {}", row.latestError, win32::message(row.latestError));
-    out += fmt::format(" {:<19}{:>14} {:>4} / {:>3} {:>4}{}\n", name, delta, row.fails, row.total,
+    out += fmt::format(" {:<{}}{:>14} {:>4} / {:>3} {:>4}{}\n", name, width, delta, row.fails, row.total,
                        row.fails * 100 / row.total, error);
   }
 }
