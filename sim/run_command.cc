@@ -136,8 +136,11 @@ class ProgressLine {
 
 // Whether the run is a planning run: some migration is started and the
 // file never completes it.
-bool planningRun(const Scenario& scenario, int64_t end) {
-  return !migrationsOpenAt(scenario, end + 1).empty();
+bool planningRun(const Scenario& scenario) {
+  // After the file's last step: what it leaves started (--until does not
+  // make a run that completes later a planning run).
+  int64_t last = scenario.steps.empty() ? 0 : scenario.steps.back().at;
+  return !migrationsOpenAt(scenario, last + 1).empty();
 }
 
 // One JSON object per line: time, id, source, then the event's fields in
@@ -252,7 +255,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   uint64_t events = (*world)->eventsRun();
   PlanningReport report = (*world)->planningReport();
   report.file = file;
-  bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || planningRun(*scenario, end));
+  bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || planningRun(*scenario));
   if (whatIf) {
     WhatIfOptions what{every, completeAt, end, options.jobs ? options.jobs : std::thread::hardware_concurrency(),
                        [&](size_t done, size_t total) { progress.forks(done, total); }};
