@@ -1,4 +1,4 @@
-// dcemu sweep, topology, repadmin and get: each builds the world from the
+// dcemu topology, repadmin and get: each builds the world from the
 // file and reads it as the matching Windows tool would.
 #include "sim/commands.h"
 
@@ -38,57 +38,6 @@ std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_
 }
 
 }  // namespace
-
-CommandOutput sweepCommand(const std::string& file, const SweepOptions& options) {
-  CommandOutput output;
-  if (options.lastSeed < options.firstSeed) {
-    output.err = fmt::format("--last-seed {} is below --first-seed {}\n", options.lastSeed, options.firstSeed);
-    output.exitCode = 2;
-    return output;
-  }
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 1;
-    return output;
-  }
-  const Scenario& scenario = *loaded.scenario;
-  std::string text = fmt::format("dcemu sweep {} (seeds {} to {})\n", file, options.firstSeed, options.lastSeed);
-  text +=
-      "seed  start reached all DCs after  ACEs lost  all ACEs present at completion  failed logons after  problems\n";
-  uint64_t runs = 0, lossy = 0, presentAtCompletion = 0, withFailures = 0, withProblems = 0;
-  for (uint64_t seed = options.firstSeed; seed <= options.lastSeed; ++seed) {
-    auto world = World::create(scenario, seed, false);
-    if (!world) {
-      output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
-      output.exitCode = 1;
-      return output;
-    }
-    (*world)->runUntil(scenario.effectiveDuration());
-    const RiskTracker& risk = (*world)->risk();
-    auto arrival = risk.slowestStartArrival();
-    size_t lost = risk.lostUpdateCount(), failed = risk.failedLogonsAfterCompletion();
-    size_t problems = (*world)->findings().size();
-    bool present = risk.allPresentAtCompletion();
-    text += fmt::format("{:>4}  {:<27}  {:>9}  {:<30}  {:>19}  {:>8}\n", seed,
-                        arrival ? formatDuration(*arrival / 1000000 * 1000000) : "never", lost, present ? "yes" : "no",
-                        failed, problems);
-    ++runs;
-    lossy += lost > 0;
-    presentAtCompletion += present;
-    withFailures += failed > 0;
-    withProblems += problems > 0;
-  }
-  auto share = [&](uint64_t n) { return fmt::format("{} of {} ({:.0f}%)", n, runs, 100.0 * n / runs); };
-  text += fmt::format("runs losing at least one ACE to a replication conflict: {}\n", share(lossy));
-  text +=
-      fmt::format("runs with every ACE on every DC when the completion reached it: {}\n", share(presentAtCompletion));
-  text += fmt::format("runs with failed logons after completion: {}\n", share(withFailures));
-  text += fmt::format("runs with refused steps or failed expectations: {}\n", share(withProblems));
-  output.out = text;
-  if (withProblems) output.exitCode = 1;
-  return output;
-}
 
 CommandOutput topologyCommand(const std::string& file, bool dot) {
   CommandOutput output;

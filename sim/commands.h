@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,13 +42,28 @@ CommandOutput topologyCommand(const std::string& file, bool dot);
 
 struct SweepOptions {
   uint64_t firstSeed = 1;
-  uint64_t lastSeed = 100;
+  uint64_t seeds = 100;
+  unsigned jobs = 0;                       // seeds at once; 0: one per core
+  std::string shard;                       // "I/K": this process runs the seeds whose index % K == I
+  std::string outDirectory;                // per-seed records, the manifest and the aggregate
+  std::optional<std::string> whatIfEvery;  // "" for every 12 hours
+  bool noWhatIf = false;
+  std::string jsonFile, htmlFile;                           // the aggregate
+  std::function<void(size_t done, size_t total)> progress;  // as seeds finish
 };
 
-// dcemu sweep: one run per seed; a row per run (how long the start took to
-// reach every DC, ACEs lost, whether every ACE was on every DC when the
-// completion reached it, failed logons after completion) and the fractions.
+// dcemu sweep: the file once per seed; per-seed records (the planning
+// report) under --out and the aggregate per migration (docs/sweep-format.md).
 CommandOutput sweepCommand(const std::string& file, const SweepOptions& options);
+
+struct MergeOptions {
+  std::string outDirectory;
+  std::string jsonFile, htmlFile;
+};
+
+// dcemu merge: shards' --out directories into the aggregate one sweep of
+// all their seeds would have written, byte for byte.
+CommandOutput mergeCommand(const std::vector<std::string>& directories, const MergeOptions& options);
 
 struct RepadminOptions {
   std::string view;                      // showrepl | replsummary | showobjmeta | showutdvec

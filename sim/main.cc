@@ -116,11 +116,34 @@ int main(int argc, char** argv) {
   auto* getSeed = getCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)")->check(checkSeed);
 
   SweepOptions sweep;
+  uint64_t firstSeed = 1, seedCount = 100;
   auto* sweepCmd = app.add_subcommand(
-      "sweep", "Run a scenario once per seed and tabulate its migration risks (lost ACEs, failed logons)");
+      "sweep", "Run a file once per seed, in parallel, and aggregate each migration's risks over the seeds");
   sweepCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
-  sweepCmd->add_option("--first-seed", sweep.firstSeed, "the first seed (default 1)")->check(checkSeed);
-  sweepCmd->add_option("--last-seed", sweep.lastSeed, "the last seed (default 100)")->check(checkSeed);
+  sweepCmd->add_option("--seeds", seedCount, "how many seeds (default 100)")->check(checkSeed);
+  sweepCmd->add_option("--first-seed", firstSeed, "the first seed (default 1)")->check(checkSeed);
+  sweepCmd->add_option("--jobs", sweep.jobs, "seeds run at once (default: one per core)")->check(CLI::Range(1u, 1024u));
+  sweepCmd->add_option("--shard", sweep.shard, "I/K: run only shard I of K (0 <= I < K), for dcemu merge");
+  sweepCmd->add_option("--out", sweep.outDirectory,
+                       "a new or empty directory for each seed's record, the manifest and the aggregate");
+  auto* sweepWhatIf = sweepCmd->add_option("--what-if", sweep.whatIfEvery,
+                                           "the what-if table per seed, at this spacing (default 12h; on by default "
+                                           "when the file starts a migration it never completes)");
+  sweepWhatIf->expected(0, 1);
+  sweepCmd->add_flag("--no-what-if", sweep.noWhatIf, "no what-if table per seed");
+  sweepCmd->add_option("--json", sweep.jsonFile, "write the aggregate as JSON");
+  sweepCmd->add_option("--html", sweep.htmlFile, "write the aggregate as an HTML page with charts");
+  bool sweepQuiet = false;
+  sweepCmd->add_flag("--quiet", sweepQuiet, "no progress line on a terminal");
+
+  std::vector<std::string> mergeDirectories;
+  MergeOptions merge;
+  auto* mergeCmd =
+      app.add_subcommand("merge", "Merge sweep shards' --out directories into the aggregate of the whole sweep");
+  mergeCmd->add_option("DIR", mergeDirectories, "the shards' --out directories")->required();
+  mergeCmd->add_option("--out", merge.outDirectory, "a new or empty directory for the aggregate")->required();
+  mergeCmd->add_option("--json", merge.jsonFile, "write the aggregate as JSON");
+  mergeCmd->add_option("--html", merge.htmlFile, "write the aggregate as an HTML page with charts");
 
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;
@@ -144,7 +167,19 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "dcemu: {}\n", e.what());
     return 2;
   }
-  if (sweepCmd->parsed()) return emit(sweepCommand(file, sweep));
+  if (sweepCmd->parsed()) {
+    sweep.firstSeed = firstSeed;
+    sweep.seeds = seedCount;
+    if (sweepWhatIf->count() && !sweep.whatIfEvery) sweep.whatIfEvery = "";
+    bool progress = !sweepQuiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+    if (progress)
+      sweep.progress = [](size_t done, size_t total) {
+        fmt::print(stderr, "\r\033[Kseeds: {} of {} run", done, total);
+        if (done == total) fmt::print(stderr, "\r\033[K");
+      };
+    return emit(sweepCommand(file, sweep));
+  }
+  if (mergeCmd->parsed()) return emit(mergeCommand(mergeDirectories, merge));
   if (validateCommand->parsed()) return validate(file);
   if (runCmd->parsed()) {
     if (runSeed->count()) run.seed = seed;

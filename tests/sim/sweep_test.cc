@@ -1,0 +1,159 @@
+// Sweeps: the same bytes whatever the number of jobs, shards merged equal
+// to one sweep, merges that refuse shards that do not belong together, and
+// the aggregate's numbers on files whose answer is known.
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sim/commands.h"
+
+namespace dcemu::sim {
+namespace {
+
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+
+std::string topology(const std::string& name) {
+  return std::string(DCEMU_TOPOLOGIES_DIR) + "/" + name;
+}
+
+std::string readFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+fs::path freshDirectory(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("dcemu-sweep-test-" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+TEST_CASE("A sweep gives the same records and aggregate whatever the number of jobs", "[sim][sweep]") {
+  std::string file = topology("reference/two-sites-seed-warning.toml");
+  fs::path one = freshDirectory("jobs1"), three = freshDirectory("jobs3");
+  CommandOutput a = sweepCommand(file, {.seeds = 12, .jobs = 1, .outDirectory = one.string()});
+  CommandOutput b = sweepCommand(file, {.seeds = 12, .jobs = 3, .outDirectory = three.string()});
+  INFO(a.err << b.err);
+  REQUIRE(a.exitCode == 0);
+  REQUIRE(b.exitCode == 0);
+  CHECK(a.out == b.out);
+  for (const char* name : {"aggregate.json", "summary.txt", "sweep.html"})
+    CHECK(readFile(one / name) == readFile(three / name));
+  for (int seed = 1; seed <= 12; ++seed) {
+    std::string record = fmt::format("seeds/seed-{}.json", seed);
+    CHECK(readFile(one / record) == readFile(three / record));
+  }
+  fs::remove_all(one);
+  fs::remove_all(three);
+}
+
+TEST_CASE("Shards merged give the bytes of one sweep, and merge refuses shards that do not belong together",
+          "[sim][sweep]") {
+  std::string file = topology("reference/two-sites-seed-warning.toml");
+  fs::path whole = freshDirectory("whole"), merged = freshDirectory("merged");
+  REQUIRE(sweepCommand(file, {.firstSeed = 5, .seeds = 10, .jobs = 2, .outDirectory = whole.string()}).exitCode == 0);
+  std::vector<std::string> shards;
+  for (int i = 0; i < 3; ++i) {
+    fs::path dir = freshDirectory(fmt::format("shard{}", i));
+    CommandOutput shard = sweepCommand(
+        file, {.firstSeed = 5, .seeds = 10, .jobs = 1, .shard = fmt::format("{}/3", i), .outDirectory = dir.string()});
+    INFO(shard.err);
+    REQUIRE(shard.exitCode == 0);
+    CHECK_THAT(shard.out, Contains(fmt::format("shard {}/3 ran", i)));
+    shards.push_back(dir.string());
+  }
+  CommandOutput merge = mergeCommand(shards, {.outDirectory = merged.string()});
+  INFO(merge.err);
+  REQUIRE(merge.exitCode == 0);
+  for (const char* name : {"aggregate.json", "summary.txt", "sweep.html"})
+    CHECK(readFile(whole / name) == readFile(merged / name));
+
+  // A shard missing, or given twice.
+  CommandOutput missing = mergeCommand({shards[0], shards[1]}, {.outDirectory = freshDirectory("m1").string()});
+  CHECK(missing.exitCode == 2);
+  CHECK(missing.err == "merge: 2 of 3 shards given\n");
+  CommandOutput twice =
+      mergeCommand({shards[0], shards[1], shards[1]}, {.outDirectory = freshDirectory("m2").string()});
+  CHECK(twice.exitCode == 2);
+  CHECK_THAT(twice.err, Contains("shard 1/3 given twice"));
+  // A shard of another file.
+  fs::path other = freshDirectory("other");
+  REQUIRE(sweepCommand(topology("migration-partitioned-branch.toml"),
+                       {.firstSeed = 5, .seeds = 10, .shard = "2/3", .outDirectory = other.string()})
+              .exitCode == 0);
+  CommandOutput foreign =
+      mergeCommand({shards[0], shards[1], other.string()}, {.outDirectory = freshDirectory("m3").string()});
+  CHECK(foreign.exitCode == 2);
+  CHECK_THAT(foreign.err, Contains("a shard of another sweep"));
+  for (const std::string& dir : shards) fs::remove_all(dir);
+  fs::remove_all(whole);
+  fs::remove_all(merged);
+  fs::remove_all(other);
+}
+
+// two-sites-early-completion completes before the West site saw the start:
+// in every seed all ten West hosts fail. With k = n = 20 the Wilson score
+// interval's low end is n / (n + z^2) = 20 / 23.8415 = 0.838874 and its
+// high end 1.
+TEST_CASE("A failure in every seed is certain, with the Wilson interval worked by hand", "[sim][sweep]") {
+  fs::path dir = freshDirectory("early");
+  CommandOutput sweep =
+      sweepCommand(topology("two-sites-early-completion.toml"), {.seeds = 20, .jobs = 2, .outDirectory = dir.string()});
+  INFO(sweep.err);
+  REQUIRE(sweep.exitCode == 0);
+  auto aggregate = nlohmann::json::parse(readFile(dir / "aggregate.json"));
+  const auto& m = aggregate["migrations"][0];
+  CHECK(m["after_completion"]["seeds"] == 20);
+  CHECK(m["after_completion"]["seeds_with_failure"] == 20);
+  CHECK(m["after_completion"]["probability"] == 1.0);
+  CHECK(m["after_completion"]["wilson95_low"].get<double>() == Approx(0.838874).margin(1e-6));
+  CHECK(m["after_completion"]["wilson95_high"] == 1.0);
+  // Every West host fails in every seed; no East host ever does.
+  REQUIRE(m["hosts_failed"].size() == 10);
+  for (const auto& host : m["hosts_failed"]) {
+    CHECK(host["host"].get<std::string>().starts_with("west-web-"));
+    CHECK(host["seeds"] == 20);
+  }
+  CHECK_THAT(sweep.out, Contains("after the file's completion a host failed in 20 of 20 seeds: 100.0 % (95 % "
+                                 "interval 83.9 % to 100.0 %)"));
+  fs::remove_all(dir);
+}
+
+// migration-partitioned-branch: the branch learns only after its link comes
+// back at 3d, whatever the seed, so completing at 1d12h fails the branch
+// hosts in every seed and completing at 4d in none.
+TEST_CASE("The sweep's what-if probabilities follow the partition in every seed", "[sim][sweep][what-if]") {
+  fs::path dir = freshDirectory("what-if");
+  CommandOutput sweep = sweepCommand(topology("migration-partitioned-branch.toml"),
+                                     {.seeds = 6, .jobs = 2, .outDirectory = dir.string(), .whatIfEvery = "12h"});
+  INFO(sweep.err);
+  REQUIRE(sweep.exitCode == 0);
+  auto aggregate = nlohmann::json::parse(readFile(dir / "aggregate.json"));
+  std::map<int64_t, double> probability;
+  for (const auto& row : aggregate["migrations"][0]["what_if"])
+    probability[row["complete_at_s"].get<int64_t>()] = row["probability"].get<double>();
+  CHECK(probability.at(36 * 3600) == 1.0);
+  CHECK(probability.at(96 * 3600) == 0.0);
+  CHECK_THAT(sweep.out, Contains("what if completed at: seeds with a failing host"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("Bad sweep values are refused in one line before any seed runs", "[sim][sweep][cli]") {
+  std::string file = topology("reference/two-sites-seed-warning.toml");
+  CHECK(sweepCommand(file, {.seeds = 0}).err == "--seeds: at least one seed\n");
+  CHECK(sweepCommand(file, {.shard = "3/3", .outDirectory = "/tmp/x"}).err ==
+        "--shard \"3/3\": expected I/K with 0 <= I < K, e.g. 0/4\n");
+  CHECK(sweepCommand(file, {.shard = "0/2"}).err == "--shard: a shard needs --out DIR for its records\n");
+  CHECK(sweepCommand(file, {.firstSeed = UINT64_MAX, .seeds = 2}).exitCode == 2);
+  CHECK(sweepCommand(file, {.outDirectory = "/nonexistent/out"}).err ==
+        "--out /nonexistent/out: /nonexistent is not an existing directory\n");
+}
+
+}  // namespace
+}  // namespace dcemu::sim
