@@ -2,6 +2,7 @@
 // to one sweep, merges that refuse shards that do not belong together, and
 // the aggregate's numbers on files whose answer is known.
 #include <fmt/format.h>
+#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -142,6 +143,36 @@ TEST_CASE("The sweep's what-if probabilities follow the partition in every seed"
   CHECK(probability.at(96 * 3600) == 0.0);
   CHECK_THAT(sweep.out, Contains("what if completed at: seeds with a failing host"));
   fs::remove_all(dir);
+}
+
+// Debian's slurm-wlm and munge as a one-node cluster on loopback, started
+// and stopped by tests/slurm/cluster-sweep.sh; the sweep goes in through
+// deploy/slurm/submit-sweep as a user submits it.
+TEST_CASE("A sweep run as a Slurm array job and merged gives the local sweep's bytes", "[sim][sweep][slurm]") {
+  fs::path root = fs::path(DCEMU_DOCS_DIR).parent_path();
+  fs::path work = freshDirectory("slurm");
+  std::string file = topology("reference/two-sites-seed-warning.toml");
+  std::string command =
+      fmt::format("timeout 600 {} {} {} 6 3 {} 2>&1", (root / "tests/slurm/cluster-sweep.sh").string(), DCEMU_BINARY,
+                  file, work.string());
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  INFO(output);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  fs::path local = freshDirectory("slurm-local");
+  REQUIRE(sweepCommand(file, {.seeds = 6, .jobs = 2, .outDirectory = local.string()}).exitCode == 0);
+  for (const char* name : {"aggregate.json", "summary.txt"})
+    CHECK(readFile(local / name) == readFile(work / "out" / "merged" / name));
+  // Three array tasks ran, one shard each.
+  for (int shard = 0; shard < 3; ++shard)
+    CHECK(fs::exists(work / "out" / fmt::format("shard-{}", shard) / "shard.json"));
+  fs::remove_all(work);
+  fs::remove_all(local);
 }
 
 TEST_CASE("Bad sweep values are refused in one line before any seed runs", "[sim][sweep][cli]") {
