@@ -175,6 +175,82 @@ TEST_CASE("A sweep run as a Slurm array job and merged gives the local sweep's b
   fs::remove_all(local);
 }
 
+std::pair<int, std::string> shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+// kubectl's dry run needs an API server; the kubernetes-models package
+// (tests/kubernetes, installed by scripts/setup) validates offline against
+// Kubernetes' OpenAPI schema. Then the pods' own command lines run here,
+// one per completion index, and their merge equals the local sweep.
+TEST_CASE("The Kubernetes manifests validate offline, and what their pods run merges to the local sweep",
+          "[sim][sweep][kubernetes]") {
+  fs::path root = fs::path(DCEMU_DOCS_DIR).parent_path();
+  std::string manifests =
+      (root / "deploy/kubernetes/sweep.yaml").string() + " " + (root / "deploy/kubernetes/merge.yaml").string();
+  auto [valid, report] =
+      shell(fmt::format("cd {} && node validate.mjs {}", (root / "tests/kubernetes").string(), manifests));
+  INFO(report);
+  CHECK(valid == 0);
+  CHECK_THAT(report, Contains("Job/dcemu-sweep: valid"));
+  // The validator does refuse a manifest Kubernetes would.
+  fs::path broken = freshDirectory("k8s-broken.yaml");
+  std::string text = readFile(root / "deploy/kubernetes/sweep.yaml");
+  text.replace(text.find("completions: 4"), 14, "completions: four");
+  std::ofstream(broken) << text;
+  auto [invalid, complaint] =
+      shell(fmt::format("cd {} && node validate.mjs {}", (root / "tests/kubernetes").string(), broken.string()));
+  CHECK(invalid == 1);
+  CHECK_THAT(complaint, Contains("completions must be integer"));
+
+  // What the pods run, with the topology, seed count and volume moved here.
+  auto [listed, commands] =
+      shell(fmt::format("cd {} && node commands.mjs {}", (root / "tests/kubernetes").string(), manifests));
+  REQUIRE(listed == 0);
+  fs::path results = freshDirectory("k8s-results");
+  fs::create_directories(results);
+  std::string file = topology("reference/two-sites-seed-warning.toml");
+  auto localise = [&](std::string command) {
+    auto swap = [&](const std::string& from, const std::string& to) {
+      for (size_t at = command.find(from); at != std::string::npos; at = command.find(from, at + to.size()))
+        command.replace(at, from.size(), to);
+    };
+    swap("/topology/topology.toml", file);
+    swap("--seeds 1000", "--seeds 8");
+    swap("/results", results.string());
+    return command;
+  };
+  std::string path = fmt::format("PATH={}:$PATH", fs::path(DCEMU_BINARY).parent_path().string());
+  std::istringstream lines(commands);
+  std::string sweepLine, mergeLine;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("dcemu-sweep\t")) sweepLine = line.substr(12);
+    if (line.starts_with("dcemu-merge\t")) mergeLine = line.substr(12);
+  }
+  REQUIRE_FALSE(sweepLine.empty());
+  REQUIRE_FALSE(mergeLine.empty());
+  for (int index = 0; index < 4; ++index) {
+    auto [status, out] = shell(fmt::format("{} JOB_COMPLETION_INDEX={} sh -c '{}'", path, index, localise(sweepLine)));
+    INFO(out);
+    REQUIRE(status == 0);
+  }
+  auto [merged, mergeOut] = shell(fmt::format("{} sh -c '{}'", path, localise(mergeLine)));
+  INFO(mergeOut);
+  REQUIRE(merged == 0);
+  fs::path local = freshDirectory("k8s-local");
+  REQUIRE(sweepCommand(file, {.seeds = 8, .jobs = 2, .outDirectory = local.string()}).exitCode == 0);
+  CHECK(readFile(local / "aggregate.json") == readFile(results / "merged" / "aggregate.json"));
+  fs::remove_all(results);
+  fs::remove_all(local);
+  fs::remove(broken);
+}
+
 TEST_CASE("Bad sweep values are refused in one line before any seed runs", "[sim][sweep][cli]") {
   std::string file = topology("reference/two-sites-seed-warning.toml");
   CHECK(sweepCommand(file, {.seeds = 0}).err == "--seeds: at least one seed\n");
