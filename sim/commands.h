@@ -56,6 +56,16 @@ struct SweepOptions {
 // report) under --out and the aggregate per migration (docs/sweep-format.md).
 CommandOutput sweepCommand(const std::string& file, const SweepOptions& options);
 
+struct AuditOptions {
+  std::string at;  // default: time zero
+  std::string dc;  // default: the first DC
+};
+
+// dcemu audit: BadSuccessor exposure of the domain's OUs and containers,
+// and which accounts each exposed principal could take over; exit 1 when
+// anything is exposed.
+CommandOutput auditCommand(const std::string& file, const AuditOptions& options);
+
 struct MergeOptions {
   std::string outDirectory;
   std::string jsonFile, htmlFile;

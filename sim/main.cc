@@ -136,6 +136,13 @@ int main(int argc, char** argv) {
   bool sweepQuiet = false;
   sweepCmd->add_flag("--quiet", sweepQuiet, "no progress line on a terminal");
 
+  AuditOptions audit;
+  auto* auditCmd = app.add_subcommand(
+      "audit", "BadSuccessor exposure: who can create or change dMSAs where, and which accounts they could take over");
+  auditCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
+  auditCmd->add_option("--at", audit.at, "the moment to audit (default: time zero)");
+  auditCmd->add_option("--dc", audit.dc, "the DC whose replica to read (default: the first)");
+
   std::vector<std::string> mergeDirectories;
   MergeOptions merge;
   auto* mergeCmd =
@@ -180,6 +187,7 @@ int main(int argc, char** argv) {
     return emit(sweepCommand(file, sweep));
   }
   if (mergeCmd->parsed()) return emit(mergeCommand(mergeDirectories, merge));
+  if (auditCmd->parsed()) return emit(auditCommand(file, audit));
   if (validateCommand->parsed()) return validate(file);
   if (runCmd->parsed()) {
     if (runSeed->count()) run.seed = seed;

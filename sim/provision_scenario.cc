@@ -311,11 +311,12 @@ Status Provisioner::acls() {
       return Status(dc::LdapResult::noSuchObject,
                     fmt::format("acl on {}: no account or group named {}", acl.ou, acl.principal));
     const std::string& trustee = sam->second;
+    std::string flags = acl.appliesTo == "all" ? "CI" : acl.appliesTo == "descendants" ? "CIIO" : "";
     for (const std::string& right : acl.rights) {
       std::string ace =
           right == "CreateDMSA"
-              ? fmt::format("(OA;;CC;{};;{})", dc::schemaIdGuid("1.2.840.113556.1.5.302").toString(), trustee)
-              : fmt::format("(A;;{};;;{})", aclRightSddl(right).value_or(""), trustee);
+              ? fmt::format("(OA;{};CC;{};;{})", flags, dc::schemaIdGuid("1.2.840.113556.1.5.302").toString(), trustee)
+              : fmt::format("(A;{};{};;;{})", flags, aclRightSddl(right).value_or(""), trustee);
       // Explicit ACEs go before the inherited ones and any SACL.
       size_t dacl = sddl.find("D:");
       size_t insertAt = dacl == std::string::npos ? sddl.size() : sddl.find('(', dacl);

@@ -122,6 +122,10 @@ struct AclSpec {
   std::string ou;
   std::string principal;
   std::vector<std::string> rights;
+  // Which objects the ACEs apply to, as the Delegation of Control wizard
+  // offers it: "this" (the OU only), "all" (the OU and everything below it,
+  // CI) or "descendants" (only what is below it, CI IO).
+  std::string appliesTo = "this";
 };
 
 // One attribute's values in a step: a table attribute → string or list.

@@ -368,6 +368,11 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
                 f.strings("rights", true).value_or(std::vector<std::string>())};
     for (const auto& right : acl.rights)
       if (!aclRightSddl(right)) f.fail("rights", fmt::format("unknown right \"{}\" (use {})", right, knownAclRights()));
+    if (auto applies = f.string("applies_to")) {
+      if (*applies != "this" && *applies != "all" && *applies != "descendants")
+        f.fail("applies_to", fmt::format("unknown \"applies_to\" \"{}\" (use this, all or descendants)", *applies));
+      acl.appliesTo = *applies;
+    }
     if (!acl.principal.empty() && !names.serviceAccounts.contains(acl.principal) &&
         !names.hosts.contains(acl.principal) && !names.groups.contains(acl.principal) &&
         !names.users.contains(acl.principal))

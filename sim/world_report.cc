@@ -94,7 +94,7 @@ std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
       } else if (!dcs_[d].dir) {
         reason = fmt::format("{} is down", dcs_[d].name);
       } else if (std::none_of(holders.begin(), holders.end(),
-                              [&](int h) { return network_.reachable(dcs_[h].site, dcs_[d].site); })) {
+                              [&](int holder) { return network_.reachable(dcs_[holder].site, dcs_[d].site); })) {
         reason = fmt::format("site {} is cut off from every DC holding its ACE", scenario_.sites[dcs_[d].site].name);
       } else if (dcs_[d].inboundDisabled) {
         reason = fmt::format("inbound replication is disabled on {}", dcs_[d].name);
