@@ -11,6 +11,8 @@
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
+#include <list>
+#include <map>
 #include <vector>
 
 #include "dc/schema.h"
@@ -171,6 +173,14 @@ struct WriteBatch::Impl {
   rocksdb::WriteBatch plain;
   const std::vector<rocksdb::ColumnFamilyHandle*>* families;  // the store's
 
+  std::vector<std::pair<NamingContext, Guid>> objectsWritten;  // for the store's object cache
+  bool backLinksChanged = false;                               // a 'b' index key added or removed
+  bool accountKeysChanged = false;                             // an 's' or 'i' key added or removed
+  void noteIndexKey(std::string_view key) {
+    if (key[0] == 'b') backLinksChanged = true;
+    if (key[0] == 's' || key[0] == 'i') accountKeysChanged = true;
+  }
+
   rocksdb::WriteBatchBase& writer() { return indexed ? static_cast<rocksdb::WriteBatchBase&>(*indexed) : plain; }
   rocksdb::WriteBatch* batch() { return writer().GetWriteBatch(); }
   void put(int family, std::string_view key, std::string_view value) {
@@ -191,7 +201,9 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     return std::find(keys.begin(), keys.end(), key) != keys.end();
   };
   for (const std::string& key : oldKeys) {
-    if (!contains(newKeys, key)) impl_->erase(family, key);
+    if (contains(newKeys, key)) continue;
+    impl_->erase(family, key);
+    impl_->noteIndexKey(key);
   }
   // Index entries the object already had stay as they are: an entry's value
   // is the object's GUID (or empty), which no write changes.
@@ -200,14 +212,20 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     if (contains(oldKeys, key)) continue;
     bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
     impl_->put(family, key, guidInKey ? std::string_view() : guidBytes);
+    impl_->noteIndexKey(key);
   }
   impl_->put(family, objectKey(after.guid), after.encode());
+  impl_->objectsWritten.push_back({nc, after.guid});
 }
 
 void WriteBatch::removeObject(NamingContext nc, const Object& before) {
   int family = static_cast<int>(nc);
-  for (const std::string& key : indexKeysOf(before)) impl_->erase(family, key);
+  for (const std::string& key : indexKeysOf(before)) {
+    impl_->erase(family, key);
+    impl_->noteIndexKey(key);
+  }
   impl_->erase(family, objectKey(before.guid));
+  impl_->objectsWritten.push_back({nc, before.guid});
 }
 
 void WriteBatch::putState(std::string_view key, std::string_view value) {
@@ -218,8 +236,53 @@ size_t WriteBatch::byteSize() const {
   return impl_->batch()->GetDataSize();
 }
 
+// Decoded objects recently read, so that reading the same few objects
+// again and again (the KDC's accounts and groups, the containers a DN walks
+// through) does not unpack and decode them each time. Bounded, least
+// recently used first out; a written object leaves it when its batch is
+// written. Reads through a batch bypass it.
+class ObjectCache {
+ public:
+  static constexpr size_t kCapacity = 256;
+
+  const Object* find(NamingContext nc, const Guid& guid) {
+    auto it = index_.find({nc, guid});
+    if (it == index_.end()) return nullptr;
+    order_.splice(order_.begin(), order_, it->second);
+    return &it->second->second;
+  }
+  void insert(NamingContext nc, const Object& obj) {
+    Key key{nc, obj.guid};
+    if (index_.count(key)) return;
+    order_.emplace_front(key, obj);
+    index_[key] = order_.begin();
+    if (order_.size() > kCapacity) {
+      index_.erase(order_.back().first);
+      order_.pop_back();
+    }
+  }
+  void erase(NamingContext nc, const Guid& guid) {
+    auto it = index_.find({nc, guid});
+    if (it == index_.end()) return;
+    order_.erase(it->second);
+    index_.erase(it);
+  }
+
+ private:
+  using Key = std::pair<NamingContext, Guid>;
+  std::list<std::pair<Key, Object>> order_;  // most recently used first
+  std::map<Key, std::list<std::pair<Key, Object>>::iterator> index_;
+};
+
 struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
+  mutable ObjectCache objects;
+  // Index lookups the KDC repeats at every logon (an account's groups
+  // through the back links, accounts by name and SID), until a write
+  // changes an index entry of their kind. Cleared when they grow large.
+  static constexpr size_t kLookupsKept = 4096;
+  mutable std::map<Guid, std::vector<std::pair<int, Guid>>> backLinks;
+  mutable std::map<std::string, std::optional<Guid>, std::less<>> firstWithPrefix;
   std::vector<rocksdb::ColumnFamilyHandle*> families;  // naming contexts, then state
   rocksdb::ReadOptions readOptions;
   rocksdb::WriteOptions writeOptions;
@@ -376,16 +439,23 @@ WriteBatch Store::newReadableBatch() {
 }
 
 Status Store::write(WriteBatch& batch) {
+  for (const auto& [nc, guid] : batch.impl_->objectsWritten) impl_->objects.erase(nc, guid);
+  if (batch.impl_->backLinksChanged) impl_->backLinks.clear();
+  if (batch.impl_->accountKeysChanged) impl_->firstWithPrefix.clear();
   rocksdb::Status s = impl_->db->Write(impl_->writeOptions, batch.impl_->batch());
   if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
   return Status::ok();
 }
 
 Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& guid, const WriteBatch* through) const {
+  if (!through) {
+    if (const Object* cached = impl_->objects.find(nc, guid)) return std::optional<Object>(*cached);
+  }
   auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid), through);
   if (!bytes) return std::optional<Object>();
   auto obj = Object::decode(*bytes);
   if (!obj) return obj.status();
+  if (!through) impl_->objects.insert(nc, *obj);
   return std::optional<Object>(std::move(*obj));
 }
 
@@ -435,25 +505,40 @@ void Store::forEachEncodedObject(NamingContext nc, const std::function<bool(cons
 
 void Store::forEachBackLink(const Guid& target, const std::function<void(int, const Guid&)>& fn,
                             const WriteBatch* through) const {
+  if (!through) {
+    auto cached = impl_->backLinks.find(target);
+    if (cached != impl_->backLinks.end()) {
+      for (const auto& [linkId, source] : cached->second) fn(linkId, source);
+      return;
+    }
+  }
+  std::vector<std::pair<int, Guid>> found;
   std::string prefix = "b" + std::string(target.asBytes());
   for (int family = 0; family < kNamingContextCount; ++family) {
     impl_->scan(
         family, prefix, prefix,
         [&](std::string_view key, std::string_view) {
-          int linkId = static_cast<int>(readBigEndian32(key.substr(17, 4)));
-          fn(linkId, Guid::fromBytes(key.substr(21, 16)));
+          found.push_back({static_cast<int>(readBigEndian32(key.substr(17, 4))), Guid::fromBytes(key.substr(21, 16))});
           return true;
         },
         through);
   }
+  for (const auto& [linkId, source] : found) fn(linkId, source);
+  if (through) return;
+  if (impl_->backLinks.size() >= Impl::kLookupsKept) impl_->backLinks.clear();
+  impl_->backLinks.emplace(target, std::move(found));
 }
 
 std::optional<Guid> Store::firstGuidWithPrefix(const std::string& prefix) const {
+  auto cached = impl_->firstWithPrefix.find(prefix);
+  if (cached != impl_->firstWithPrefix.end()) return cached->second;
   std::optional<Guid> found;
   impl_->scan(static_cast<int>(NamingContext::Domain), prefix, prefix, [&](std::string_view key, std::string_view) {
     if (key.size() == prefix.size() + 16) found = Guid::fromBytes(key.substr(prefix.size()));
     return false;
   });
+  if (impl_->firstWithPrefix.size() >= Impl::kLookupsKept) impl_->firstWithPrefix.clear();
+  impl_->firstWithPrefix.emplace(prefix, found);
   return found;
 }
 

@@ -128,7 +128,7 @@ dc::Result<std::string> Kdc::currentKey(const dc::Object& account) const {
 }
 
 dc::Result<ManagedPassword> Kdc::managedPasswordOf(const dc::Object& account) const {
-  auto root = kdsRootKey(dir_);
+  auto root = rootKey();
   if (!root) return root.status();
   auto sid = dir_.objectSid(account);
   if (!sid) return dc::Status(dc::LdapResult::other, "the managed account has no SID");
@@ -139,9 +139,14 @@ dc::Result<ManagedPassword> Kdc::managedPasswordOf(const dc::Object& account) co
                          dir_.nowMicros() + policy_.clockSkew);
 }
 
+dc::Result<std::string> Kdc::rootKey() const {
+  if (!rootKey_) rootKey_ = kdsRootKey(dir_);
+  return *rootKey_;
+}
+
 dc::Result<std::vector<std::string>> Kdc::acceptedKeys(const dc::Object& account) const {
   if (!isManaged(dir_, account)) {
-    auto root = kdsRootKey(dir_);
+    auto root = rootKey();
     if (!root) return root.status();
     return std::vector<std::string>{passwordKey(*root, account.guid)};
   }

@@ -129,9 +129,14 @@ class Kdc {
   Ticket newTicket(const Account& account, Pac pac) const;
   dc::Result<Pac> pacOf(const dc::Object& account) const;
 
+  // The forest's KDS root key as this replica holds it, read once per
+  // request: an exchange derives several keys from it.
+  dc::Result<std::string> rootKey() const;
+
   const dc::Directory& dir_;
   KerberosPolicy policy_;
   std::string dcName_;
+  mutable std::optional<dc::Result<std::string>> rootKey_;
 };
 
 }  // namespace dcemu::kdc

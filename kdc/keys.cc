@@ -47,11 +47,17 @@ dc::Result<std::string> kdsRootKey(const dc::Directory& dir) {
   std::string container =
       fmt::format("{},{}", dc::kKdsRootKeysContainer, dir.namingContextDn(dc::NamingContext::Configuration).toString());
   const dc::AttributeDef* data = dir.schema().attribute("msKds-RootKeyData");
-  for (const std::string& dn : dir.childrenOf(container)) {
-    auto key = dir.read(dn);
-    if (!key) continue;
-    if (const std::string* bytes = key->firstValue(data->id)) return *bytes;
+  // The children by GUID: their DNs are not needed.
+  auto parent = dir.read(container);
+  std::optional<std::string> found;
+  if (parent) {
+    dir.store().forEachChild(dc::NamingContext::Configuration, parent->guid, [&](const dc::Guid& child) {
+      if (found) return;
+      auto key = dir.readByGuid(child);
+      if (const std::string* bytes = key ? key->firstValue(data->id) : nullptr) found = *bytes;
+    });
   }
+  if (found) return *found;
   return dc::Status(dc::LdapResult::unavailable, "no KDS root key in this replica (" + container + ")");
 }
 
