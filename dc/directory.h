@@ -123,6 +123,8 @@ class Directory {
   // Reads. Tombstones are found by GUID and by their Deleted Objects DN.
   Result<Object> read(std::string_view dn) const;
   Result<Object> readByGuid(const Guid& guid) const;
+  // The same without a copy, for reads that only look.
+  Result<std::shared_ptr<const Object>> viewByGuid(const Guid& guid) const;
   std::optional<NamingContext> namingContextOf(const Guid& guid) const;
   Result<std::string> dnOf(const Guid& guid) const;
   // The attribute's values in LDAP string form, constructed ones included;

@@ -48,6 +48,15 @@ Result<Object> Directory::readByGuid(const Guid& guid) const {
   return Status(LdapResult::noSuchObject, fmt::format("<GUID={}>: no such object", guid.toString()));
 }
 
+Result<std::shared_ptr<const Object>> Directory::viewByGuid(const Guid& guid) const {
+  for (NamingContext nc : {NamingContext::Domain, NamingContext::Configuration, NamingContext::Schema}) {
+    auto obj = store_.getShared(nc, guid);
+    if (!obj) return obj.status();
+    if (*obj) return std::move(*obj);
+  }
+  return Status(LdapResult::noSuchObject, fmt::format("<GUID={}>: no such object", guid.toString()));
+}
+
 Result<Object> Directory::read(std::string_view dn) const {
   auto located = resolveText(dn);
   if (!located) return located.status();
@@ -58,8 +67,9 @@ Result<std::string> Directory::dnOf(const Guid& guid) const {
   std::vector<Rdn> rdns;
   std::optional<Guid> current = guid;
   while (current) {
-    auto obj = readByGuid(*current);
-    if (!obj) return obj.status();
+    auto view = viewByGuid(*current);
+    if (!view) return view.status();
+    const Object* obj = view->get();
     if (!obj->parent) {
       for (int i = 0; i < kNamingContextCount; ++i) {
         if (ncHeads_[i] == obj->guid) {
@@ -243,8 +253,9 @@ Result<std::vector<LinkMetadata>> Directory::linkMetadata(std::string_view dn) c
 }
 
 Result<std::vector<Sid>> Directory::tokenSids(const Guid& account) const {
-  auto obj = readByGuid(account);
-  if (!obj) return obj.status();
+  auto view = viewByGuid(account);
+  if (!view) return view.status();
+  const Object* obj = view->get();
   const IdsOf& ids = attributeIds();
   std::vector<Sid> sids;
   if (const std::string* sid = obj->firstValue(ids.objectSid)) {
@@ -265,9 +276,9 @@ Result<std::vector<Sid>> Directory::tokenSids(const Guid& account) const {
     });
     for (const Guid& g : groups) {
       if (!seen.insert(g).second) continue;
-      auto group = readByGuid(g);
-      if (!group || isDeleted(*group)) continue;
-      if (const std::string* sid = group->firstValue(ids.objectSid)) {
+      auto group = viewByGuid(g);
+      if (!group || isDeleted(**group)) continue;
+      if (const std::string* sid = (*group)->firstValue(ids.objectSid)) {
         if (auto s = Sid::fromBytes(*sid)) sids.push_back(*s);
       }
       frontier.push_back(g);

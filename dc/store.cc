@@ -176,9 +176,11 @@ struct WriteBatch::Impl {
   std::vector<std::pair<NamingContext, Guid>> objectsWritten;  // for the store's object cache
   bool backLinksChanged = false;                               // a 'b' index key added or removed
   bool accountKeysChanged = false;                             // an 's' or 'i' key added or removed
+  bool childKeysChanged = false;                               // a 'c' key added or removed
   void noteIndexKey(std::string_view key) {
     if (key[0] == 'b') backLinksChanged = true;
     if (key[0] == 's' || key[0] == 'i') accountKeysChanged = true;
+    if (key[0] == 'c') childKeysChanged = true;
   }
 
   rocksdb::WriteBatchBase& writer() { return indexed ? static_cast<rocksdb::WriteBatchBase&>(*indexed) : plain; }
@@ -245,16 +247,16 @@ class ObjectCache {
  public:
   static constexpr size_t kCapacity = 256;
 
-  const Object* find(NamingContext nc, const Guid& guid) {
+  std::shared_ptr<const Object> find(NamingContext nc, const Guid& guid) {
     auto it = index_.find({nc, guid});
     if (it == index_.end()) return nullptr;
     order_.splice(order_.begin(), order_, it->second);
-    return &it->second->second;
+    return it->second->second;
   }
-  void insert(NamingContext nc, const Object& obj) {
-    Key key{nc, obj.guid};
+  void insert(NamingContext nc, std::shared_ptr<const Object> obj) {
+    Key key{nc, obj->guid};
     if (index_.count(key)) return;
-    order_.emplace_front(key, obj);
+    order_.emplace_front(key, std::move(obj));
     index_[key] = order_.begin();
     if (order_.size() > kCapacity) {
       index_.erase(order_.back().first);
@@ -270,8 +272,9 @@ class ObjectCache {
 
  private:
   using Key = std::pair<NamingContext, Guid>;
-  std::list<std::pair<Key, Object>> order_;  // most recently used first
-  std::map<Key, std::list<std::pair<Key, Object>>::iterator> index_;
+  // Shared so that readers keep an object a later write evicts.
+  std::list<std::pair<Key, std::shared_ptr<const Object>>> order_;  // most recently used first
+  std::map<Key, std::list<std::pair<Key, std::shared_ptr<const Object>>>::iterator> index_;
 };
 
 struct Store::Impl {
@@ -283,7 +286,8 @@ struct Store::Impl {
   static constexpr size_t kLookupsKept = 4096;
   mutable std::map<Guid, std::vector<std::pair<int, Guid>>> backLinks;
   mutable std::map<std::string, std::optional<Guid>, std::less<>> firstWithPrefix;
-  std::vector<rocksdb::ColumnFamilyHandle*> families;  // naming contexts, then state
+  mutable std::map<std::pair<int, std::string>, std::optional<Guid>> children;  // (family, child key) → GUID
+  std::vector<rocksdb::ColumnFamilyHandle*> families;                           // naming contexts, then state
   rocksdb::ReadOptions readOptions;
   rocksdb::WriteOptions writeOptions;
 
@@ -382,10 +386,17 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   dbOptions.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
   dbOptions.keep_log_file_num = 1;
 
+  std::vector<std::string> names(std::begin(kFamilyNames), std::end(kFamilyNames));
+  names.push_back("dsa-state");
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, familyOptions);  // unused; RocksDB needs it
-  for (const char* name : kFamilyNames) descriptors.emplace_back(name, familyOptions);
-  descriptors.emplace_back("dsa-state", familyOptions);
+  // A new store gets its families in one call: RocksDB rewrites and
+  // re-reads its OPTIONS file after each family it creates, which made
+  // opening a store the largest cost of a short run.
+  std::vector<std::string> existing;
+  bool fresh = !rocksdb::DB::ListColumnFamilies(dbOptions, path, &existing).ok() || existing.size() <= 1;
+  if (!fresh)
+    for (const std::string& name : names) descriptors.emplace_back(name, familyOptions);
 
   auto impl = std::make_unique<Impl>();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -393,6 +404,17 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   rocksdb::Status s = rocksdb::DB::Open(dbOptions, path, descriptors, &handles, &raw);
   if (!s.ok()) return ioError("cannot open", path, s);
   impl->db.reset(raw);
+  if (fresh) {
+    std::vector<rocksdb::ColumnFamilyHandle*> created;
+    s = raw->CreateColumnFamilies(familyOptions, names, &created);
+    if (!s.ok()) {
+      for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+      for (auto* handle : created) raw->DestroyColumnFamilyHandle(handle);
+      impl->db.reset();
+      return ioError("cannot create the column families of", path, s);
+    }
+    handles.insert(handles.end(), created.begin(), created.end());
+  }
   // A memory Env's files die with the process, so its WAL protects nothing;
   // a clean close flushes the memtables. On disk the WAL stays: it is what
   // makes a killed process keep every committed batch.
@@ -442,6 +464,7 @@ Status Store::write(WriteBatch& batch) {
   for (const auto& [nc, guid] : batch.impl_->objectsWritten) impl_->objects.erase(nc, guid);
   if (batch.impl_->backLinksChanged) impl_->backLinks.clear();
   if (batch.impl_->accountKeysChanged) impl_->firstWithPrefix.clear();
+  if (batch.impl_->childKeysChanged) impl_->children.clear();
   rocksdb::Status s = impl_->db->Write(impl_->writeOptions, batch.impl_->batch());
   if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
   return Status::ok();
@@ -449,21 +472,43 @@ Status Store::write(WriteBatch& batch) {
 
 Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& guid, const WriteBatch* through) const {
   if (!through) {
-    if (const Object* cached = impl_->objects.find(nc, guid)) return std::optional<Object>(*cached);
+    auto shared = getShared(nc, guid);
+    if (!shared) return shared.status();
+    if (!*shared) return std::optional<Object>();
+    return std::optional<Object>(**shared);
   }
   auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid), through);
   if (!bytes) return std::optional<Object>();
   auto obj = Object::decode(*bytes);
   if (!obj) return obj.status();
-  if (!through) impl_->objects.insert(nc, *obj);
   return std::optional<Object>(std::move(*obj));
+}
+
+Result<std::shared_ptr<const Object>> Store::getShared(NamingContext nc, const Guid& guid) const {
+  if (auto cached = impl_->objects.find(nc, guid)) return cached;
+  auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid));
+  if (!bytes) return std::shared_ptr<const Object>();
+  auto obj = Object::decode(*bytes);
+  if (!obj) return obj.status();
+  auto shared = std::make_shared<const Object>(std::move(*obj));
+  impl_->objects.insert(nc, shared);
+  return shared;
 }
 
 std::optional<Guid> Store::childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue,
                                        const WriteBatch* through) const {
-  auto value = impl_->get(static_cast<int>(nc), childKey(parent, rdnValue), through);
-  if (!value || value->size() != 16) return std::nullopt;
-  return Guid::fromBytes(*value);
+  std::pair<int, std::string> key{static_cast<int>(nc), childKey(parent, rdnValue)};
+  if (!through) {
+    auto cached = impl_->children.find(key);
+    if (cached != impl_->children.end()) return cached->second;
+  }
+  auto value = impl_->get(key.first, key.second, through);
+  std::optional<Guid> found;
+  if (value && value->size() == 16) found = Guid::fromBytes(*value);
+  if (through) return found;
+  if (impl_->children.size() >= Impl::kLookupsKept) impl_->children.clear();
+  impl_->children.emplace(std::move(key), found);
+  return found;
 }
 
 void Store::forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn,

@@ -83,6 +83,9 @@ class Store {
 
   Result<std::optional<Object>> getObject(NamingContext nc, const Guid& guid,
                                           const WriteBatch* through = nullptr) const;
+  // The object as stored now, shared with the store's cache of recent reads
+  // (null when there is none): for reads that only look.
+  Result<std::shared_ptr<const Object>> getShared(NamingContext nc, const Guid& guid) const;
   std::optional<Guid> childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue,
                                   const WriteBatch* through = nullptr) const;
   // Calls `fn` for each child GUID of `parent`, in RDN order.

@@ -24,7 +24,8 @@ std::string_view krbErrorName(KrbError error) {
 }
 
 struct Kdc::Account {
-  dc::Object object;
+  std::shared_ptr<const dc::Object> view;  // shared with the store's cache: the KDC only reads it
+  const dc::Object& object() const { return *view; }
   std::string dn;
   std::string name;        // sAMAccountName
   bool managed = false;    // gMSA or dMSA: a KDS-derived password and a membership
@@ -72,15 +73,15 @@ std::string firstString(const dc::Directory& dir, const dc::Object& obj, std::st
 dc::Result<Kdc::Account> Kdc::findAccount(const std::string& name) const {
   auto guid = dir_.store().guidByAccountName(name);
   if (!guid) return dc::Status(dc::LdapResult::noSuchObject, fmt::format("no account {} on {}", name, dcName_));
-  auto obj = dir_.readByGuid(*guid);
-  if (!obj || dir_.isDeleted(*obj))
+  auto obj = dir_.viewByGuid(*guid);
+  if (!obj || dir_.isDeleted(**obj))
     return dc::Status(dc::LdapResult::noSuchObject, fmt::format("no account {} on {}", name, dcName_));
   Account account;
-  account.object = std::move(*obj);
-  account.dn = dir_.dnOf(account.object.guid).valueOr(name);
-  account.name = firstString(dir_, account.object, "sAMAccountName");
-  account.delegated = isA(dir_, account.object, "msDS-DelegatedManagedServiceAccount");
-  account.managed = isManaged(dir_, account.object);
+  account.view = std::move(*obj);
+  account.dn = dir_.dnOf(account.object().guid).valueOr(name);
+  account.name = firstString(dir_, account.object(), "sAMAccountName");
+  account.delegated = isA(dir_, account.object(), "msDS-DelegatedManagedServiceAccount");
+  account.managed = isManaged(dir_, account.object());
   return account;
 }
 
@@ -112,7 +113,7 @@ dc::Result<Pac> Kdc::pacOf(const dc::Object& account) const {
 Ticket Kdc::newTicket(const Account& account, Pac pac) const {
   Ticket ticket;
   ticket.client = account.name;
-  ticket.clientGuid = account.object.guid;
+  ticket.clientGuid = account.object().guid;
   ticket.issuedBy = dcName_;
   ticket.authTime = ticket.startTime = dir_.nowMicros();
   ticket.endTime = ticket.startTime + policy_.tgtLifetime;
@@ -163,13 +164,13 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
   if (auto skew = refuseSkew(request.clientTime)) return *skew;
   auto account = findAccount(request.account);
   if (!account) return error(KrbError::PrincipalUnknown, account.status().message());
-  if (dir_.integer(account->object, "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
+  if (dir_.integer(account->object(), "userAccountControl").value_or(0) & dc::uac::kAccountDisable) {
     // A completed migration's old account: disabled, and the answer names
     // its successor so that a dMSA-capable client can retry as the dMSA.
     KdcReply reply = error(KrbError::ClientRevoked, fmt::format("{} is disabled on {}", account->name, dcName_));
-    auto successor = dir_.linkTarget(account->object, "msDS-SupersededManagedAccountLink");
+    auto successor = dir_.linkTarget(account->object(), "msDS-SupersededManagedAccountLink");
     if (successor && policy_.knowsDmsa &&
-        dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kCompleted) {
+        dir_.integer(account->object(), "msDS-SupersededServiceAccountState") == dc::dmsa_state::kCompleted) {
       if (auto dmsa = dir_.readByGuid(*successor)) {
         reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
         reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
@@ -180,13 +181,13 @@ KdcReply Kdc::asExchange(const AsRequest& request) const {
   }
   if (account->delegated && !policy_.knowsDmsa) return olderKdcRefusesDmsa(account->name);
   if (account->managed) return managedAccountLogon(request, *account);
-  auto pac = pacOf(account->object);
+  auto pac = pacOf(account->object());
   if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
   KdcReply reply;
   reply.ticket = newTicket(*account, std::move(*pac));
-  auto successor = dir_.linkTarget(account->object, "msDS-SupersededManagedAccountLink");
+  auto successor = dir_.linkTarget(account->object(), "msDS-SupersededManagedAccountLink");
   if (successor && policy_.knowsDmsa &&
-      dir_.integer(account->object, "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
+      dir_.integer(account->object(), "msDS-SupersededServiceAccountState") == dc::dmsa_state::kStarted) {
     if (auto dmsa = dir_.readByGuid(*successor)) {
       reply.supersededBy = firstString(dir_, *dmsa, "sAMAccountName");
       reply.supersededByDn = dir_.dnOf(*successor).valueOr("");
@@ -211,7 +212,7 @@ bool membershipAllows(const std::string* membership, const std::vector<dc::Sid>&
 KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& account) const {
   // Only machines the account's msDS-GroupMSAMembership grants may log on
   // as it, as this replica holds that security descriptor now.
-  const std::string* membership = account.object.firstValue(dir_.schema().attribute("msDS-GroupMSAMembership")->id);
+  const std::string* membership = account.object().firstValue(dir_.schema().attribute("msDS-GroupMSAMembership")->id);
   std::vector<dc::Sid> machineToken;
   if (auto machine = dir_.store().guidByAccountName(request.machine)) {
     if (auto token = dir_.tokenSids(*machine)) machineToken = std::move(*token);
@@ -219,9 +220,9 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
   if (!membershipAllows(membership, machineToken))
     return error(KrbError::Policy, fmt::format("{} is not in the msDS-GroupMSAMembership of {} on {}", request.machine,
                                                account.name, dcName_));
-  auto pac = pacOf(account.object);
+  auto pac = pacOf(account.object());
   if (!pac) return error(KrbError::PrincipalUnknown, pac.status().message());
-  auto password = managedPasswordOf(account.object);
+  auto password = managedPasswordOf(account.object());
   if (!password) return error(KrbError::Policy, password.status().message());
   KdcReply reply;
   if (!account.delegated) {
@@ -229,9 +230,9 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     return reply;
   }
   std::optional<std::string> previousKeys;
-  std::vector<int> previousKeyTypes = encryptionTypesOf(dir_, account.object);
-  auto predecessor = dir_.linkTarget(account.object, "msDS-ManagedAccountPrecededByLink");
-  if (predecessor && dir_.integer(account.object, "msDS-DelegatedMSAState") == dc::dmsa_state::kCompleted) {
+  std::vector<int> previousKeyTypes = encryptionTypesOf(dir_, account.object());
+  auto predecessor = dir_.linkTarget(account.object(), "msDS-ManagedAccountPrecededByLink");
+  if (predecessor && dir_.integer(account.object(), "msDS-DelegatedMSAState") == dc::dmsa_state::kCompleted) {
     auto old = dir_.readByGuid(*predecessor);
     if (!old || dir_.isDeleted(*old))
       return error(KrbError::Policy, fmt::format("{}: its predecessor is gone on {}", account.name, dcName_));
@@ -241,7 +242,7 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
     // tools that test for the fix observe from patched DCs).
     if (policy_.patchedBadSuccessor) {
       std::string oldName = firstString(dir_, *old, "sAMAccountName");
-      if (dir_.linkTarget(*old, "msDS-SupersededManagedAccountLink") != account.object.guid)
+      if (dir_.linkTarget(*old, "msDS-SupersededManagedAccountLink") != account.object().guid)
         return error(KrbError::Generic,
                      fmt::format("{}: {} does not name it in msDS-SupersededManagedAccountLink on {}", account.name,
                                  oldName, dcName_));
@@ -263,7 +264,7 @@ KdcReply Kdc::managedAccountLogon(const AsRequest& request, const Account& accou
   // A migrated dMSA's previous keys are the old account's; otherwise the
   // keys of the last interval, which a dMSA younger than one interval has
   // never had (MS-ADTS 3.1.1.4.5.39's previous password).
-  bool hadPrevious = password->epochStart > createdMicros(dir_, account.object);
+  bool hadPrevious = password->epochStart > createdMicros(dir_, account.object());
   package.previousKeys = previousKeys.value_or(hadPrevious ? password->previous : std::string());
   if (!package.previousKeys.empty()) package.previousKeyTypes = std::move(previousKeyTypes);
   // The client fetches again within a TGT lifetime, and before a rollover.
@@ -316,7 +317,7 @@ KdcReply Kdc::serviceTicket(const Ticket& tgt, const std::string& service, int64
   if (now > tgt.endTime) return error(KrbError::TicketExpired, fmt::format("{}'s TGT has expired", tgt.client));
   auto target = findAccount(service);
   if (!target) return error(KrbError::ServiceUnknown, target.status().message());
-  auto key = currentKey(target->object);
+  auto key = currentKey(target->object());
   if (!key) return error(KrbError::ServiceUnknown, key.status().message());
   Ticket ticket = tgt;
   ticket.issuedBy = dcName_;

@@ -53,8 +53,8 @@ dc::Result<std::string> kdsRootKey(const dc::Directory& dir) {
   if (parent) {
     dir.store().forEachChild(dc::NamingContext::Configuration, parent->guid, [&](const dc::Guid& child) {
       if (found) return;
-      auto key = dir.readByGuid(child);
-      if (const std::string* bytes = key ? key->firstValue(data->id) : nullptr) found = *bytes;
+      auto key = dir.viewByGuid(child);
+      if (const std::string* bytes = key ? (*key)->firstValue(data->id) : nullptr) found = *bytes;
     });
   }
   if (found) return *found;

@@ -152,11 +152,11 @@ void World::createHosts() {
 void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
   if (!risk_.watches(dmsa) || !dcs_[index].dir) return;
   const dc::Directory& dir = *dcs_[index].dir;
-  auto obj = dir.readByGuid(dmsa);
+  auto obj = dir.viewByGuid(dmsa);
   if (!obj) return;
   RiskTracker::Observed observed =
-      risk_.observe(index, dmsa, authorisedMachines(dir, *obj, risk_.machinesOf(dmsa)),
-                    dir.integer(*obj, "msDS-DelegatedMSAState").value_or(0), replicated, queue_.now());
+      risk_.observe(index, dmsa, authorisedMachines(dir, **obj, risk_.machinesOf(dmsa)),
+                    dir.integer(**obj, "msDS-DelegatedMSAState").value_or(0), replicated, queue_.now());
   if (observed.newState)
     trace_.record({elapsed(),
                    0,
