@@ -245,7 +245,7 @@ size_t WriteBatch::byteSize() const {
 // written. Reads through a batch bypass it.
 class ObjectCache {
  public:
-  static constexpr size_t kCapacity = 256;
+  static constexpr size_t kCapacity = 128;
 
   std::shared_ptr<const Object> find(NamingContext nc, const Guid& guid) {
     auto it = index_.find({nc, guid});
@@ -283,7 +283,7 @@ struct Store::Impl {
   // Index lookups the KDC repeats at every logon (an account's groups
   // through the back links, accounts by name and SID), until a write
   // changes an index entry of their kind. Cleared when they grow large.
-  static constexpr size_t kLookupsKept = 4096;
+  static constexpr size_t kLookupsKept = 1024;
   mutable std::map<Guid, std::vector<std::pair<int, Guid>>> backLinks;
   mutable std::map<std::string, std::optional<Guid>, std::less<>> firstWithPrefix;
   mutable std::map<std::pair<int, std::string>, std::optional<Guid>> children;  // (family, child key) → GUID
