@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 
 #include "sim/commands.h"
@@ -33,6 +34,16 @@ fs::path freshDirectory(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("dcemu-sweep-test-" + name);
   fs::remove_all(dir);
   return dir;
+}
+
+std::pair<int, std::string> shell(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe);
+  std::string output;
+  char buffer[4096];
+  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 TEST_CASE("A sweep gives the same records and aggregate whatever the number of jobs", "[sim][sweep]") {
@@ -142,6 +153,22 @@ TEST_CASE("The sweep's what-if probabilities follow the partition in every seed"
   CHECK(probability.at(36 * 3600) == 1.0);
   CHECK(probability.at(96 * 3600) == 0.0);
   CHECK_THAT(sweep.out, Contains("what if completed at: seeds with a failing host"));
+  // The page draws the safe-from distribution and the probability curve
+  // with its band, in headless Chromium.
+  auto [status, dom] =
+      shell(fmt::format("timeout 120 chromium --headless=new --no-sandbox --disable-gpu "
+                        "--user-data-dir={} --dump-dom file://{} 2>/dev/null",
+                        (dir / "profile").string(), (dir / "sweep.html").string()));
+  REQUIRE(status == 0);
+  for (const char* chart : {"safe-from-dmsa_files", "what-if-dmsa_files"}) {
+    std::smatch drawn;
+    INFO(chart);
+    REQUIRE(std::regex_search(dom, drawn,
+                              std::regex(fmt::format("id=\"{}\"[^>]*data-drawn=\"([0-9]+)x([0-9]+)\"", chart))));
+    CHECK(std::stoi(drawn[1].str()) > 100);
+    CHECK(std::stoi(drawn[2].str()) > 20);
+  }
+  CHECK_THAT(dom, Contains("<polygon"));  // the interval band
   fs::remove_all(dir);
 }
 
@@ -173,16 +200,6 @@ TEST_CASE("A sweep run as a Slurm array job and merged gives the local sweep's b
     CHECK(fs::exists(work / "out" / fmt::format("shard-{}", shard) / "shard.json"));
   fs::remove_all(work);
   fs::remove_all(local);
-}
-
-std::pair<int, std::string> shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 // kubectl's dry run needs an API server; the kubernetes-models package
