@@ -28,50 +28,42 @@ namespace {
 
 constexpr int kMaxHops = 3;
 
-// Hops from `from` to every DC of `members` along connections (data flows
-// source → destination); -1 when unreachable.
-std::map<int, int> hopsFrom(int from, const std::vector<int>& members, const std::set<std::pair<int, int>>& edges) {
-  std::map<int, int> hops;
-  for (int m : members) hops[m] = -1;
-  hops[from] = 0;
-  std::queue<int> frontier;
-  frontier.push(from);
-  while (!frontier.empty()) {
-    int at = frontier.front();
-    frontier.pop();
-    for (int next : members) {
-      if (hops[next] < 0 && edges.count({at, next})) {
-        hops[next] = hops[at] + 1;
-        frontier.push(next);
-      }
-    }
-  }
-  return hops;
-}
-
 // The ring and its shortcuts over `members` (writable DCs in GUID order),
-// as (source, destination) pairs.
+// as (source, destination) pairs. Breadth-first searches run over
+// adjacency lists, so a site of a thousand DCs takes milliseconds; hop
+// counts do not depend on the order neighbours are visited in, so the
+// shortcuts are those of the plain all-pairs reading of the rule.
 std::set<std::pair<int, int>> intraSiteRing(const std::vector<int>& members) {
   std::set<std::pair<int, int>> edges;
   size_t n = members.size();
   if (n < 2) return edges;
+  std::vector<std::vector<size_t>> next(n);  // by position in `members`: out-edges
+  auto connect = [&](size_t from, size_t to) {
+    if (edges.insert({members[from], members[to]}).second) next[from].push_back(to);
+  };
   for (size_t i = 0; i < n; ++i) {
-    int a = members[i], b = members[(i + 1) % n];
-    edges.insert({a, b});
-    edges.insert({b, a});
+    connect(i, (i + 1) % n);
+    connect((i + 1) % n, i);
   }
   // Shortcuts: from each DC in turn, connect the farthest DC beyond three
-  // hops directly, until none is.
+  // hops directly (the first in GUID order among equals), until none is.
+  std::vector<int> hops(n);
+  std::vector<size_t> frontier;
   bool added = true;
   while (added) {
     added = false;
-    for (int from : members) {
-      auto hops = hopsFrom(from, members, edges);
-      int farthest = -1;
-      for (int m : members)
-        if (hops[m] > kMaxHops && (farthest < 0 || hops[m] > hops[farthest])) farthest = m;
-      if (farthest >= 0) {
-        edges.insert({from, farthest});
+    for (size_t from = 0; from < n; ++from) {
+      std::fill(hops.begin(), hops.end(), -1);
+      hops[from] = 0;
+      frontier.assign(1, from);
+      for (size_t head = 0; head < frontier.size(); ++head)
+        for (size_t to : next[frontier[head]])
+          if (hops[to] < 0) hops[to] = hops[frontier[head]] + 1, frontier.push_back(to);
+      std::optional<size_t> farthest;
+      for (size_t m = 0; m < n; ++m)
+        if (hops[m] > kMaxHops && (!farthest || hops[m] > hops[*farthest])) farthest = m;
+      if (farthest) {
+        connect(from, *farthest);
         added = true;
       }
     }
@@ -91,45 +83,65 @@ bool chainable(const KccInput& input, int first, int second) {
 
 }  // namespace
 
-std::optional<SitePath> leastCostPath(const KccInput& input, int from, int to) {
-  if (from == to) return SitePath{0, 0, Schedule::always(), {}};
-  // Dijkstra over (site, link arrived by): a bridge limits which link may follow which.
+namespace {
+
+// Dijkstra over (site, link arrived by): a bridge limits which link may
+// follow which. Ties go to the path whose links come first in file order;
+// each site's path is the first popped that reaches it. With a `target`,
+// the search stops there.
+std::vector<std::optional<SitePath>> searchPaths(const KccInput& input, int from, std::optional<int> target) {
+  std::vector<std::optional<SitePath>> paths(input.siteCount);
+  std::vector<std::vector<int>> linksAt(input.siteCount);  // the links at each site, in file order
+  for (int l = 0; l < static_cast<int>(input.links.size()); ++l)
+    for (int site : input.links[l].sites) linksAt[site].push_back(l);
   using State = std::pair<int, int>;
   std::map<State, int> best;
-  std::map<State, SitePath> paths;
-  using Entry = std::tuple<int, std::vector<int>, State>;  // cost, links (ties by link order), state
+  using Entry = std::tuple<int, std::vector<int>, State>;  // cost, links, state
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
   queue.push({0, {}, {from, -1}});
-  while (!queue.empty()) {
+  int found = 0;
+  while (!queue.empty() && found < input.siteCount) {
     auto [cost, links, state] = queue.top();
     queue.pop();
     auto [site, arrivedBy] = state;
-    if (site == to) {
+    if (!paths[site]) {
       SitePath path{cost, 0, Schedule::always(), links};
       for (int l : links) {
         path.interval = std::max(path.interval, input.links[l].interval);
         path.schedule = path.schedule.intersect(input.links[l].schedule);
       }
-      return path;
+      paths[site] = std::move(path);
+      ++found;
+      if (target == site) break;
     }
     if (best.count(state) && best[state] < cost) continue;
-    for (int l = 0; l < static_cast<int>(input.links.size()); ++l) {
-      const KccSiteLink& link = input.links[l];
-      if (std::find(link.sites.begin(), link.sites.end(), site) == link.sites.end()) continue;
+    for (int l : linksAt[site]) {
       if (arrivedBy >= 0 && !chainable(input, arrivedBy, l)) continue;
-      for (int next : link.sites) {
-        if (next == site) continue;
-        State nextState{next, l};
+      const KccSiteLink& link = input.links[l];
+      for (int nextSite : link.sites) {
+        if (nextSite == site) continue;
+        State nextState{nextSite, l};
         int nextCost = cost + link.cost;
         if (best.count(nextState) && best[nextState] <= nextCost) continue;
         best[nextState] = nextCost;
         auto nextLinks = links;
         nextLinks.push_back(l);
-        queue.push({nextCost, nextLinks, nextState});
+        queue.push({nextCost, std::move(nextLinks), nextState});
       }
     }
   }
-  return std::nullopt;
+  return paths;
+}
+
+}  // namespace
+
+std::vector<std::optional<SitePath>> leastCostPathsFrom(const KccInput& input, int from) {
+  return searchPaths(input, from, std::nullopt);
+}
+
+std::optional<SitePath> leastCostPath(const KccInput& input, int from, int to) {
+  if (from == to) return SitePath{0, 0, Schedule::always(), {}};
+  return std::move(searchPaths(input, from, to)[to]);
 }
 
 KccResult computeTopology(const KccInput& input) {

@@ -78,5 +78,8 @@ KccResult computeTopology(const KccInput& input);
 // are transitive, or only within one bridge when bridges are given. None
 // when the sites are not connected.
 std::optional<SitePath> leastCostPath(const KccInput& input, int from, int to);
+// The same from one site to every site (its own: the empty path), in one
+// search: what callers needing many destinations use.
+std::vector<std::optional<SitePath>> leastCostPathsFrom(const KccInput& input, int from);
 
 }  // namespace dcemu::replication

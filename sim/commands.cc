@@ -41,12 +41,26 @@ std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_
 
 CommandOutput topologyCommand(const std::string& file, bool dot) {
   CommandOutput output;
-  std::optional<Scenario> scenario;
-  auto world = buildWorld(file, std::nullopt, false, scenario, output);
-  if (!world) return output;
+  LoadResult loaded = loadScenarioFile(file);
+  for (const std::string& error : loaded.errors) output.err += error + "\n";
+  if (!loaded.scenario) {
+    output.exitCode = 2;
+    return output;
+  }
+  std::optional<Scenario> scenario = std::move(loaded.scenario);
+  auto created = World::createForTopology(*scenario, scenario->seed);
+  if (!created) {
+    output.err += fmt::format("{}: cannot simulate: {}\n", file, created.status().message());
+    output.exitCode = 1;
+    return output;
+  }
+  std::unique_ptr<World>& world = *created;
   const Scenario& s = *scenario;
   // What the configuration NC holds, read back as repadmin /showconn would.
-  const dc::Directory& dir = *world->directory(0);
+  // The first writable DC holds every DC's connection objects.
+  int holder = 0;
+  while (!world->directory(holder)) ++holder;
+  const dc::Directory& dir = *world->directory(holder);
   struct Row {
     int destination;
     std::string name, source, transport;

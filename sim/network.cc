@@ -8,24 +8,30 @@ namespace dcemu::sim {
 
 Network::Network(const Scenario& scenario, uint64_t seed)
     : scenario_(scenario),
+      graph_(scenario.siteGraph()),
       linkPartitions_(scenario.siteLinks.size()),
       siteIsolations_(scenario.sites.size()),
       slowLinks_(scenario.siteLinks.size()) {
-  replication::KccInput graph = scenario.siteGraph();
-  size_t sites = scenario.sites.size();
-  paths_.assign(sites, std::vector<std::vector<int>>(sites));
-  for (size_t a = 0; a < sites; ++a)
-    for (size_t b = 0; b < sites; ++b)
-      if (a != b)
-        if (auto path = replication::leastCostPath(graph, static_cast<int>(a), static_cast<int>(b)))
-          paths_[a][b] = path->links;
   for (const SiteLink& link : scenario.siteLinks) jitter_.push_back(randomStream(seed, "jitter/" + link.name));
+}
+
+const std::vector<int>& Network::path(int from, int to) const {
+  auto known = paths_.find({from, to});
+  if (known != paths_.end()) return known->second;
+  // One search gives every path from `from`; the last source's are kept,
+  // as a hub sends to many sites in a row.
+  if (searchedFrom_ != from) {
+    fromLast_ = replication::leastCostPathsFrom(graph_, from);
+    searchedFrom_ = from;
+  }
+  const auto& found = fromLast_[to];
+  return paths_.emplace(std::pair(from, to), found ? found->links : std::vector<int>()).first->second;
 }
 
 bool Network::reachable(int from, int to) const {
   if (from == to) return true;
   if (siteIsolations_[from] > 0 || siteIsolations_[to] > 0) return false;
-  const auto& links = paths_[from][to];
+  const auto& links = path(from, to);
   if (links.empty()) return false;
   return std::none_of(links.begin(), links.end(), [&](int link) { return linkPartitions_[link] > 0; });
 }
@@ -35,7 +41,7 @@ std::optional<int64_t> Network::transferTime(int from, int to, uint64_t bytes) {
   if (from == to) return kIntraSiteLatencyMicros;
   int64_t total = 0;
   uint64_t slowest = 0;  // bits per second; 0 = unlimited
-  for (int index : paths_[from][to]) {
+  for (int index : path(from, to)) {
     const SiteLink& link = scenario_.siteLinks[index];
     total += slowLinks_[index].empty() ? link.latency : slowLinks_[index].back().second;
     if (link.jitter > 0) total += static_cast<int64_t>(uniformBelow(jitter_[index], link.jitter + 1));

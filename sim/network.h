@@ -35,8 +35,15 @@ class Network {
   void healAll();
 
  private:
+  // The least-cost path's links from one site to another, found when first
+  // asked for: a topology of thousands of sites uses few of its pairs.
+  const std::vector<int>& path(int from, int to) const;
+
   const Scenario& scenario_;
-  std::vector<std::vector<std::vector<int>>> paths_;  // [from site][to site] → link indexes
+  replication::KccInput graph_;
+  mutable std::map<std::pair<int, int>, std::vector<int>> paths_;  // (from site, to site) → link indexes
+  mutable int searchedFrom_ = -1;
+  mutable std::vector<std::optional<replication::SitePath>> fromLast_;
   std::vector<int> linkPartitions_;
   std::vector<int> siteIsolations_;
   std::vector<std::vector<std::pair<int, int64_t>>> slowLinks_;  // per link: (fault, latency), oldest first

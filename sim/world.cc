@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <set>
 
 #include "dc/garbage_collection.h"
 #include "replication/convergence.h"
@@ -40,6 +41,12 @@ dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint6
   DCEMU_RETURN_IF_ERROR(world->provision());
   world->createHosts();
   world->scheduleTimeline();
+  return world;
+}
+
+dc::Result<std::unique_ptr<World>> World::createForTopology(const Scenario& scenario, uint64_t seed) {
+  std::unique_ptr<World> world(new World(scenario, seed, false, {}));
+  DCEMU_RETURN_IF_ERROR(world->provision(false));
   return world;
 }
 
@@ -84,7 +91,7 @@ dc::Status World::openDc(int index) {
 // repsFrom saying it is in sync with each partner. So every replica holds
 // the same objects with the same stamps at time zero, and no DC needs a
 // full sync first.
-dc::Status World::provision() {
+dc::Status World::provision(bool everyDc) {
   const auto& specs = scenario_.dcs;
   for (const DcSpec& spec : specs) {
     SimDc d;
@@ -125,14 +132,14 @@ dc::Status World::provision() {
   buildConnections(input);
 
   DCEMU_RETURN_IF_ERROR(dcs_[first].store->compactToLastLevel());
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = 0; i < specs.size() && everyDc; ++i) {
     if (static_cast<int>(i) == first) continue;
     DCEMU_RETURN_IF_ERROR(dcs_[first].store->checkpoint(dcs_[i].storePath));
     DCEMU_RETURN_IF_ERROR(openDc(static_cast<int>(i)));
     DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(*dcs_[i].dir, invocationIds[i]));
   }
   const uint64_t usn = origin.highestCommittedUsn();
-  for (const Connection& c : connections_) {
+  for (const Connection& c : everyDc ? connections_ : std::vector<Connection>()) {
     for (dc::NamingContext nc : kNamingContexts) {
       replication::RepsFrom state;
       state.sourceDsa = dcs_[c.kcc.source].dsa;
@@ -166,13 +173,33 @@ dc::Status World::provision() {
 }
 
 void World::buildConnections(const replication::KccInput& input) {
+  // The site paths the connections need: one search from a source site
+  // with many destinations (a hub), a search stopping at its destination
+  // otherwise (a spoke). Both find the same path.
+  std::map<int, std::set<int>> wanted;  // source site → destination sites
+  for (const replication::KccConnection& kcc : topology_.connections)
+    if (dcs_[kcc.source].site != dcs_[kcc.destination].site)
+      wanted[dcs_[kcc.source].site].insert(dcs_[kcc.destination].site);
+  std::map<std::pair<int, int>, replication::SitePath> paths;
+  for (const auto& [from, destinations] : wanted) {
+    if (destinations.size() == 1) {
+      int to = *destinations.begin();
+      if (auto path = replication::leastCostPath(input, from, to)) paths.emplace(std::pair(from, to), std::move(*path));
+      continue;
+    }
+    auto all = replication::leastCostPathsFrom(input, from);
+    for (int to : destinations)
+      if (all[to]) paths.emplace(std::pair(from, to), std::move(*all[to]));
+  }
   for (const replication::KccConnection& kcc : topology_.connections) {
     Connection c;
     c.kcc = kcc;
     int from = dcs_[kcc.source].site, to = dcs_[kcc.destination].site;
+    auto found = paths.find({from, to});
     if (from == to) {
       c.notify = true;
-    } else if (auto path = replication::leastCostPath(input, from, to)) {
+    } else if (found != paths.end()) {
+      const replication::SitePath* path = &found->second;
       c.interval = path->interval;
       c.schedule = path->schedule;
       c.notify = std::all_of(path->links.begin(), path->links.end(),

@@ -79,6 +79,9 @@ class World {
   // directory (absent or empty) to keep them in, one subdirectory per DC.
   static dc::Result<std::unique_ptr<World>> create(const Scenario& scenario, uint64_t seed, bool keepTrace,
                                                    const std::string& storeDirectory = {});
+  // Only the first writable DC, provisioned with the KCC's connections, and
+  // no timeline: what `dcemu topology` reads, without opening a store per DC.
+  static dc::Result<std::unique_ptr<World>> createForTopology(const Scenario& scenario, uint64_t seed);
   ~World();
 
   const Scenario& scenario() const { return scenario_; }
@@ -150,7 +153,7 @@ class World {
   };
 
   World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
-  dc::Status provision();
+  dc::Status provision(bool everyDc = true);
   dc::Status openDc(int dc);
   void buildConnections(const replication::KccInput& input);
   void scheduleTimeline();

@@ -86,12 +86,11 @@ std::string migrationOperationName(dc::MigrationOp op) {
 std::vector<std::vector<int>> World::locatorTiers(int site) const {
   // The host's own site first, then the other sites by the cost of the
   // cheapest site-link path to them (ties by file order).
-  replication::KccInput graph = scenario_.siteGraph();
+  std::vector<std::optional<replication::SitePath>> paths =
+      replication::leastCostPathsFrom(scenario_.siteGraph(), site);
   std::vector<std::pair<int, int>> others;  // (cost, site)
-  for (int s = 0; s < static_cast<int>(scenario_.sites.size()); ++s) {
-    if (s == site) continue;
-    if (auto path = replication::leastCostPath(graph, site, s)) others.push_back({path->cost, s});
-  }
+  for (int s = 0; s < static_cast<int>(scenario_.sites.size()); ++s)
+    if (s != site && paths[s]) others.push_back({paths[s]->cost, s});
   std::sort(others.begin(), others.end());
   std::vector<std::vector<int>> tiers;
   auto tierOf = [&](int s) {

@@ -1,0 +1,78 @@
+// The KCC and `dcemu topology` against size: a hub with N spoke sites (two
+// DCs in the hub, one per spoke, a link per spoke) and one site of N DCs.
+// For each size: the KCC alone (computeTopology), and what `dcemu topology`
+// does (loading the file's scenario and provisioning the first DC with the
+// connections), so that the growth with N is visible; the smallest size of
+// each shape is the baseline the others are compared with. The aims: a
+// hub of 3,000 spokes and a site of 1,000 DCs each under 5 s.
+//
+// Usage: topology_bench
+#include <fmt/format.h>
+
+#include <chrono>
+#include <string>
+
+#include "replication/kcc.h"
+#include "sim/scenario_loader.h"
+#include "sim/world.h"
+
+namespace {
+
+using namespace dcemu;
+
+double seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+std::string hubFile(int spokes) {
+  std::string out =
+      "[domain]\nname = \"corp.example.com\"\n[[site]]\nname = \"Hub\"\n"
+      "[[dc]]\nname = \"HUB-DC1\"\nsite = \"Hub\"\n[[dc]]\nname = \"HUB-DC2\"\nsite = \"Hub\"\n";
+  for (int i = 1; i <= spokes; ++i)
+    out += fmt::format(
+        "[[site]]\nname = \"S{0:04}\"\n[[dc]]\nname = \"S{0:04}-DC1\"\nsite = \"S{0:04}\"\n"
+        "[[site_link]]\nname = \"Hub-S{0:04}\"\nsites = [\"Hub\", \"S{0:04}\"]\ninterval = \"60m\"\n",
+        i);
+  return out;
+}
+
+std::string siteFile(int dcs) {
+  std::string out = "[domain]\nname = \"corp.example.com\"\n[[site]]\nname = \"HQ\"\n";
+  for (int i = 1; i <= dcs; ++i) out += fmt::format("[[dc]]\nname = \"DC{:04}\"\nsite = \"HQ\"\n", i);
+  return out;
+}
+
+void bench(const char* shape, const std::vector<int>& sizes, std::string (*file)(int)) {
+  fmt::print("{}\n  {:>6}  {:>10}  {:>12}  {:>14}  {:>10}\n", shape, "N", "KCC", "KCC / first", "dcemu topology",
+             "/ first");
+  double firstKcc = 0, firstTopology = 0;
+  for (int n : sizes) {
+    sim::LoadResult loaded = sim::parseScenario(file(n), "bench.toml");
+    if (!loaded.scenario) {
+      fmt::print(stderr, "{}\n", loaded.errors.front());
+      return;
+    }
+    auto began = std::chrono::steady_clock::now();
+    auto world = sim::World::createForTopology(*loaded.scenario, 1);
+    double topology = seconds(began);
+    replication::KccInput input = loaded.scenario->siteGraph();
+    for (int i = 0; i < (*world)->dcCount(); ++i)
+      input.dcs.push_back({(*world)->dsaInfo(i).name, (*world)->dsaInfo(i).dsa, loaded.scenario->dcs[i].site,
+                           loaded.scenario->dcs[i].rodc});
+    began = std::chrono::steady_clock::now();
+    replication::KccResult result = replication::computeTopology(input);
+    double kcc = seconds(began);
+    if (firstKcc == 0) firstKcc = kcc, firstTopology = topology;
+    fmt::print("  {:>6}  {:>7.1f} ms  {:>11.1f}x  {:>11.1f} ms  {:>9.1f}x   ({} connections)\n", n, kcc * 1000,
+               kcc / firstKcc, topology * 1000, topology / firstTopology, result.connections.size());
+  }
+}
+
+}  // namespace
+
+int main() {
+  fmt::print("dcemu topology bench: time against size (the first row of each shape is the baseline)\n");
+  bench("a hub and N spoke sites", {100, 300, 1000, 3000}, hubFile);
+  bench("one site of N DCs", {50, 100, 200, 400, 1000}, siteFile);
+  return 0;
+}
