@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "sim/commands.h"
+#include "sim/machine_memory.h"
 #include "sim/report_json.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
@@ -217,6 +218,17 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
     return output;
   }
   scenario = std::move(loaded.scenario);
+  if (options.storeDirectory.empty()) {
+    uint64_t needed = estimatedStoreBytes(*scenario), available = availableMemoryBytes();
+    if (needed > available) {
+      output.err += fmt::format(
+          "{}: too large for this machine in memory: its stores need about {} and {} is "
+          "available; keep them on disk with --store DIR\n",
+          file, gibibytes(needed), gibibytes(available));
+      output.exitCode = 2;
+      return output;
+    }
+  }
   int64_t end = until.value_or(scenario->effectiveDuration());
   std::optional<int64_t> completeAt;
   if (options.completeAt) {

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "sim/loader_internal.h"
+#include "sim/machine_memory.h"
 #include "sim/units.h"
 
 namespace dcemu::sim {
@@ -500,8 +501,13 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
 }
 
 LoadResult loadScenarioFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return LoadResult{std::nullopt, {fmt::format("{}: cannot read the file", path)}};
+  // A file whose TOML tree would not fit is refused before it is read.
+  uint64_t size = static_cast<uint64_t>(std::max<std::streamoff>(in.tellg(), 0));
+  if (std::string reason = tooLargeToRead(path, size, availableMemoryBytes()); !reason.empty())
+    return LoadResult{std::nullopt, {reason}};
+  in.seekg(0);
   std::stringstream text;
   text << in.rdbuf();
   return parseScenario(text.str(), path);

@@ -6,7 +6,10 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 
+#include "sim/commands.h"
+#include "sim/machine_memory.h"
 #include "sim/units.h"
 
 namespace dcemu::sim {
@@ -196,6 +199,28 @@ TEST_CASE("validate refuses a step naming an object before the step that makes i
   CHECK_THAT(onlyError("[[step]]\nat = \"1h\"\naction = \"expect\"\ndc = \"DC1\"\ndn = \"OU=X\"\n"
                        "attr = \"managedBy\"\nlink = { value = \"CN=a,CN=Users\" }\n"),
              Contains("\"link\" needs \"active\" or \"version\""));
+}
+
+// A 200 MB file of [[user]] entries once took 3.9 GB to validate; files
+// and runs too large for the machine are refused before the work.
+TEST_CASE("A file or run too large for the machine is refused with its reason, not by the kernel", "[sim][loader]") {
+  CHECK(tooLargeToRead("big.toml", 1'000'000, 1ULL << 30).empty());
+  CHECK(tooLargeToRead("big.toml", 200'000'000, 2ULL << 30) ==
+        "big.toml: too large for this machine: reading its 200 MB needs about 4.5 GiB and 2.0 GiB is available; "
+        "describe many users with [[user_group]] instead of one [[user]] each");
+  std::string file = "[domain]\nname = \"corp.example.com\"\n[[site]]\nname = \"HQ\"\n";
+  for (int dc = 1; dc <= 5; ++dc) file += fmt::format("[[dc]]\nname = \"DC{}\"\nsite = \"HQ\"\n", dc);
+  file += "[[user_group]]\nprefix = \"emp\"\ncount = 10000000\n";
+  LoadResult loaded = parseScenario(file, "t.toml");
+  REQUIRE(loaded.scenario);
+  CHECK(estimatedStoreBytes(*loaded.scenario) > 24ULL << 30);  // 10 million users
+  auto path = std::filesystem::temp_directory_path() / "dcemu-too-large.toml";
+  std::ofstream(path) << file;
+  CommandOutput run = runCommand(path.string(), {});
+  CHECK(run.exitCode == 2);
+  CHECK_THAT(run.err, Contains("too large for this machine in memory"));
+  CHECK_THAT(run.err, Contains("keep them on disk with --store DIR"));
+  CHECK(run.out.empty());
 }
 
 TEST_CASE("Durations, sizes and instants parse as the format writes them", "[sim][units]") {
