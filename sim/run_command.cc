@@ -135,15 +135,6 @@ class ProgressLine {
   bool shown_ = false;
 };
 
-// Whether the run is a planning run: some migration is started and the
-// file never completes it.
-bool planningRun(const Scenario& scenario) {
-  // After the file's last step: what it leaves started (--until does not
-  // make a run that completes later a planning run).
-  int64_t last = scenario.steps.empty() ? 0 : scenario.steps.back().at;
-  return !migrationsOpenAt(scenario, last + 1).empty();
-}
-
 // One JSON object per line: time, id, source, then the event's fields in
 // the order Windows shows them.
 dc::Status writeEvents(const World& world, const std::string& path) {
@@ -267,7 +258,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   uint64_t events = (*world)->eventsRun();
   PlanningReport report = (*world)->planningReport();
   report.file = file;
-  bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || planningRun(*scenario));
+  bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || isPlanningRun(*scenario));
   if (whatIf) {
     WhatIfOptions what{every, completeAt, end, options.jobs ? options.jobs : std::thread::hardware_concurrency(),
                        [&](size_t done, size_t total) { progress.forks(done, total); }};

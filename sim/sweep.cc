@@ -25,9 +25,7 @@ dc::Result<std::string> runSeed(const Scenario& scenario, uint64_t seed, const S
   int64_t end = scenario.effectiveDuration();
   (*world)->runUntil(end);
   PlanningReport report = (*world)->planningReport();
-  bool planning = false;
-  if (!scenario.steps.empty()) planning = !migrationsOpenAt(scenario, scenario.steps.back().at + 1).empty();
-  if (!plan.noWhatIf && (plan.whatIf || planning)) {
+  if (!plan.noWhatIf && (plan.whatIf || isPlanningRun(scenario))) {
     auto table = buildWhatIfTable(scenario, seed, {plan.whatIfEvery, std::nullopt, end, 1, {}});
     if (!table) return table.status();
     report.whatIf = std::move(*table);

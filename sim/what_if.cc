@@ -74,6 +74,13 @@ std::vector<std::string> migrationsOpenAt(const Scenario& scenario, int64_t at) 
   return open;
 }
 
+bool isPlanningRun(const Scenario& scenario) {
+  // After the file's last step: what it leaves started (--until does not
+  // make a run that completes later a planning run).
+  int64_t last = scenario.steps.empty() ? 0 : scenario.steps.back().at;
+  return !migrationsOpenAt(scenario, last + 1).empty();
+}
+
 Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::string>& dmsas, int64_t at) {
   Scenario fork = scenario;
   for (const std::string& dmsa : dmsas) {

@@ -32,6 +32,10 @@ struct WhatIfOptions {
 // file before it and not completed by one at or before it.
 std::vector<std::string> migrationsOpenAt(const Scenario& scenario, int64_t at);
 
+// A planning run: the file starts a migration and never completes it; its
+// what-if table is on by default.
+bool isPlanningRun(const Scenario& scenario);
+
 // The scenario of one fork: the file's own completions of `dmsas` removed,
 // a complete-migration of each at `at` on the DC that started it.
 Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::string>& dmsas, int64_t at);
