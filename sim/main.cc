@@ -53,14 +53,16 @@ int main(int argc, char** argv) {
   uint64_t seed = 0;
   std::string until;
   auto* runCmd = app.add_subcommand("run",
-                                    "Simulate a topology file and print a summary; exit 1 when a step is "
-                                    "refused, an expectation fails or the replicas do not converge");
+                                    "Simulate a topology file and print the summary and the planning report; exit 1 "
+                                    "when a step is refused, an expectation fails or the replicas do not converge, "
+                                    "2 for bad input");
   runCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
   auto* runSeed = runCmd->add_option("--seed", seed, "random seed (overrides [simulation] seed)")->check(checkSeed);
   auto* runUntil = runCmd->add_option("--until", until, "stop after this simulated duration, e.g. 3d12h");
-  runCmd->add_option("--trace", run.traceFile, "write replication activity as Chrome trace-event JSON (Perfetto)");
-  runCmd->add_option("--events", run.eventsFile,
-                     "write the events Windows would log (307, 308, 309, 2946, 3085) as JSON Lines");
+  runCmd->add_option(
+      "--trace", run.traceFile,
+      "write pulls, steps, faults, logons, lost ACEs and dMSA states as Chrome trace-event JSON (Perfetto)");
+  runCmd->add_option("--events", run.eventsFile, "write the events Windows would log (docs/events.md) as JSON Lines");
   runCmd->add_option("--store", run.storeDirectory,
                      "keep the DCs' stores in this directory (new or empty) instead of memory, for long soak runs");
   auto* whatIf = runCmd->add_option("--what-if", run.whatIfEvery,
