@@ -176,6 +176,16 @@ dc::Result<SweepAggregate> aggregateSweep(const ShardManifest& manifest, std::ve
       row["complete_at_s"] = moment;
       m["what_if"].push_back(row);
     }
+    // The earliest candidate moment from which no seed has a failing host
+    // (-1: none).
+    int64_t cleanFrom = -1;
+    for (const auto& [moment, p] : s.whatIf) {
+      if (p.k > 0)
+        cleanFrom = -1;
+      else if (cleanFrom < 0)
+        cleanFrom = moment;
+    }
+    m["what_if_clean_from_s"] = cleanFrom >= 0 ? Json(cleanFrom) : Json();
     out["migrations"].push_back(m);
 
     text += fmt::format("migration   {} ({} seeds)\n", s.dmsa, s.seeds);
@@ -204,6 +214,10 @@ dc::Result<SweepAggregate> aggregateSweep(const ShardManifest& manifest, std::ve
           fmt::format("    {} failed in {} seed{}\n", hosts[i].first, hosts[i].second, hosts[i].second == 1 ? "" : "s");
     if (hosts.size() > 20) text += fmt::format("    ... and {} more host services\n", hosts.size() - 20);
     if (!s.whatIf.empty()) {
+      if (cleanFrom >= 0)
+        text += fmt::format("  no seed has a failing host when completed at {} or any later moment\n", at(cleanFrom));
+      else
+        text += "  every candidate moment up to the last has a failing host in some seed\n";
       text += "  what if completed at: seeds with a failing host (95 % interval)\n";
       for (const auto& [moment, p] : s.whatIf) {
         auto [low, high] = p.wilson();

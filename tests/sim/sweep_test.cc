@@ -152,6 +152,10 @@ TEST_CASE("The sweep's what-if probabilities follow the partition in every seed"
     probability[row["complete_at_s"].get<int64_t>()] = row["probability"].get<double>();
   CHECK(probability.at(36 * 3600) == 1.0);
   CHECK(probability.at(96 * 3600) == 0.0);
+  // The link is back at 3d; in every seed the branch hosts learn at their
+  // next renewal, within one 10-hour TGT lifetime, so from 3d12h on no
+  // seed fails.
+  CHECK(aggregate["migrations"][0]["what_if_clean_from_s"].get<int64_t>() == 84 * 3600);
   CHECK_THAT(sweep.out, Contains("what if completed at: seeds with a failing host"));
   // The page draws the safe-from distribution and the probability curve
   // with its band, in headless Chromium.
