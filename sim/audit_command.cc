@@ -15,8 +15,8 @@
 #include <map>
 #include <set>
 
+#include "sim/command_support.h"
 #include "sim/commands.h"
-#include "sim/scenario_loader.h"
 #include "sim/units.h"
 #include "sim/world.h"
 
@@ -110,33 +110,21 @@ dc::SecurityDescriptor propagated(const dc::Directory& dir, const dc::Object& ob
 
 CommandOutput auditCommand(const std::string& file, const AuditOptions& options) {
   CommandOutput output;
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
-  const Scenario& scenario = *loaded.scenario;
-  Parsed<int64_t> at = parseMoment(options.at.empty() ? "0s" : options.at, scenario.start);
-  if (auto* reason = std::get_if<std::string>(&at)) {
-    output.err += fmt::format("--at \"{}\": {}\n", options.at, *reason);
-    output.exitCode = 2;
-    return output;
-  }
+  std::optional<Scenario> loaded = loadForCommand(file, output);
+  if (!loaded) return output;
+  const Scenario& scenario = *loaded;
+  auto at = momentOption("--at", options.at.empty() ? "0s" : options.at, scenario.start, output);
+  if (!at) return output;
   int index = options.dc.empty() ? 0 : scenario.dcIndex(options.dc);
   if (index < 0) {
     output.err += fmt::format("--dc \"{}\": no such DC in {}\n", options.dc, file);
     output.exitCode = 2;
     return output;
   }
-  auto world = World::create(scenario, scenario.seed, false);
-  if (!world) {
-    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
-    output.exitCode = 1;
-    return output;
-  }
-  (*world)->runUntil(std::get<int64_t>(at));
-  const dc::Directory* dir = (*world)->directory(index);
+  auto world = worldForCommand(file, scenario, scenario.seed, output);
+  if (!world) return output;
+  world->runUntil(*at);
+  const dc::Directory* dir = world->directory(index);
   if (!dir) {
     output.err += fmt::format("{}: the DC is down then\n", scenario.dcs[index].name);
     output.exitCode = 1;
@@ -205,7 +193,7 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
 
   std::string text =
       fmt::format("dcemu audit {}: BadSuccessor exposure on {} at {}; the KDC is {}\n", file, scenario.dcs[index].name,
-                  formatMoment(scenario.start + std::get<int64_t>(at), scenario.start),
+                  formatMoment(scenario.start + *at, scenario.start),
                   scenario.patchedBadSuccessor ? "patched for CVE-2025-53779 ([kerberos] "
                                                  "patched_badsuccessor = true)"
                                                : "not patched ([kerberos] patched_badsuccessor = false)");

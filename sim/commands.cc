@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "replication/repadmin.h"
+#include "sim/command_support.h"
 #include "sim/loader_internal.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
@@ -15,39 +16,10 @@
 
 namespace dcemu::sim {
 
-namespace {
-
-// Loads the file and builds the world; on failure `output` says why.
-std::unique_ptr<World> buildWorld(const std::string& file, std::optional<uint64_t> seed, bool keepTrace,
-                                  std::optional<Scenario>& scenario, CommandOutput& output,
-                                  const std::string& storeDirectory = {}) {
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return nullptr;
-  }
-  scenario = std::move(loaded.scenario);
-  auto world = World::create(*scenario, seed.value_or(scenario->seed), keepTrace, storeDirectory);
-  if (!world) {
-    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
-    output.exitCode = 1;
-    return nullptr;
-  }
-  return std::move(*world);
-}
-
-}  // namespace
-
 CommandOutput topologyCommand(const std::string& file, bool dot) {
   CommandOutput output;
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
-  std::optional<Scenario> scenario = std::move(loaded.scenario);
+  std::optional<Scenario> scenario = loadForCommand(file, output);
+  if (!scenario) return output;
   auto created = World::createForTopology(*scenario, scenario->seed);
   if (!created) {
     output.err += fmt::format("{}: cannot simulate: {}\n", file, created.status().message());
@@ -141,22 +113,13 @@ CommandOutput topologyCommand(const std::string& file, bool dot) {
 
 CommandOutput repadminCommand(const std::string& file, const RepadminOptions& options) {
   CommandOutput output;
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
-  Parsed<int64_t> at = parseMoment(options.at, loaded.scenario->start);
-  if (auto* reason = std::get_if<std::string>(&at)) {
-    output.err += fmt::format("--at \"{}\": {}\n", options.at, *reason);
-    output.exitCode = 2;
-    return output;
-  }
-  std::optional<Scenario> scenario;
-  auto world = buildWorld(file, options.seed, false, scenario, output);
+  std::optional<Scenario> scenario = loadForCommand(file, output);
+  if (!scenario) return output;
+  auto at = momentOption("--at", options.at, scenario->start, output);
+  if (!at) return output;
+  auto world = worldForCommand(file, *scenario, options.seed.value_or(scenario->seed), output);
   if (!world) return output;
-  world->runUntil(std::get<int64_t>(at));
+  world->runUntil(*at);
   replication::DsaNames names = world->dsaNames();
   std::vector<int> dcs;
   if (!options.dc.empty()) {
@@ -229,19 +192,11 @@ CommandOutput repadminCommand(const std::string& file, const RepadminOptions& op
 
 CommandOutput getCommand(const std::string& file, const GetOptions& options) {
   CommandOutput output;
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
-  const Scenario& scenario = *loaded.scenario;
-  Parsed<int64_t> at = parseMoment(options.at, scenario.start);
-  if (auto* reason = std::get_if<std::string>(&at)) {
-    output.err += fmt::format("--at \"{}\": {}\n", options.at, *reason);
-    output.exitCode = 2;
-    return output;
-  }
+  std::optional<Scenario> loaded = loadForCommand(file, output);
+  if (!loaded) return output;
+  const Scenario& scenario = *loaded;
+  auto at = momentOption("--at", options.at, scenario.start, output);
+  if (!at) return output;
   int index = scenario.dcIndex(options.dc);
   if (index < 0) {
     output.err += fmt::format("--dc \"{}\": no such DC in {}\n", options.dc, file);
@@ -256,21 +211,17 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
       return output;
     }
   }
-  auto world = World::create(scenario, options.seed.value_or(scenario.seed), false);
-  if (!world) {
-    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
-    output.exitCode = 1;
-    return output;
-  }
-  (*world)->runUntil(std::get<int64_t>(at));
-  const dc::Directory* dir = (*world)->directory(index);
+  auto world = worldForCommand(file, scenario, options.seed.value_or(scenario.seed), output);
+  if (!world) return output;
+  world->runUntil(*at);
+  const dc::Directory* dir = world->directory(index);
   if (!dir) {
     output.err += fmt::format("{}: the DC is down at {}\n", scenario.dcs[index].name,
-                              formatMoment(scenario.start + std::get<int64_t>(at), scenario.start));
+                              formatMoment(scenario.start + *at, scenario.start));
     output.exitCode = 1;
     return output;
   }
-  auto dn = (*world)->objectDn(index, options.object);
+  auto dn = world->objectDn(index, options.object);
   auto object = dn ? dir->read(*dn) : dc::Result<dc::Object>(dn.status());
   if (!object) {
     output.err +=
@@ -312,7 +263,7 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
   size_t width = 0;
   for (const std::string& name : names) width = std::max(width, name.size());
   std::string text = fmt::format("{} on {} at {}\n", *dn, scenario.dcs[index].name,
-                                 formatMoment(scenario.start + std::get<int64_t>(at), scenario.start));
+                                 formatMoment(scenario.start + *at, scenario.start));
   for (const std::string& name : names) {
     auto values = dir->values(*object, name);
     const dc::AttributeDef* def = schema.attribute(name);

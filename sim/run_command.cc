@@ -13,10 +13,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "sim/command_support.h"
 #include "sim/commands.h"
 #include "sim/machine_memory.h"
 #include "sim/report_json.h"
-#include "sim/scenario_loader.h"
 #include "sim/units.h"
 #include "sim/what_if.h"
 #include "sim/world.h"
@@ -24,17 +24,6 @@
 namespace dcemu::sim {
 
 namespace {
-
-// A duration option, or an error naming the option.
-std::optional<int64_t> durationOption(const std::string& option, const std::string& text, CommandOutput& output) {
-  Parsed<int64_t> parsed = parseDuration(text);
-  if (auto* reason = std::get_if<std::string>(&parsed)) {
-    output.err += fmt::format("{} \"{}\": {}\n", option, text, *reason);
-    output.exitCode = 2;
-    return std::nullopt;
-  }
-  return std::get<int64_t>(parsed);
-}
 
 std::string bytesText(uint64_t bytes) {
   if (bytes < 10 * 1024) return fmt::format("{} B", bytes);
@@ -201,14 +190,8 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
       return output;
     }
   }
-  std::optional<Scenario> scenario;
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
-  scenario = std::move(loaded.scenario);
+  std::optional<Scenario> scenario = loadForCommand(file, output);
+  if (!scenario) return output;
   if (options.storeDirectory.empty()) {
     uint64_t needed = estimatedStoreBytes(*scenario), available = availableMemoryBytes();
     if (needed > available) {
@@ -223,13 +206,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   int64_t end = until.value_or(scenario->effectiveDuration());
   std::optional<int64_t> completeAt;
   if (options.completeAt) {
-    Parsed<int64_t> parsed = parseMoment(*options.completeAt, scenario->start);
-    if (auto* reason = std::get_if<std::string>(&parsed)) {
-      output.err += fmt::format("--complete-at \"{}\": {}\n", *options.completeAt, *reason);
-      output.exitCode = 2;
-      return output;
-    }
-    completeAt = std::get<int64_t>(parsed);
+    if (!(completeAt = momentOption("--complete-at", *options.completeAt, scenario->start, output))) return output;
     if (migrationsOpenAt(*scenario, *completeAt).empty()) {
       output.err += fmt::format("--complete-at \"{}\": no migration is started and not yet completed then\n",
                                 *options.completeAt);
@@ -242,21 +219,17 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   size_t later = static_cast<size_t>(
       std::count_if(scenario->steps.begin(), scenario->steps.end(), [&](const Step& step) { return step.at > end; }));
   uint64_t seed = options.seed.value_or(scenario->seed);
-  auto world = World::create(*scenario, seed, !options.traceFile.empty(), options.storeDirectory);
-  if (!world) {
-    output.err += fmt::format("{}: cannot simulate: {}\n", file, world.status().message());
-    output.exitCode = 1;
-    return output;
-  }
+  auto world = worldForCommand(file, *scenario, seed, output, !options.traceFile.empty(), options.storeDirectory);
+  if (!world) return output;
   ProgressLine progress(options.progress);
   for (int64_t at = 0; at < end;) {
     at = std::min(end, at + kMicrosPerHour);
-    (*world)->runUntil(at);
-    progress.simulated(at, end, (*world)->eventsRun());
+    world->runUntil(at);
+    progress.simulated(at, end, world->eventsRun());
   }
-  uint64_t traceHash = (*world)->trace().hash();
-  uint64_t events = (*world)->eventsRun();
-  PlanningReport report = (*world)->planningReport();
+  uint64_t traceHash = world->trace().hash();
+  uint64_t events = world->eventsRun();
+  PlanningReport report = world->planningReport();
   report.file = file;
   bool whatIf = !options.noWhatIf && (options.whatIfEvery || completeAt || isPlanningRun(*scenario));
   if (whatIf) {
@@ -271,21 +244,21 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
     report.whatIf = std::move(*table);
   }
   if (!options.traceFile.empty()) {
-    dc::Status written = (*world)->trace().writeChromeJson(options.traceFile, (*world)->laneNames());
+    dc::Status written = world->trace().writeChromeJson(options.traceFile, world->laneNames());
     if (!written.isOk()) {
       output.err += written.message() + "\n";
       output.exitCode = 1;
     }
   }
   if (!options.eventsFile.empty()) {
-    dc::Status written = writeEvents(**world, options.eventsFile);
+    dc::Status written = writeEvents(*world, options.eventsFile);
     if (!written.isOk()) {
       output.err += written.message() + "\n";
       output.exitCode = 1;
     }
   }
   progress.clear();
-  std::string text = summary(**world, file, seed, traceHash, events);
+  std::string text = summary(*world, file, seed, traceHash, events);
   if (later > 0)
     text += fmt::format("note        {} after --until {} not run\n",
                         later == 1 ? "1 step" : fmt::format("{} steps", later), formatDuration(end));
@@ -307,7 +280,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
       output.exitCode = 1;
     }
   }
-  std::vector<std::string> divergence = (*world)->settleAndCheckConvergence();
+  std::vector<std::string> divergence = world->settleAndCheckConvergence();
   if (divergence.empty()) {
     text += fmt::format("convergence all {} DCs hold identical replicas once faults heal and replication is quiet\n",
                         scenario->dcs.size());
@@ -316,7 +289,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
                         divergence.size(), divergence.size() == 1 ? "" : "s");
     for (const std::string& line : divergence) text += "  " + line + "\n";
   }
-  const auto& findings = (*world)->findings();
+  const auto& findings = world->findings();
   if (!findings.empty()) {
     text += fmt::format("problems    {}\n", findings.size());
     for (const Finding& f : findings)

@@ -9,10 +9,11 @@
 #include <sstream>
 #include <thread>
 
+#include "sim/command_support.h"
 #include "sim/commands.h"
-#include "sim/scenario_loader.h"
 #include "sim/sweep.h"
 #include "sim/units.h"
+#include "sim/world.h"
 
 namespace dcemu::sim {
 
@@ -34,20 +35,11 @@ bool writeText(const fs::path& path, const std::string& text) {
   return static_cast<bool>(out.flush());
 }
 
-// An output directory: new (its parent must exist) or empty, so that a
+// An output directory: new (in an existing directory) or empty, so that a
 // sweep never mixes its records with another's.
-std::optional<std::string> outputDirectoryProblem(const std::string& option, const std::string& dir) {
-  std::error_code error;
-  if (fs::exists(dir, error)) {
-    if (!fs::is_directory(dir, error)) return fmt::format("{} {}: not a directory", option, dir);
-    if (!fs::is_empty(dir, error))
-      return fmt::format("{} {}: not empty; a sweep needs a new or empty directory", option, dir);
-    return std::nullopt;
-  }
-  fs::path parent = fs::path(dir).parent_path();
-  if (!parent.empty() && !fs::is_directory(parent, error))
-    return fmt::format("{} {}: {} is not an existing directory", option, dir, parent.string());
-  return std::nullopt;
+std::optional<std::string> outputDirectoryProblem(const std::string& dir) {
+  dc::Status fresh = checkFreshDirectory(dir, "--out", "a sweep needs a new or empty directory");
+  return fresh.isOk() ? std::nullopt : std::optional<std::string>(fresh.message());
 }
 
 // Writes the aggregate's files where they were asked for.
@@ -99,27 +91,20 @@ CommandOutput sweepCommand(const std::string& file, const SweepOptions& options)
   if (options.whatIfEvery) {
     plan.whatIf = true;
     if (!options.whatIfEvery->empty()) {
-      Parsed<int64_t> every = parseDuration(*options.whatIfEvery);
-      if (auto* reason = std::get_if<std::string>(&every))
-        return refuse(fmt::format("--what-if \"{}\": {}", *options.whatIfEvery, *reason));
-      if (std::get<int64_t>(every) <= 0)
+      if (!(plan.whatIfEvery = durationOption("--what-if", *options.whatIfEvery, output))) return output;
+      if (*plan.whatIfEvery <= 0)
         return refuse(fmt::format("--what-if \"{}\": the spacing must be positive", *options.whatIfEvery));
-      plan.whatIfEvery = std::get<int64_t>(every);
     }
   }
   plan.noWhatIf = options.noWhatIf;
   if (!options.outDirectory.empty())
-    if (auto problem = outputDirectoryProblem("--out", options.outDirectory)) return refuse(*problem);
-  LoadResult loaded = loadScenarioFile(file);
-  for (const std::string& error : loaded.errors) output.err += error + "\n";
-  if (!loaded.scenario) {
-    output.exitCode = 2;
-    return output;
-  }
+    if (auto problem = outputDirectoryProblem(options.outDirectory)) return refuse(*problem);
+  std::optional<Scenario> scenario = loadForCommand(file, output);
+  if (!scenario) return output;
   ShardManifest manifest{file,       fileHash(readText(file).value_or("")), plan.firstSeed, plan.seeds, plan.shard,
                          plan.shards};
   std::vector<uint64_t> seeds = shardSeeds(plan);
-  auto records = runSeeds(*loaded.scenario, seeds, plan, options.progress);
+  auto records = runSeeds(*scenario, seeds, plan, options.progress);
   if (!records) {
     output.err += fmt::format("{}: cannot simulate: {}\n", file, records.status().message());
     output.exitCode = 1;
@@ -162,7 +147,7 @@ CommandOutput mergeCommand(const std::vector<std::string>& directories, const Me
     output.exitCode = 2;
     return output;
   };
-  if (auto problem = outputDirectoryProblem("--out", options.outDirectory)) return refuse(*problem);
+  if (auto problem = outputDirectoryProblem(options.outDirectory)) return refuse(*problem);
   std::optional<ShardManifest> first;
   std::set<unsigned> shardsSeen;
   std::vector<std::string> records;

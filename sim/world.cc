@@ -15,23 +15,24 @@
 
 namespace dcemu::sim {
 
-dc::Status checkStoreDirectory(const std::string& path) {
+dc::Status checkFreshDirectory(const std::string& path, std::string_view what, std::string_view why) {
+  auto refuse = [&](const std::string& reason) {
+    return dc::Status(dc::LdapResult::unwillingToPerform, fmt::format("{} {}: {}", what, path, reason));
+  };
   std::error_code error;
   if (!std::filesystem::exists(path, error)) {
-    // Only the last component is created: a mistyped parent is an error,
-    // not a tree of new directories.
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
     if (!parent.empty() && !std::filesystem::is_directory(parent, error))
-      return dc::Status(dc::LdapResult::unwillingToPerform,
-                        fmt::format("store directory {}: {} is not an existing directory", path, parent.string()));
+      return refuse(fmt::format("{} is not an existing directory", parent.string()));
     return dc::Status::ok();
   }
-  if (!std::filesystem::is_directory(path, error))
-    return dc::Status(dc::LdapResult::unwillingToPerform, fmt::format("store directory {}: not a directory", path));
-  if (!std::filesystem::is_empty(path, error) || error)
-    return dc::Status(dc::LdapResult::unwillingToPerform,
-                      fmt::format("store directory {}: not empty; each run needs an empty or new directory", path));
+  if (!std::filesystem::is_directory(path, error)) return refuse("not a directory");
+  if (!std::filesystem::is_empty(path, error) || error) return refuse(fmt::format("not empty; {}", why));
   return dc::Status::ok();
+}
+
+dc::Status checkStoreDirectory(const std::string& path) {
+  return checkFreshDirectory(path, "store directory", "each run needs an empty or new directory");
 }
 
 dc::Result<std::unique_ptr<World>> World::create(const Scenario& scenario, uint64_t seed, bool keepTrace,

@@ -65,9 +65,13 @@ inline constexpr int64_t kFirstCollectionMicros = 15LL * 60 * 1000000;
 // INT64_MAX when it never is.
 int64_t nextOpenInstant(const replication::Schedule& schedule, int64_t unixMicros);
 
-// A run's stores need a directory of their own, new (in an existing
-// directory) or empty: stores left by another run would be opened as they
-// are, not provisioned.
+// A directory a run fills must be new (in an existing directory: a
+// mistyped parent is an error, not a tree of new directories) or empty:
+// stores left by another run would be opened as they are, records of
+// another sweep would be merged. `what` names it in the error, `why` says
+// who needs it so.
+dc::Status checkFreshDirectory(const std::string& path, std::string_view what, std::string_view why);
+// The directory of a run's stores (--store).
 dc::Status checkStoreDirectory(const std::string& path);
 
 class World {
