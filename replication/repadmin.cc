@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 
+#include "dc/text.h"
 #include "replication/reps_from.h"
 #include "replication/utd.h"
 #include "replication/win32.h"
@@ -23,17 +24,6 @@ std::string label(const DsaInfo& info) {
 
 std::string timeOrNever(int64_t micros) {
   return micros == 0 ? "(never)" : repadminTime(micros);
-}
-
-// A CSV field, quoted when it holds a comma or a quote (as DNs do).
-std::string csvField(std::string_view text) {
-  if (text.find_first_of(",\"") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
 }
 
 void appendNeighbor(std::string& out, const DsaNames& names, const RepsFrom& partner) {
@@ -165,10 +155,10 @@ dc::Result<std::string> showRepl(const DcView& dc, const DsaNames& names, bool c
       }
       const DsaInfo* source = names.byDsa(partner.sourceDsa);
       bool failing = partner.lastResult != win32::kSuccess;
-      out += fmt::format("showrepl_INFO,{},{},{},{},{},RPC,{},{},{},{}\n", csvField(self.site), csvField(self.name),
-                         csvField(ncDn), csvField(source ? source->site : ""),
-                         csvField(source ? source->name : partner.sourceDsa.toString()), partner.consecutiveFailures,
-                         failing ? repadminTime(partner.lastAttempt) : "0",
+      out += fmt::format("showrepl_INFO,{},{},{},{},{},RPC,{},{},{},{}\n", dc::csvField(self.site),
+                         dc::csvField(self.name), dc::csvField(ncDn), dc::csvField(source ? source->site : ""),
+                         dc::csvField(source ? source->name : partner.sourceDsa.toString()),
+                         partner.consecutiveFailures, failing ? repadminTime(partner.lastAttempt) : "0",
                          partner.lastSuccess ? repadminTime(partner.lastSuccess) : "0", partner.lastResult);
     }
   }

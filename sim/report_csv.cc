@@ -6,22 +6,13 @@
 
 #include <fstream>
 
+#include "dc/text.h"
 #include "sim/report.h"
 #include "sim/units.h"
 
 namespace dcemu::sim {
 
 namespace {
-
-std::string field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
-  std::string quoted = "\"";
-  for (char c : text) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  return quoted + "\"";
-}
 
 class CsvWriter {
  public:
@@ -31,14 +22,14 @@ class CsvWriter {
     bool first = true;
     for (std::string_view name : names) {
       if (!first) text_ += ',';
-      text_ += field(name);
+      text_ += dc::csvField(name);
       first = false;
     }
     text_ += "\r\n";
   }
   CsvWriter& cell(std::string_view value) {
     if (!lineStart_) text_ += ',';
-    text_ += field(value);
+    text_ += dc::csvField(value);
     lineStart_ = false;
     return *this;
   }
