@@ -61,10 +61,10 @@ std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
     for (int d : host.locatorDcs)
       if (auto arrived = risk_.startArrived(migration, d))
         startReached = std::min(startReached.value_or(*arrived), *arrived);
+    const kdc::Event* failed = client >= 0 ? lastFailedLearning(events_, host.host, account) : nullptr;
     for (int d : host.locatorDcs) {
       if (present[d]) continue;
       std::string reason;
-      const kdc::Event* failed = client >= 0 ? lastFailedLearning(events_, host.host, account) : nullptr;
       auto lost = std::find_if(losses.rbegin(), losses.rend(), [&](const LostUpdate& loss) {
         return loss.dc == d && loss.host == static_cast<int>(h);
       });
