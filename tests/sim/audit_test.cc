@@ -7,15 +7,14 @@
 #include <regex>
 
 #include "sim/commands.h"
+#include "test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
-using Catch::Matchers::Contains;
+using namespace testing;
 
-std::string topology(const std::string& name) {
-  return std::string(DCEMU_TOPOLOGIES_DIR) + "/" + name;
-}
+using Catch::Matchers::Contains;
 
 TEST_CASE("Before the fix, CreateChild on an OU lets a dMSA there take over every account", "[sim][audit]") {
   CommandOutput audit = auditCommand(topology("badsuccessor-lab.toml"), {});

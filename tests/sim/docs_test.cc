@@ -8,20 +8,16 @@
 #include <sstream>
 
 #include "sim/commands.h"
+#include "test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
+using namespace testing;
+
 using Catch::Matchers::Contains;
 
 const std::filesystem::path kRoot = std::filesystem::path(DCEMU_DOCS_DIR).parent_path();
-
-std::string readFile(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 TEST_CASE("The format reference's own example runs and answers when completion is safe", "[sim][docs]") {
   std::string doc = readFile(kRoot / "docs" / "topology-format.md");

@@ -13,16 +13,12 @@
 #include "dc/rng.h"
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
+#include "test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using namespace testing;
 
 // Pieces a mutation may insert: TOML syntax and values the format is
 // sensitive to.

@@ -11,15 +11,14 @@
 #include "sim/risk.h"
 #include "sim/scenario_loader.h"
 #include "sim/world.h"
+#include "test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
-using Catch::Matchers::Contains;
+using namespace testing;
 
-std::string topology(const std::string& name) {
-  return std::string(DCEMU_TOPOLOGIES_DIR) + "/" + name;
-}
+using Catch::Matchers::Contains;
 
 // The tracker's migrations as `dcemu run` prints them.
 std::string textOf(const RiskTracker& risk) {

@@ -3,44 +3,24 @@
 // Python's jsonschema), and every refusal of a bad command-line value as a
 // one-line error with exit 2 before any work starts.
 #include <fmt/format.h>
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "test_support.h"
+
 namespace {
+
+using namespace dcemu::sim::testing;
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 
-struct Ran {
-  int exitCode = -1;
-  std::string out;  // stdout and stderr, in order
-};
-
-// Runs a shell command line, as a user's terminal would.
-Ran shell(const std::string& command) {
-  Ran ran;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe);
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) ran.out.append(buffer, n);
-  int status = pclose(pipe);
-  ran.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return ran;
-}
-
 std::string dcemu(const std::string& arguments) {
   return fmt::format("{} {}", DCEMU_BINARY, arguments);
-}
-
-std::string topology(const std::string& name) {
-  return std::string(DCEMU_TOPOLOGIES_DIR) + "/" + name;
 }
 
 const std::string kSchema = std::string(DCEMU_DOCS_DIR) + "/report.schema.json";

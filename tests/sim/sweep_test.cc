@@ -2,7 +2,6 @@
 // to one sweep, merges that refuse shards that do not belong together, and
 // the aggregate's numbers on files whose answer is known.
 #include <fmt/format.h>
-#include <sys/wait.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -12,38 +11,20 @@
 #include <sstream>
 
 #include "sim/commands.h"
+#include "test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
+using namespace testing;
+
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
-
-std::string topology(const std::string& name) {
-  return std::string(DCEMU_TOPOLOGIES_DIR) + "/" + name;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 fs::path freshDirectory(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("dcemu-sweep-test-" + name);
   fs::remove_all(dir);
   return dir;
-}
-
-std::pair<int, std::string> shell(const std::string& command) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 
 TEST_CASE("A sweep gives the same records and aggregate whatever the number of jobs", "[sim][sweep]") {
@@ -183,18 +164,10 @@ TEST_CASE("A sweep run as a Slurm array job and merged gives the local sweep's b
   fs::path root = fs::path(DCEMU_DOCS_DIR).parent_path();
   fs::path work = freshDirectory("slurm");
   std::string file = topology("reference/two-sites-seed-warning.toml");
-  std::string command =
-      fmt::format("timeout 600 {} {} {} 6 3 {} 2>&1", (root / "tests/slurm/cluster-sweep.sh").string(), DCEMU_BINARY,
-                  file, work.string());
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe);
-  std::string output;
-  char buffer[4096];
-  while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  int status = pclose(pipe);
-  INFO(output);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
+  Ran cluster = shell(fmt::format("timeout 600 {} {} {} 6 3 {}", (root / "tests/slurm/cluster-sweep.sh").string(),
+                                  DCEMU_BINARY, file, work.string()));
+  INFO(cluster.out);
+  REQUIRE(cluster.exitCode == 0);
   fs::path local = freshDirectory("slurm-local");
   REQUIRE(sweepCommand(file, {.seeds = 6, .jobs = 2, .outDirectory = local.string()}).exitCode == 0);
   for (const char* name : {"aggregate.json", "summary.txt"})

@@ -9,24 +9,19 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
-#include <sstream>
 
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
 #include "sim/world.h"
+#include "test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
-using Catch::Matchers::Contains;
+using namespace testing;
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using Catch::Matchers::Contains;
 
 // The failures of `dmsa` in a run of `text` (a whole topology file) to
 // `span` after its start.
