@@ -16,7 +16,7 @@ class World::HostAccess final : public kdc::HostEnvironment {
   std::string domain() const override { return world_.scenario_.domain; }
   bool answers(int dc) const override {
     const SimDc& d = world_.dcs_[dc];
-    return d.up && d.dir && world_.network_.reachable(site, d.site);
+    return world_.nodes_[dc]->up() && d.dir && world_.network_.reachable(site, d.site);
   }
   bool readOnly(int dc) const override { return world_.dcs_[dc].readOnly; }
   std::string dcName(int dc) const override { return world_.dcs_[dc].name; }
@@ -33,7 +33,7 @@ class World::HostAccess final : public kdc::HostEnvironment {
     for (const std::vector<int>& tier : world_.locatorTiers(from.site)) {
       for (int dc : tier) {
         const SimDc& d = world_.dcs_[dc];
-        if (!d.readOnly && d.up && d.dir && world_.network_.reachable(from.site, d.site)) return dc;
+        if (!d.readOnly && world_.nodes_[dc]->up() && d.dir && world_.network_.reachable(from.site, d.site)) return dc;
       }
     }
     return -1;

@@ -80,6 +80,7 @@ dc::Status World::openDc(int index) {
   d.dir = std::move(*dir);
   // The risk tracker sees every write to a watched dMSA on this replica,
   // and what a restarted or restored replica holds.
+  if (static_cast<size_t>(index) < nodes_.size()) nodes_[index]->attach(d.dir.get(), d.dsa);
   d.dir->setWriteObserver(
       [this, index](const dc::Guid& object, bool replicated) { watchDmsa(index, object, replicated); });
   for (const dc::Guid& dmsa : risk_.watched()) watchDmsa(index, dmsa, false);
@@ -130,7 +131,21 @@ dc::Status World::provision(bool everyDc) {
   topology_ = replication::computeTopology(input);
   dc::Xoshiro256 connectionNames = randomStream(seed_, "connections");
   DCEMU_RETURN_IF_ERROR(provisionConnections(origin, scenario_, names_, topology_, connectionNames));
-  buildConnections(input);
+  std::vector<bool> linkNotifies;
+  for (const SiteLink& link : scenario_.siteLinks) linkNotifies.push_back(link.notify);
+  connections_ = node::planConnections(input, topology_, linkNotifies);
+  node::ReplicationSettings settings;
+  settings.notifyFirst = scenario_.notifyFirst;
+  settings.notifySubsequent = scenario_.notifySubsequent;
+  settings.intraSitePoll = scenario_.intraSitePoll;
+  settings.pull.maxObjects = scenario_.maxObjects;
+  settings.pull.maxBytes = scenario_.maxBytes;
+  settings.pull.strictConsistency = scenario_.strictConsistency;
+  settings.pull.allowDivergentPartner = scenario_.allowDivergentPartners;
+  for (size_t i = 0; i < specs.size(); ++i)
+    nodes_.push_back(
+        std::make_unique<node::Node>(static_cast<int>(i), static_cast<node::Harness&>(*this), settings, connections_));
+  nodes_[first]->attach(dcs_[first].dir.get(), dcs_[first].dsa);
 
   DCEMU_RETURN_IF_ERROR(dcs_[first].store->compactToLastLevel());
   for (size_t i = 0; i < specs.size() && everyDc; ++i) {
@@ -140,8 +155,8 @@ dc::Status World::provision(bool everyDc) {
     DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(*dcs_[i].dir, invocationIds[i]));
   }
   const uint64_t usn = origin.highestCommittedUsn();
-  for (const Connection& c : everyDc ? connections_ : std::vector<Connection>()) {
-    for (dc::NamingContext nc : kNamingContexts) {
+  for (const node::Connection& c : everyDc ? connections_ : std::vector<node::Connection>()) {
+    for (dc::NamingContext nc : node::kNamingContexts) {
       replication::RepsFrom state;
       state.sourceDsa = dcs_[c.kcc.source].dsa;
       state.namingContext = nc;
@@ -173,61 +188,25 @@ dc::Status World::provision(bool everyDc) {
   return dc::Status::ok();
 }
 
-void World::buildConnections(const replication::KccInput& input) {
-  // The site paths the connections need: one search from a source site
-  // with many destinations (a hub), a search stopping at its destination
-  // otherwise (a spoke). Both find the same path.
-  std::map<int, std::set<int>> wanted;  // source site → destination sites
-  for (const replication::KccConnection& kcc : topology_.connections)
-    if (dcs_[kcc.source].site != dcs_[kcc.destination].site)
-      wanted[dcs_[kcc.source].site].insert(dcs_[kcc.destination].site);
-  std::map<std::pair<int, int>, replication::SitePath> paths;
-  for (const auto& [from, destinations] : wanted) {
-    if (destinations.size() == 1) {
-      int to = *destinations.begin();
-      if (auto path = replication::leastCostPath(input, from, to)) paths.emplace(std::pair(from, to), std::move(*path));
-      continue;
-    }
-    auto all = replication::leastCostPathsFrom(input, from);
-    for (int to : destinations)
-      if (all[to]) paths.emplace(std::pair(from, to), std::move(*all[to]));
-  }
-  for (const replication::KccConnection& kcc : topology_.connections) {
-    Connection c;
-    c.kcc = kcc;
-    int from = dcs_[kcc.source].site, to = dcs_[kcc.destination].site;
-    auto found = paths.find({from, to});
-    if (from == to) {
-      c.notify = true;
-    } else if (found != paths.end()) {
-      const replication::SitePath* path = &found->second;
-      c.interval = path->interval;
-      c.schedule = path->schedule;
-      c.notify = std::all_of(path->links.begin(), path->links.end(),
-                             [&](int link) { return scenario_.siteLinks[link].notify; });
-    }
-    int index = static_cast<int>(connections_.size());
-    dcs_[kcc.destination].inbound.push_back(index);
-    dcs_[kcc.source].outbound.push_back(index);
-    connections_.push_back(c);
-  }
-}
-
 void World::scheduleTimeline() {
   for (size_t i = 0; i < scenario_.faults.size(); ++i) scheduleFault(scenario_.faults[i], static_cast<int>(i));
   for (const Step& step : scenario_.steps) queue_.at(scenario_.start + step.at, [this, &step] { runStep(step); });
-  for (size_t i = 0; i < connections_.size(); ++i) {
-    const Connection& c = connections_[i];
+  // Each node polls its inbound connections; the first polls are taken in
+  // the order of the topology's connections, whatever node holds them.
+  std::vector<size_t> polled(nodes_.size());
+  for (const node::Connection& c : connections_) {
+    size_t i = polled[c.kcc.destination]++;
+    node::Node& destination = *nodes_[c.kcc.destination];
     dc::Xoshiro256 phase =
         randomStream(seed_, fmt::format("poll/{}/{}", dcs_[c.kcc.destination].name, dcs_[c.kcc.source].name));
     if (!c.kcc.interSite) {
-      schedulePoll(static_cast<int>(i), scenario_.start + static_cast<int64_t>(uniformBelow(
-                                                              phase, static_cast<uint64_t>(scenario_.intraSitePoll))));
+      destination.startPolling(i, scenario_.start + static_cast<int64_t>(uniformBelow(
+                                                        phase, static_cast<uint64_t>(scenario_.intraSitePoll))));
     } else {
       int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
-      int64_t first = nextOpenInstant(
+      int64_t first = node::nextOpenInstant(
           c.schedule, scenario_.start + static_cast<int64_t>(uniformBelow(phase, static_cast<uint64_t>(window))));
-      if (first != INT64_MAX) schedulePoll(static_cast<int>(i), first);
+      if (first != INT64_MAX) destination.startPolling(i, first);
     }
   }
   for (int i = 0; i < dcCount(); ++i) scheduleGarbageCollection(i, scenario_.start + kFirstCollectionMicros);
@@ -241,15 +220,14 @@ void World::runUntil(int64_t elapsedMicros) {
 std::vector<std::string> World::settleAndCheckConvergence() {
   settling_ = true;
   queue_.clear();
-  pulls_.clear();
   network_.healAll();
   for (size_t i = 0; i < dcs_.size(); ++i) {
-    SimDc& d = dcs_[i];
-    d.clock->setSkew(0);
-    d.inboundDisabled = d.outboundDisabled = false;
-    d.broken = 0;
-    d.notifyPending = {};
-    if (!d.up) restartDc(static_cast<int>(i));
+    node::Node& n = *nodes_[i];
+    dcs_[i].clock->setSkew(0);
+    n.quiesce();
+    n.inboundDisabled = n.outboundDisabled = false;
+    n.broken = 0;
+    if (!n.up()) restartDc(static_cast<int>(i));
   }
   std::vector<std::string> problems;
   const size_t maxRounds = 2 * dcs_.size() + 2;
@@ -257,8 +235,8 @@ std::vector<std::string> World::settleAndCheckConvergence() {
   for (size_t round = 0;; ++round) {
     uint64_t before = counts_.applied.attributesApplied + counts_.applied.linksApplied + counts_.applied.objectsCreated;
     uint64_t failedBefore = counts_.pullsFailed;
-    for (const Connection& c : connections_)
-      for (dc::NamingContext nc : kNamingContexts)
+    for (const node::Connection& c : connections_)
+      for (dc::NamingContext nc : node::kNamingContexts)
         startPull(c.kcc.destination, c.kcc.source, nc, PullReason::Settle, true);
     queue_.runUntilEmpty();
     uint64_t after = counts_.applied.attributesApplied + counts_.applied.linksApplied + counts_.applied.objectsCreated;

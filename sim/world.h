@@ -11,13 +11,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "dc/directory.h"
 #include "dc/store.h"
 #include "kdc/events.h"
 #include "kdc/host_client.h"
+#include "node/node.h"
 #include "replication/apply.h"
 #include "replication/kcc.h"
 #include "replication/pull.h"
@@ -61,10 +61,6 @@ struct Finding {
 // every 12 hours.
 inline constexpr int64_t kFirstCollectionMicros = 15LL * 60 * 1000000;
 
-// The first instant at or after `unixMicros` when `schedule` is open, or
-// INT64_MAX when it never is.
-int64_t nextOpenInstant(const replication::Schedule& schedule, int64_t unixMicros);
-
 // A directory a run fills must be new (in an existing directory: a
 // mistyped parent is an error, not a tree of new directories) or empty:
 // stores left by another run would be opened as they are, records of
@@ -74,7 +70,7 @@ dc::Status checkFreshDirectory(const std::string& path, std::string_view what, s
 // The directory of a run's stores (--store).
 dc::Status checkStoreDirectory(const std::string& path);
 
-class World {
+class World final : private node::Harness {
  public:
   // Builds the world at the scenario's start: provisions every DC and
   // schedules the steps, faults, polls and workload. Only steps the
@@ -86,7 +82,7 @@ class World {
   // Only the first writable DC, provisioned with the KCC's connections, and
   // no timeline: what `dcemu topology` reads, without opening a store per DC.
   static dc::Result<std::unique_ptr<World>> createForTopology(const Scenario& scenario, uint64_t seed);
-  ~World();
+  ~World() override;
 
   const Scenario& scenario() const { return scenario_; }
   int64_t elapsed() const { return queue_.now() - scenario_.start; }
@@ -119,9 +115,11 @@ class World {
   // A DN given whole or relative to the domain, or a step object label /
   // topology name, as it is now on `dc`.
   dc::Result<std::string> objectDn(int dc, const std::string& nameOrDn) const;
-  int64_t now() const { return queue_.now(); }
+  int64_t now() const override { return queue_.now(); }
 
  private:
+  // The process side of a DC: its store and clock. Its replication state
+  // is its node's.
   struct SimDc {
     int site = 0;
     bool readOnly = false;
@@ -132,48 +130,28 @@ class World {
     std::unique_ptr<dc::Xoshiro256> rng;
     std::unique_ptr<dc::Store> store;
     std::unique_ptr<dc::Directory> dir;
-    bool up = true;
-    bool inboundDisabled = false;
-    bool outboundDisabled = false;
-    int broken = 0;           // active replication-broken faults
-    uint64_t generation = 0;  // bumps when the DC stops or its store is replaced
-    std::array<bool, dc::kNamingContextCount> notifyPending{};
-    std::vector<int> inbound, outbound;  // connection indexes
   };
-  struct Connection {
-    replication::KccConnection kcc;
-    int64_t interval = 0;  // inter-site: the path's replication interval
-    replication::Schedule schedule = replication::Schedule::always();
-    bool notify = false;  // intra-site, or a site link with USE_NOTIFY
-  };
-  // The order a DC replicates naming contexts in: schema, configuration, domain.
-  static constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
-                                                          dc::NamingContext::Domain};
-  enum class PullReason { Notification, Schedule, Step, Restart, Settle, Secret };
-  struct PullSlot {
-    bool running = false;
-    bool again = false;       // asked for while running: pull once more after
-    uint32_t lastResult = 0;  // to log an error's event when it starts, not at every retry
-  };
+  using PullReason = node::PullReason;
 
   World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
   dc::Status provision(bool everyDc = true);
   dc::Status openDc(int dc);
-  void buildConnections(const replication::KccInput& input);
   void scheduleTimeline();
 
-  // Replication (world_replication.cc).
+  // Replication (world_replication.cc): the nodes' harness.
   class Transport;
+  void at(int64_t when, std::function<void()> fn) override { queue_.at(when, std::move(fn)); }
+  void after(int64_t micros, std::function<void()> fn) override { queue_.after(micros, std::move(fn)); }
+  dc::Guid dsaOf(int dc) const override { return dcs_[dc].dsa; }
+  std::shared_ptr<replication::PullTransport> transportTo(int destination, int source, bool forced) override;
+  void deliverNotification(int source, int destination, dc::NamingContext nc) override;
+  void pullEnded(int destination, const node::PullEnded& ended) override;
+  void pullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& result) override;
   // `step`: the replicate step that asked, whose failures are findings.
   void startPull(int destination, int source, dc::NamingContext nc, PullReason reason, bool forced = false,
                  bool full = false, const Step* step = nullptr);
-  void finishPull(int destination, int source, dc::NamingContext nc, PullReason reason, int64_t started,
-                  const replication::PullResult& result, const Step* step);
   int dcOfDsa(const dc::Guid& dsa) const;
-  void notifyLater(int dc, dc::NamingContext nc, bool urgent);
-  void sendNotifications(int dc, dc::NamingContext nc);
-  void schedulePoll(int connection, int64_t at);
-  int64_t nextInterSitePoll(const Connection& c, int64_t after) const;
+  void notifyLater(int dc, dc::NamingContext nc, bool urgent) { nodes_[dc]->changed(nc, urgent); }
   void startWorkload();
   void backgroundChange(int dc);
 
@@ -209,7 +187,6 @@ class World {
   // partner past the lifetime (2042) and of a lingering object (1988), and
   // repadmin /removelingeringobjects (sim/world_lifetime.cc).
   void scheduleGarbageCollection(int index, int64_t at);
-  void onPullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& result);
   dc::Status removeLingeringObjects(const Step& step, int index);
   dc::Status prepopulatePasswords(const Step& step, int rodc);
   void judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome);
@@ -235,13 +212,13 @@ class World {
   std::unique_ptr<dc::StoreEnv> env_;
   std::vector<SimDc> dcs_;
   std::vector<replication::DsaInfo> dsaInfos_;
-  std::vector<Connection> connections_;
+  std::vector<node::Connection> connections_;
+  std::vector<std::unique_ptr<node::Node>> nodes_;
   replication::KccResult topology_;
   ProvisionedNames names_;
-  std::map<std::string, dc::Guid> objects_;              // lowercased step object labels → objectGUID
-  std::map<std::tuple<int, int, int>, PullSlot> pulls_;  // (destination, source, nc)
-  std::vector<std::string> workloadUsers_;               // DNs the workload modifies
-  std::vector<dc::Xoshiro256> workloadRngs_;             // per DC
+  std::map<std::string, dc::Guid> objects_;   // lowercased step object labels → objectGUID
+  std::vector<std::string> workloadUsers_;    // DNs the workload modifies
+  std::vector<dc::Xoshiro256> workloadRngs_;  // per DC
   RunCounts counts_;
   std::vector<Finding> findings_;
   bool settling_ = false;

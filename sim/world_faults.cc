@@ -41,8 +41,8 @@ void World::scheduleFault(const Fault& fault, int id) {
     at(fault.to, [this, dc, mark] { restartDc(dc), mark(false); });
   } else if (kind == "replication-broken") {
     int dc = scenario_.dcIndex(fault.dc);
-    at(fault.from, [this, dc, mark] { ++dcs_[dc].broken, mark(true); });
-    at(fault.to, [this, dc, mark] { --dcs_[dc].broken, mark(false); });
+    at(fault.from, [this, dc, mark] { ++nodes_[dc]->broken, mark(true); });
+    at(fault.to, [this, dc, mark] { --nodes_[dc]->broken, mark(false); });
   } else if (kind == "clock-skew") {
     int dc = scenario_.dcIndex(fault.dc);
     at(fault.from, [this, dc, &fault, mark] { dcs_[dc].clock->setSkew(fault.offset), mark(true); });
@@ -77,39 +77,32 @@ void World::scheduleFault(const Fault& fault, int id) {
 
 void World::stopDc(int index) {
   SimDc& d = dcs_[index];
-  if (!d.up) return;
-  d.up = false;
-  ++d.generation;
-  d.notifyPending = {};
-  // Pulls it had running die with it; its store keeps every committed batch.
-  for (auto& [key, slot] : pulls_)
-    if (std::get<0>(key) == index) slot = PullSlot{};
+  if (!nodes_[index]->up()) return;
+  nodes_[index]->stop();
   d.dir.reset();
   d.store.reset();
 }
 
 void World::restartDc(int index) {
   SimDc& d = dcs_[index];
-  if (d.up) return;
+  if (nodes_[index]->up()) return;
   dc::Status opened = openDc(index);
   if (!opened.isOk()) {
     findings_.push_back({elapsed(), fmt::format("{} cannot restart: {}", d.name, opened.toString())});
     return;
   }
-  d.up = true;
-  ++d.generation;
+  nodes_[index]->start();
   scheduleGarbageCollection(index, queue_.now() + kFirstCollectionMicros);
   // A DC that starts replicates in from its partners before it settles
   // into its schedule (the initial synchronization).
-  for (int connection : d.inbound)
-    for (dc::NamingContext nc : kNamingContexts)
-      startPull(index, connections_[connection].kcc.source, nc, PullReason::Restart);
+  nodes_[index]->pullFromEveryPartner(PullReason::Restart);
 }
 
 void World::takeSnapshot(int index, const std::string& path, const Fault& fault) {
   SimDc& d = dcs_[index];
-  dc::Status taken = d.up ? d.store->checkpoint(path) : dc::Status::ok();
-  if (!d.up) {
+  bool up = nodes_[index]->up();
+  dc::Status taken = up ? d.store->checkpoint(path) : dc::Status::ok();
+  if (!up) {
     // A DC that is off still has its database on disk: copy that.
     auto store = dc::Store::open(*env_, d.storePath);
     taken = store ? (*store)->checkpoint(path) : store.status();
@@ -125,7 +118,7 @@ void World::takeSnapshot(int index, const std::string& path, const Fault& fault)
 // partners' high-water marks and UTD vectors still say they saw its USNs.
 void World::rollBack(int index, const std::string& path, const Fault& fault) {
   SimDc& d = dcs_[index];
-  bool wasUp = d.up;
+  bool wasUp = nodes_[index]->up();
   stopDc(index);
   d.storePath = path;
   if (wasUp) restartDc(index);

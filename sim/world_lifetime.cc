@@ -14,10 +14,10 @@
 namespace dcemu::sim {
 
 void World::scheduleGarbageCollection(int index, int64_t at) {
-  uint64_t generation = dcs_[index].generation;
+  uint64_t generation = nodes_[index]->generation();
   queue_.at(at, [this, index, generation] {
     SimDc& d = dcs_[index];
-    if (d.generation != generation || !d.up) return;
+    if (nodes_[index]->generation() != generation || !nodes_[index]->up()) return;
     int64_t now = d.clock->nowMicros();
     // Nothing can have expired before a lifetime has passed since the start.
     if (now - dc::tombstoneLifetimeMicros(*d.dir) > scenario_.start) {
@@ -42,7 +42,7 @@ void World::scheduleGarbageCollection(int index, int64_t at) {
   });
 }
 
-void World::onPullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& r) {
+void World::pullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& r) {
   SimDc& d = dcs_[destination];
   const SimDc& s = dcs_[source];
   std::string sourceName = fmt::format("{}\\{}", scenario_.sites[s.site].name, s.name);
@@ -80,9 +80,9 @@ void World::onPullRefused(int destination, int source, dc::NamingContext nc, con
 // every naming context.
 dc::Status World::removeLingeringObjects(const Step& step, int index) {
   int reference = scenario_.dcIndex(step.source);
-  if (!dcs_[reference].up)
+  if (!nodes_[reference]->up())
     return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[reference].name));
-  for (dc::NamingContext nc : kNamingContexts) {
+  for (dc::NamingContext nc : node::kNamingContexts) {
     auto found = replication::removeLingeringObjects(*dcs_[index].dir, *dcs_[reference].dir, nc, step.advisory);
     if (!found) return found.status();
     for (const dc::Guid& guid : *found) {

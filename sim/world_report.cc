@@ -96,7 +96,7 @@ std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
       } else if (std::none_of(holders.begin(), holders.end(),
                               [&](int holder) { return network_.reachable(dcs_[holder].site, dcs_[d].site); })) {
         reason = fmt::format("site {} is cut off from every DC holding its ACE", scenario_.sites[dcs_[d].site].name);
-      } else if (dcs_[d].inboundDisabled) {
+      } else if (nodes_[d]->inboundDisabled) {
         reason = fmt::format("inbound replication is disabled on {}", dcs_[d].name);
       } else {
         reason = fmt::format("its ACE has not replicated to {} yet", dcs_[d].name);

@@ -126,12 +126,12 @@ void World::runStep(const Step& step) {
   SimDc& d = dcs_[index];
   if (step.action == "disable-replication" || step.action == "enable-replication") {
     bool disable = step.action == "disable-replication";
-    if (step.direction != "outbound") d.inboundDisabled = disable;
-    if (step.direction != "inbound") d.outboundDisabled = disable;
+    if (step.direction != "outbound") nodes_[index]->inboundDisabled = disable;
+    if (step.direction != "inbound") nodes_[index]->outboundDisabled = disable;
     return recordStep(step, index, "ok");
   }
-  dc::Status status =
-      d.up ? runWriteStep(step, index) : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
+  dc::Status status = nodes_[index]->up() ? runWriteStep(step, index)
+                                          : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
   judgeOutcome(step, index, status, "ok");
 }
 
@@ -162,16 +162,16 @@ void World::judgeOutcome(const Step& step, int index, const dc::Status& status, 
 void World::runReplicate(const Step& step) {
   int from = scenario_.dcIndex(step.from), to = scenario_.dcIndex(step.to);
   dc::Status status = dc::Status::ok();
-  if (!dcs_[to].up) {
+  if (!nodes_[to]->up()) {
     status = dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[to].name));
-  } else if (!step.forced && dcs_[to].inboundDisabled) {
+  } else if (!step.forced && nodes_[to]->inboundDisabled) {
     status = dc::Status(
         dc::LdapResult::unwillingToPerform,
         fmt::format("DsReplicaSync() failed with status {} (0x{:x}): {}", replication::win32::kSinkDisabled,
                     replication::win32::kSinkDisabled, replication::win32::message(replication::win32::kSinkDisabled)));
   }
   if (status.isOk()) {
-    for (dc::NamingContext nc : kNamingContexts)
+    for (dc::NamingContext nc : node::kNamingContexts)
       startPull(to, from, nc, PullReason::Step, step.forced, step.full, &step);
   }
   judgeOutcome(step, to, status, status.isOk() ? "started" : "");
@@ -240,7 +240,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
 void World::runExpect(const Step& step) {
   int index = scenario_.dcIndex(step.dc);
   std::optional<std::string> failure;
-  if (!dcs_[index].up) {
+  if (!nodes_[index]->up()) {
     failure = fmt::format("{} is down", dcs_[index].name);
   } else {
     failure = checkExpectation(step, *dcs_[index].dir);
@@ -393,7 +393,8 @@ std::string World::dcNameOfInvocation(const dc::Guid& invocationId) const {
 // secret to the RODC, as the policy allows, and the RODC takes them now.
 dc::Status World::prepopulatePasswords(const Step& step, int rodc) {
   int source = scenario_.dcIndex(step.from);
-  if (!dcs_[source].up) return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[source].name));
+  if (!nodes_[source]->up())
+    return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[source].name));
   if (!network_.reachable(dcs_[rodc].site, dcs_[source].site))
     return dc::Status(dc::LdapResult::unavailable,
                       fmt::format("{} cannot reach {}", dcs_[rodc].name, dcs_[source].name));

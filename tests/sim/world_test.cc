@@ -113,20 +113,6 @@ TEST_CASE("A site link's schedule attribute holds Windows' 168-hour grid of quar
   }
 }
 
-TEST_CASE("The first open instant of a schedule: now when open, else the start of the next open quarter hour",
-          "[sim][schedule]") {
-  replication::Schedule nights{};
-  // Monday 20:00 to Tuesday 06:00 (Monday is slot 0).
-  for (int slot = 20 * 4; slot < 30 * 4; ++slot) nights.open[slot] = true;
-  const int64_t monday = int64_t{1767571200} * 1'000'000;  // 2026-01-05T00:00:00Z, a Monday
-  const int64_t hour = int64_t{3600} * 1'000'000;
-  CHECK(nextOpenInstant(nights, monday + 10 * hour) == monday + 20 * hour);
-  CHECK(nextOpenInstant(nights, monday + 21 * hour + 7) == monday + 21 * hour + 7);
-  CHECK(nextOpenInstant(nights, monday + 30 * hour) == monday + 7 * 24 * hour + 20 * hour);
-  CHECK(nextOpenInstant(replication::Schedule{}, monday) == INT64_MAX);
-  CHECK(nextOpenInstant(replication::Schedule::always(), monday + 5) == monday + 5);
-}
-
 TEST_CASE("Steps name users, groups, user_group users, hosts and ids, and follow them through moves and deletes",
           "[sim][steps]") {
   requirePassing("objects-named.toml", 5);
