@@ -17,10 +17,10 @@
 #include "dc/directory.h"
 #include "dc/provision.h"
 #include "dc/store.h"
+#include "live/rpc_server.h"
+#include "live/rpc_transport.h"
 #include "replication/in_process_transport.h"
 #include "replication/pull.h"
-#include "replication/rpc_server.h"
-#include "replication/rpc_transport.h"
 
 using namespace dcemu;
 
@@ -162,15 +162,15 @@ int main() {
 
   // The same full sync again, to a third empty DC, over loopback TCP.
   asio::io_context io;
-  replication::KjAsioLoop loop(io);
-  replication::AsioTimer asioTimer(io);
+  live::KjAsioLoop loop(io);
+  live::AsioTimer asioTimer(io);
   replication::DsaInfo self{source.dsa, {source.dir->invocationId()}, "HQ", "DC1", "dc1.corp.example.com"};
   replication::DsaNames names;
   names.add(self);
   const std::string secret = "replication bench cluster secret";
-  replication::ReplicationServer server(loop, *source.dir, self, names, secret);
+  live::ReplicationServer server(loop, *source.dir, self, names, secret);
   uint16_t port = server.listen("127.0.0.1", 0).value();
-  replication::RpcPullTransport rpc(loop, asioTimer, secret);
+  live::RpcPullTransport rpc(loop, asioTimer, secret);
   rpc.addSource(source.dsa, "127.0.0.1", port);
   Dc overRpc(*env, "/over-rpc", 3);
   start = std::chrono::steady_clock::now();

@@ -5,7 +5,7 @@
 @0xd83a6f0c4b7e2915;
 
 using Cxx = import "/capnp/c++.capnp";
-$Cxx.namespace("dcemu::replication::wire");
+$Cxx.namespace("dcemu::live::wire");
 
 # Challenge-response over the shared cluster secret, mutual: the server's
 # nonce is used once, and the server proves it knows the secret too.

@@ -4,10 +4,11 @@
 
 #include <capnp/rpc-twoparty.h>
 
-#include "replication/asio_stream.h"
+#include "live/asio_stream.h"
 #include "replication/message.h"
 
-namespace dcemu::replication {
+namespace dcemu::live {
+using replication::kMaxMessageBytes;
 
 // The largest RPC message either side reads: a GetNCChanges payload of
 // kMaxMessageBytes plus the call's envelope. Larger ones drop the
@@ -27,4 +28,4 @@ struct RpcConnection {
   capnp::TwoPartyVatNetwork network;
 };
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

@@ -10,11 +10,13 @@
 #include <string>
 
 #include "dc/ids.h"
-#include "replication/kj_asio.h"
-#include "replication/rpc.capnp.h"
+#include "live/kj_asio.h"
+#include "live/rpc.capnp.h"
 #include "replication/transport.h"
 
-namespace dcemu::replication {
+namespace dcemu::live {
+using replication::PullTransport;
+using replication::TransportReply;
 
 class RpcSession {
  public:
@@ -61,4 +63,4 @@ class RpcPullTransport final : public PullTransport {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

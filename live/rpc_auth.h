@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace dcemu::replication {
+namespace dcemu::live {
 
 inline constexpr size_t kNonceBytes = 32;
 
@@ -17,4 +17,4 @@ std::string serverProof(std::string_view secret, std::string_view serverNonce, s
 // Compares in constant time, so timing does not reveal a proof's prefix.
 bool proofsMatch(std::string_view expected, std::string_view given);
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

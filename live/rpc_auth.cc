@@ -1,4 +1,4 @@
-#include "replication/rpc_auth.h"
+#include "live/rpc_auth.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 
 #include <stdexcept>
 
-namespace dcemu::replication {
+namespace dcemu::live {
 namespace {
 
 std::string proof(std::string_view role, std::string_view secret, std::string_view serverNonce,
@@ -43,4 +43,4 @@ bool proofsMatch(std::string_view expected, std::string_view given) {
   return expected.size() == given.size() && CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;
 }
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

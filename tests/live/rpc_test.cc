@@ -8,14 +8,23 @@
 #include <asio.hpp>
 #include <catch2/catch.hpp>
 
-#include "replication/rpc_auth.h"
-#include "replication/rpc_connection.h"
-#include "replication/rpc_server.h"
-#include "replication/rpc_transport.h"
+#include "live/rpc_auth.h"
+#include "live/rpc_connection.h"
+#include "live/rpc_server.h"
+#include "live/rpc_transport.h"
 #include "replication/win32.h"
-#include "replication_world.h"
+#include "tests/replication/replication_world.h"
 
 namespace dcemu::replication::testing {
+using live::AsioTimer;
+using live::clientProof;
+using live::KjAsioLoop;
+using live::ReplicationServer;
+using live::RpcConnection;
+using live::RpcPullTransport;
+using live::rpcReaderOptions;
+using live::RpcSession;
+namespace wire = live::wire;
 namespace {
 
 using Catch::Matchers::Contains;

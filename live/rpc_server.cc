@@ -1,15 +1,22 @@
-#include "replication/rpc_server.h"
+#include "live/rpc_server.h"
 
 #include <capnp/rpc-twoparty.h>
 #include <fmt/format.h>
 
-#include "replication/rpc.capnp.h"
-#include "replication/rpc_auth.h"
-#include "replication/rpc_connection.h"
+#include "live/rpc.capnp.h"
+#include "live/rpc_auth.h"
+#include "live/rpc_connection.h"
 #include "replication/source.h"
 #include "replication/win32.h"
 
-namespace dcemu::replication {
+namespace dcemu::live {
+namespace win32 = replication::win32;
+using replication::answerGetNcChanges;
+using replication::asData;
+using replication::asView;
+using replication::DcView;
+using replication::TransportReply;
+
 namespace {
 
 constexpr size_t kMinSecretBytes = 16;
@@ -203,4 +210,4 @@ const ServerCounts& ReplicationServer::counts() const {
   return impl_->shared.counts;
 }
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

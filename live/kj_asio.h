@@ -18,7 +18,8 @@ namespace asio {
 class io_context;
 }
 
-namespace dcemu::replication {
+namespace dcemu::live {
+using replication::Timer;
 
 class KjAsioLoop {
  public:
@@ -69,4 +70,4 @@ class AsioTimer final : public Timer {
   asio::io_context& io_;
 };
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

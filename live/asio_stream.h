@@ -10,7 +10,7 @@
 #include <asio.hpp>
 #include <vector>
 
-namespace dcemu::replication {
+namespace dcemu::live {
 
 class AsioStream final : public kj::AsyncIoStream {
  public:
@@ -30,4 +30,4 @@ class AsioStream final : public kj::AsyncIoStream {
   asio::ip::tcp::socket socket_;
 };
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

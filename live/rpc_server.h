@@ -11,10 +11,12 @@
 #include <string>
 
 #include "dc/directory.h"
-#include "replication/kj_asio.h"
+#include "live/kj_asio.h"
 #include "replication/repadmin.h"
 
-namespace dcemu::replication {
+namespace dcemu::live {
+using replication::DsaInfo;
+using replication::DsaNames;
 
 struct ServerCounts {
   uint64_t connectionsAccepted = 0;
@@ -40,4 +42,4 @@ class ReplicationServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

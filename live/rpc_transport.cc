@@ -1,15 +1,19 @@
-#include "replication/rpc_transport.h"
+#include "live/rpc_transport.h"
 
 #include <capnp/rpc-twoparty.h>
 #include <fmt/format.h>
 
 #include <variant>
 
-#include "replication/rpc_auth.h"
-#include "replication/rpc_connection.h"
+#include "live/rpc_auth.h"
+#include "live/rpc_connection.h"
 #include "replication/win32.h"
 
-namespace dcemu::replication {
+namespace dcemu::live {
+using replication::asData;
+using replication::asView;
+namespace win32 = replication::win32;
+
 namespace {
 
 using Socket = asio::ip::tcp::socket;
@@ -192,4 +196,4 @@ void RpcPullTransport::getNcChanges(const dc::Guid& sourceDsa, std::string reque
       });
 }
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live

@@ -1,12 +1,12 @@
-#include "replication/kj_asio.h"
+#include "live/kj_asio.h"
 
 #include <kj/debug.h>
 
 #include <asio.hpp>
 
-#include "replication/asio_stream.h"
+#include "live/asio_stream.h"
 
-namespace dcemu::replication {
+namespace dcemu::live {
 
 // ---- KJ's loop on the io_context ----
 
@@ -136,4 +136,4 @@ void AsioStream::abortRead() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ignored);
 }
 
-}  // namespace dcemu::replication
+}  // namespace dcemu::live
