@@ -29,6 +29,9 @@ interface Replication {
   # messages (protocol.capnp) carried as bytes, exactly as the simulator's
   # in-process transport carries them.
   getNcChanges @0 (request :Data) -> (result :CallResult, reply :Data);
+  # Change notification: `sourceDsa` committed changes to the naming
+  # context (dc::NamingContext's value) and this DC should pull them.
+  notify @1 (sourceDsa :Data, namingContext :UInt8) -> ();
 }
 
 interface Admin {
@@ -36,4 +39,7 @@ interface Admin {
   showRepl @0 (csv :Bool) -> (text :Text);
   showObjMeta @1 (dn :Text) -> (result :CallResult, text :Text);
   showUtdVec @2 (namingContext :Text) -> (result :CallResult, text :Text);
+  # An operation of `dcemu ctl` (docs/live.md), its words as typed; the
+  # text is what the simulator prints for the same operation.
+  command @3 (args :List(Text)) -> (result :CallResult, text :Text);
 }

@@ -27,6 +27,7 @@ struct Shared {
   const DsaNames& names;
   std::string secret;
   ServerCounts counts;
+  NodeHooks hooks;
 };
 
 void setResult(wire::CallResult::Builder out, uint32_t win32, std::string_view error) {
@@ -44,6 +45,16 @@ class ReplicationImpl final : public wire::Replication::Server {
     auto results = context.getResults();
     setResult(results.initResult(), answer.win32, answer.error);
     results.setReply(asData(answer.bytes));
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> notify(NotifyContext context) override {
+    auto params = context.getParams();
+    KJ_REQUIRE(params.getSourceDsa().size() == 16, "notify: a DSA GUID is 16 bytes");
+    KJ_REQUIRE(params.getNamingContext() < dc::kNamingContextCount, "notify: no such naming context");
+    if (shared_.hooks.notified)
+      shared_.hooks.notified(dc::Guid::fromBytes(asView(params.getSourceDsa())),
+                             static_cast<dc::NamingContext>(params.getNamingContext()));
     return kj::READY_NOW;
   }
 
@@ -65,6 +76,20 @@ class AdminImpl final : public wire::Admin::Server {
     std::string dn = context.getParams().getDn();
     auto text = replication::showObjMeta(view(), shared_.names, dn);
     finish(context.getResults(), text);
+    return kj::READY_NOW;
+  }
+
+  kj::Promise<void> command(CommandContext context) override {
+    std::vector<std::string> args;
+    for (capnp::Text::Reader arg : context.getParams().getArgs()) args.emplace_back(arg.cStr());
+    auto results = context.getResults();
+    if (!shared_.hooks.command) {
+      setResult(results.initResult(), win32::kInvalidParameter, "this server runs no node");
+      return kj::READY_NOW;
+    }
+    auto [code, text] = shared_.hooks.command(args);
+    setResult(results.initResult(), code, code == 0 ? "" : text);
+    if (code == 0) results.setText(text);
     return kj::READY_NOW;
   }
 
@@ -180,7 +205,7 @@ struct ReplicationServer::Impl {
 
 ReplicationServer::ReplicationServer(KjAsioLoop& loop, const dc::Directory& dir, const DsaInfo& self,
                                      const DsaNames& names, std::string secret)
-    : impl_(std::make_unique<Impl>(loop, Shared{dir, self, names, std::move(secret), {}})) {}
+    : impl_(std::make_unique<Impl>(loop, Shared{dir, self, names, std::move(secret), {}, {}})) {}
 
 ReplicationServer::~ReplicationServer() {
   asio::error_code ignored;
@@ -208,6 +233,10 @@ dc::Result<uint16_t> ReplicationServer::listen(const std::string& address, uint1
 
 const ServerCounts& ReplicationServer::counts() const {
   return impl_->shared.counts;
+}
+
+void ReplicationServer::setHooks(NodeHooks hooks) {
+  impl_->shared.hooks = std::move(hooks);
 }
 
 }  // namespace dcemu::live

@@ -7,8 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dc/directory.h"
 #include "live/kj_asio.h"
@@ -25,6 +28,13 @@ struct ServerCounts {
   uint64_t requestsServed = 0;
 };
 
+// What a running node does with the calls that reach past its replica.
+struct NodeHooks {
+  std::function<void(const dc::Guid& sourceDsa, dc::NamingContext nc)> notified;
+  // win32 0 and the text, or an error code and a one-line reason.
+  std::function<std::pair<uint32_t, std::string>(const std::vector<std::string>& args)> command;
+};
+
 class ReplicationServer {
  public:
   // `dir`, `self`, `names` and `loop` must outlive the server. A secret
@@ -36,6 +46,7 @@ class ReplicationServer {
   // Listens on `address`:`port` (port 0 picks a free one); returns the port.
   dc::Result<uint16_t> listen(const std::string& address, uint16_t port);
   const ServerCounts& counts() const;
+  void setHooks(NodeHooks hooks);
 
  private:
   struct Impl;

@@ -149,6 +149,16 @@ struct RpcPullTransport::Impl : kj::TaskSet::ErrorHandler {
         });
   }
 
+  kj::Promise<void> notify(const dc::Guid& dsa, const dc::Guid& self, dc::NamingContext nc) {
+    return replicationOf(dsa).then([this, dsa, self, nc](Capability&& capability) -> kj::Promise<void> {
+      if (std::holds_alternative<TransportReply>(capability)) return kj::READY_NOW;
+      auto call = std::get<wire::Replication::Client>(capability).notifyRequest();
+      call.setSourceDsa(asData(std::string_view(reinterpret_cast<const char*>(self.bytes.data()), self.bytes.size())));
+      call.setNamingContext(static_cast<uint8_t>(nc));
+      return call.send().ignoreResult().catch_([this, dsa](kj::Exception&&) { sources.at(dsa).session = nullptr; });
+    });
+  }
+
   KjAsioLoop& loop;
   Timer& timer;
   std::string secret;
@@ -194,6 +204,11 @@ void RpcPullTransport::getNcChanges(const dc::Guid& sourceDsa, std::string reque
                              });
                            }));
       });
+}
+
+void RpcPullTransport::notify(const dc::Guid& destinationDsa, const dc::Guid& selfDsa, dc::NamingContext nc) {
+  if (impl_->sources.count(destinationDsa) == 0) return;
+  impl_->tasks.add(impl_->notify(destinationDsa, selfDsa, nc));
 }
 
 }  // namespace dcemu::live

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "dc/ids.h"
+#include "dc/store.h"
 #include "live/kj_asio.h"
 #include "live/rpc.capnp.h"
 #include "replication/transport.h"
@@ -57,6 +58,10 @@ class RpcPullTransport final : public PullTransport {
   // Opens (or reuses) a session with the source and calls getNcChanges;
   // a lost session is reopened by the next call.
   void getNcChanges(const dc::Guid& sourceDsa, std::string request, std::function<void(TransportReply)> done) override;
+  // Change notification: tells the DC `destinationDsa` that `nc` changed on
+  // `selfDsa`. Nothing comes back; a lost notification is made up for by
+  // the partner's next scheduled pull, as on Windows.
+  void notify(const dc::Guid& destinationDsa, const dc::Guid& selfDsa, dc::NamingContext nc);
 
  private:
   struct Impl;

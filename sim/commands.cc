@@ -229,14 +229,22 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
     output.exitCode = 1;
     return output;
   }
-  // Every attribute the object holds, or the ones asked for, by name.
-  std::vector<std::string> names = options.attributes;
+  output.out = fmt::format("{} on {} at {}\n", *dn, scenario.dcs[index].name,
+                           formatMoment(scenario.start + *at, scenario.start)) +
+               objectText(*dir, *object, options.attributes);
+  return output;
+}
+
+// Every attribute the object holds, or the ones asked for, by name.
+std::string objectText(const dc::Directory& dir, const dc::Object& object, const std::vector<std::string>& attributes) {
+  const dc::Schema& schema = dc::Schema::builtin();
+  std::vector<std::string> names = attributes;
   if (names.empty()) {
     names.push_back("distinguishedName");
-    for (const dc::AttributeEntry& entry : object->attributes)
-      if (const dc::AttributeDef* def = schema.attributeById(entry.id); def && object->values(entry.id))
+    for (const dc::AttributeEntry& entry : object.attributes)
+      if (const dc::AttributeDef* def = schema.attributeById(entry.id); def && object.values(entry.id))
         names.push_back(def->name);
-    for (const dc::LinkEntry& link : object->links)
+    for (const dc::LinkEntry& link : object.links)
       if (const dc::AttributeDef* def = schema.attributeById(link.attributeId);
           def && std::find(names.begin(), names.end(), def->name) == names.end())
         names.push_back(def->name);
@@ -245,7 +253,7 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
   }
   // Security descriptors in SDDL, with a SID that names an object of the
   // domain written as that object's name, as the file's SDDL may be.
-  dc::TrusteeResolver resolver = dir->trusteeResolver();
+  dc::TrusteeResolver resolver = dir.trusteeResolver();
   auto withNames = [&](const std::string& sddl) {
     std::string out;
     std::regex sid("S-1-5-21(-[0-9]+)+");
@@ -262,10 +270,9 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
   };
   size_t width = 0;
   for (const std::string& name : names) width = std::max(width, name.size());
-  std::string text = fmt::format("{} on {} at {}\n", *dn, scenario.dcs[index].name,
-                                 formatMoment(scenario.start + *at, scenario.start));
+  std::string text;
   for (const std::string& name : names) {
-    auto values = dir->values(*object, name);
+    auto values = dir.values(object, name);
     const dc::AttributeDef* def = schema.attribute(name);
     std::vector<std::string> shown = values ? *values : std::vector<std::string>();
     if (def->syntax == dc::Syntax::SecurityDescriptor)
@@ -277,8 +284,7 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
     text += fmt::format("{:<{}} : {}\n", def->name, width, shown.front());
     for (size_t i = 1; i < shown.size(); ++i) text += fmt::format("{:<{}}   {}\n", "", width, shown[i]);
   }
-  output.out = text;
-  return output;
+  return text;
 }
 
 }  // namespace dcemu::sim

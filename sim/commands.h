@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "dc/directory.h"
+
 namespace dcemu::sim {
 
 struct CommandOutput {
@@ -99,5 +101,8 @@ struct GetOptions {
 // dcemu get: simulate to `at` and print the object's attributes as that DC
 // holds them, as Get-ADObject -Properties or repadmin /showattr would.
 CommandOutput getCommand(const std::string& file, const GetOptions& options);
+// The lines `dcemu get` prints for an object: each attribute asked for (or
+// every one it holds, sorted) with its values, SDDL with names.
+std::string objectText(const dc::Directory& dir, const dc::Object& object, const std::vector<std::string>& attributes);
 
 }  // namespace dcemu::sim

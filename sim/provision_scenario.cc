@@ -434,4 +434,12 @@ dc::Status provisionConnections(dc::Directory& dir, const Scenario& scenario, co
   return Status::ok();
 }
 
+dc::Principal administratorOf(const dc::Directory& dir) {
+  std::string dn = "CN=Administrator,CN=Users," + dir.namingContextDn(dc::NamingContext::Domain).toString();
+  auto admin = dir.read(dn);
+  if (!admin) return dc::Principal::systemPrincipal();
+  auto sids = dir.tokenSids(admin->guid);
+  return sids ? dc::Principal{*sids, false} : dc::Principal::systemPrincipal();
+}
+
 }  // namespace dcemu::sim

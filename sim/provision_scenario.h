@@ -44,5 +44,8 @@ std::vector<dc::AttributeInput> dmsaAttributes(const DmsaSpec& dmsa);
 
 // "DC=corp,DC=example,DC=com" for "corp.example.com".
 std::string domainDnOf(const std::string& dnsName);
+// The Administrator's token on `dir`: the requester of every step and of
+// every `dcemu ctl` operation.
+dc::Principal administratorOf(const dc::Directory& dir);
 
 }  // namespace dcemu::sim

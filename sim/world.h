@@ -82,6 +82,9 @@ class World final : private node::Harness {
   // Only the first writable DC, provisioned with the KCC's connections, and
   // no timeline: what `dcemu topology` reads, without opening a store per DC.
   static dc::Result<std::unique_ptr<World>> createForTopology(const Scenario& scenario, uint64_t seed);
+  // Provisions DC `dc`'s replica at time zero into `path` (absent), on
+  // disk, as create() would: what `dcemu node` starts from.
+  static dc::Status createReplicaStore(const Scenario& scenario, uint64_t seed, int dc, const std::string& path);
   ~World() override;
 
   const Scenario& scenario() const { return scenario_; }
@@ -111,7 +114,9 @@ class World final : private node::Harness {
   const replication::DsaInfo& dsaInfo(int dc) const { return dsaInfos_[dc]; }
   replication::DsaNames dsaNames() const;
   const replication::KccResult& topology() const { return topology_; }
+  const std::vector<node::Connection>& connections() const { return connections_; }
   int dcIndex(std::string_view name) const { return scenario_.dcIndex(name); }
+  int dcOfDsa(const dc::Guid& dsa) const;  // -1 when no DC has it
   // A DN given whole or relative to the domain, or a step object label /
   // topology name, as it is now on `dc`.
   dc::Result<std::string> objectDn(int dc, const std::string& nameOrDn) const;
@@ -150,7 +155,6 @@ class World final : private node::Harness {
   // `step`: the replicate step that asked, whose failures are findings.
   void startPull(int destination, int source, dc::NamingContext nc, PullReason reason, bool forced = false,
                  bool full = false, const Step* step = nullptr);
-  int dcOfDsa(const dc::Guid& dsa) const;
   void notifyLater(int dc, dc::NamingContext nc, bool urgent) { nodes_[dc]->changed(nc, urgent); }
   void startWorkload();
   void backgroundChange(int dc);

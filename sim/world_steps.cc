@@ -24,15 +24,6 @@ bool containsIgnoringCase(const std::vector<std::string>& values, const std::str
   return std::any_of(values.begin(), values.end(), [&](const std::string& v) { return lower(v) == lower(wanted); });
 }
 
-// The Administrator's token on `dir`: the requester of every step.
-dc::Principal administrator(const dc::Directory& dir) {
-  std::string dn = "CN=Administrator,CN=Users," + dir.namingContextDn(dc::NamingContext::Domain).toString();
-  auto admin = dir.read(dn);
-  if (!admin) return dc::Principal::systemPrincipal();
-  auto sids = dir.tokenSids(admin->guid);
-  return sids ? dc::Principal{*sids, false} : dc::Principal::systemPrincipal();
-}
-
 }  // namespace
 
 // DN-valued attributes take DNs relative to the domain DN, as steps' `dn` do.
@@ -179,7 +170,7 @@ void World::runReplicate(const Step& step) {
 
 dc::Status World::runWriteStep(const Step& step, int index) {
   dc::Directory& dir = *dcs_[index].dir;
-  dc::Principal admin = administrator(dir);
+  dc::Principal admin = administratorOf(dir);
   if (step.action.ends_with("-migration")) return runMigrationStep(step, index, admin);
   if (step.action == "remove-lingering-objects") return removeLingeringObjects(step, index);
   if (step.action == "prepopulate-passwords") return prepopulatePasswords(step, index);

@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 
+#include "live/cluster_command.h"
+#include "live/node_process.h"
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
 
@@ -154,6 +156,47 @@ int main(int argc, char** argv) {
   mergeCmd->add_option("--json", merge.jsonFile, "write the aggregate as JSON");
   mergeCmd->add_option("--html", merge.htmlFile, "write the aggregate as an HTML page with charts");
 
+  dcemu::live::NodeOptions node;
+  auto* nodeCmd = app.add_subcommand(
+      "node", "Run one DC of a topology file as a process: its store on disk, replicating over RPC (docs/live.md)");
+  nodeCmd->add_option("FILE", node.file, "topology file (TOML)")->required();
+  nodeCmd->add_option("--dc", node.dc, "the DC this process is")->required();
+  nodeCmd->add_option("--data", node.dataDirectory, "its data directory (created on first start, reopened after)")
+      ->required();
+  nodeCmd->add_option("--peers", node.peersFile, "NAME HOST:PORT per DC: where the partners listen")->required();
+  nodeCmd->add_option("--secret-file", node.secretFile, "the cluster secret (mode 600)")->required();
+  nodeCmd->add_option("--listen", node.listen, "HOST:PORT of its replication service (default 127.0.0.1:0)");
+  nodeCmd->add_option("--metrics", node.metricsListen, "HOST:PORT for /metrics and /healthz (default: none)");
+  nodeCmd->add_option("--time-scale", node.timeScale, "simulated seconds per second (default 1)");
+  nodeCmd->add_option("--epoch", node.epoch,
+                      "the UTC instant the file's start maps to (default: the first start, kept in --data)");
+  nodeCmd->add_option("--port-file", node.portFile, "write the ports it listens on here once serving");
+  auto* nodeSeed =
+      nodeCmd->add_option("--seed", seed, "random seed of the provisioning (default: the file's)")->check(checkSeed);
+
+  dcemu::live::ClusterOptions cluster;
+  std::string clusterAction;
+  auto* clusterCmd = app.add_subcommand(
+      "cluster", "Start, inspect and stop a topology file's DCs as processes on this machine (docs/live.md)");
+  clusterCmd->add_option("ACTION", clusterAction, "up | status | down")
+      ->required()
+      ->check(CLI::IsMember({"up", "status", "down"}));
+  clusterCmd->add_option("FILE", cluster.file, "topology file (TOML); up only");
+  clusterCmd->add_option("--data", cluster.directory, "the cluster directory")->required();
+  clusterCmd->add_option("--time-scale", cluster.timeScale, "simulated seconds per second (default 1)");
+  clusterCmd->add_option("--max-restarts", cluster.maxRestarts, "restarts of a DC that dies (default 10)")
+      ->check(CLI::Range(0, 1000));
+  auto* clusterSeed =
+      clusterCmd->add_option("--seed", seed, "random seed of the provisioning (default: the file's)")->check(checkSeed);
+
+  std::string ctlCluster, ctlDc;
+  std::vector<std::string> ctlArgs;
+  auto* ctlCmd = app.add_subcommand("ctl", "One operation on one DC of a running cluster (docs/live.md)");
+  ctlCmd->add_option("--cluster", ctlCluster, "the cluster directory")->required();
+  ctlCmd->add_option("--dc", ctlDc, "the DC to ask")->required();
+  ctlCmd->add_option("OPERATION", ctlArgs, "the operation and its arguments")->required();
+  ctlCmd->positionals_at_end();
+
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> names;
     for (const CLI::App* command : app.get_subcommands({})) names.push_back(command->get_name());
@@ -189,6 +232,27 @@ int main(int argc, char** argv) {
     return emit(sweepCommand(file, sweep));
   }
   if (mergeCmd->parsed()) return emit(mergeCommand(mergeDirectories, merge));
+  if (nodeCmd->parsed()) {
+    if (nodeSeed->count()) node.seed = seed;
+    return dcemu::live::runNode(node);
+  }
+  if (clusterCmd->parsed()) {
+    if (clusterSeed->count()) cluster.seed = seed;
+    if (clusterAction == "up") {
+      if (cluster.file.empty()) {
+        fmt::print(stderr, "dcemu cluster up: FILE is required\n");
+        return 2;
+      }
+      return dcemu::live::clusterUp(cluster);
+    }
+    if (!cluster.file.empty()) {
+      fmt::print(stderr, "dcemu cluster {}: takes no FILE (the cluster directory has its own)\n", clusterAction);
+      return 2;
+    }
+    return clusterAction == "down" ? dcemu::live::clusterDown(cluster.directory)
+                                   : dcemu::live::clusterStatus(cluster.directory);
+  }
+  if (ctlCmd->parsed()) return dcemu::live::ctl(ctlCluster, ctlDc, ctlArgs);
   if (auditCmd->parsed()) return emit(auditCommand(file, audit));
   if (validateCommand->parsed()) return validate(file);
   if (runCmd->parsed()) {

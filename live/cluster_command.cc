@@ -1,0 +1,334 @@
+#include "live/cluster_command.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <asio.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "live/cluster_files.h"
+#include "live/kj_asio.h"
+#include "live/rpc_transport.h"
+#include "replication/win32.h"
+#include "sim/loader_internal.h"
+#include "sim/scenario_loader.h"
+#include "sim/units.h"
+
+namespace dcemu::live {
+namespace {
+
+namespace fs = std::filesystem;
+using Reply = std::pair<uint32_t, std::string>;
+
+constexpr auto kStartTimeout = std::chrono::seconds(120);
+constexpr auto kCallTimeout = std::chrono::seconds(30);
+
+int refuse(std::string_view command, const std::string& message) {
+  fmt::print(stderr, "dcemu {}: {}\n", command, message);
+  return 2;
+}
+
+std::string dataDirectoryOf(const std::string& cluster, const std::string& dc) {
+  return cluster + "/dcs/" + sim::loader::lower(dc);
+}
+
+// A port free on loopback now; the node binds it moments later.
+uint16_t freeLoopbackPort() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+  return acceptor.local_endpoint().port();
+}
+
+// One Admin call to a DC over an authenticated session; the reply or why
+// there is none.
+Reply adminCall(const Address& address, const std::string& secret,
+                const std::function<kj::Promise<Reply>(wire::Admin::Client)>& call) {
+  asio::io_context io;
+  KjAsioLoop loop(io);
+  std::optional<Reply> result;
+  auto task = RpcSession::open(loop, address.host, address.port, secret)
+                  .then([&](RpcSession::Opened&& opened) -> kj::Promise<Reply> {
+                    if (!opened.session) return Reply{opened.win32, opened.error};
+                    auto admin = opened.session->admin();
+                    return call(admin).attach(kj::mv(opened.session));
+                  })
+                  .then([&](Reply reply) { result = std::move(reply); },
+                        [&](kj::Exception&& e) {
+                          result = Reply{1722, e.getDescription().cStr()};
+                        })
+                  .eagerlyEvaluate(nullptr);
+  asio::steady_timer timeout(io, kCallTimeout);
+  timeout.async_wait([&](const asio::error_code& ec) {
+    if (!ec && !result) result = Reply{1722, "no answer within 30 s"};
+  });
+  loop.runUntil([&] { return result.has_value(); });
+  return *result;
+}
+
+struct ClusterFiles {
+  std::string secret;
+  std::map<std::string, Address> peers;
+};
+
+std::optional<ClusterFiles> readCluster(std::string_view command, const std::string& directory) {
+  auto secret = readSecret(directory + "/secret");
+  auto peers = secret ? readPeers(directory + "/peers") : dc::Result<std::map<std::string, Address>>(secret.status());
+  if (!secret || !peers) {
+    fmt::print(stderr, "dcemu {}: {} (is {} a cluster directory?)\n", command,
+               (!secret ? secret.status() : peers.status()).message(), directory);
+    return std::nullopt;
+  }
+  return ClusterFiles{*secret, *peers};
+}
+
+// The supervisor: starts each DC's node and restarts one that exits
+// without being asked to, until SIGTERM.
+volatile std::sig_atomic_t stopRequested = 0;
+
+pid_t startNode(const std::vector<std::string>& argv, const std::string& logFile) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  int log = ::open(logFile.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (log >= 0) {
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    close(log);
+  }
+  std::vector<char*> args;
+  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  execv("/proc/self/exe", args.data());
+  _exit(127);
+}
+
+[[noreturn]] void supervise(const std::string& directory, const std::vector<std::vector<std::string>>& commands,
+                            const std::vector<std::string>& names, int maxRestarts) {
+  setsid();
+  // Without SA_RESTART, so that SIGTERM interrupts the wait for a child.
+  struct sigaction onTerm {};
+  onTerm.sa_handler = [](int) { stopRequested = 1; };
+  sigaction(SIGTERM, &onTerm, nullptr);
+  std::signal(SIGINT, SIG_IGN);
+  std::ofstream log(directory + "/supervisor.log", std::ios::app);
+  auto note = [&](const std::string& line) {
+    log << sim::formatUtcInstant(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count())
+        << ' ' << line << std::endl;
+  };
+  std::map<pid_t, size_t> running;
+  std::vector<int> restarts(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i)
+    running[startNode(commands[i], dataDirectoryOf(directory, names[i]) + "/node.log")] = i;
+  std::ofstream(directory + "/supervisor.pid") << getpid() << '\n';
+  note(fmt::format("started {} DCs", commands.size()));
+  bool stopping = false;
+  while (!running.empty()) {
+    if (stopRequested && !stopping) {
+      stopping = true;
+      note("stopping every DC");
+      for (const auto& [pid, i] : running) kill(pid, SIGTERM);
+    }
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) continue;  // EINTR: the loop looks at stopRequested
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    size_t i = it->second;
+    running.erase(it);
+    std::string how = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
+                                          : fmt::format("exited with {}", WEXITSTATUS(status));
+    note(fmt::format("{} {}", names[i], how));
+    if (stopping || stopRequested) continue;
+    if (restarts[i] >= maxRestarts) {
+      note(fmt::format("{} not restarted: {} restarts already", names[i], restarts[i]));
+      continue;
+    }
+    ++restarts[i];
+    note(fmt::format("restarting {} ({} of {})", names[i], restarts[i], maxRestarts));
+    running[startNode(commands[i], dataDirectoryOf(directory, names[i]) + "/node.log")] = i;
+  }
+  fs::remove(directory + "/supervisor.pid");
+  note("stopped");
+  _exit(0);
+}
+
+}  // namespace
+
+int clusterUp(const ClusterOptions& options) {
+  sim::LoadResult loaded = sim::loadScenarioFile(options.file);
+  for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
+  if (!loaded.errors.empty()) return 2;
+  const sim::Scenario& scenario = *loaded.scenario;
+  if (!(options.timeScale > 0) || options.timeScale > 1e6)
+    return refuse("cluster up", "--time-scale: a number above 0 and at most 1000000");
+  const std::string& dir = options.directory;
+  std::error_code error;
+  if (fs::exists(dir + "/supervisor.pid", error))
+    return refuse("cluster up", fmt::format("{}: a cluster runs there already (dcemu cluster down first)", dir));
+  const bool existing = fs::exists(dir + "/peers", error);
+  if (!existing) {
+    if (fs::exists(dir, error) && !fs::is_empty(dir, error))
+      return refuse("cluster up", fmt::format("--data {}: not empty and not a cluster directory", dir));
+    fs::path parent = fs::path(dir).parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, error))
+      return refuse("cluster up", fmt::format("--data {}: {} is not an existing directory", dir, parent.string()));
+    fs::create_directories(dir + "/dcs", error);
+    if (dc::Status written = writeNewSecret(dir + "/secret"); !written.isOk())
+      return refuse("cluster up", written.message());
+    std::map<std::string, Address> peers, metrics;
+    for (const sim::DcSpec& spec : scenario.dcs) {
+      peers[sim::loader::lower(spec.name)] = {"127.0.0.1", freeLoopbackPort()};
+      metrics[sim::loader::lower(spec.name)] = {"127.0.0.1", freeLoopbackPort()};
+    }
+    if (dc::Status written = writePeers(dir + "/peers", peers); !written.isOk())
+      return refuse("cluster up", written.message());
+    if (dc::Status written = writePeers(dir + "/metrics", metrics); !written.isOk())
+      return refuse("cluster up", written.message());
+    int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::ofstream(dir + "/epoch") << sim::formatUtcInstant(now * 1'000'000) << '\n';
+    fs::copy_file(options.file, dir + "/topology.toml", error);
+  }
+  auto files = readCluster("cluster up", dir);
+  if (!files) return 2;
+  auto metrics = readPeers(dir + "/metrics");
+  if (!metrics) return refuse("cluster up", metrics.status().message());
+  std::string epoch;
+  std::ifstream(dir + "/epoch") >> epoch;
+  std::vector<std::vector<std::string>> commands;
+  std::vector<std::string> names;
+  const std::string absolute = fs::absolute(dir).string();
+  for (const sim::DcSpec& spec : scenario.dcs) {
+    std::string key = sim::loader::lower(spec.name);
+    if (!files->peers.count(key) || !metrics->count(key))
+      return refuse("cluster up", fmt::format("{}: the cluster directory has no address for {}", dir, spec.name));
+    std::string data = dataDirectoryOf(absolute, spec.name);
+    fs::create_directories(data, error);
+    fs::remove(data + "/ports", error);
+    const Address& self = files->peers.at(key);
+    const Address& served = metrics->at(key);
+    std::vector<std::string> argv = {"dcemu",
+                                     "node",
+                                     fs::absolute(options.file).string(),
+                                     "--dc",
+                                     spec.name,
+                                     "--data",
+                                     data,
+                                     "--listen",
+                                     fmt::format("{}:{}", self.host, self.port),
+                                     "--peers",
+                                     absolute + "/peers",
+                                     "--secret-file",
+                                     absolute + "/secret",
+                                     "--metrics",
+                                     fmt::format("{}:{}", served.host, served.port),
+                                     "--epoch",
+                                     epoch,
+                                     "--time-scale",
+                                     fmt::format("{}", options.timeScale),
+                                     "--port-file",
+                                     data + "/ports"};
+    if (options.seed) argv.insert(argv.end(), {"--seed", std::to_string(*options.seed)});
+    commands.push_back(std::move(argv));
+    names.push_back(spec.name);
+  }
+  std::fflush(stdout);
+  pid_t supervisor = fork();
+  if (supervisor < 0) return refuse("cluster up", "cannot start the supervisor");
+  if (supervisor == 0) supervise(absolute, commands, names, options.maxRestarts);
+
+  // Ready when every node has written its ports.
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  std::vector<std::string> waiting = names;
+  while (!waiting.empty() && std::chrono::steady_clock::now() < deadline) {
+    std::erase_if(waiting,
+                  [&](const std::string& name) { return fs::exists(dataDirectoryOf(absolute, name) + "/ports"); });
+    if (waitpid(supervisor, nullptr, WNOHANG) == supervisor) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!waiting.empty()) {
+    fmt::print(stderr, "dcemu cluster up: {} did not start; see {}/dcs/<dc>/node.log\n", fmt::join(waiting, ", "), dir);
+    return 1;
+  }
+  fmt::print("cluster of {} DCs up in {} at time scale {}, simulated time zero at {}\n", names.size(), dir,
+             options.timeScale, epoch);
+  for (const sim::DcSpec& spec : scenario.dcs) {
+    std::string key = sim::loader::lower(spec.name);
+    fmt::print("  {:<16} replication {}:{}  metrics http://{}:{}/metrics\n", spec.name, files->peers.at(key).host,
+               files->peers.at(key).port, metrics->at(key).host, metrics->at(key).port);
+  }
+  return 0;
+}
+
+int clusterDown(const std::string& directory) {
+  pid_t pid = 0;
+  if (!(std::ifstream(directory + "/supervisor.pid") >> pid) || pid <= 0)
+    return refuse("cluster down", fmt::format("{}: no cluster runs there", directory));
+  if (kill(pid, SIGTERM) != 0) {
+    fs::remove(directory + "/supervisor.pid");
+    return refuse("cluster down", fmt::format("{}: the supervisor (pid {}) is gone", directory, pid));
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (kill(pid, 0) == 0) {
+    kill(-pid, SIGKILL);  // the supervisor leads the session its nodes are in
+    fs::remove(directory + "/supervisor.pid");
+  }
+  fmt::print("cluster in {} stopped\n", directory);
+  return 0;
+}
+
+int clusterStatus(const std::string& directory) {
+  auto files = readCluster("cluster status", directory);
+  if (!files) return 2;
+  int exitCode = 0;
+  for (const auto& [name, address] : files->peers) {
+    Reply reply = adminCall(address, files->secret, [](wire::Admin::Client admin) {
+      auto request = admin.showReplRequest();
+      return request.send().then([](auto&& response) { return Reply{0, response.getText().cStr()}; });
+    });
+    if (reply.first != 0) {
+      fmt::print("{}: unreachable at {}:{}: error {}: {}\n\n", name, address.host, address.port, reply.first,
+                 reply.second);
+      exitCode = 1;
+    } else {
+      fmt::print("{}\n", reply.second);
+    }
+  }
+  return exitCode;
+}
+
+int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args) {
+  auto files = readCluster("ctl", directory);
+  if (!files) return 2;
+  auto peer = files->peers.find(sim::loader::lower(dc));
+  if (peer == files->peers.end()) return refuse("ctl", fmt::format("--dc {}: no such DC in {}/peers", dc, directory));
+  Reply reply = adminCall(peer->second, files->secret, [&](wire::Admin::Client admin) {
+    auto request = admin.commandRequest();
+    auto list = request.initArgs(static_cast<unsigned>(args.size()));
+    for (size_t i = 0; i < args.size(); ++i) list.set(static_cast<unsigned>(i), args[i]);
+    return request.send().then([](auto&& response) {
+      auto result = response.getResult();
+      return Reply{result.getWin32(), result.getWin32() == 0 ? response.getText().cStr() : result.getError().cStr()};
+    });
+  });
+  if (reply.first != 0) {
+    fmt::print(stderr, "dcemu ctl: {}: {}\n", dc, reply.second);
+    return reply.first == replication::win32::kInvalidParameter ? 2 : 1;
+  }
+  fmt::print("{}", reply.second);
+  return 0;
+}
+
+}  // namespace dcemu::live

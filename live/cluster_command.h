@@ -1,0 +1,33 @@
+// dcemu cluster up|status|down and dcemu ctl: a topology file's DCs as
+// processes on this machine, over loopback, and an administrator's way in.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dcemu::live {
+
+struct ClusterOptions {
+  std::string file;
+  std::string directory;  // the cluster directory: secret, peers, one data directory per DC
+  double timeScale = 1;
+  std::optional<uint64_t> seed;
+  int maxRestarts = 10;  // per DC, by the supervisor
+};
+
+// Starts a supervisor that starts every DC and restarts one that dies
+// (SIGKILL included), up to maxRestarts times; returns once every DC
+// serves, printing where. Exit 0, 1 when a DC did not start, 2 bad input.
+int clusterUp(const ClusterOptions& options);
+// Stops the supervisor and its nodes (SIGTERM, then SIGKILL after 30 s).
+int clusterDown(const std::string& directory);
+// repadmin /showrepl of every DC, gathered over RPC; exit 1 when a DC
+// does not answer.
+int clusterStatus(const std::string& directory);
+// One operation on one DC (docs/live.md); prints its result; exit 1 when
+// refused or unreachable, 2 for bad input.
+int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args);
+
+}  // namespace dcemu::live

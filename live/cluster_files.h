@@ -1,0 +1,35 @@
+// The files a live cluster shares: the secret its nodes authenticate with
+// and the addresses they reach one another at. `dcemu cluster up` writes
+// them under the cluster directory; `dcemu node`, `ctl` and `status` read
+// them; a Kubernetes deployment mounts them from a Secret and a ConfigMap.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "dc/status.h"
+
+namespace dcemu::live {
+
+struct Address {
+  std::string host;
+  uint16_t port = 0;
+};
+
+// "HOST:PORT", HOST an IPv4 address or a name; the port 1 to 65535
+// (0 allowed with `anyPort`: the system picks one).
+dc::Result<Address> parseAddress(const std::string& text, bool anyPort = false);
+
+// A peers file: one "NAME HOST:PORT" per line, '#' starts a comment. DC
+// names compare without case. Errors name the file and line.
+dc::Result<std::map<std::string, Address>> readPeers(const std::string& path);
+dc::Status writePeers(const std::string& path, const std::map<std::string, Address>& peers);
+
+// The cluster secret: the file's bytes, without a final newline; at least
+// 16 bytes. Refused when others than the owner may read it.
+dc::Result<std::string> readSecret(const std::string& path);
+// 32 random bytes from the system's CSPRNG, written as hex, mode 0600.
+dc::Status writeNewSecret(const std::string& path);
+
+}  // namespace dcemu::live

@@ -1,0 +1,109 @@
+// The running node's parts, shared by its composition (node_process.cc)
+// and its `dcemu ctl` operations (node_commands.cc). Internal to live/.
+#pragma once
+
+#include <asio.hpp>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dc/directory.h"
+#include "dc/store.h"
+#include "live/http_endpoint.h"
+#include "live/kj_asio.h"
+#include "live/metrics.h"
+#include "live/rpc_server.h"
+#include "live/rpc_transport.h"
+#include "node/node.h"
+#include "sim/network.h"
+#include "sim/scenario.h"
+#include "sim/world.h"
+
+namespace dcemu::live {
+
+// Simulated time on a live node: the file's start plus the wall-clock time
+// since the cluster's epoch, times the scale. Every node of a cluster
+// shares the epoch, so their clocks agree as NTP-synchronised DCs' do.
+class ScaledClock final : public dc::Clock {
+ public:
+  ScaledClock(int64_t start, int64_t epochUnixMicros, double scale)
+      : start_(start), epoch_(epochUnixMicros), scale_(scale) {}
+  int64_t nowMicros() override;
+  double scale() const { return scale_; }
+
+ private:
+  int64_t start_, epoch_;
+  double scale_;
+};
+
+// What one partner's pulls and notifications have done, for /metrics.
+struct PartnerStats {
+  uint64_t pulls = 0, pullsFailed = 0, consecutiveFailures = 0;
+  int64_t lastSuccess = 0;  // simulated time
+  uint32_t lastResult = 0;
+};
+
+class LiveNode final : public node::Harness {
+ public:
+  LiveNode(const sim::Scenario& scenario, uint64_t seed, int index, std::unique_ptr<sim::World> layout,
+           int64_t epochUnixMicros, double scale, std::string secret);
+  ~LiveNode() noexcept override;
+
+  // Opens the store (provisioning it first when absent) and starts serving.
+  dc::Status start(const std::string& dataDirectory, const std::string& listenHost, uint16_t listenPort,
+                   const std::map<std::string, struct Address>& peers, const std::string& metricsHost,
+                   uint16_t metricsPort, bool metrics);
+  uint16_t replicationPort() const { return replicationPort_; }
+  uint16_t metricsPort() const { return metricsPort_; }
+  // Runs until SIGTERM or SIGINT.
+  void run();
+
+  // node::Harness
+  int64_t now() const override { return clock_.nowMicros(); }
+  void at(int64_t when, std::function<void()> fn) override { after(when - now(), std::move(fn)); }
+  void after(int64_t micros, std::function<void()> fn) override;
+  dc::Guid dsaOf(int dc) const override { return layout_->dsaInfo(dc).dsa; }
+  std::shared_ptr<replication::PullTransport> transportTo(int destination, int source, bool forced) override;
+  void deliverNotification(int source, int destination, dc::NamingContext nc) override;
+  void pullEnded(int destination, const node::PullEnded& ended) override;
+  void pullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& result) override;
+
+ private:
+  class NetworkTransport;
+  std::pair<uint32_t, std::string> command(const std::vector<std::string>& args);  // node_commands.cc
+  void originated(const std::string& dn, const std::vector<std::string>& attributes);
+  std::string metricsText() const;
+  void scheduleGarbageCollection(int64_t at);
+  void log(const std::string& line) const;
+  std::string nameOf(int dc) const { return scenario_.dcs[dc].name; }
+
+  const sim::Scenario& scenario_;
+  uint64_t seed_;
+  int index_;
+  std::unique_ptr<sim::World> layout_;  // the topology, connections and DSAs every node computes alike
+  mutable ScaledClock clock_;
+  dc::Xoshiro256 rng_;
+  std::string secret_;
+  asio::io_context io_;
+  KjAsioLoop loop_{io_};
+  sim::Network network_;
+  std::unique_ptr<dc::StoreEnv> env_;
+  std::unique_ptr<dc::Store> store_;
+  std::unique_ptr<dc::Directory> dir_;
+  replication::DsaNames names_;
+  std::unique_ptr<node::Node> node_;
+  class ScaledTimer;
+  std::unique_ptr<ScaledTimer> timer_;
+  std::unique_ptr<RpcPullTransport> rpc_;
+  std::unique_ptr<ReplicationServer> server_;
+  std::unique_ptr<HttpEndpoint> http_;
+  uint16_t replicationPort_ = 0, metricsPort_ = 0;
+  // Counters for /metrics.
+  replication::ApplyCounts applied_;
+  uint64_t originatingWrites_ = 0, notificationsSent_ = 0, notificationsReceived_ = 0;
+  std::map<int, PartnerStats> partners_;
+  Histogram pullSeconds_{{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60}};
+};
+
+}  // namespace dcemu::live

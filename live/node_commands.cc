@@ -1,0 +1,196 @@
+// What `dcemu ctl` asks a running node to do (docs/live.md): LDAP writes as
+// the Administrator, repadmin's views and /replicate, and the faults the
+// topology file's [[fault]] and steps describe. Writes go through the same
+// Directory calls as the simulator's steps, so results and refusals read
+// the same.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "live/live_node.h"
+#include "replication/repadmin.h"
+#include "replication/win32.h"
+#include "sim/commands.h"
+#include "sim/loader_internal.h"
+#include "sim/provision_scenario.h"
+#include "sim/units.h"
+
+namespace dcemu::live {
+namespace {
+
+using Reply = std::pair<uint32_t, std::string>;
+
+Reply usage(const std::string& message) {
+  return {replication::win32::kInvalidParameter, message};
+}
+
+// ERROR_DS_GENERIC_ERROR: the directory refused the operation; the text
+// gives the LDAP result as the simulator's steps report it.
+constexpr uint32_t kDirectoryRefused = 8341;
+
+Reply statusReply(const dc::Status& status, const std::string& ok) {
+  if (status.isOk()) return {0, ok};
+  return {kDirectoryRefused, fmt::format("refused: {}: {}", dc::ldapResultName(status.code()), status.message())};
+}
+
+// "attr=value": the attribute and its value (a value may hold '=').
+std::optional<std::pair<std::string, std::string>> splitAssignment(const std::string& text) {
+  size_t equals = text.find('=');
+  if (equals == std::string::npos || equals == 0) return std::nullopt;
+  return std::pair(text.substr(0, equals), text.substr(equals + 1));
+}
+
+bool known(const std::string& attribute) {
+  return dc::Schema::builtin().attribute(attribute) != nullptr;
+}
+
+}  // namespace
+
+void LiveNode::originated(const std::string& dn, const std::vector<std::string>& attributes) {
+  ++originatingWrites_;
+  dc::NamingContext nc = dc::NamingContext::Domain;
+  for (dc::NamingContext candidate : {dc::NamingContext::Schema, dc::NamingContext::Configuration})
+    if (sim::loader::lower(dn).ends_with(sim::loader::lower(dir_->namingContextDn(candidate).toString())))
+      nc = candidate;
+  bool urgent = std::any_of(attributes.begin(), attributes.end(), [](const std::string& name) {
+    const dc::AttributeDef* attr = dc::Schema::builtin().attribute(name);
+    return attr && attr->urgent;
+  });
+  node_->changed(nc, urgent);
+}
+
+Reply LiveNode::command(const std::vector<std::string>& args) {
+  if (args.empty()) return usage("no operation given");
+  const std::string& op = args[0];
+  const std::string domainDn = dir_->namingContextDn(dc::NamingContext::Domain).toString();
+  auto qualify = [&](const std::string& dn) {
+    return sim::loader::lower(dn).ends_with(sim::loader::lower(domainDn)) ? dn : dn + "," + domainDn;
+  };
+  auto qualifyValue = [&](const std::string& attribute, const std::string& value) {
+    const dc::AttributeDef* def = dc::Schema::builtin().attribute(attribute);
+    return def && def->syntax == dc::Syntax::Dn ? qualify(value) : value;
+  };
+  const dc::Principal admin = sim::administratorOf(*dir_);
+  const std::string& self = nameOf(index_);
+
+  if (op == "showrepl") {
+    auto text =
+        replication::showRepl({dir_.get(), &layout_->dsaInfo(index_)}, names_, args.size() > 1 && args[1] == "csv");
+    return text ? Reply{0, *text} : usage(text.status().toString());
+  }
+  if (op == "showobjmeta" && args.size() == 2) {
+    auto text = replication::showObjMeta({dir_.get(), &layout_->dsaInfo(index_)}, names_, qualify(args[1]));
+    return text ? Reply{0, *text} : usage(text.status().message());
+  }
+  if (op == "get" && args.size() >= 2) {
+    std::vector<std::string> attributes(args.begin() + 2, args.end());
+    for (const std::string& name : attributes)
+      if (!known(name)) return usage(fmt::format("attribute \"{}\": no such attribute in the schema", name));
+    auto object = dir_->read(qualify(args[1]));
+    if (!object) return {kDirectoryRefused, fmt::format("\"{}\" on {}: {}", args[1], self, object.status().message())};
+    return {0, fmt::format("{} on {} at {}\n", qualify(args[1]), self, sim::formatMoment(now(), scenario_.start)) +
+                   sim::objectText(*dir_, *object, attributes)};
+  }
+  if (op == "usn") return {0, fmt::format("{}\n", dir_->highestCommittedUsn())};
+  if (op == "add" && args.size() >= 2) {
+    std::vector<dc::AttributeInput> inputs;
+    for (size_t i = 2; i < args.size(); ++i) {
+      auto assignment = splitAssignment(args[i]);
+      if (!assignment || !known(assignment->first))
+        return usage(fmt::format("\"{}\": expected ATTRIBUTE=VALUE with an attribute of the schema", args[i]));
+      auto it = std::find_if(inputs.begin(), inputs.end(),
+                             [&](const dc::AttributeInput& in) { return in.name == assignment->first; });
+      if (it == inputs.end()) it = inputs.insert(inputs.end(), {assignment->first, {}});
+      it->values.push_back(qualifyValue(assignment->first, assignment->second));
+    }
+    std::string dn = qualify(args[1]);
+    auto added = dir_->add(dn, inputs, admin);
+    if (!added) return statusReply(added.status(), "");
+    originated(dn, {"objectClass"});
+    return {0, fmt::format("added {} on {} (objectGUID {}, USN {})\n", dn, self, added->toString(),
+                           dir_->highestCommittedUsn())};
+  }
+  if (op == "modify" && args.size() >= 3) {
+    std::vector<dc::Change> changes;
+    std::vector<std::string> attributes;
+    for (size_t i = 2; i < args.size(); ++i) {
+      size_t colon = args[i].find(':');
+      std::string kind = colon == std::string::npos ? "" : args[i].substr(0, colon);
+      auto assignment = splitAssignment(colon == std::string::npos ? "" : args[i].substr(colon + 1));
+      dc::Change::Op change = kind == "replace" ? dc::Change::Op::Replace
+                              : kind == "add"   ? dc::Change::Op::Add
+                                                : dc::Change::Op::Delete;
+      if ((kind != "replace" && kind != "add" && kind != "delete") || !assignment || !known(assignment->first))
+        return usage(fmt::format("\"{}\": expected replace:, add: or delete:ATTRIBUTE=VALUE", args[i]));
+      std::vector<std::string> values;
+      if (!(change == dc::Change::Op::Delete && assignment->second.empty()))
+        values.push_back(qualifyValue(assignment->first, assignment->second));
+      changes.push_back({change, assignment->first, values});
+      attributes.push_back(assignment->first);
+    }
+    std::string dn = qualify(args[1]);
+    dc::Status modified = dir_->modify(dn, changes, admin);
+    if (modified.isOk()) originated(dn, attributes);
+    return statusReply(modified, fmt::format("modified {} on {} (USN {})\n", dn, self, dir_->highestCommittedUsn()));
+  }
+  if (op == "delete" && (args.size() == 2 || (args.size() == 3 && args[2] == "tree"))) {
+    std::string dn = qualify(args[1]);
+    dc::Status removed = args.size() == 3 ? dir_->removeTree(dn, admin) : dir_->remove(dn, admin);
+    if (removed.isOk()) originated(dn, {"isDeleted"});
+    return statusReply(removed, fmt::format("deleted {} on {}\n", dn, self));
+  }
+  if (op == "rename" && args.size() == 3) {
+    std::string dn = qualify(args[1]), newDn = qualify(args[2]);
+    dc::Status renamed = dir_->rename(dn, newDn, admin);
+    if (renamed.isOk()) originated(newDn, {"name"});
+    return statusReply(renamed, fmt::format("renamed {} to {} on {}\n", dn, newDn, self));
+  }
+  if (op == "replicate" && args.size() >= 2) {
+    int source = scenario_.dcIndex(args[1]);
+    if (source < 0 || source == index_)
+      return usage(fmt::format("replicate: \"{}\" is no other DC of the file", args[1]));
+    node::PullFlags flags;
+    for (size_t i = 2; i < args.size(); ++i) {
+      if (args[i] == "force")
+        flags.forced = true;
+      else if (args[i] == "full")
+        flags.full = true;
+      else
+        return usage(fmt::format("replicate: \"{}\": expected force or full", args[i]));
+    }
+    // repadmin /replicate without /force is refused with 8457 while inbound
+    // replication is disabled, as in the simulator.
+    if (node_->inboundDisabled && !flags.forced)
+      return {replication::win32::kSinkDisabled,
+              fmt::format("DsReplicaSync() failed with status {} (0x{:x}): {}", replication::win32::kSinkDisabled,
+                          replication::win32::kSinkDisabled,
+                          replication::win32::message(replication::win32::kSinkDisabled))};
+    for (dc::NamingContext nc : node::kNamingContexts) node_->pull(source, nc, node::PullReason::Step, flags);
+    return {0, fmt::format("replication from {} to {} started\n", nameOf(source), self)};
+  }
+  if ((op == "disable-replication" || op == "enable-replication") && args.size() <= 2) {
+    std::string direction = args.size() == 2 ? args[1] : "both";
+    if (direction != "inbound" && direction != "outbound" && direction != "both")
+      return usage(fmt::format("{}: \"{}\": expected inbound, outbound or both", op, direction));
+    bool disable = op == "disable-replication";
+    if (direction != "outbound") node_->inboundDisabled = disable;
+    if (direction != "inbound") node_->outboundDisabled = disable;
+    return {0, fmt::format("{} replication {} on {}\n", direction, disable ? "disabled" : "enabled", self)};
+  }
+  if ((op == "partition-link" || op == "isolate-site") && args.size() == 3 && (args[2] == "on" || args[2] == "off")) {
+    bool on = args[2] == "on";
+    if (op == "partition-link") {
+      int link = scenario_.linkIndex(args[1]);
+      if (link < 0) return usage(fmt::format("partition-link: no site link \"{}\"", args[1]));
+      network_.partitionLink(link, on);
+    } else {
+      int site = scenario_.siteIndex(args[1]);
+      if (site < 0) return usage(fmt::format("isolate-site: no site \"{}\"", args[1]));
+      network_.isolateSite(site, on);
+    }
+    return {0, fmt::format("{} {} {} as {} sees it\n", op, args[1], on ? "on" : "off", self)};
+  }
+  return usage(fmt::format("\"{}\": not an operation with {} argument(s) (docs/live.md lists them)",
+                           fmt::join(args, " "), args.size() - 1));
+}
+
+}  // namespace dcemu::live

@@ -1,0 +1,339 @@
+#include "live/node_process.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "dc/garbage_collection.h"
+#include "live/cluster_files.h"
+#include "live/live_node.h"
+#include "replication/win32.h"
+#include "sim/event_queue.h"
+#include "sim/loader_internal.h"
+#include "sim/scenario_loader.h"
+#include "sim/units.h"
+
+namespace dcemu::live {
+namespace {
+
+// How long an RPC to an unreachable partner takes to fail, as in the
+// simulator: Windows' TCP connect gives up after about 21 seconds.
+constexpr int64_t kUnreachableAfter = 21'000'000;
+// A notification's size on the wire, for the link's transfer time.
+constexpr uint64_t kNotificationBytes = 64;
+
+int64_t wallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int64_t ScaledClock::nowMicros() {
+  return start_ + static_cast<int64_t>(static_cast<double>(wallMicros() - epoch_) * scale_);
+}
+
+// Delayed calls in simulated microseconds on the io_context's steady clock.
+class LiveNode::ScaledTimer final : public replication::Timer {
+ public:
+  ScaledTimer(asio::io_context& io, double scale) : io_(io), scale_(scale) {}
+  void after(int64_t micros, std::function<void()> fn) override {
+    auto timer = std::make_shared<asio::steady_timer>(io_);
+    timer->expires_after(
+        std::chrono::microseconds(static_cast<int64_t>(static_cast<double>(std::max<int64_t>(micros, 0)) / scale_)));
+    timer->async_wait([timer, fn = std::move(fn)](const asio::error_code& ec) {
+      if (!ec) fn();
+    });
+  }
+
+ private:
+  asio::io_context& io_;
+  double scale_;
+};
+
+// A pull's way to its source: the simulator's network model decides how
+// long the request and the reply travel (or that no path is open), and the
+// bytes go over RPC in between.
+class LiveNode::NetworkTransport final : public replication::PullTransport {
+ public:
+  NetworkTransport(LiveNode& node, int source) : node_(node), source_(source) {}
+
+  void getNcChanges(const dc::Guid& sourceDsa, std::string request,
+                    std::function<void(replication::TransportReply)> done) override {
+    int from = node_.scenario_.dcs[node_.index_].site, to = node_.scenario_.dcs[source_].site;
+    auto there = node_.network_.transferTime(from, to, request.size());
+    if (!there) return unreachable(std::move(done));
+    node_.after(*there, [this, sourceDsa, from, to, request = std::move(request), done = std::move(done)]() mutable {
+      node_.rpc_->getNcChanges(sourceDsa, std::move(request),
+                               [this, from, to, done = std::move(done)](replication::TransportReply reply) mutable {
+                                 auto back = node_.network_.transferTime(to, from, reply.bytes.size());
+                                 if (!back) return unreachable(std::move(done));
+                                 node_.after(*back, [done = std::move(done), reply = std::move(reply)]() mutable {
+                                   done(std::move(reply));
+                                 });
+                               });
+    });
+  }
+
+ private:
+  void unreachable(std::function<void(replication::TransportReply)> done) {
+    node_.after(kUnreachableAfter, [done = std::move(done)] {
+      done({replication::win32::kRpcServerUnavailable,
+            {},
+            std::string(replication::win32::message(replication::win32::kRpcServerUnavailable))});
+    });
+  }
+
+  LiveNode& node_;
+  int source_;
+};
+
+LiveNode::LiveNode(const sim::Scenario& scenario, uint64_t seed, int index, std::unique_ptr<sim::World> layout,
+                   int64_t epochUnixMicros, double scale, std::string secret)
+    : scenario_(scenario),
+      seed_(seed),
+      index_(index),
+      layout_(std::move(layout)),
+      clock_(scenario.start, epochUnixMicros, scale),
+      rng_(std::random_device{}() ^ (uint64_t{std::random_device{}()} << 32)),
+      secret_(std::move(secret)),
+      network_(scenario, rng_.next()) {}
+
+LiveNode::~LiveNode() noexcept {
+  // The RPC objects hold promises and the node holds pulls over them: they
+  // go before the loop and the store.
+  http_.reset();
+  server_.reset();
+  rpc_.reset();
+  node_.reset();
+  dir_.reset();
+  store_.reset();
+}
+
+dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& listenHost, uint16_t listenPort,
+                           const std::map<std::string, Address>& peers, const std::string& metricsHost,
+                           uint16_t metricsPort, bool metrics) {
+  const std::string storePath = dataDirectory + "/store";
+  if (!std::filesystem::exists(storePath))
+    DCEMU_RETURN_IF_ERROR(sim::World::createReplicaStore(scenario_, seed_, index_, storePath));
+  env_ = dc::StoreEnv::onDisk(64 << 20);
+  auto store = dc::Store::open(*env_, storePath);
+  if (!store) return store.status();
+  store_ = std::move(*store);
+  const sim::DcSpec& self = scenario_.dcs[index_];
+  auto dir = dc::Directory::open(*store_, dc::DirectoryOptions{scenario_.domain, self.rodc}, clock_, rng_);
+  if (!dir) return dir.status();
+  dir_ = std::move(*dir);
+  names_ = layout_->dsaNames();
+
+  node::ReplicationSettings settings;
+  settings.notifyFirst = scenario_.notifyFirst;
+  settings.notifySubsequent = scenario_.notifySubsequent;
+  settings.intraSitePoll = scenario_.intraSitePoll;
+  settings.pull.maxObjects = scenario_.maxObjects;
+  settings.pull.maxBytes = scenario_.maxBytes;
+  settings.pull.strictConsistency = scenario_.strictConsistency;
+  settings.pull.allowDivergentPartner = scenario_.allowDivergentPartners;
+  node_ = std::make_unique<node::Node>(index_, *this, settings, layout_->connections());
+  node_->attach(dir_.get(), dsaOf(index_));
+
+  timer_ = std::make_unique<ScaledTimer>(io_, clock_.scale());
+  rpc_ = std::make_unique<RpcPullTransport>(loop_, *timer_, secret_);
+  for (int dc = 0; dc < static_cast<int>(scenario_.dcs.size()); ++dc) {
+    auto peer = peers.find(sim::loader::lower(scenario_.dcs[dc].name));
+    if (peer != peers.end() && dc != index_) rpc_->addSource(dsaOf(dc), peer->second.host, peer->second.port);
+  }
+  server_ = std::make_unique<ReplicationServer>(loop_, *dir_, layout_->dsaInfo(index_), names_, secret_);
+  server_->setHooks({[this](const dc::Guid& source, dc::NamingContext nc) {
+                       int dc = layout_->dcOfDsa(source);
+                       if (dc < 0) return;
+                       ++notificationsReceived_;
+                       node_->pull(dc, nc, node::PullReason::Notification);
+                     },
+                     [this](const std::vector<std::string>& args) { return command(args); }});
+  auto port = server_->listen(listenHost, listenPort);
+  if (!port) return port.status();
+  replicationPort_ = *port;
+  if (metrics) {
+    http_ = std::make_unique<HttpEndpoint>(loop_, HttpPages{[this] { return metricsText(); },
+                                                            [this](std::string& text) {
+                                                              text = fmt::format("{} up; highest committed USN {}",
+                                                                                 nameOf(index_),
+                                                                                 dir_->highestCommittedUsn());
+                                                              return true;
+                                                            }});
+    auto served = http_->listen(metricsHost, metricsPort);
+    if (!served) return served.status();
+    metricsPort_ = *served;
+  }
+
+  // As in the simulator: each inbound connection polls from a random phase
+  // in its first interval, and a starting DC replicates in first.
+  const int64_t start = now();
+  for (size_t i = 0; i < node_->inbound().size(); ++i) {
+    const node::Connection& c = node_->inbound()[i];
+    if (!c.kcc.interSite) {
+      node_->startPolling(
+          i, start + static_cast<int64_t>(sim::uniformBelow(rng_, static_cast<uint64_t>(scenario_.intraSitePoll))));
+    } else {
+      int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
+      int64_t first = node::nextOpenInstant(
+          c.schedule, start + static_cast<int64_t>(sim::uniformBelow(rng_, static_cast<uint64_t>(window))));
+      if (first != INT64_MAX) node_->startPolling(i, first);
+    }
+  }
+  node_->pullFromEveryPartner(node::PullReason::Restart);
+  scheduleGarbageCollection(start + sim::kFirstCollectionMicros);
+  return dc::Status::ok();
+}
+
+void LiveNode::run() {
+  asio::signal_set signals(io_, SIGTERM, SIGINT);
+  bool stopping = false;
+  signals.async_wait([&](const asio::error_code& ec, int) {
+    if (!ec) stopping = true;
+  });
+  log(fmt::format("{} serving replication on port {}{}", nameOf(index_), replicationPort_,
+                  http_ ? fmt::format(", metrics on port {}", metricsPort_) : ""));
+  loop_.runUntil([&] { return stopping; });
+  log(fmt::format("{} stopping", nameOf(index_)));
+}
+
+void LiveNode::after(int64_t micros, std::function<void()> fn) {
+  timer_->after(micros, std::move(fn));
+}
+
+std::shared_ptr<replication::PullTransport> LiveNode::transportTo(int, int source, bool) {
+  return std::make_shared<NetworkTransport>(*this, source);
+}
+
+void LiveNode::deliverNotification(int source, int destination, dc::NamingContext nc) {
+  int from = scenario_.dcs[source].site, to = scenario_.dcs[destination].site;
+  auto delay = network_.transferTime(from, to, kNotificationBytes);
+  if (!delay) return;  // a notification is an RPC: it must get there
+  ++notificationsSent_;
+  after(*delay, [this, destination, nc] { rpc_->notify(dsaOf(destination), dsaOf(index_), nc); });
+}
+
+void LiveNode::pullEnded(int, const node::PullEnded& ended) {
+  const replication::PullResult& r = *ended.result;
+  applied_ += r.counts;
+  PartnerStats& partner = partners_[ended.source];
+  ++partner.pulls;
+  partner.lastResult = r.win32;
+  if (r.win32 == 0) {
+    partner.consecutiveFailures = 0;
+    partner.lastSuccess = now();
+  } else {
+    ++partner.pullsFailed;
+    ++partner.consecutiveFailures;
+  }
+  pullSeconds_.observe(static_cast<double>(now() - ended.started) / 1e6 / clock_.scale());
+  if (r.counts.attributesApplied + r.counts.linksApplied + r.counts.objectsCreated > 0)
+    log(fmt::format("pull {} from {}: {} objects, {} attributes applied, {} lost, {} links",
+                    dc::namingContextName(ended.namingContext), nameOf(ended.source), r.counts.objectsReceived,
+                    r.counts.attributesApplied, r.counts.attributesLost, r.counts.linksApplied));
+}
+
+void LiveNode::pullRefused(int, int source, dc::NamingContext nc, const replication::PullResult& result) {
+  log(fmt::format("pull {} from {} failed: error {}: {}", dc::namingContextName(nc), nameOf(source), result.win32,
+                  result.error));
+}
+
+void LiveNode::scheduleGarbageCollection(int64_t when) {
+  at(when, [this] {
+    int64_t t = now();
+    if (t - dc::tombstoneLifetimeMicros(*dir_) > scenario_.start) {
+      if (auto collected = dc::collectGarbage(*dir_, t); !collected)
+        log(fmt::format("garbage collection failed: {}", collected.status().toString()));
+    }
+    scheduleGarbageCollection(now() + dc::kGarbageCollectionPeriodMicros);
+  });
+}
+
+void LiveNode::log(const std::string& line) const {
+  fmt::print("{} {}\n", sim::formatMoment(clock_.nowMicros(), scenario_.start), line);
+  std::fflush(stdout);
+}
+
+namespace {
+
+int refuse(const std::string& message) {
+  fmt::print(stderr, "dcemu node: {}\n", message);
+  return 2;
+}
+
+}  // namespace
+
+int runNode(const NodeOptions& options) {
+  namespace fs = std::filesystem;
+  sim::LoadResult loaded = sim::loadScenarioFile(options.file);
+  for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
+  if (!loaded.errors.empty()) return 2;
+  const sim::Scenario& scenario = *loaded.scenario;
+  int index = scenario.dcIndex(options.dc);
+  if (index < 0) return refuse(fmt::format("--dc {}: no such DC in {}", options.dc, options.file));
+  if (!(options.timeScale > 0) || options.timeScale > 1e6)
+    return refuse("--time-scale: a number above 0 and at most 1000000");
+  auto listen = parseAddress(options.listen, true);
+  if (!listen) return refuse("--listen: " + listen.status().message());
+  Address metrics;
+  if (!options.metricsListen.empty()) {
+    auto parsed = parseAddress(options.metricsListen, true);
+    if (!parsed) return refuse("--metrics: " + parsed.status().message());
+    metrics = *parsed;
+  }
+  auto secret = readSecret(options.secretFile);
+  if (!secret) return refuse(secret.status().message());
+  auto peers = readPeers(options.peersFile);
+  if (!peers) return refuse(peers.status().message());
+  for (const auto& [name, address] : *peers)
+    if (scenario.dcIndex(name) < 0)
+      return refuse(fmt::format("{}: {} is no DC of {}", options.peersFile, name, options.file));
+  std::error_code error;
+  fs::path data(options.dataDirectory);
+  if (!fs::exists(data, error)) {
+    if (!data.parent_path().empty() && !fs::is_directory(data.parent_path(), error))
+      return refuse(fmt::format("--data {}: {} is not an existing directory", options.dataDirectory,
+                                data.parent_path().string()));
+    fs::create_directory(data, error);
+    if (error) return refuse(fmt::format("--data {}: {}", options.dataDirectory, error.message()));
+  }
+  int64_t epoch = 0;
+  const std::string epochFile = options.dataDirectory + "/epoch";
+  if (!options.epoch.empty()) {
+    auto parsed = sim::parseUtcInstant(options.epoch);
+    if (auto* why = std::get_if<std::string>(&parsed)) return refuse("--epoch: " + *why);
+    epoch = std::get<int64_t>(parsed);
+  } else if (std::ifstream in(epochFile); in >> epoch) {
+  } else {
+    epoch = wallMicros();
+    std::ofstream(epochFile) << epoch << '\n';
+  }
+  uint64_t seed = options.seed.value_or(scenario.seed);
+
+  auto layout = sim::World::createForTopology(scenario, seed);
+  if (!layout) {
+    fmt::print(stderr, "dcemu node: {}\n", layout.status().toString());
+    return 1;
+  }
+  LiveNode node(scenario, seed, index, std::move(*layout), epoch, options.timeScale, *secret);
+  dc::Status started = node.start(options.dataDirectory, listen->host, listen->port, *peers, metrics.host, metrics.port,
+                                  !options.metricsListen.empty());
+  if (!started.isOk()) {
+    fmt::print(stderr, "dcemu node: {}: {}\n", options.dc, started.toString());
+    return 1;
+  }
+  if (!options.portFile.empty()) {
+    std::string temporary = options.portFile + ".new";
+    std::ofstream(temporary) << "replication " << node.replicationPort() << "\nmetrics " << node.metricsPort() << "\n";
+    fs::rename(temporary, options.portFile, error);
+  }
+  node.run();
+  return 0;
+}
+
+}  // namespace dcemu::live
