@@ -178,9 +178,9 @@ int main(int argc, char** argv) {
   std::string clusterAction;
   auto* clusterCmd = app.add_subcommand(
       "cluster", "Start, inspect and stop a topology file's DCs as processes on this machine (docs/live.md)");
-  clusterCmd->add_option("ACTION", clusterAction, "up | status | down")
+  clusterCmd->add_option("ACTION", clusterAction, "up | status | down | check")
       ->required()
-      ->check(CLI::IsMember({"up", "status", "down"}));
+      ->check(CLI::IsMember({"up", "status", "down", "check"}));
   clusterCmd->add_option("FILE", cluster.file, "topology file (TOML); up only");
   clusterCmd->add_option("--data", cluster.directory, "the cluster directory")->required();
   clusterCmd->add_option("--time-scale", cluster.timeScale, "simulated seconds per second (default 1)");
@@ -249,8 +249,9 @@ int main(int argc, char** argv) {
       fmt::print(stderr, "dcemu cluster {}: takes no FILE (the cluster directory has its own)\n", clusterAction);
       return 2;
     }
-    return clusterAction == "down" ? dcemu::live::clusterDown(cluster.directory)
-                                   : dcemu::live::clusterStatus(cluster.directory);
+    if (clusterAction == "down") return dcemu::live::clusterDown(cluster.directory);
+    if (clusterAction == "check") return dcemu::live::clusterCheck(cluster.directory);
+    return dcemu::live::clusterStatus(cluster.directory);
   }
   if (ctlCmd->parsed()) return dcemu::live::ctl(ctlCluster, ctlDc, ctlArgs);
   if (auditCmd->parsed()) return emit(auditCommand(file, audit));

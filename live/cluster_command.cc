@@ -113,6 +113,15 @@ pid_t startNode(const std::vector<std::string>& argv, const std::string& logFile
 [[noreturn]] void supervise(const std::string& directory, const std::vector<std::vector<std::string>>& commands,
                             const std::vector<std::string>& names, int maxRestarts) {
   setsid();
+  // Let go of the terminal or pipe `cluster up` was started from: whoever
+  // waits for its output to end must not wait for the cluster to.
+  int devNull = ::open("/dev/null", O_RDWR);
+  int supervisorLog = ::open((directory + "/supervisor.log").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  dup2(devNull, STDIN_FILENO);
+  dup2(supervisorLog >= 0 ? supervisorLog : devNull, STDOUT_FILENO);
+  dup2(supervisorLog >= 0 ? supervisorLog : devNull, STDERR_FILENO);
+  if (supervisorLog > STDERR_FILENO) close(supervisorLog);
+  if (devNull > STDERR_FILENO) close(devNull);
   // Without SA_RESTART, so that SIGTERM interrupts the wait for a child.
   struct sigaction onTerm {};
   onTerm.sa_handler = [](int) { stopRequested = 1; };
@@ -197,6 +206,7 @@ int clusterUp(const ClusterOptions& options) {
     int64_t now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::ofstream(dir + "/epoch") << sim::formatUtcInstant(now * 1'000'000) << '\n';
+    std::ofstream(dir + "/time-scale") << options.timeScale << '\n';
     fs::copy_file(options.file, dir + "/topology.toml", error);
   }
   auto files = readCluster("cluster up", dir);

@@ -26,6 +26,9 @@ int clusterDown(const std::string& directory);
 // repadmin /showrepl of every DC, gathered over RPC; exit 1 when a DC
 // does not answer.
 int clusterStatus(const std::string& directory);
+// The simulator's convergence check over a stopped cluster's stores: each
+// replica against the first writable DC's. Exit 1 when any differs.
+int clusterCheck(const std::string& directory);
 // One operation on one DC (docs/live.md); prints its result; exit 1 when
 // refused or unreachable, 2 for bad input.
 int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args);

@@ -167,6 +167,12 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     for (dc::NamingContext nc : node::kNamingContexts) node_->pull(source, nc, node::PullReason::Step, flags);
     return {0, fmt::format("replication from {} to {} started\n", nameOf(source), self)};
   }
+  if (op == "syncall" && args.size() == 1) {
+    // repadmin /syncall /A /e /P-less: pull every naming context from every
+    // inbound partner now, forced.
+    node_->pullFromEveryPartner(node::PullReason::Step, {.forced = true});
+    return {0, fmt::format("{} pulls from its {} partner(s) started\n", self, node_->inbound().size())};
+  }
   if ((op == "disable-replication" || op == "enable-replication") && args.size() <= 2) {
     std::string direction = args.size() == 2 ? args[1] : "both";
     if (direction != "inbound" && direction != "outbound" && direction != "both")

@@ -1,0 +1,189 @@
+// Live mode as a user runs it: `dcemu cluster up` starts each DC of a file
+// as a process on loopback, `dcemu ctl` writes and reads, SIGKILL takes
+// DCs down under load, and `dcemu cluster check` (the simulator's
+// convergence check) compares the stores once the cluster is down.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <random>
+#include <regex>
+#include <thread>
+
+#include "tests/sim/test_support.h"
+
+namespace dcemu::live::testing {
+namespace {
+
+using sim::testing::Ran;
+using sim::testing::readFile;
+using sim::testing::shell;
+namespace fs = std::filesystem;
+
+const std::string kTopology = std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/hq-branch-live.toml";
+const std::vector<std::string> kDcs = {"HQ-DC1", "HQ-DC2", "HQ-DC3", "BR-DC1"};
+
+std::string dcemu(const std::string& args) {
+  return fmt::format("{} {}", DCEMU_BINARY, args);
+}
+
+// A cluster directory of its own, stopped and removed however the test ends.
+class Cluster {
+ public:
+  explicit Cluster(const std::string& name, double timeScale, int maxRestarts = 10)
+      : directory_((fs::temp_directory_path() / fmt::format("dcemu-live-{}-{}", name, getpid())).string()) {
+    fs::remove_all(directory_);
+    Ran up = shell(dcemu(fmt::format("cluster up {} --data {} --time-scale {} --max-restarts {}", kTopology, directory_,
+                                     timeScale, maxRestarts)));
+    INFO(up.out);
+    REQUIRE(up.exitCode == 0);
+  }
+  ~Cluster() {
+    shell(dcemu("cluster down --data " + directory_));
+    std::error_code ignored;
+    fs::remove_all(directory_, ignored);
+  }
+  const std::string& directory() const { return directory_; }
+  Ran ctl(const std::string& dc, const std::string& args) const {
+    return shell(dcemu(fmt::format("ctl --cluster {} --dc {} {}", directory_, dc, args)));
+  }
+  // Polls `ctl` until it exits 0, for up to `seconds`.
+  bool eventually(const std::string& dc, const std::string& args, double seconds) const {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (ctl(dc, args).exitCode == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  }
+  Ran down() const { return shell(dcemu("cluster down --data " + directory_)); }
+  Ran check() const { return shell(dcemu("cluster check --data " + directory_)); }
+
+ private:
+  std::string directory_;
+};
+
+TEST_CASE("A write on one live DC reaches its site partners by notification and the branch by its schedule",
+          "[live][cluster]") {
+  // At 600 simulated seconds a second the 15 s notification delay is 25 ms
+  // and the branch's 15-minute poll 1.5 s.
+  Cluster cluster("notify", 600);
+  Ran added = cluster.ctl("HQ-DC1", "add CN=alice,CN=Users objectClass=user sAMAccountName=alice");
+  INFO(added.out);
+  REQUIRE(added.exitCode == 0);
+  CHECK_THAT(added.out, Catch::Matchers::Contains("added CN=alice,CN=Users,DC=corp,DC=example,DC=com on HQ-DC1"));
+  for (const std::string& dc : {"HQ-DC2", "HQ-DC3", "BR-DC1"}) {
+    INFO(dc);
+    CHECK(cluster.eventually(dc, "get CN=alice,CN=Users sAMAccountName", 20));
+  }
+  Ran alice = cluster.ctl("BR-DC1", "get CN=alice,CN=Users sAMAccountName");
+  CHECK_THAT(alice.out, Catch::Matchers::Contains("sAMAccountName : alice"));
+
+  // The same refusal the simulator's steps report.
+  Ran again = cluster.ctl("HQ-DC2", "add CN=alice,CN=Users objectClass=user");
+  CHECK(again.exitCode == 1);
+  CHECK_THAT(again.out, Catch::Matchers::Contains("refused: entryAlreadyExists"));
+  Ran nonsense = cluster.ctl("HQ-DC2", "frobnicate");
+  CHECK(nonsense.exitCode == 2);
+
+  Ran status = shell(dcemu("cluster status --data " + cluster.directory()));
+  INFO(status.out);
+  CHECK(status.exitCode == 0);
+  CHECK_THAT(status.out, Catch::Matchers::Contains("HQ\\HQ-DC2 via RPC"));
+  CHECK_THAT(status.out, Catch::Matchers::Contains("Branch\\BR-DC1 via RPC"));
+
+  REQUIRE(cluster.down().exitCode == 0);
+  Ran checked = cluster.check();
+  INFO(checked.out);
+  CHECK(checked.exitCode == 0);
+  CHECK_THAT(checked.out, Catch::Matchers::Contains("4 replicas converged"));
+}
+
+TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[live][metrics]") {
+  Cluster cluster("metrics", 600);
+  REQUIRE(cluster.ctl("HQ-DC1", "add CN=bob,CN=Users objectClass=user").exitCode == 0);
+  REQUIRE(cluster.eventually("HQ-DC2", "get CN=bob,CN=Users", 20));
+  std::regex line("hq-dc2 ([0-9.]+):([0-9]+)");
+  std::smatch address;
+  std::string metricsFile = readFile(cluster.directory() + "/metrics");
+  REQUIRE(std::regex_search(metricsFile, address, line));
+  std::string base = fmt::format("http://{}:{}", address[1].str(), address[2].str());
+  Ran metrics = shell("curl -sS --max-time 10 " + base + "/metrics");
+  INFO(metrics.out);
+  REQUIRE(metrics.exitCode == 0);
+  CHECK_THAT(metrics.out, Catch::Matchers::Contains("# TYPE dcemu_usn_highest_committed gauge"));
+  CHECK(
+      std::regex_search(metrics.out, std::regex(R"(dcemu_changes_applied_total\{dc="HQ-DC2",kind="object"\} [1-9])")));
+  CHECK(std::regex_search(metrics.out,
+                          std::regex(R"(dcemu_pulls_total\{dc="HQ-DC2",partner="HQ-DC1",result="success"\} [1-9])")));
+  Ran health = shell("curl -sS -o /dev/null -w '%{http_code}' --max-time 10 " + base + "/healthz");
+  CHECK(health.out == "200");
+  Ran missing = shell("curl -sS -o /dev/null -w '%{http_code}' --max-time 10 " + base + "/nothing");
+  CHECK(missing.out == "404");
+}
+
+TEST_CASE("Fifty SIGKILLs under write load lose no acknowledged write, reuse no USN, and the replicas converge",
+          "[live][crash]") {
+  Cluster cluster("crash", 600, 100);
+  std::mt19937 rng(20261201);
+  struct Acknowledged {
+    std::string dc, dn;
+    uint64_t usn;
+  };
+  std::vector<Acknowledged> acknowledged;
+  std::regex usnOf(R"(USN ([0-9]+)\))");
+  int kills = 0, writes = 0;
+  for (int round = 0; kills < 50; ++round) {
+    for (int i = 0; i < 2; ++i) {
+      const std::string& dc = kDcs[rng() % kDcs.size()];
+      std::string dn = fmt::format("CN=crash-{}-{},CN=Users", round, i);
+      Ran added = cluster.ctl(dc, fmt::format("add {} objectClass=user", dn));
+      ++writes;
+      std::smatch usn;
+      if (added.exitCode == 0 && std::regex_search(added.out, usn, usnOf))
+        acknowledged.push_back({dc, dn, std::stoull(usn[1].str())});
+    }
+    const std::string& victim = kDcs[rng() % kDcs.size()];
+    // [-] keeps the pattern from matching the shell that runs pkill.
+    Ran killed = shell(fmt::format("pkill -KILL -f -- '[-]-dc {} --data {}/'", victim, cluster.directory()));
+    if (killed.exitCode == 0) ++kills;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 400));
+  }
+  // Every DC back (the supervisor restarts each), then every partner pulled
+  // from until nothing is left.
+  for (const std::string& dc : kDcs) REQUIRE(cluster.eventually(dc, "usn", 30));
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& dc : kDcs) cluster.ctl(dc, "syncall");
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+  }
+  INFO(writes << " writes, " << acknowledged.size() << " acknowledged, " << kills << " kills");
+  CHECK(acknowledged.size() > 20);
+  // No USN reused: each DC's acknowledged writes took rising USNs, restarts
+  // between them or not.
+  std::map<std::string, uint64_t> lastUsn;
+  for (const Acknowledged& write : acknowledged) {
+    INFO(write.dc << " " << write.dn);
+    CHECK(write.usn > lastUsn[write.dc]);
+    lastUsn[write.dc] = write.usn;
+  }
+  // No acknowledged write lost, on any DC.
+  for (const Acknowledged& write : acknowledged)
+    for (const std::string& dc : kDcs) {
+      INFO(write.dn << " on " << dc);
+      CHECK(cluster.ctl(dc, "get " + write.dn + " objectGUID").exitCode == 0);
+    }
+  std::string log = readFile(cluster.directory() + "/supervisor.log");
+  size_t killedLines = 0;
+  for (size_t at = log.find("killed by signal 9"); at != std::string::npos; at = log.find("killed by signal 9", at + 1))
+    ++killedLines;
+  CHECK(killedLines == 50);
+  REQUIRE(cluster.down().exitCode == 0);
+  Ran checked = cluster.check();
+  INFO(checked.out);
+  CHECK(checked.exitCode == 0);
+}
+
+}  // namespace
+}  // namespace dcemu::live::testing
