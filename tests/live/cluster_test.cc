@@ -3,7 +3,10 @@
 // DCs down under load, and `dcemu cluster check` (the simulator's
 // convergence check) compares the stores once the cluster is down.
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -74,7 +77,7 @@ TEST_CASE("A write on one live DC reaches its site partners by notification and 
   INFO(added.out);
   REQUIRE(added.exitCode == 0);
   CHECK_THAT(added.out, Catch::Matchers::Contains("added CN=alice,CN=Users,DC=corp,DC=example,DC=com on HQ-DC1"));
-  for (const std::string& dc : {"HQ-DC2", "HQ-DC3", "BR-DC1"}) {
+  for (std::string dc : {"HQ-DC2", "HQ-DC3", "BR-DC1"}) {
     INFO(dc);
     CHECK(cluster.eventually(dc, "get CN=alice,CN=Users sAMAccountName", 20));
   }
@@ -122,6 +125,66 @@ TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[li
   CHECK(health.out == "200");
   Ran missing = shell("curl -sS -o /dev/null -w '%{http_code}' --max-time 10 " + base + "/nothing");
   CHECK(missing.out == "404");
+}
+
+// A port free on loopback now.
+int freePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+TEST_CASE("A real Prometheus server scrapes a live node and answers a query for its USN",
+          "[live][metrics][prometheus]") {
+  // Debian's prometheus on loopback, with its own configuration and
+  // storage in a temporary directory, stopped when the test ends.
+  Cluster cluster("prometheus", 600);
+  Ran added = cluster.ctl("HQ-DC1", "add CN=carol,CN=Users objectClass=user");
+  REQUIRE(added.exitCode == 0);
+  std::smatch written;
+  REQUIRE(std::regex_search(added.out, written, std::regex(R"(USN ([0-9]+)\))")));
+  std::smatch address;
+  std::string metricsFile = readFile(cluster.directory() + "/metrics");
+  REQUIRE(std::regex_search(metricsFile, address, std::regex("hq-dc1 ([0-9.]+:[0-9]+)")));
+  const fs::path work = cluster.directory() + "/prometheus";
+  fs::create_directories(work);
+  std::ofstream(work / "prometheus.yml") << "global:\n  scrape_interval: 1s\n"
+                                         << "scrape_configs:\n  - job_name: dcemu\n    static_configs:\n"
+                                         << "      - targets: ['" << address[1].str() << "']\n";
+  int port = freePort();
+  Ran started = shell(fmt::format(
+      "prometheus --config.file={0}/prometheus.yml --storage.tsdb.path={0}/data --web.listen-address=127.0.0.1:{1} "
+      "> {0}/prometheus.log 2>&1 & echo $!",
+      work.string(), port));
+  pid_t prometheus = std::stoi(started.out);
+  std::string answer;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    Ran query = shell(fmt::format(
+        "curl -sS --max-time 5 'http://127.0.0.1:{}/api/v1/query?query=dcemu_usn_highest_committed'", port));
+    if (query.exitCode == 0 && query.out.find("\"HQ-DC1\"") != std::string::npos) {
+      answer = query.out;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  kill(prometheus, SIGTERM);
+  shell(fmt::format("timeout 10 tail --pid={} -f /dev/null", prometheus));
+  INFO(readFile(work / "prometheus.log"));
+  REQUIRE(!answer.empty());
+  // The series as Prometheus stored it: the DC's label, the scrape's job,
+  // and a USN at least that of the write above.
+  CHECK_THAT(answer, Catch::Matchers::Contains("\"status\":\"success\""));
+  CHECK_THAT(answer, Catch::Matchers::Contains("\"job\":\"dcemu\""));
+  std::smatch usn;
+  REQUIRE(std::regex_search(answer, usn, std::regex(R"(\"([0-9]+)\"\]\})")));
+  CHECK(std::stoull(usn[1].str()) >= std::stoull(written[1].str()));
 }
 
 TEST_CASE("Fifty SIGKILLs under write load lose no acknowledged write, reuse no USN, and the replicas converge",
