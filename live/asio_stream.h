@@ -23,6 +23,10 @@ class AsioStream final : public kj::AsyncIoStream {
   kj::Promise<void> whenWriteDisconnected() override;
   void shutdownWrite() override;
   void abortRead() override;
+  // Ends the connection both ways: a pending read sees the end of the
+  // stream, so whoever holds the stream lets go of it.
+  void disconnect();
+  asio::any_io_executor executor() { return socket_.get_executor(); }
 
  private:
   kj::Promise<void> writeBuffers(std::vector<asio::const_buffer> buffers);

@@ -136,4 +136,9 @@ void AsioStream::abortRead() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_receive, ignored);
 }
 
+void AsioStream::disconnect() {
+  asio::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+}
+
 }  // namespace dcemu::live

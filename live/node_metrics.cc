@@ -71,6 +71,12 @@ std::string LiveNode::metricsText() const {
   out.sample("dcemu_rpc_connections_open", dc, static_cast<double>(server.connectionsOpen));
   out.family("dcemu_rpc_connections_accepted_total", "counter", "Connections accepted by the replication service.");
   out.sample("dcemu_rpc_connections_accepted_total", dc, static_cast<double>(server.connectionsAccepted));
+  out.family("dcemu_rpc_connections_evicted_total", "counter",
+             "Connections that had not authenticated, closed at the limit for a newcomer.");
+  out.sample("dcemu_rpc_connections_evicted_total", dc, static_cast<double>(server.connectionsEvicted));
+  out.family("dcemu_rpc_connections_refused_total", "counter",
+             "Connections refused at the limit, every open one having authenticated.");
+  out.sample("dcemu_rpc_connections_refused_total", dc, static_cast<double>(server.connectionsRefused));
   out.family("dcemu_rpc_authentication_failures_total", "counter", "Peers refused for a wrong cluster secret.");
   out.sample("dcemu_rpc_authentication_failures_total", dc, static_cast<double>(server.authenticationFailures));
   out.family("dcemu_rpc_get_nc_changes_served_total", "counter", "GetNCChanges requests this DC answered.");

@@ -3,6 +3,9 @@
 #include <capnp/rpc-twoparty.h>
 #include <fmt/format.h>
 
+#include <chrono>
+#include <list>
+
 #include "live/rpc.capnp.h"
 #include "live/rpc_auth.h"
 #include "live/rpc_connection.h"
@@ -20,6 +23,13 @@ using replication::TransportReply;
 namespace {
 
 constexpr size_t kMinSecretBytes = 16;
+// A peer has this long to prove it holds the secret; a connection that has
+// not by then is closed, so idle or garbage connections cannot pile up.
+constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+// Connections open at once. At the limit a new connection closes the oldest
+// one that has not authenticated yet, so a flood of them cannot keep a real
+// partner out; when every open one has authenticated, the new one is refused.
+constexpr uint64_t kMaxConnections = 512;
 
 struct Shared {
   const dc::Directory& dir;
@@ -127,7 +137,8 @@ class AdminImpl final : public wire::Admin::Server {
 // What an unauthenticated peer can reach: the handshake and nothing else.
 class BootstrapImpl final : public wire::Bootstrap::Server {
  public:
-  explicit BootstrapImpl(Shared& shared) : shared_(shared) {}
+  BootstrapImpl(Shared& shared, std::function<void()> onAuthenticated)
+      : shared_(shared), onAuthenticated_(std::move(onAuthenticated)) {}
 
   kj::Promise<void> challenge(ChallengeContext context) override {
     serverNonce_ = randomNonce();
@@ -150,28 +161,56 @@ class BootstrapImpl final : public wire::Bootstrap::Server {
     results.setServerProof(asData(serverProof(shared_.secret, serverNonce, clientNonce)));
     results.setReplication(kj::heap<ReplicationImpl>(shared_));
     results.setAdmin(kj::heap<AdminImpl>(shared_));
+    onAuthenticated_();
     return kj::READY_NOW;
   }
 
  private:
   Shared& shared_;
+  std::function<void()> onAuthenticated_;
   std::string serverNonce_;
 };
 
-// One accepted connection; it lives until its peer disconnects.
+// One accepted connection; it lives until its peer disconnects, or until
+// the handshake timeout or an eviction ends it.
 struct ServerConnection {
-  ServerConnection(asio::ip::tcp::socket socket, Shared& shared)
+  ServerConnection(asio::ip::tcp::socket socket, Shared& shared, std::list<ServerConnection*>& unauthenticated)
       : connection(std::move(socket), capnp::rpc::twoparty::Side::SERVER),
-        rpc(capnp::makeRpcServer(connection.network, kj::heap<BootstrapImpl>(shared))),
-        counts(shared.counts) {
+        rpc(capnp::makeRpcServer(connection.network, kj::heap<BootstrapImpl>(shared, [this] { authenticated(); }))),
+        counts(shared.counts),
+        pending(unauthenticated),
+        handshake(connection.stream.executor()) {
     ++counts.connectionsAccepted;
     ++counts.connectionsOpen;
+    place = pending.insert(pending.end(), this);
+    handshake.expires_after(kHandshakeTimeout);
+    handshake.async_wait([this](const asio::error_code& ec) {
+      if (!ec && place != pending.end()) connection.stream.disconnect();
+    });
   }
-  ~ServerConnection() { --counts.connectionsOpen; }
+  ~ServerConnection() {
+    --counts.connectionsOpen;
+    if (place != pending.end()) pending.erase(place);
+  }
+
+  void authenticated() {
+    if (place == pending.end()) return;
+    pending.erase(place);
+    place = pending.end();
+    handshake.cancel();
+  }
+  // Closes a connection that has not authenticated, for a newcomer.
+  void evict() {
+    authenticated();
+    connection.stream.disconnect();
+  }
 
   RpcConnection connection;
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
   ServerCounts& counts;
+  std::list<ServerConnection*>& pending;
+  std::list<ServerConnection*>::iterator place;  // in `pending` until it authenticates
+  asio::steady_timer handshake;
 };
 
 class IgnoreConnectionEnds final : public kj::TaskSet::ErrorHandler {
@@ -188,8 +227,18 @@ struct ReplicationServer::Impl {
   void acceptNext() {
     acceptor.async_accept([this](const asio::error_code& ec, asio::ip::tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;  // the server is closing: `this` may be gone
+      if (!ec && shared.counts.connectionsOpen >= kMaxConnections) {
+        if (unauthenticated.empty()) {
+          ++shared.counts.connectionsRefused;
+          socket.close();
+          return acceptNext();
+        }
+        ServerConnection* oldest = unauthenticated.front();
+        oldest->evict();
+        ++shared.counts.connectionsEvicted;
+      }
       if (!ec) {
-        auto connection = kj::heap<ServerConnection>(std::move(socket), shared);
+        auto connection = kj::heap<ServerConnection>(std::move(socket), shared, unauthenticated);
         auto disconnected = connection->connection.network.onDisconnect();
         tasks.add(disconnected.attach(kj::mv(connection)));
       }
@@ -198,6 +247,7 @@ struct ReplicationServer::Impl {
   }
 
   Shared shared;
+  std::list<ServerConnection*> unauthenticated;  // oldest first
   asio::ip::tcp::acceptor acceptor;
   IgnoreConnectionEnds errors;
   kj::TaskSet tasks;  // one per open connection, holding it

@@ -25,6 +25,8 @@ struct ServerCounts {
   uint64_t connectionsAccepted = 0;
   uint64_t connectionsOpen = 0;
   uint64_t authenticationFailures = 0;
+  uint64_t connectionsRefused = 0;  // at the limit with every open one authenticated
+  uint64_t connectionsEvicted = 0;  // unauthenticated ones closed for a newcomer at the limit
   uint64_t requestsServed = 0;
 };
 

@@ -127,6 +127,50 @@ TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[li
   CHECK(missing.out == "404");
 }
 
+TEST_CASE("A wrong secret, garbage bytes and a flood of connections are refused while the node keeps replicating",
+          "[live][rpc][flood]") {
+  Cluster cluster("flood", 600);
+  std::smatch address;
+  std::string peers = readFile(cluster.directory() + "/peers");
+  REQUIRE(std::regex_search(peers, address, std::regex("hq-dc2 ([0-9.]+):([0-9]+)")));
+  // 1,500 connections, every fourth one sending garbage, held for 20 s: the
+  // idle ones alone are twice the node's limit of open connections.
+  Ran flood =
+      shell(fmt::format("python3 -c 'import socket, time\n"
+                        "held = []\n"
+                        "for i in range(1500):\n"
+                        "    s = socket.create_connection((\"{}\", {}))\n"
+                        "    if i % 4 == 0: s.send(bytes(range(256)) * 4)\n"
+                        "    held.append(s)\n"
+                        "time.sleep(20)' > /dev/null 2>&1 & echo $!",
+                        address[1].str(), address[2].str()));
+  pid_t flooder = std::stoi(flood.out);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  // The real partners still replicate: HQ-DC1's change reaches HQ-DC2.
+  REQUIRE(cluster.ctl("HQ-DC1", "add CN=dave,CN=Users objectClass=user").exitCode == 0);
+  CHECK(cluster.eventually("HQ-DC2", "get CN=dave,CN=Users", 15));
+  CHECK(cluster.ctl("HQ-DC2", "usn").exitCode == 0);  // an administrator gets in too
+  kill(flooder, SIGKILL);
+
+  // A cluster directory with the right addresses and the wrong secret.
+  const fs::path impostor = cluster.directory() + "-impostor";
+  fs::create_directories(impostor);
+  fs::copy_file(cluster.directory() + "/peers", impostor / "peers", fs::copy_options::overwrite_existing);
+  std::ofstream(impostor / "secret") << "0123456789abcdef0123456789abcdef\n";
+  fs::permissions(impostor / "secret", fs::perms::owner_read | fs::perms::owner_write);
+  Ran refused = shell(dcemu(fmt::format("ctl --cluster {} --dc HQ-DC2 usn", impostor.string())));
+  fs::remove_all(impostor);
+  CHECK(refused.exitCode == 1);
+  CHECK_THAT(refused.out, Catch::Matchers::Contains("proof"));
+
+  std::string metricsFile = readFile(cluster.directory() + "/metrics");
+  REQUIRE(std::regex_search(metricsFile, address, std::regex("hq-dc2 ([0-9.]+:[0-9]+)")));
+  Ran metrics = shell("curl -sS --max-time 10 http://" + address[1].str() + "/metrics");
+  INFO(metrics.out);
+  CHECK(std::regex_search(metrics.out, std::regex(R"(dcemu_rpc_authentication_failures_total\{dc="HQ-DC2"\} [1-9])")));
+  CHECK(std::regex_search(metrics.out, std::regex(R"(dcemu_rpc_connections_evicted_total\{dc="HQ-DC2"\} [1-9])")));
+}
+
 // A port free on loopback now.
 int freePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
