@@ -75,6 +75,9 @@ class LiveNode final : public node::Harness {
   void originated(const std::string& dn, const std::vector<std::string>& attributes);
   std::string metricsText() const;
   void scheduleGarbageCollection(int64_t at);
+  // The file's [workload]: a description change on a random user, at
+  // exponential intervals averaging the file's rate, as in the simulator.
+  void scheduleWorkload();
   void log(const std::string& line) const;
   std::string nameOf(int dc) const { return scenario_.dcs[dc].name; }
 
@@ -99,6 +102,8 @@ class LiveNode final : public node::Harness {
   std::unique_ptr<ReplicationServer> server_;
   std::unique_ptr<HttpEndpoint> http_;
   uint16_t replicationPort_ = 0, metricsPort_ = 0;
+  bool workloadOn_ = true;
+  uint64_t workloadGeneration_ = 0;  // bumps when the workload stops, so its pending change drops
   // Counters for /metrics.
   replication::ApplyCounts applied_;
   uint64_t originatingWrites_ = 0, notificationsSent_ = 0, notificationsReceived_ = 0;

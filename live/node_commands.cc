@@ -173,6 +173,17 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     node_->pullFromEveryPartner(node::PullReason::Step, {.forced = true});
     return {0, fmt::format("{} pulls from its {} partner(s) started\n", self, node_->inbound().size())};
   }
+  if (op == "workload" && args.size() == 2 && (args[1] == "on" || args[1] == "off")) {
+    // The file's background workload stops for a convergence check, as the
+    // simulator's does once the window ends.
+    bool on = args[1] == "on";
+    if (on != workloadOn_) {
+      workloadOn_ = on;
+      ++workloadGeneration_;
+      if (on && scenario_.changesPerDcPerHour > 0 && !scenario_.dcs[index_].rodc) scheduleWorkload();
+    }
+    return {0, fmt::format("workload {} on {}\n", on ? "on" : "off", self)};
+  }
   if ((op == "disable-replication" || op == "enable-replication") && args.size() <= 2) {
     std::string direction = args.size() == 2 ? args[1] : "both";
     if (direction != "inbound" && direction != "outbound" && direction != "both")

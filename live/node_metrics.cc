@@ -20,7 +20,8 @@ std::string LiveNode::metricsText() const {
   out.sample("dcemu_usn_highest_committed", dc, static_cast<double>(dir_->highestCommittedUsn()));
   out.family("dcemu_simulated_time_seconds", "gauge", "The DC's clock: Unix seconds of simulated time.");
   out.sample("dcemu_simulated_time_seconds", dc, static_cast<double>(clock_.nowMicros()) / 1e6);
-  out.family("dcemu_originating_writes_total", "counter", "Writes made on this DC through dcemu ctl.");
+  out.family("dcemu_originating_writes_total", "counter",
+             "Originating writes on this DC: dcemu ctl's and the file's workload.");
   out.sample("dcemu_originating_writes_total", dc, static_cast<double>(originatingWrites_));
 
   out.family("dcemu_pulls_total", "counter", "Inbound replications of one naming context, by partner and result.");

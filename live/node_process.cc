@@ -187,7 +187,22 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   }
   node_->pullFromEveryPartner(node::PullReason::Restart);
   scheduleGarbageCollection(start + sim::kFirstCollectionMicros);
+  if (!self.rodc && scenario_.changesPerDcPerHour > 0 && !layout_->workloadUsers().empty()) scheduleWorkload();
   return dc::Status::ok();
+}
+
+void LiveNode::scheduleWorkload() {
+  after(sim::exponential(rng_, 3600e6 / scenario_.changesPerDcPerHour), [this, generation = workloadGeneration_] {
+    if (generation != workloadGeneration_) return;
+    const std::vector<std::string>& users = layout_->workloadUsers();
+    const std::string& user = users[sim::uniformBelow(rng_, users.size())];
+    dc::Status changed = dir_->modify(
+        user, {{dc::Change::Op::Replace,
+                "description",
+                {fmt::format("changed on {} at {}", nameOf(index_), sim::formatDuration(now() - scenario_.start))}}});
+    if (changed.isOk()) originated(user, {"description"});
+    scheduleWorkload();
+  });
 }
 
 void LiveNode::run() {

@@ -115,6 +115,8 @@ class World final : private node::Harness {
   replication::DsaNames dsaNames() const;
   const replication::KccResult& topology() const { return topology_; }
   const std::vector<node::Connection>& connections() const { return connections_; }
+  // The DNs of the users the file describes: what the background workload modifies.
+  const std::vector<std::string>& workloadUsers() const { return workloadUsers_; }
   int dcIndex(std::string_view name) const { return scenario_.dcIndex(name); }
   int dcOfDsa(const dc::Guid& dsa) const;  // -1 when no DC has it
   // A DN given whole or relative to the domain, or a step object label /
