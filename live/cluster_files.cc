@@ -72,8 +72,9 @@ dc::Status writePeers(const std::string& path, const std::map<std::string, Addre
 dc::Result<std::string> readSecret(const std::string& path) {
   struct stat info {};
   if (stat(path.c_str(), &info) != 0) return refused(fmt::format("secret file {}: cannot be read", path));
-  if (info.st_mode & (S_IRWXG | S_IRWXO))
-    return refused(fmt::format("secret file {}: others than its owner may read it (chmod 600)", path));
+  // Group access is allowed: Kubernetes mounts a Secret for the pod's
+  // fsGroup. Everyone else is not.
+  if (info.st_mode & S_IRWXO) return refused(fmt::format("secret file {}: anyone may read it (chmod 600)", path));
   std::ifstream in(path, std::ios::binary);
   std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();

@@ -27,7 +27,7 @@ dc::Result<std::map<std::string, Address>> readPeers(const std::string& path);
 dc::Status writePeers(const std::string& path, const std::map<std::string, Address>& peers);
 
 // The cluster secret: the file's bytes, without a final newline; at least
-// 16 bytes. Refused when others than the owner may read it.
+// 16 bytes. Refused when users outside its owner and group may read it.
 dc::Result<std::string> readSecret(const std::string& path);
 // 32 random bytes from the system's CSPRNG, written as hex, mode 0600.
 dc::Status writeNewSecret(const std::string& path);

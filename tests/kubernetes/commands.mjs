@@ -1,5 +1,6 @@
-// Prints each Job's shell command from Kubernetes manifests, one line per
-// Job ("<job name>\t<command>"), so that a test can run what the pods run.
+// Prints each Job's and StatefulSet's shell command from Kubernetes
+// manifests, one line per workload ("<name>\t<command>"), so that a test
+// can run what the pods run.
 //
 //   node tests/kubernetes/commands.mjs FILE.yaml...
 import { readFileSync } from "node:fs";
@@ -7,7 +8,7 @@ import yaml from "js-yaml";
 
 for (const file of process.argv.slice(2)) {
   for (const doc of yaml.loadAll(readFileSync(file, "utf8"))) {
-    if (!doc || doc.kind !== "Job") continue;
+    if (!doc || (doc.kind !== "Job" && doc.kind !== "StatefulSet")) continue;
     for (const container of doc.spec.template.spec.containers)
       console.log(`${doc.metadata.name}\t${container.args.join(" ")}`);
   }

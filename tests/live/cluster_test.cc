@@ -171,6 +171,90 @@ TEST_CASE("A wrong secret, garbage bytes and a flood of connections are refused 
   CHECK(std::regex_search(metrics.out, std::regex(R"(dcemu_rpc_connections_evicted_total\{dc="HQ-DC2"\} [1-9])")));
 }
 
+int freePort();
+
+// kubectl's dry run needs an API server; kubernetes-models (installed by
+// scripts/setup) validates offline against Kubernetes' schema. Then each
+// pod's own command line runs here, with the files Kubernetes would mount
+// and loopback addresses, and the DCs replicate.
+TEST_CASE("The live cluster's Kubernetes manifests validate offline, and the pods' command lines form a cluster",
+          "[live][kubernetes]") {
+  const fs::path root = fs::path(DCEMU_TOPOLOGIES_DIR).parent_path();
+  const std::string manifest = (root / "deploy/kubernetes/live-cluster.yaml").string();
+  const std::string tools = (root / "tests/kubernetes").string();
+  Ran valid = shell(fmt::format("cd {} && node validate.mjs {}", tools, manifest));
+  INFO(valid.out);
+  REQUIRE(valid.exitCode == 0);
+  CHECK_THAT(valid.out, Catch::Matchers::Contains("StatefulSet/dcemu-dc: valid"));
+  Ran commands = shell(fmt::format("cd {} && node commands.mjs {}", tools, manifest));
+  REQUIRE(commands.out.starts_with("dcemu-dc\t"));
+  std::string command = commands.out.substr(9, commands.out.find('\n') - 9);
+  Ran peers = shell(fmt::format("cd {} && node configmap.mjs {} dcemu-live peers", tools, manifest));
+  REQUIRE(peers.exitCode == 0);
+
+  // /etc/dcemu as the pods see it, with each pod's DNS name a loopback port.
+  const fs::path etc = fs::temp_directory_path() / fmt::format("dcemu-k8s-{}", getpid());
+  fs::remove_all(etc);
+  fs::create_directories(etc / "data");
+  std::istringstream lines(peers.out);
+  std::vector<std::pair<std::string, int>> dcs;  // in pod order
+  std::string localPeers;
+  for (std::string line; std::getline(lines, line);) {
+    std::string name = line.substr(0, line.find(' '));
+    dcs.emplace_back(name, freePort());
+    localPeers += fmt::format("{} 127.0.0.1:{}\n", name, dcs.back().second);
+  }
+  REQUIRE(dcs.size() == 4);
+  std::ofstream(etc / "peers") << localPeers;
+  std::ofstream(etc / "epoch") << "2026-12-01T00:00:00Z\n";
+  std::ofstream(etc / "time-scale") << "600\n";
+  std::ofstream(etc / "secret") << "k8s-test-secret-0123456789abcdef\n";
+  fs::permissions(etc / "secret", fs::perms::owner_read | fs::perms::group_read);
+  fs::copy_file(root / "topologies/live-three-sites.toml", etc / "topology.toml");
+  auto localise = [&](std::string text, int ordinal) {
+    auto swap = [&](const std::string& from, const std::string& to) {
+      for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    };
+    swap("/etc/dcemu", etc.string());
+    swap("/data", (etc / "data").string());
+    swap("0.0.0.0:7000", fmt::format("127.0.0.1:{}", dcs[ordinal].second));
+    swap("0.0.0.0:9100", "127.0.0.1:0");
+    return text;
+  };
+  std::string path = fmt::format("PATH={}:$PATH", fs::path(DCEMU_BINARY).parent_path().string());
+  std::vector<pid_t> pods;
+  for (int ordinal = 0; ordinal < 4; ++ordinal) {
+    std::ofstream(etc / fmt::format("pod-{}.sh", ordinal)) << localise(command, ordinal) << "\n";
+    Ran started = shell(fmt::format("{} HOSTNAME=dcemu-dc-{} sh {} > {} 2>&1 & echo $!", path, ordinal,
+                                    (etc / fmt::format("pod-{}.sh", ordinal)).string(),
+                                    (etc / fmt::format("pod-{}.log", ordinal)).string()));
+    pods.push_back(std::stoi(started.out));
+  }
+  auto ctl = [&](const std::string& dc, const std::string& args) {
+    return shell(dcemu(fmt::format("ctl --cluster {} --dc {} {}", etc.string(), dc, args)));
+  };
+  auto eventually = [&](const std::string& dc, const std::string& args) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      if (ctl(dc, args).exitCode == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return false;
+  };
+  // Pod N runs the DC on line N+1: each answers under its own name.
+  for (const auto& [name, port] : dcs) CHECK(eventually(name, "usn"));
+  CHECK(ctl("HQ-DC1", "add CN=erin,CN=Users objectClass=user").exitCode == 0);
+  CHECK(eventually("HQ-DC2", "get CN=erin,CN=Users"));
+  Ran status = shell(dcemu("cluster status --data " + etc.string()));
+  CHECK(status.exitCode == 0);
+  for (pid_t pod : pods) kill(pod, SIGTERM);
+  for (pid_t pod : pods) shell(fmt::format("timeout 10 tail --pid={} -f /dev/null", pod));
+  INFO(readFile(etc / "pod-0.log"));
+  CHECK(fs::exists(etc / "data/HQ-DC1/store"));
+  CHECK(fs::exists(etc / "data/WEST-DC1/store"));
+  fs::remove_all(etc);
+}
+
 // A port free on loopback now.
 int freePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
