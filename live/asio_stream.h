@@ -14,7 +14,12 @@ namespace dcemu::live {
 
 class AsioStream final : public kj::AsyncIoStream {
  public:
-  explicit AsioStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {}
+  // RPC messages are small and answered at once: Nagle's algorithm would
+  // hold each behind the peer's delayed acknowledgement (40 ms on Linux).
+  explicit AsioStream(asio::ip::tcp::socket socket) : socket_(std::move(socket)) {
+    asio::error_code ignored;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  }
   ~AsioStream() noexcept(false);
 
   kj::Promise<size_t> tryRead(void* buffer, size_t minBytes, size_t maxBytes) override;

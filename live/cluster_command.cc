@@ -41,11 +41,18 @@ std::string dataDirectoryOf(const std::string& cluster, const std::string& dc) {
   return cluster + "/dcs/" + sim::loader::lower(dc);
 }
 
-// A port free on loopback now; the node binds it moments later.
-uint16_t freeLoopbackPort() {
+// `count` different ports free on loopback now; the nodes bind them
+// moments later. Every one stays bound until all are chosen, so that the
+// system cannot hand out the same port twice.
+std::vector<uint16_t> freeLoopbackPorts(size_t count) {
   asio::io_context io;
-  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  return acceptor.local_endpoint().port();
+  std::vector<asio::ip::tcp::acceptor> held;
+  std::vector<uint16_t> ports;
+  for (size_t i = 0; i < count; ++i) {
+    held.emplace_back(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    ports.push_back(held.back().local_endpoint().port());
+  }
+  return ports;
 }
 
 // One Admin call to a DC over an authenticated session; the reply or why
@@ -195,9 +202,10 @@ int clusterUp(const ClusterOptions& options) {
     if (dc::Status written = writeNewSecret(dir + "/secret"); !written.isOk())
       return refuse("cluster up", written.message());
     std::map<std::string, Address> peers, metrics;
-    for (const sim::DcSpec& spec : scenario.dcs) {
-      peers[sim::loader::lower(spec.name)] = {"127.0.0.1", freeLoopbackPort()};
-      metrics[sim::loader::lower(spec.name)] = {"127.0.0.1", freeLoopbackPort()};
+    std::vector<uint16_t> ports = freeLoopbackPorts(2 * scenario.dcs.size());
+    for (size_t i = 0; i < scenario.dcs.size(); ++i) {
+      peers[sim::loader::lower(scenario.dcs[i].name)] = {"127.0.0.1", ports[2 * i]};
+      metrics[sim::loader::lower(scenario.dcs[i].name)] = {"127.0.0.1", ports[2 * i + 1]};
     }
     if (dc::Status written = writePeers(dir + "/peers", peers); !written.isOk())
       return refuse("cluster up", written.message());
@@ -288,10 +296,13 @@ int clusterDown(const std::string& directory) {
     fs::remove(directory + "/supervisor.pid");
     return refuse("cluster down", fmt::format("{}: the supervisor (pid {}) is gone", directory, pid));
   }
+  // The supervisor removes its pid file as it exits, once every DC has.
+  // (Its exit alone is not seen where no init process reaps orphans.)
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (kill(pid, 0) == 0 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (kill(pid, 0) == 0) {
+  auto running = [&] { return fs::exists(directory + "/supervisor.pid") && kill(pid, 0) == 0; };
+  while (running() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  if (running()) {
     kill(-pid, SIGKILL);  // the supervisor leads the session its nodes are in
     fs::remove(directory + "/supervisor.pid");
   }
@@ -319,12 +330,16 @@ int clusterStatus(const std::string& directory) {
   return exitCode;
 }
 
-int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args) {
-  auto files = readCluster("ctl", directory);
-  if (!files) return 2;
-  auto peer = files->peers.find(sim::loader::lower(dc));
-  if (peer == files->peers.end()) return refuse("ctl", fmt::format("--dc {}: no such DC in {}/peers", dc, directory));
-  Reply reply = adminCall(peer->second, files->secret, [&](wire::Admin::Client admin) {
+std::pair<uint32_t, std::string> ctlCall(const std::string& directory, const std::string& dc,
+                                         const std::vector<std::string>& args) {
+  auto secret = readSecret(directory + "/secret");
+  if (!secret) return {replication::win32::kInvalidParameter, secret.status().message()};
+  auto peers = readPeers(directory + "/peers");
+  if (!peers) return {replication::win32::kInvalidParameter, peers.status().message()};
+  auto peer = peers->find(sim::loader::lower(dc));
+  if (peer == peers->end())
+    return {replication::win32::kInvalidParameter, fmt::format("--dc {}: no such DC in {}/peers", dc, directory)};
+  return adminCall(peer->second, *secret, [&](wire::Admin::Client admin) {
     auto request = admin.commandRequest();
     auto list = request.initArgs(static_cast<unsigned>(args.size()));
     for (size_t i = 0; i < args.size(); ++i) list.set(static_cast<unsigned>(i), args[i]);
@@ -333,6 +348,14 @@ int ctl(const std::string& directory, const std::string& dc, const std::vector<s
       return Reply{result.getWin32(), result.getWin32() == 0 ? response.getText().cStr() : result.getError().cStr()};
     });
   });
+}
+
+int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args) {
+  auto files = readCluster("ctl", directory);
+  if (!files) return 2;
+  if (!files->peers.count(sim::loader::lower(dc)))
+    return refuse("ctl", fmt::format("--dc {}: no such DC in {}/peers", dc, directory));
+  Reply reply = ctlCall(directory, dc, args);
   if (reply.first != 0) {
     fmt::print(stderr, "dcemu ctl: {}: {}\n", dc, reply.second);
     return reply.first == replication::win32::kInvalidParameter ? 2 : 1;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dcemu::live {
@@ -32,5 +33,10 @@ int clusterCheck(const std::string& directory);
 // One operation on one DC (docs/live.md); prints its result; exit 1 when
 // refused or unreachable, 2 for bad input.
 int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args);
+
+// ctl's call, for programs (the live bench): the Win32 result (0 on
+// success) and the text, or why there is none.
+std::pair<uint32_t, std::string> ctlCall(const std::string& directory, const std::string& dc,
+                                         const std::vector<std::string>& args);
 
 }  // namespace dcemu::live

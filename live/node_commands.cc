@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <charconv>
+#include <chrono>
+
 #include "live/live_node.h"
 #include "replication/repadmin.h"
 #include "replication/win32.h"
@@ -166,6 +169,31 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
                           replication::win32::message(replication::win32::kSinkDisabled))};
     for (dc::NamingContext nc : node::kNamingContexts) node_->pull(source, nc, node::PullReason::Step, flags);
     return {0, fmt::format("replication from {} to {} started\n", nameOf(source), self)};
+  }
+  if ((op == "populate" || op == "touch") && args.size() == 3) {
+    // Load for benches and soaks: `populate PREFIX COUNT` adds users
+    // CN=PREFIX-00001… under CN=Users, each its own add (its own USN), as
+    // an LDAP client adding them one by one would; `touch PREFIX COUNT`
+    // changes the description of the first COUNT of them.
+    uint64_t count = 0;
+    auto [end, error] = std::from_chars(args[2].data(), args[2].data() + args[2].size(), count);
+    if (error != std::errc() || end != args[2].data() + args[2].size() || count == 0 || count > 10'000'000)
+      return usage(fmt::format("{}: COUNT must be a number from 1 to 10000000", op));
+    auto started = std::chrono::steady_clock::now();
+    for (uint64_t i = 1; i <= count; ++i) {
+      std::string dn = fmt::format("CN={}-{:05d},CN=Users,{}", args[1], i, domainDn);
+      dc::Status written =
+          op == "populate"
+              ? dir_->add(dn, {{"objectClass", {"user"}}}, admin).status()
+              : dir_->modify(dn, {{dc::Change::Op::Replace, "description", {fmt::format("touched at {}", now())}}},
+                             admin);
+      if (!written.isOk()) return statusReply(written, "");
+      ++originatingWrites_;
+    }
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    node_->changed(dc::NamingContext::Domain, false);
+    return {0, fmt::format("{} {} users on {} in {:.3f} s (USN {})\n", op == "populate" ? "added" : "changed", count,
+                           self, seconds, dir_->highestCommittedUsn())};
   }
   if (op == "syncall" && args.size() == 1) {
     // repadmin /syncall /A /e /P-less: pull every naming context from every
