@@ -104,6 +104,57 @@ TEST_CASE("A write on one live DC reaches its site partners by notification and 
   CHECK_THAT(checked.out, Catch::Matchers::Contains("4 replicas converged"));
 }
 
+TEST_CASE("Writes on both sides of a partition converge to Windows' conflict outcome once it heals",
+          "[live][partition]") {
+  // MS-DRSR 4.1.10.6.13 (attribute conflicts: the higher version wins, then
+  // the later originating time) and MS-ADTS 3.1.1.5.3.7 / Windows' name
+  // conflict rule (the object named most recently keeps the name; the other
+  // becomes "<rdn>\0ACNF:<objectGUID>"). The partition is cut on every DC
+  // through dcemu ctl, as each DC sees the link.
+  Cluster cluster("partition", 600);
+  REQUIRE(cluster.ctl("HQ-DC1", "add CN=frank,CN=Users objectClass=user description=v1").exitCode == 0);
+  for (const std::string& dc : kDcs) REQUIRE(cluster.eventually(dc, "get CN=frank,CN=Users", 20));
+  for (const std::string& dc : kDcs) REQUIRE(cluster.ctl(dc, "partition-link HQ-Branch on").exitCode == 0);
+
+  // Each side changes frank's description once (version 2 on both); the
+  // branch writes a simulated minute later, so its stamp wins.
+  REQUIRE(cluster.ctl("HQ-DC2", "modify CN=frank,CN=Users replace:description=from-hq").exitCode == 0);
+  Ran hqShared = cluster.ctl("HQ-DC1", "add CN=shared,CN=Users objectClass=user");
+  REQUIRE(hqShared.exitCode == 0);
+  std::smatch hqGuid;
+  REQUIRE(std::regex_search(hqShared.out, hqGuid, std::regex("objectGUID ([0-9a-f-]+)")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(cluster.ctl("BR-DC1", "modify CN=frank,CN=Users replace:description=from-branch").exitCode == 0);
+  REQUIRE(cluster.ctl("BR-DC1", "add CN=shared,CN=Users objectClass=user").exitCode == 0);
+  // While cut, the branch's pulls from HQ fail as an unreachable partner's.
+  REQUIRE(cluster.ctl("BR-DC1", "syncall").exitCode == 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Ran cut = cluster.ctl("BR-DC1", "get CN=frank,CN=Users description");
+  CHECK_THAT(cut.out, Catch::Matchers::Contains("from-branch"));
+
+  for (const std::string& dc : kDcs) REQUIRE(cluster.ctl(dc, "partition-link HQ-Branch off").exitCode == 0);
+  for (int round = 0; round < 3; ++round) {
+    for (const std::string& dc : kDcs) cluster.ctl(dc, "syncall");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  }
+  for (const std::string& dc : kDcs) {
+    INFO(dc);
+    Ran frank = cluster.ctl(dc, "get CN=frank,CN=Users description");
+    CHECK_THAT(frank.out, Catch::Matchers::Contains("description : from-branch"));
+    // The branch's add, made last, keeps the name; HQ's is renamed.
+    Ran shared = cluster.ctl(dc, "get CN=shared,CN=Users objectGUID");
+    CHECK(shared.exitCode == 0);
+    CHECK_THAT(shared.out, !Catch::Matchers::Contains(hqGuid[1].str()));
+    Ran renamed = cluster.ctl(dc, fmt::format("get 'CN=shared\\0ACNF:{},CN=Users' objectGUID", hqGuid[1].str()));
+    INFO(renamed.out);
+    CHECK(renamed.exitCode == 0);
+  }
+  REQUIRE(cluster.down().exitCode == 0);
+  Ran checked = cluster.check();
+  INFO(checked.out);
+  CHECK(checked.exitCode == 0);
+}
+
 TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[live][metrics]") {
   Cluster cluster("metrics", 600);
   REQUIRE(cluster.ctl("HQ-DC1", "add CN=bob,CN=Users objectClass=user").exitCode == 0);
