@@ -141,7 +141,7 @@ void fullSync(const char* label, int users, const std::string& samba) {
   double replicated = cluster.untilUsn("DC2", target, written);
   double cpu = cluster.cpuSeconds("DC1") + cluster.cpuSeconds("DC2") - cpuBefore;
   std::string metrics = run(fmt::format(
-      "curl -s http://$(awk '/^dc2 /{{print $2}}' {}/metrics)/metrics",
+      "curl -s http://$(awk '/^DC2 /{{print $2}}' {}/metrics)/metrics",
       fs::temp_directory_path().string() + fmt::format("/dcemu-live-bench-{}-{}-{}", label, users, getpid())));
   std::smatch bytes;
   double mib =

@@ -83,12 +83,12 @@ Reply adminCall(const Address& address, const std::string& secret,
 
 struct ClusterFiles {
   std::string secret;
-  std::map<std::string, Address> peers;
+  Peers peers;
 };
 
 std::optional<ClusterFiles> readCluster(std::string_view command, const std::string& directory) {
   auto secret = readSecret(directory + "/secret");
-  auto peers = secret ? readPeers(directory + "/peers") : dc::Result<std::map<std::string, Address>>(secret.status());
+  auto peers = secret ? readPeers(directory + "/peers") : dc::Result<Peers>(secret.status());
   if (!secret || !peers) {
     fmt::print(stderr, "dcemu {}: {} (is {} a cluster directory?)\n", command,
                (!secret ? secret.status() : peers.status()).message(), directory);
@@ -191,21 +191,28 @@ int clusterUp(const ClusterOptions& options) {
   std::error_code error;
   if (fs::exists(dir + "/supervisor.pid", error))
     return refuse("cluster up", fmt::format("{}: a cluster runs there already (dcemu cluster down first)", dir));
-  const bool existing = fs::exists(dir + "/peers", error);
+  // A directory `up` made before holds every one of these; then it starts
+  // that cluster again.
+  const char* kClusterFiles[] = {"secret", "peers", "metrics", "epoch", "time-scale", "topology.toml"};
+  std::string missing;
+  for (const char* name : kClusterFiles)
+    if (missing.empty() && !fs::exists(fmt::format("{}/{}", dir, name), error)) missing = name;
+  const bool existing = missing.empty();
   if (!existing) {
     if (fs::exists(dir, error) && !fs::is_empty(dir, error))
-      return refuse("cluster up", fmt::format("--data {}: not empty and not a cluster directory", dir));
+      return refuse("cluster up",
+                    fmt::format("--data {}: not empty and not a cluster directory (no {})", dir, missing));
     fs::path parent = fs::path(dir).parent_path();
     if (!parent.empty() && !fs::is_directory(parent, error))
       return refuse("cluster up", fmt::format("--data {}: {} is not an existing directory", dir, parent.string()));
     fs::create_directories(dir + "/dcs", error);
     if (dc::Status written = writeNewSecret(dir + "/secret"); !written.isOk())
       return refuse("cluster up", written.message());
-    std::map<std::string, Address> peers, metrics;
+    Peers peers, metrics;
     std::vector<uint16_t> ports = freeLoopbackPorts(2 * scenario.dcs.size());
     for (size_t i = 0; i < scenario.dcs.size(); ++i) {
-      peers[sim::loader::lower(scenario.dcs[i].name)] = {"127.0.0.1", ports[2 * i]};
-      metrics[sim::loader::lower(scenario.dcs[i].name)] = {"127.0.0.1", ports[2 * i + 1]};
+      peers[scenario.dcs[i].name] = {"127.0.0.1", ports[2 * i]};
+      metrics[scenario.dcs[i].name] = {"127.0.0.1", ports[2 * i + 1]};
     }
     if (dc::Status written = writePeers(dir + "/peers", peers); !written.isOk())
       return refuse("cluster up", written.message());

@@ -40,10 +40,14 @@ dc::Result<Address> parseAddress(const std::string& text, bool anyPort) {
   return address;
 }
 
-dc::Result<std::map<std::string, Address>> readPeers(const std::string& path) {
+bool IgnoringCase::operator()(const std::string& a, const std::string& b) const {
+  return lower(a) < lower(b);
+}
+
+dc::Result<Peers> readPeers(const std::string& path) {
   std::ifstream in(path);
   if (!in) return refused(fmt::format("peers file {}: cannot be read", path));
-  std::map<std::string, Address> peers;
+  Peers peers;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     line = line.substr(0, line.find('#'));
@@ -54,13 +58,13 @@ dc::Result<std::map<std::string, Address>> readPeers(const std::string& path) {
       return refused(fmt::format("{}:{}: expected NAME HOST:PORT", path, number));
     auto parsed = parseAddress(address);
     if (!parsed) return refused(fmt::format("{}:{}: {}", path, number, parsed.status().message()));
-    if (!peers.emplace(lower(name), *parsed).second)
+    if (!peers.emplace(name, *parsed).second)
       return refused(fmt::format("{}:{}: {} is listed twice", path, number, name));
   }
   return peers;
 }
 
-dc::Status writePeers(const std::string& path, const std::map<std::string, Address>& peers) {
+dc::Status writePeers(const std::string& path, const Peers& peers) {
   std::ofstream out(path, std::ios::trunc);
   out << "# NAME HOST:PORT, one DC a line: where each node's replication service listens\n";
   for (const auto& [name, address] : peers) out << name << ' ' << address.host << ':' << address.port << '\n';

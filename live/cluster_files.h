@@ -21,10 +21,16 @@ struct Address {
 // (0 allowed with `anyPort`: the system picks one).
 dc::Result<Address> parseAddress(const std::string& text, bool anyPort = false);
 
-// A peers file: one "NAME HOST:PORT" per line, '#' starts a comment. DC
-// names compare without case. Errors name the file and line.
-dc::Result<std::map<std::string, Address>> readPeers(const std::string& path);
-dc::Status writePeers(const std::string& path, const std::map<std::string, Address>& peers);
+// DC names compare without case, as Windows compares them.
+struct IgnoringCase {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+using Peers = std::map<std::string, Address, IgnoringCase>;
+
+// A peers file: one "NAME HOST:PORT" per line, '#' starts a comment. Names
+// keep their spelling. Errors name the file and line.
+dc::Result<Peers> readPeers(const std::string& path);
+dc::Status writePeers(const std::string& path, const Peers& peers);
 
 // The cluster secret: the file's bytes, without a final newline; at least
 // 16 bytes. Refused when users outside its owner and group may read it.

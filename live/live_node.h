@@ -10,6 +10,7 @@
 
 #include "dc/directory.h"
 #include "dc/store.h"
+#include "live/cluster_files.h"
 #include "live/http_endpoint.h"
 #include "live/kj_asio.h"
 #include "live/metrics.h"
@@ -52,8 +53,7 @@ class LiveNode final : public node::Harness {
 
   // Opens the store (provisioning it first when absent) and starts serving.
   dc::Status start(const std::string& dataDirectory, const std::string& listenHost, uint16_t listenPort,
-                   const std::map<std::string, struct Address>& peers, const std::string& metricsHost,
-                   uint16_t metricsPort, bool metrics);
+                   const Peers& peers, const std::string& metricsHost, uint16_t metricsPort, bool metrics);
   uint16_t replicationPort() const { return replicationPort_; }
   uint16_t metricsPort() const { return metricsPort_; }
   // Runs until SIGTERM or SIGINT.

@@ -114,8 +114,7 @@ LiveNode::~LiveNode() noexcept {
 }
 
 dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& listenHost, uint16_t listenPort,
-                           const std::map<std::string, Address>& peers, const std::string& metricsHost,
-                           uint16_t metricsPort, bool metrics) {
+                           const Peers& peers, const std::string& metricsHost, uint16_t metricsPort, bool metrics) {
   const std::string storePath = dataDirectory + "/store";
   if (!std::filesystem::exists(storePath))
     DCEMU_RETURN_IF_ERROR(sim::World::createReplicaStore(scenario_, seed_, index_, storePath));
@@ -308,6 +307,12 @@ int runNode(const NodeOptions& options) {
   for (const auto& [name, address] : *peers)
     if (scenario.dcIndex(name) < 0)
       return refuse(fmt::format("{}: {} is no DC of {}", options.peersFile, name, options.file));
+  std::optional<int64_t> epoch;
+  if (!options.epoch.empty()) {
+    auto parsed = sim::parseUtcInstant(options.epoch);
+    if (auto* why = std::get_if<std::string>(&parsed)) return refuse("--epoch: " + *why);
+    epoch = std::get<int64_t>(parsed);
+  }
   std::error_code error;
   fs::path data(options.dataDirectory);
   if (!fs::exists(data, error)) {
@@ -317,16 +322,11 @@ int runNode(const NodeOptions& options) {
     fs::create_directory(data, error);
     if (error) return refuse(fmt::format("--data {}: {}", options.dataDirectory, error.message()));
   }
-  int64_t epoch = 0;
   const std::string epochFile = options.dataDirectory + "/epoch";
-  if (!options.epoch.empty()) {
-    auto parsed = sim::parseUtcInstant(options.epoch);
-    if (auto* why = std::get_if<std::string>(&parsed)) return refuse("--epoch: " + *why);
-    epoch = std::get<int64_t>(parsed);
-  } else if (std::ifstream in(epochFile); in >> epoch) {
-  } else {
+  if (int64_t kept = 0; !epoch && (std::ifstream(epochFile) >> kept)) epoch = kept;
+  if (!epoch) {
     epoch = wallMicros();
-    std::ofstream(epochFile) << epoch << '\n';
+    std::ofstream(epochFile) << *epoch << '\n';
   }
   uint64_t seed = options.seed.value_or(scenario.seed);
 
@@ -335,7 +335,7 @@ int runNode(const NodeOptions& options) {
     fmt::print(stderr, "dcemu node: {}\n", layout.status().toString());
     return 1;
   }
-  LiveNode node(scenario, seed, index, std::move(*layout), epoch, options.timeScale, *secret);
+  LiveNode node(scenario, seed, index, std::move(*layout), *epoch, options.timeScale, *secret);
   dc::Status started = node.start(options.dataDirectory, listen->host, listen->port, *peers, metrics.host, metrics.port,
                                   !options.metricsListen.empty());
   if (!started.isOk()) {

@@ -155,11 +155,80 @@ TEST_CASE("Writes on both sides of a partition converge to Windows' conflict out
   CHECK(checked.exitCode == 0);
 }
 
+TEST_CASE("Bad live command-line values and files are refused in one line with exit 2, before anything starts",
+          "[live][cli]") {
+  const fs::path work = fs::temp_directory_path() / fmt::format("dcemu-live-cli-{}", getpid());
+  fs::remove_all(work);
+  fs::create_directories(work);
+  auto write = [&](const std::string& name, const std::string& text,
+                   fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
+    std::ofstream(work / name) << text;
+    fs::permissions(work / name, perms);
+    return (work / name).string();
+  };
+  std::string peers = write("peers", "HQ-DC1 127.0.0.1:7001\nHQ-DC2 127.0.0.1:7002\n");
+  std::string secret = write("secret", "0123456789abcdef0123456789abcdef\n");
+  std::string node =
+      fmt::format("node {} --peers {} --secret-file {} --data {}/data", kTopology, peers, secret, work.string());
+  struct Case {
+    std::string args, error;
+  };
+  const std::vector<Case> cases = {
+      {node + " --dc NOPE", "--dc NOPE: no such DC"},
+      {node + " --dc HQ-DC1 --time-scale 0", "--time-scale: a number above 0"},
+      {node + " --dc HQ-DC1 --time-scale 2000000", "--time-scale: a number above 0 and at most 1000000"},
+      {node + " --dc HQ-DC1 --listen localhost", "--listen: address \"localhost\": expected HOST:PORT"},
+      {node + " --dc HQ-DC1 --listen 127.0.0.1:99999", "the port must be a number from 0 to 65535"},
+      {node + " --dc HQ-DC1 --metrics 127.0.0.1:x", "--metrics: address \"127.0.0.1:x\""},
+      {node + " --dc HQ-DC1 --epoch yesterday", "--epoch:"},
+      {fmt::format("node {} --dc HQ-DC1 --peers {}/missing --secret-file {} --data {}/data", kTopology, work.string(),
+                   secret, work.string()),
+       "peers file " + work.string() + "/missing: cannot be read"},
+      {fmt::format("node {} --dc HQ-DC1 --peers {} --secret-file {} --data {}/data", kTopology,
+                   write("bad-peers", "HQ-DC1 127.0.0.1:7001\nHQ-DC2\n"), secret, work.string()),
+       "bad-peers:2: expected NAME HOST:PORT"},
+      {fmt::format("node {} --dc HQ-DC1 --peers {} --secret-file {} --data {}/data", kTopology,
+                   write("stranger-peers", "XX-DC9 127.0.0.1:7001\n"), secret, work.string()),
+       "XX-DC9 is no DC of"},
+      {fmt::format("node {} --dc HQ-DC1 --peers {} --secret-file {} --data {}/data", kTopology, peers,
+                   write("open-secret", "0123456789abcdef0123456789abcdef\n",
+                         fs::perms::owner_read | fs::perms::owner_write | fs::perms::others_read),
+                   work.string()),
+       "anyone may read it"},
+      {fmt::format("node {} --dc HQ-DC1 --peers {} --secret-file {} --data {}/data", kTopology, peers,
+                   write("short-secret", "short\n"), work.string()),
+       "a secret is at least 16 bytes"},
+      {fmt::format("node {} --dc HQ-DC1 --peers {} --secret-file {} --data {}/no/such/parent", kTopology, peers, secret,
+                   work.string()),
+       "is not an existing directory"},
+      {fmt::format("cluster up {} --data {} --time-scale 0", kTopology, (work / "c1").string()),
+       "--time-scale: a number above 0"},
+      {fmt::format("cluster up {} --data {}", kTopology, work.string()),
+       "not empty and not a cluster directory (no metrics)"},
+      {fmt::format("cluster status --data {}", (work / "nothing").string()),
+       "is " + (work / "nothing").string() + " a cluster directory?"},
+      {fmt::format("cluster down --data {}", (work / "nothing").string()), "no cluster runs there"},
+      {fmt::format("cluster check --data {}", (work / "nothing").string()), "not a cluster directory"},
+      {fmt::format("ctl --cluster {} --dc HQ-DC1 usn", (work / "nothing").string()), "a cluster directory?"},
+  };
+  for (const Case& c : cases) {
+    Ran ran = shell(dcemu(c.args));
+    INFO(c.args << "\n" << ran.out);
+    CHECK(ran.exitCode == 2);
+    CHECK(std::count(ran.out.begin(), ran.out.end(), '\n') == 1);
+    CHECK_THAT(ran.out, Catch::Matchers::Contains(c.error));
+  }
+  // Nothing was started or made: no data directory, no cluster.
+  CHECK_FALSE(fs::exists(work / "data"));
+  CHECK_FALSE(fs::exists(work / "c1"));
+  fs::remove_all(work);
+}
+
 TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[live][metrics]") {
   Cluster cluster("metrics", 600);
   REQUIRE(cluster.ctl("HQ-DC1", "add CN=bob,CN=Users objectClass=user").exitCode == 0);
   REQUIRE(cluster.eventually("HQ-DC2", "get CN=bob,CN=Users", 20));
-  std::regex line("hq-dc2 ([0-9.]+):([0-9]+)");
+  std::regex line("HQ-DC2 ([0-9.]+):([0-9]+)");
   std::smatch address;
   std::string metricsFile = readFile(cluster.directory() + "/metrics");
   REQUIRE(std::regex_search(metricsFile, address, line));
@@ -183,7 +252,7 @@ TEST_CASE("A wrong secret, garbage bytes and a flood of connections are refused 
   Cluster cluster("flood", 600);
   std::smatch address;
   std::string peers = readFile(cluster.directory() + "/peers");
-  REQUIRE(std::regex_search(peers, address, std::regex("hq-dc2 ([0-9.]+):([0-9]+)")));
+  REQUIRE(std::regex_search(peers, address, std::regex("HQ-DC2 ([0-9.]+):([0-9]+)")));
   // 1,500 connections, every fourth one sending garbage, held for 20 s: the
   // idle ones alone are twice the node's limit of open connections.
   Ran flood =
@@ -215,7 +284,7 @@ TEST_CASE("A wrong secret, garbage bytes and a flood of connections are refused 
   CHECK_THAT(refused.out, Catch::Matchers::Contains("proof"));
 
   std::string metricsFile = readFile(cluster.directory() + "/metrics");
-  REQUIRE(std::regex_search(metricsFile, address, std::regex("hq-dc2 ([0-9.]+:[0-9]+)")));
+  REQUIRE(std::regex_search(metricsFile, address, std::regex("HQ-DC2 ([0-9.]+:[0-9]+)")));
   Ran metrics = shell("curl -sS --max-time 10 http://" + address[1].str() + "/metrics");
   INFO(metrics.out);
   CHECK(std::regex_search(metrics.out, std::regex(R"(dcemu_rpc_authentication_failures_total\{dc="HQ-DC2"\} [1-9])")));
@@ -330,7 +399,7 @@ TEST_CASE("A real Prometheus server scrapes a live node and answers a query for 
   REQUIRE(std::regex_search(added.out, written, std::regex(R"(USN ([0-9]+)\))")));
   std::smatch address;
   std::string metricsFile = readFile(cluster.directory() + "/metrics");
-  REQUIRE(std::regex_search(metricsFile, address, std::regex("hq-dc1 ([0-9.]+:[0-9]+)")));
+  REQUIRE(std::regex_search(metricsFile, address, std::regex("HQ-DC1 ([0-9.]+:[0-9]+)")));
   const fs::path work = cluster.directory() + "/prometheus";
   fs::create_directories(work);
   std::ofstream(work / "prometheus.yml") << "global:\n  scrape_interval: 1s\n"
