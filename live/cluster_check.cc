@@ -75,9 +75,11 @@ int clusterCheck(const std::string& directory) {
   }
   size_t reference = 0;
   while (reference < replicas.size() && scenario.dcs[scenario.dcIndex(replicas[reference].name)].rodc) ++reference;
+  std::optional<replication::ReplicaComparison> comparison;
+  if (reference < replicas.size()) comparison.emplace(*replicas[reference].dir);
   for (size_t i = 0; i < replicas.size() && reference < replicas.size(); ++i) {
     if (i == reference) continue;
-    auto difference = replication::firstDifference(*replicas[reference].dir, *replicas[i].dir);
+    auto difference = comparison->firstDifference(*replicas[i].dir);
     if (!difference) {
       fmt::print("{}: {}\n", replicas[i].name, difference.status().toString());
       ++problems;

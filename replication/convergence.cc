@@ -42,15 +42,26 @@ std::string describeDifference(const dc::Object& x, const dc::Object& y) {
 }  // namespace
 
 dc::Result<std::optional<ReplicaDifference>> firstDifference(const dc::Directory& a, const dc::Directory& b) {
+  return ReplicaComparison(a).firstDifference(b);
+}
+
+dc::Result<std::optional<ReplicaDifference>> ReplicaComparison::firstDifference(const dc::Directory& b) {
+  const dc::Directory& a = reference_;
+  if (!objects_) {
+    objects_.emplace();
+    for (int nc = 0; nc < dc::kNamingContextCount; ++nc) {
+      a.store().forEachEncodedObject(static_cast<dc::NamingContext>(nc), [&](const dc::Guid& guid,
+                                                                             std::string_view bytes) {
+        (*objects_)[nc].emplace_back(guid, std::string(bytes));
+        return true;
+      });
+    }
+  }
   for (auto nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain}) {
     // Both stores list objects in GUID order: walk b's against a's. Equal
     // bytes are equal replicas (local USNs too), so most objects of replicas
     // that started as copies are never decoded.
-    std::vector<std::pair<dc::Guid, std::string>> first;
-    a.store().forEachEncodedObject(nc, [&](const dc::Guid& guid, std::string_view bytes) {
-      first.emplace_back(guid, std::string(bytes));
-      return true;
-    });
+    const Encoded& first = (*objects_)[static_cast<int>(nc)];
     // DNs cost a walk up the tree: only a difference gets one.
     auto nameIn = [](const dc::Directory& dir, const dc::Guid& guid) {
       return dir.dnOf(guid).valueOr(guid.toString());

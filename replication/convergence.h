@@ -4,8 +4,11 @@
 // gone quiet; a difference names the object and the attribute or value.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dc/directory.h"
 
@@ -19,5 +22,19 @@ struct ReplicaDifference {
 
 // The first difference in schema, configuration, domain order, or none.
 dc::Result<std::optional<ReplicaDifference>> firstDifference(const dc::Directory& a, const dc::Directory& b);
+
+// Many replicas against one: the reference's objects are read once (the
+// first comparison reads them) and every replica is compared with them, as
+// firstDifference(reference, replica) would.
+class ReplicaComparison {
+ public:
+  explicit ReplicaComparison(const dc::Directory& reference) : reference_(reference) {}
+  dc::Result<std::optional<ReplicaDifference>> firstDifference(const dc::Directory& replica);
+
+ private:
+  using Encoded = std::vector<std::pair<dc::Guid, std::string>>;  // in GUID order
+  const dc::Directory& reference_;
+  std::optional<std::array<Encoded, dc::kNamingContextCount>> objects_;
+};
 
 }  // namespace dcemu::replication

@@ -260,9 +260,10 @@ std::vector<std::string> World::settleAndCheckConvergence() {
   int reference = -1;
   for (size_t i = 0; i < dcs_.size() && reference < 0; ++i)
     if (!dcs_[i].readOnly) reference = static_cast<int>(i);
+  replication::ReplicaComparison comparison(*dcs_[reference].dir);
   for (size_t i = 0; i < dcs_.size(); ++i) {
     if (static_cast<int>(i) == reference) continue;
-    auto difference = replication::firstDifference(*dcs_[reference].dir, *dcs_[i].dir);
+    auto difference = comparison.firstDifference(*dcs_[i].dir);
     if (!difference) {
       problems.push_back(fmt::format("{}: {}", dcs_[i].name, difference.status().toString()));
     } else if (*difference) {
