@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <asio.hpp>
 #include <chrono>
 #include <csignal>
@@ -320,8 +321,17 @@ int clusterDown(const std::string& directory) {
 int clusterStatus(const std::string& directory) {
   auto files = readCluster("cluster status", directory);
   if (!files) return 2;
+  // In the file's order when the directory holds the file, as repadmin
+  // /showrepl * lists DCs; else by name.
+  std::vector<std::pair<std::string, Address>> order(files->peers.begin(), files->peers.end());
+  sim::LoadResult loaded = sim::loadScenarioFile(directory + "/topology.toml");
+  if (loaded.errors.empty()) {
+    auto rank = [&](const std::string& name) { return loaded.scenario->dcIndex(name); };
+    std::stable_sort(order.begin(), order.end(),
+                     [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
+  }
   int exitCode = 0;
-  for (const auto& [name, address] : files->peers) {
+  for (const auto& [name, address] : order) {
     Reply reply = adminCall(address, files->secret, [](wire::Admin::Client admin) {
       auto request = admin.showReplRequest();
       return request.send().then([](auto&& response) { return Reply{0, response.getText().cStr()}; });

@@ -98,8 +98,9 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     std::vector<dc::AttributeInput> inputs;
     for (size_t i = 2; i < args.size(); ++i) {
       auto assignment = splitAssignment(args[i]);
-      if (!assignment || !known(assignment->first))
-        return usage(fmt::format("\"{}\": expected ATTRIBUTE=VALUE with an attribute of the schema", args[i]));
+      if (!assignment) return usage(fmt::format("\"{}\": expected ATTRIBUTE=VALUE", args[i]));
+      if (!known(assignment->first))
+        return usage(fmt::format("attribute \"{}\": no such attribute in the schema", assignment->first));
       auto it = std::find_if(inputs.begin(), inputs.end(),
                              [&](const dc::AttributeInput& in) { return in.name == assignment->first; });
       if (it == inputs.end()) it = inputs.insert(inputs.end(), {assignment->first, {}});
@@ -122,8 +123,10 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
       dc::Change::Op change = kind == "replace" ? dc::Change::Op::Replace
                               : kind == "add"   ? dc::Change::Op::Add
                                                 : dc::Change::Op::Delete;
-      if ((kind != "replace" && kind != "add" && kind != "delete") || !assignment || !known(assignment->first))
+      if ((kind != "replace" && kind != "add" && kind != "delete") || !assignment)
         return usage(fmt::format("\"{}\": expected replace:, add: or delete:ATTRIBUTE=VALUE", args[i]));
+      if (!known(assignment->first))
+        return usage(fmt::format("attribute \"{}\": no such attribute in the schema", assignment->first));
       std::vector<std::string> values;
       if (!(change == dc::Change::Op::Delete && assignment->second.empty()))
         values.push_back(qualifyValue(assignment->first, assignment->second));
