@@ -9,6 +9,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "dc/migration.h"
 #include "live/live_node.h"
 #include "replication/repadmin.h"
 #include "replication/win32.h"
@@ -197,6 +198,38 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     node_->changed(dc::NamingContext::Domain, false);
     return {0, fmt::format("{} {} users on {} in {:.3f} s (USN {})\n", op == "populate" ? "added" : "changed", count,
                            self, seconds, dir_->highestCommittedUsn())};
+  }
+  if ((op == "start-migration" || op == "complete-migration" || op == "undo-migration" || op == "reset-migration") &&
+      (args.size() == 2 || args.size() == 3)) {
+    // The migration operations as the file's steps run them: the [[dmsa]]
+    // by the name the file gives it, the old account by sAMAccountName
+    // (default: the one the file says it supersedes).
+    const sim::DmsaSpec* spec = nullptr;
+    for (const sim::DmsaSpec& dmsa : scenario_.dmsas)
+      if (sim::loader::lower(dmsa.name) == sim::loader::lower(args[1])) spec = &dmsa;
+    if (!spec) return usage(fmt::format("{}: no [[dmsa]] \"{}\" in the file", op, args[1]));
+    std::string account = args.size() == 3 ? args[2] : spec->supersedes;
+    if (account.empty()) return usage(fmt::format("{}: {} supersedes no account; name one", op, spec->name));
+    auto guid = dir_->store().guidByAccountName(account);
+    auto accountDn = guid ? dir_->dnOf(*guid)
+                          : dc::Result<std::string>(dc::Status(dc::LdapResult::noSuchObject,
+                                                               fmt::format("no account {} on {}", account, self)));
+    if (!accountDn) return statusReply(accountDn.status(), "");
+    dc::MigrationOp migration = op == "start-migration"      ? dc::MigrationOp::Start
+                                : op == "complete-migration" ? dc::MigrationOp::Complete
+                                : op == "undo-migration"     ? dc::MigrationOp::Undo
+                                                             : dc::MigrationOp::Reset;
+    std::string dmsaDn = sim::dmsaDn(scenario_, *spec);
+    dc::MigrationOutcome outcome = dc::migrateServiceAccount(*dir_, {dmsaDn, *accountDn, migration}, admin);
+    log(fmt::format("event 3085: {} of {} to {}: {}", dc::migrationOpName(migration), account, spec->name,
+                    outcome.status.isOk() ? "No Error." : outcome.status.message()));
+    if (!outcome.status.isOk()) return statusReply(outcome.status, "");
+    originated(dmsaDn, {"msDS-DelegatedMSAState"});
+    std::string state = "(not set)";
+    if (auto dmsa = dir_->read(dmsaDn))
+      if (auto values = dir_->values(*dmsa, "msDS-DelegatedMSAState"); values && !values->empty())
+        state = values->front();
+    return {0, fmt::format("{} on {}: {} now has msDS-DelegatedMSAState {}\n", op, self, spec->name, state)};
   }
   if (op == "syncall" && args.size() == 1) {
     // repadmin /syncall /A /e /P-less: pull every naming context from every

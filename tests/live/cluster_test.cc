@@ -35,10 +35,10 @@ std::string dcemu(const std::string& args) {
 // A cluster directory of its own, stopped and removed however the test ends.
 class Cluster {
  public:
-  explicit Cluster(const std::string& name, double timeScale, int maxRestarts = 10)
+  explicit Cluster(const std::string& name, double timeScale, int maxRestarts = 10, const std::string& file = kTopology)
       : directory_((fs::temp_directory_path() / fmt::format("dcemu-live-{}-{}", name, getpid())).string()) {
     fs::remove_all(directory_);
-    Ran up = shell(dcemu(fmt::format("cluster up {} --data {} --time-scale {} --max-restarts {}", kTopology, directory_,
+    Ran up = shell(dcemu(fmt::format("cluster up {} --data {} --time-scale {} --max-restarts {}", file, directory_,
                                      timeScale, maxRestarts)));
     INFO(up.out);
     REQUIRE(up.exitCode == 0);
@@ -222,6 +222,37 @@ TEST_CASE("Bad live command-line values and files are refused in one line with e
   CHECK_FALSE(fs::exists(work / "data"));
   CHECK_FALSE(fs::exists(work / "c1"));
   fs::remove_all(work);
+}
+
+TEST_CASE("The migration operations run on a live DC as in the simulator, refusals included, and replicate",
+          "[live][migration]") {
+  // Microsoft's Start-/Complete-ADServiceAccountMigration: Start sets the
+  // dMSA's msDS-DelegatedMSAState to 1 and links the old account; a second
+  // Start is refused (the dMSA is linked); Complete without Start too.
+  Cluster cluster("migration", 600, 10, sim::testing::topology("reference/two-sites-seed-warning.toml"));
+  Ran early = cluster.ctl("EAST-DC1", "complete-migration dmsa_web");
+  CHECK(early.exitCode == 1);
+  CHECK_THAT(early.out, Catch::Matchers::Contains("no migration from CN=svc_web,CN=Users"));
+  Ran started = cluster.ctl("EAST-DC1", "start-migration dmsa_web");
+  INFO(started.out);
+  REQUIRE(started.exitCode == 0);
+  CHECK_THAT(started.out, Catch::Matchers::Contains("dmsa_web now has msDS-DelegatedMSAState 1"));
+  Ran again = cluster.ctl("EAST-DC1", "start-migration dmsa_web");
+  CHECK(again.exitCode == 1);
+  CHECK_THAT(again.out, Catch::Matchers::Contains("the dMSA is already linked (state 1)"));
+  // The site link replicates every 12 hours; an administrator forces it.
+  REQUIRE(cluster.ctl("WEST-DC1", "replicate EAST-DC1").exitCode == 0);
+  const std::string dmsa = "'CN=dmsa_web,CN=Managed Service Accounts' msDS-DelegatedMSAState";
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  Ran west;
+  do {
+    west = cluster.ctl("WEST-DC1", "get " + dmsa);
+  } while (west.out.find("msDS-DelegatedMSAState : 1") == std::string::npos &&
+           std::chrono::steady_clock::now() < deadline);
+  CHECK_THAT(west.out, Catch::Matchers::Contains("msDS-DelegatedMSAState : 1"));
+  CHECK(cluster.ctl("WEST-DC1", "complete-migration dmsa_web").exitCode == 0);
+  CHECK(cluster.ctl("EAST-DC1", "unknown-migration dmsa_web").exitCode == 2);
+  CHECK(cluster.ctl("EAST-DC1", "start-migration no_such_dmsa").exitCode == 2);
 }
 
 TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[live][metrics]") {
