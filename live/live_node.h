@@ -32,10 +32,12 @@ class ScaledClock final : public dc::Clock {
       : start_(start), epoch_(epochUnixMicros), scale_(scale) {}
   int64_t nowMicros() override;
   double scale() const { return scale_; }
+  void setSkew(int64_t micros) { skew_ = micros; }  // a clock-skew fault
 
  private:
   int64_t start_, epoch_;
   double scale_;
+  int64_t skew_ = 0;
 };
 
 // What one partner's pulls and notifications have done, for /metrics.
@@ -75,6 +77,12 @@ class LiveNode final : public node::Harness {
   void originated(const std::string& dn, const std::vector<std::string>& attributes);
   std::string metricsText() const;
   void scheduleGarbageCollection(int64_t at);
+  // The file's [[fault]]s and [[step]]s that concern this DC, at their
+  // moments (node_timeline.cc).
+  void scheduleTimeline();
+  void runFault(const sim::Fault& fault, int id, bool on);
+  void runStep(const sim::Step& step);
+  std::optional<std::string> stepDn(const sim::Step& step) const;
   // The file's [workload]: a description change on a random user, at
   // exponential intervals averaging the file's rate, as in the simulator.
   void scheduleWorkload();
@@ -103,6 +111,7 @@ class LiveNode final : public node::Harness {
   std::unique_ptr<HttpEndpoint> http_;
   uint16_t replicationPort_ = 0, metricsPort_ = 0;
   bool workloadOn_ = true;
+  std::map<std::string, std::string> addedLabels_;  // ldap-add ids → the DN the step gave
   uint64_t workloadGeneration_ = 0;  // bumps when the workload stops, so its pending change drops
   // Counters for /metrics.
   replication::ApplyCounts applied_;

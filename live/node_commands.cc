@@ -64,6 +64,8 @@ void LiveNode::originated(const std::string& dn, const std::vector<std::string>&
 
 Reply LiveNode::command(const std::vector<std::string>& args) {
   if (args.empty()) return usage("no operation given");
+  // A DC that is down (a dc-down fault) answers nothing, as the simulator's.
+  if (!node_->up()) return {replication::win32::kRpcServerUnavailable, fmt::format("{} is down", nameOf(index_))};
   const std::string& op = args[0];
   const std::string domainDn = dir_->namingContextDn(dc::NamingContext::Domain).toString();
   auto qualify = [&](const std::string& dn) {

@@ -33,7 +33,7 @@ int64_t wallMicros() {
 }  // namespace
 
 int64_t ScaledClock::nowMicros() {
-  return start_ + static_cast<int64_t>(static_cast<double>(wallMicros() - epoch_) * scale_);
+  return start_ + static_cast<int64_t>(static_cast<double>(wallMicros() - epoch_) * scale_) + skew_;
 }
 
 // Delayed calls in simulated microseconds on the io_context's steady clock.
@@ -152,7 +152,15 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
                        ++notificationsReceived_;
                        node_->pull(dc, nc, node::PullReason::Notification);
                      },
-                     [this](const std::vector<std::string>& args) { return command(args); }});
+                     [this](const std::vector<std::string>& args) { return command(args); },
+                     [this]() -> std::pair<uint32_t, std::string> {
+                       // As the simulator answers: a DC that is off cannot be
+                       // reached; a broken endpoint is not registered.
+                       if (!node_->up())
+                         return {replication::win32::kRpcServerUnavailable, nameOf(index_) + " is down"};
+                       if (node_->broken > 0) return {1753, nameOf(index_) + ": no replication endpoint"};
+                       return {0, ""};
+                     }});
   auto port = server_->listen(listenHost, listenPort);
   if (!port) return port.status();
   replicationPort_ = *port;
@@ -186,6 +194,7 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   }
   node_->pullFromEveryPartner(node::PullReason::Restart);
   scheduleGarbageCollection(start + sim::kFirstCollectionMicros);
+  scheduleTimeline();
   if (!self.rodc && scenario_.changesPerDcPerHour > 0 && !layout_->workloadUsers().empty()) scheduleWorkload();
   return dc::Status::ok();
 }

@@ -50,6 +50,12 @@ class ReplicationImpl final : public wire::Replication::Server {
   explicit ReplicationImpl(Shared& shared) : shared_(shared) {}
 
   kj::Promise<void> getNcChanges(GetNcChangesContext context) override {
+    if (shared_.hooks.refusal) {
+      if (auto [code, why] = shared_.hooks.refusal(); code != 0) {
+        setResult(context.getResults().initResult(), code, why);
+        return kj::READY_NOW;
+      }
+    }
     TransportReply answer = answerGetNcChanges(shared_.dir, shared_.self.dsa, asView(context.getParams().getRequest()));
     ++shared_.counts.requestsServed;
     auto results = context.getResults();

@@ -35,6 +35,9 @@ struct NodeHooks {
   std::function<void(const dc::Guid& sourceDsa, dc::NamingContext nc)> notified;
   // win32 0 and the text, or an error code and a one-line reason.
   std::function<std::pair<uint32_t, std::string>(const std::vector<std::string>& args)> command;
+  // 0 while the node serves replication, else the Win32 code and reason a
+  // request gets instead (a DC that is down, a broken endpoint).
+  std::function<std::pair<uint32_t, std::string>()> refusal;
 };
 
 class ReplicationServer {

@@ -115,6 +115,11 @@ class World final : private node::Harness {
   replication::DsaNames dsaNames() const;
   const replication::KccResult& topology() const { return topology_; }
   const std::vector<node::Connection>& connections() const { return connections_; }
+  // The object a step's `object` names (lowercased label), as provisioned.
+  std::optional<dc::Guid> objectGuid(const std::string& label) const {
+    auto found = objects_.find(label);
+    return found == objects_.end() ? std::nullopt : std::optional<dc::Guid>(found->second);
+  }
   // The DNs of the users the file describes: what the background workload modifies.
   const std::vector<std::string>& workloadUsers() const { return workloadUsers_; }
   int dcIndex(std::string_view name) const { return scenario_.dcIndex(name); }

@@ -10,6 +10,8 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <ctime>
+#include <iomanip>
 #include <map>
 #include <random>
 #include <regex>
@@ -253,6 +255,42 @@ TEST_CASE("The migration operations run on a live DC as in the simulator, refusa
   CHECK(cluster.ctl("WEST-DC1", "complete-migration dmsa_web").exitCode == 0);
   CHECK(cluster.ctl("EAST-DC1", "unknown-migration dmsa_web").exitCode == 2);
   CHECK(cluster.ctl("EAST-DC1", "start-migration no_such_dmsa").exitCode == 2);
+}
+
+TEST_CASE("Live DCs run the file's faults and steps at their moments", "[live][timeline]") {
+  // tests/live/scenarios/timeline-live.toml at an hour in two seconds (wide
+  // enough margins on a busy machine): grace is
+  // added at 1h, the branch is cut from 30m to 6h, HQ-DC2 is down from 2h
+  // to 4h while grace changes at 3h.
+  const std::string file = std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/timeline-live.toml";
+  Cluster cluster("timeline", 1800, 10, file);
+  // Simulated time zero is the cluster's epoch (a whole second, at or
+  // before `up`): hour h falls 2h seconds after it.
+  std::tm epoch{};
+  std::istringstream(readFile(cluster.directory() + "/epoch")) >> std::get_time(&epoch, "%Y-%m-%dT%H:%M:%SZ");
+  const auto zero = std::chrono::system_clock::from_time_t(timegm(&epoch));
+  auto waitUntilHour = [&](double hours) {
+    std::this_thread::sleep_until(zero + std::chrono::milliseconds(static_cast<int>(hours * 2000)));
+  };
+  waitUntilHour(1.5);
+  CHECK(cluster.ctl("HQ-DC2", "get CN=grace,CN=Users").exitCode == 0);  // by notification
+  CHECK(cluster.ctl("BR-DC1", "get CN=grace,CN=Users").exitCode == 1);  // cut off
+  waitUntilHour(3.0);
+  Ran down = cluster.ctl("HQ-DC2", "usn");
+  CHECK(down.exitCode == 1);
+  CHECK_THAT(down.out, Catch::Matchers::Contains("HQ-DC2 is down"));
+  waitUntilHour(5.0);
+  // Back at 4h, HQ-DC2 pulled what changed while it was down.
+  Ran back = cluster.ctl("HQ-DC2", "get CN=grace,CN=Users description");
+  CHECK_THAT(back.out, Catch::Matchers::Contains("changed while HQ-DC2 was down"));
+  CHECK(cluster.ctl("BR-DC1", "get CN=grace,CN=Users").exitCode == 1);
+  // The link heals at 6h; the branch's next 15-minute poll brings grace.
+  CHECK(cluster.eventually("BR-DC1", "get CN=grace,CN=Users", 15));
+  std::string log = readFile(cluster.directory() + "/dcs/br-dc1/node.log");
+  CHECK_THAT(log, Catch::Matchers::Contains("partition begins"));
+  CHECK_THAT(log, Catch::Matchers::Contains("partition ends"));
+  std::string hq = readFile(cluster.directory() + "/dcs/hq-dc1/node.log");
+  CHECK_THAT(hq, Catch::Matchers::Contains("ldap-add: added CN=grace,CN=Users"));
 }
 
 TEST_CASE("A live node serves Prometheus metrics and its health over HTTP", "[live][metrics]") {
