@@ -6,6 +6,7 @@
 
 #include <asio.hpp>
 
+#include "live/asio_listen.h"
 #include "live/asio_stream.h"
 
 namespace dcemu::live {
@@ -107,21 +108,11 @@ HttpEndpoint::~HttpEndpoint() {
 }
 
 dc::Result<uint16_t> HttpEndpoint::listen(const std::string& address, uint16_t port) {
-  auto fail = [&](std::string_view reason) {
-    return dc::Status(dc::LdapResult::unavailable, fmt::format("metrics: listen on {}:{}: {}", address, port, reason));
-  };
-  asio::error_code ec;
-  auto ip = asio::ip::make_address(address, ec);
-  if (ec) return fail("not an IP address");
-  asio::ip::tcp::endpoint endpoint(ip, port);
-  auto& acceptor = impl_->acceptor;
-  if (acceptor.open(endpoint.protocol(), ec); ec) return fail(ec.message());
-  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (acceptor.bind(endpoint, ec); ec) return fail(ec.message());
-  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec.message());
+  auto listening = listenOn(impl_->acceptor, address, port, "metrics: ");
+  if (!listening) return listening;
   impl_->acceptNext();
   impl_->tick();
-  return acceptor.local_endpoint().port();
+  return listening;
 }
 
 }  // namespace dcemu::live

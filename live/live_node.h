@@ -112,7 +112,7 @@ class LiveNode final : public node::Harness {
   uint16_t replicationPort_ = 0, metricsPort_ = 0;
   bool workloadOn_ = true;
   std::map<std::string, std::string> addedLabels_;  // ldap-add ids → the DN the step gave
-  uint64_t workloadGeneration_ = 0;  // bumps when the workload stops, so its pending change drops
+  uint64_t workloadGeneration_ = 0;                 // bumps when the workload stops, so its pending change drops
   // Counters for /metrics.
   replication::ApplyCounts applied_;
   uint64_t originatingWrites_ = 0, notificationsSent_ = 0, notificationsReceived_ = 0;

@@ -128,15 +128,7 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   dir_ = std::move(*dir);
   names_ = layout_->dsaNames();
 
-  node::ReplicationSettings settings;
-  settings.notifyFirst = scenario_.notifyFirst;
-  settings.notifySubsequent = scenario_.notifySubsequent;
-  settings.intraSitePoll = scenario_.intraSitePoll;
-  settings.pull.maxObjects = scenario_.maxObjects;
-  settings.pull.maxBytes = scenario_.maxBytes;
-  settings.pull.strictConsistency = scenario_.strictConsistency;
-  settings.pull.allowDivergentPartner = scenario_.allowDivergentPartners;
-  node_ = std::make_unique<node::Node>(index_, *this, settings, layout_->connections());
+  node_ = std::make_unique<node::Node>(index_, *this, sim::replicationSettings(scenario_), layout_->connections());
   node_->attach(dir_.get(), dsaOf(index_));
 
   timer_ = std::make_unique<ScaledTimer>(io_, clock_.scale());

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <list>
 
+#include "live/asio_listen.h"
 #include "live/rpc.capnp.h"
 #include "live/rpc_auth.h"
 #include "live/rpc_connection.h"
@@ -269,22 +270,13 @@ ReplicationServer::~ReplicationServer() {
 }
 
 dc::Result<uint16_t> ReplicationServer::listen(const std::string& address, uint16_t port) {
-  auto fail = [&](std::string_view reason) {
-    return dc::Status(dc::LdapResult::unavailable, fmt::format("listen on {}:{}: {}", address, port, reason));
-  };
   if (impl_->shared.secret.size() < kMinSecretBytes)
-    return fail(fmt::format("the cluster secret must be at least {} bytes", kMinSecretBytes));
-  asio::error_code ec;
-  auto ip = asio::ip::make_address(address, ec);
-  if (ec) return fail("not an IP address");
-  asio::ip::tcp::endpoint endpoint(ip, port);
-  auto& acceptor = impl_->acceptor;
-  if (acceptor.open(endpoint.protocol(), ec); ec) return fail(ec.message());
-  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (acceptor.bind(endpoint, ec); ec) return fail(ec.message());
-  if (acceptor.listen(asio::socket_base::max_listen_connections, ec); ec) return fail(ec.message());
-  impl_->acceptNext();
-  return acceptor.local_endpoint().port();
+    return dc::Status(
+        dc::LdapResult::unavailable,
+        fmt::format("listen on {}:{}: the cluster secret must be at least {} bytes", address, port, kMinSecretBytes));
+  auto listening = listenOn(impl_->acceptor, address, port, "");
+  if (listening) impl_->acceptNext();
+  return listening;
 }
 
 const ServerCounts& ReplicationServer::counts() const {

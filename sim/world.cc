@@ -31,6 +31,18 @@ dc::Status checkFreshDirectory(const std::string& path, std::string_view what, s
   return dc::Status::ok();
 }
 
+node::ReplicationSettings replicationSettings(const Scenario& scenario) {
+  node::ReplicationSettings settings;
+  settings.notifyFirst = scenario.notifyFirst;
+  settings.notifySubsequent = scenario.notifySubsequent;
+  settings.intraSitePoll = scenario.intraSitePoll;
+  settings.pull.maxObjects = scenario.maxObjects;
+  settings.pull.maxBytes = scenario.maxBytes;
+  settings.pull.strictConsistency = scenario.strictConsistency;
+  settings.pull.allowDivergentPartner = scenario.allowDivergentPartners;
+  return settings;
+}
+
 dc::Status checkStoreDirectory(const std::string& path) {
   return checkFreshDirectory(path, "store directory", "each run needs an empty or new directory");
 }
@@ -134,14 +146,7 @@ dc::Status World::provision(bool everyDc) {
   std::vector<bool> linkNotifies;
   for (const SiteLink& link : scenario_.siteLinks) linkNotifies.push_back(link.notify);
   connections_ = node::planConnections(input, topology_, linkNotifies);
-  node::ReplicationSettings settings;
-  settings.notifyFirst = scenario_.notifyFirst;
-  settings.notifySubsequent = scenario_.notifySubsequent;
-  settings.intraSitePoll = scenario_.intraSitePoll;
-  settings.pull.maxObjects = scenario_.maxObjects;
-  settings.pull.maxBytes = scenario_.maxBytes;
-  settings.pull.strictConsistency = scenario_.strictConsistency;
-  settings.pull.allowDivergentPartner = scenario_.allowDivergentPartners;
+  const node::ReplicationSettings settings = replicationSettings(scenario_);
   for (size_t i = 0; i < specs.size(); ++i)
     nodes_.push_back(
         std::make_unique<node::Node>(static_cast<int>(i), static_cast<node::Harness&>(*this), settings, connections_));

@@ -70,6 +70,9 @@ dc::Status checkFreshDirectory(const std::string& path, std::string_view what, s
 // The directory of a run's stores (--store).
 dc::Status checkStoreDirectory(const std::string& path);
 
+// What the file's [replication] section tells each node.
+node::ReplicationSettings replicationSettings(const Scenario& scenario);
+
 class World final : private node::Harness {
  public:
   // Builds the world at the scenario's start: provisions every DC and
