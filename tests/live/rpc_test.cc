@@ -275,4 +275,55 @@ TEST_CASE("The admin capability shows repadmin's views of the serving DC", "[rep
   CHECK_THAT(*missing, Contains("OU=Nowhere"));
 }
 
+TEST_CASE("Malformed notifications and admin commands get errors, and the server keeps serving", "[replication][rpc]") {
+  RpcWorld w;
+  int notified = 0;
+  std::vector<std::string> commanded;
+  w.server.setHooks({[&](const dc::Guid&, dc::NamingContext) { ++notified; },
+                     [&](const std::vector<std::string>& args) {
+                       commanded = args;
+                       return std::pair<uint32_t, std::string>{0, "ok"};
+                     },
+                     {}});
+  RpcSession::Opened opened = w.openSession();
+  auto replication = opened.session->replication();
+  auto admin = opened.session->admin();
+  auto notify = [&](std::string dsa, uint8_t nc) {
+    std::optional<std::string> outcome;
+    auto call = replication.notifyRequest();
+    call.setSourceDsa(asData(dsa));
+    call.setNamingContext(nc);
+    auto sent =
+        call.send()
+            .then([&](auto&&) { outcome = ""; }, [&](kj::Exception&& e) { outcome = e.getDescription().cStr(); })
+            .eagerlyEvaluate(nullptr);
+    w.runUntil([&] { return outcome.has_value(); });
+    return *outcome;
+  };
+  CHECK_THAT(notify("short", 2), Contains("a DSA GUID is 16 bytes"));
+  CHECK_THAT(notify(std::string(16, 'g'), 200), Contains("no such naming context"));
+  CHECK(notified == 0);
+  CHECK(notify(std::string(w.world.dsa(1).asBytes()), 2).empty());
+  CHECK(notified == 1);
+
+  // Words of any size and bytes reach the node's command as they were sent.
+  std::optional<std::string> text;
+  auto command = admin.commandRequest();
+  auto args = command.initArgs(3);
+  args.set(0, "add");
+  args.set(1, std::string(100000, 'x'));
+  args.set(2, std::string("\x01\xff=\n", 4));
+  auto sent = command.send().then([&](auto&& reply) { text = reply.getText(); }).eagerlyEvaluate(nullptr);
+  w.runUntil([&] { return text.has_value(); });
+  CHECK(*text == "ok");
+  REQUIRE(commanded.size() == 3);
+  CHECK(commanded[1].size() == 100000);
+  // The server still serves replication.
+  RpcPullTransport transport(w.loop, w.timer, kSecret);
+  transport.addSource(w.world.dsa(0), "127.0.0.1", w.port);
+  uint64_t served = w.server.counts().requestsServed;
+  CHECK(w.pullOverRpc(transport, dc::NamingContext::Schema).win32 == 0);
+  CHECK(w.server.counts().requestsServed == served + 1);
+}
+
 }  // namespace dcemu::replication::testing
