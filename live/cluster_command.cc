@@ -14,11 +14,13 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "live/cluster_files.h"
 #include "live/kj_asio.h"
 #include "live/rpc_transport.h"
+#include "replication/repadmin.h"
 #include "replication/win32.h"
 #include "sim/loader_internal.h"
 #include "sim/scenario_loader.h"
@@ -344,6 +346,27 @@ int clusterStatus(const std::string& directory) {
       fmt::print("{}\n", reply.second);
     }
   }
+  // repadmin /replsummary over the DCs that answer, at the latest clock.
+  std::vector<replication::SummaryPartnership> partnerships;
+  int64_t now = 0;
+  size_t answered = 0;
+  for (const auto& [name, address] : order) {
+    Reply rows = ctlCall(directory, name, {"partnerships"});
+    if (rows.first != 0) continue;
+    ++answered;
+    std::istringstream lines(rows.second);
+    std::string line;
+    if (std::getline(lines, line) && line.starts_with("now ")) now = std::max<int64_t>(now, std::stoll(line.substr(4)));
+    while (std::getline(lines, line)) {
+      std::istringstream fields(line);
+      replication::SummaryPartnership p;
+      p.destination = name;
+      std::getline(fields, p.source, '\t');
+      fields >> p.state.lastAttempt >> p.state.lastSuccess >> p.state.lastResult >> p.state.consecutiveFailures;
+      if (fields) partnerships.push_back(std::move(p));
+    }
+  }
+  if (answered > 0) fmt::print("{}", replication::formatReplSummary(partnerships, answered, now));
   return exitCode;
 }
 

@@ -97,6 +97,17 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
                    sim::objectText(*dir_, *object, attributes)};
   }
   if (op == "usn") return {0, fmt::format("{}\n", dir_->highestCommittedUsn())};
+  if (op == "partnerships" && args.size() == 1) {
+    // For `cluster status`'s /replsummary: this DC's clock, then one line
+    // per inbound partnership (source, attempt, success, result, failures).
+    auto partnerships = replication::summaryPartnerships({dir_.get(), &layout_->dsaInfo(index_)}, names_);
+    if (!partnerships) return usage(partnerships.status().toString());
+    std::string text = fmt::format("now {}\n", now());
+    for (const replication::SummaryPartnership& p : *partnerships)
+      text += fmt::format("{}\t{}\t{}\t{}\t{}\n", p.source, p.state.lastAttempt, p.state.lastSuccess,
+                          p.state.lastResult, p.state.consecutiveFailures);
+    return {0, text};
+  }
   if (op == "add" && args.size() >= 2) {
     std::vector<dc::AttributeInput> inputs;
     for (size_t i = 2; i < args.size(); ++i) {

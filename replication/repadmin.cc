@@ -165,28 +165,44 @@ dc::Result<std::string> showRepl(const DcView& dc, const DsaNames& names, bool c
   return out;
 }
 
-dc::Result<std::string> replSummary(const std::vector<DcView>& dcs, int64_t nowMicros) {
-  std::map<std::string, SummaryRow> bySource, byDestination;
-  std::map<dc::Guid, std::string> nameOf;
-  for (const DcView& view : dcs) nameOf[view.info->dsa] = view.info->name;
-  for (const DcView& view : dcs) {
-    for (dc::NamingContext nc : kShowReplOrder) {
-      auto partners = listRepsFrom(view.dir->store(), nc);
-      if (!partners) return partners.status();
-      for (const RepsFrom& partner : *partners) {
-        auto source = nameOf.find(partner.sourceDsa);
-        bySource[source == nameOf.end() ? partner.sourceDsa.toString() : source->second].add(partner);
-        byDestination[view.info->name].add(partner);
-      }
+dc::Result<std::vector<SummaryPartnership>> summaryPartnerships(const DcView& dc, const DsaNames& names) {
+  std::vector<SummaryPartnership> out;
+  for (dc::NamingContext nc : kShowReplOrder) {
+    auto partners = listRepsFrom(dc.dir->store(), nc);
+    if (!partners) return partners.status();
+    for (const RepsFrom& partner : *partners) {
+      const DsaInfo* source = names.byDsa(partner.sourceDsa);
+      out.push_back({source ? source->name : partner.sourceDsa.toString(), dc.info->name, partner});
     }
+  }
+  return out;
+}
+
+std::string formatReplSummary(const std::vector<SummaryPartnership>& partnerships, size_t dcCount, int64_t nowMicros) {
+  std::map<std::string, SummaryRow> bySource, byDestination;
+  for (const SummaryPartnership& p : partnerships) {
+    bySource[p.source].add(p.state);
+    byDestination[p.destination].add(p.state);
   }
   std::string out = fmt::format("Replication Summary Start Time: {}\n\n", repadminTime(nowMicros));
   out += "Beginning data collection for replication summary, this may take awhile:\n  ";
-  out += std::string(dcs.size(), '.') + "\n\n\n";
+  out += std::string(dcCount, '.') + "\n\n\n";
   appendSummary(out, "Source DSA", bySource, nowMicros);
   out += "\n\n";
   appendSummary(out, "Destination DSA", byDestination, nowMicros);
   return out;
+}
+
+dc::Result<std::string> replSummary(const std::vector<DcView>& dcs, int64_t nowMicros) {
+  DsaNames names;
+  for (const DcView& view : dcs) names.add(*view.info);
+  std::vector<SummaryPartnership> all;
+  for (const DcView& view : dcs) {
+    auto partnerships = summaryPartnerships(view, names);
+    if (!partnerships) return partnerships.status();
+    all.insert(all.end(), partnerships->begin(), partnerships->end());
+  }
+  return formatReplSummary(all, dcs.size(), nowMicros);
 }
 
 dc::Result<std::string> showObjMeta(const DcView& dc, const DsaNames& names, std::string_view dn) {

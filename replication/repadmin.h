@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "dc/directory.h"
+#include "replication/reps_from.h"
 
 namespace dcemu::replication {
 
@@ -56,6 +57,15 @@ dc::Result<std::string> showRepl(const DcView& dc, const DsaNames& names, bool c
 // destination DSA the largest delta since a successful replication, the
 // failed and total partnerships, and the most recent error.
 dc::Result<std::string> replSummary(const std::vector<DcView>& dcs, int64_t nowMicros);
+
+// /replsummary in two halves, for DCs in other processes: each DC's inbound
+// partnerships, and the summary of partnerships gathered from `dcCount` DCs.
+struct SummaryPartnership {
+  std::string source, destination;  // DC names
+  RepsFrom state;
+};
+dc::Result<std::vector<SummaryPartnership>> summaryPartnerships(const DcView& dc, const DsaNames& names);
+std::string formatReplSummary(const std::vector<SummaryPartnership>& partnerships, size_t dcCount, int64_t nowMicros);
 
 // repadmin /showobjmeta for the object `dn` on one DC: every attribute's
 // stamp, then every linked value's.
