@@ -98,6 +98,9 @@ TEST_CASE("A write on one live DC reaches its site partners by notification and 
   CHECK(status.exitCode == 0);
   CHECK_THAT(status.out, Catch::Matchers::Contains("HQ\\HQ-DC2 via RPC"));
   CHECK_THAT(status.out, Catch::Matchers::Contains("Branch\\BR-DC1 via RPC"));
+  // And /replsummary over the four DCs: each is a source and a destination.
+  CHECK_THAT(status.out, Catch::Matchers::Contains("Destination DSA     largest delta    fails/total"));
+  CHECK(std::regex_search(status.out, std::regex(R"(\n BR-DC1 +[0-9]+[hms:]+[0-9]+s +[0-9]+ / +3 )")));
 
   REQUIRE(cluster.down().exitCode == 0);
   Ran checked = cluster.check();
