@@ -50,24 +50,8 @@ int HostClient::locateWritable(HostEnvironment& env) {
 // writable DC it reaches (-1: none, and the request fails).
 int HostClient::kdcFor(HostEnvironment& env, int dc, const std::string& account, bool writableTicket) {
   if (!env.readOnly(dc)) return dc;
-  if (!writableTicket) {
-    const dc::Directory& dir = env.directory(dc);
-    auto guid = dir.store().guidByAccountName(account);
-    if (guid && rodcHoldsSecret(dir, env.dcName(dc) + "$", *guid)) return dc;
-  }
+  if (!writableTicket && env.holdsSecret(dc, account)) return dc;
   return env.forwardTarget(dc);
-}
-
-// After a forwarded request the RODC asks the writable DC for the
-// account's secret, which it reveals when the policy allows.
-void HostClient::cacheAtRodc(HostEnvironment& env, int rodc, int writable, const std::string& account) {
-  dc::Directory& dir = env.directory(writable);
-  auto guid = dir.store().guidByAccountName(account);
-  if (!guid) return;
-  auto revealed = revealToRodc(dir, env.dcName(rodc) + "$", *guid);
-  if (!revealed) return;  // the policy keeps the secret on writable DCs
-  env.wrote(writable, *revealed);
-  env.secretRevealed(rodc, writable);
 }
 
 std::string forwardFailure(HostEnvironment& env, int rodc, const std::string& account) {
@@ -111,10 +95,9 @@ LogonOutcome HostClient::logon(HostEnvironment& env) {
   if (dc < 0) return fail(env, dc, false, "no DC reachable");
   int kdcDc = kdcFor(env, dc, service_.account, false);
   if (kdcDc < 0) return fail(env, dc, false, forwardFailure(env, dc, service_.account));
-  Kdc kdc(env.directory(kdcDc), env.policy(kdcDc), env.dcName(kdcDc));
-  KdcReply reply = kdc.asExchange({service_.account, env.now(), service_.machineAccount});
+  KdcReply reply = env.asExchange(kdcDc, {service_.account, env.now(), service_.machineAccount});
   if (reply.ok()) migratedTo_.reset();
-  if (reply.ok() && kdcDc != dc) cacheAtRodc(env, dc, kdcDc, service_.account);
+  if (reply.ok() && kdcDc != dc) env.revealSecret(dc, kdcDc, service_.account);
   return handleReply(env, kdcDc, false, reply);
 }
 
@@ -142,8 +125,7 @@ LogonOutcome HostClient::renew(HostEnvironment& env) {
   }
   if (kdcDc < 0) return fail(env, dc, true, forwardFailure(env, dc, tgt_->client));
   dc = kdcDc;
-  Kdc kdc(env.directory(dc), env.policy(dc), env.dcName(dc));
-  KdcReply reply = kdc.renew(*tgt_, env.now());
+  KdcReply reply = env.renew(dc, *tgt_, env.now());
   bool dmsaTicket = migratedTo_ && tgt_->client == *migratedTo_;
   if (reply.error == KrbError::TicketExpired ||
       (dmsaTicket && (reply.error == KrbError::ClientRevoked || reply.error == KrbError::PrincipalUnknown))) {
@@ -184,8 +166,7 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
   // and forwards the request to a writable DC.
   int kdcDc = kdcFor(env, dc, *migratedTo_, false);
   if (kdcDc < 0) return fail(env, dc, renewal, forwardFailure(env, dc, *migratedTo_));
-  Kdc kdc(env.directory(kdcDc), env.policy(kdcDc), env.dcName(kdcDc));
-  KdcReply reply = kdc.asExchange({*migratedTo_, env.now(), service_.machineAccount});
+  KdcReply reply = env.asExchange(kdcDc, {*migratedTo_, env.now(), service_.machineAccount});
   if (!reply.ok()) {
     if (reply.error == KrbError::Skew) stickyDc_ = -1;
     bool notMember =
@@ -218,7 +199,7 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
              service_.host,
              {{"DC", env.dcName(kdcDc)}, {"dMSA", *migratedTo_}, {"Domain", env.domain()}}});
   }
-  if (kdcDc != dc) cacheAtRodc(env, dc, kdcDc, *migratedTo_);
+  if (kdcDc != dc) env.revealSecret(dc, kdcDc, *migratedTo_);
   return accept(env, kdcDc, renewal, reply);
 }
 
@@ -249,31 +230,71 @@ void HostClient::learn(HostEnvironment& env, int dc, const KdcReply& reply) {
               {"Previously Authorized", previously ? "true" : "false"},
               {"Status", std::move(status)}}});
   };
+  const std::string dmsaDn = reply.supersededByDn.value_or("");
+  MembershipCheck check = env.checkMembership(dc, dmsaDn, service_.machineAccount);
+  if (!check.machineKnown) return log(dc, false, "failure: no machine account " + service_.machineAccount);
+  if (check.member) return log(dc, true, "success");
   int target = dc;
-  dc::Directory* dir = &env.directory(dc);
-  auto membershipAttr = dir->schema().attribute("msDS-GroupMSAMembership");
-  auto machineSid = sidOfAccount(*dir, service_.machineAccount);
-  if (!machineSid) return log(dc, false, "failure: no machine account " + service_.machineAccount);
-  auto hasMachine = [&](const dc::Object& dmsa) {
-    const std::string* bytes = dmsa.firstValue(membershipAttr->id);
-    auto sd = bytes ? dc::SecurityDescriptor::fromBinary(*bytes) : dc::Result<dc::SecurityDescriptor>(dc::Status());
-    if (!bytes || !sd || !sd->dacl) return false;
-    return std::any_of(sd->dacl->aces.begin(), sd->dacl->aces.end(),
-                       [&](const dc::Ace& ace) { return ace.isAllow() && ace.trustee == *machineSid; });
-  };
-  auto dmsa = dir->read(reply.supersededByDn.value_or(""));
-  if (dmsa && hasMachine(*dmsa)) return log(dc, true, "success");
-  if (dir->readOnly()) {
+  if (env.readOnly(dc)) {
     // The RODC refers the write to a writable DC.
     target = locateWritable(env);
     if (target < 0) return log(dc, false, "failure: no writable DC reachable");
-    dir = &env.directory(target);
-    dmsa = dir->read(reply.supersededByDn.value_or(""));
-    if (dmsa && hasMachine(*dmsa)) return log(target, true, "success");
+    check = env.checkMembership(target, dmsaDn, service_.machineAccount);
+    if (check.member) return log(target, true, "success");
   }
-  if (!dmsa) return log(target, false, "failure: " + dmsa.status().message());
-  // The write is the old account's own: Start granted it write access to
-  // msDS-GroupMSAMembership. The whole security descriptor is replaced.
+  if (check.unreadable) return log(target, false, "failure: " + *check.unreadable);
+  dc::Status status = env.addToMembership(target, dmsaDn, service_.machineAccount, service_.account);
+  log(target, false, status.isOk() ? "success" : "failure: " + status.toString());
+}
+
+// The operations on replicas in this process.
+
+KdcReply ReplicaHostEnvironment::asExchange(int dc, const AsRequest& request) {
+  return Kdc(directory(dc), policy(dc), dcName(dc)).asExchange(request);
+}
+
+KdcReply ReplicaHostEnvironment::renew(int dc, const Ticket& tgt, int64_t clientTime) {
+  return Kdc(directory(dc), policy(dc), dcName(dc)).renew(tgt, clientTime);
+}
+
+bool ReplicaHostEnvironment::holdsSecret(int rodc, const std::string& account) {
+  const dc::Directory& dir = directory(rodc);
+  auto guid = dir.store().guidByAccountName(account);
+  return guid && rodcHoldsSecret(dir, dcName(rodc) + "$", *guid);
+}
+
+void ReplicaHostEnvironment::revealSecret(int rodc, int writable, const std::string& account) {
+  dc::Directory& dir = directory(writable);
+  auto guid = dir.store().guidByAccountName(account);
+  if (!guid) return;
+  auto revealed = revealToRodc(dir, dcName(rodc) + "$", *guid);
+  if (!revealed) return;  // the policy keeps the secret on writable DCs
+  wrote(writable, *revealed);
+  secretRevealed(rodc, writable);
+}
+
+MembershipCheck ReplicaHostEnvironment::checkMembership(int dc, const std::string& dmsaDn, const std::string& machine) {
+  const dc::Directory& dir = directory(dc);
+  auto machineSid = sidOfAccount(dir, machine);
+  if (!machineSid) return {false, std::nullopt, false};
+  auto dmsa = dir.read(dmsaDn);
+  if (!dmsa) return {true, dmsa.status().message(), false};
+  const std::string* bytes = dmsa->firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
+  auto sd = bytes ? dc::SecurityDescriptor::fromBinary(*bytes) : dc::Result<dc::SecurityDescriptor>(dc::Status());
+  bool member = bytes && sd && sd->dacl &&
+                std::any_of(sd->dacl->aces.begin(), sd->dacl->aces.end(),
+                            [&](const dc::Ace& ace) { return ace.isAllow() && ace.trustee == *machineSid; });
+  return {true, std::nullopt, member};
+}
+
+dc::Status ReplicaHostEnvironment::addToMembership(int dc, const std::string& dmsaDn, const std::string& machine,
+                                                   const std::string& account) {
+  dc::Directory& dir = directory(dc);
+  auto membershipAttr = dir.schema().attribute("msDS-GroupMSAMembership");
+  auto machineSid = sidOfAccount(dir, machine);
+  if (!machineSid) return dc::Status(dc::LdapResult::noSuchObject, "no machine account " + machine);
+  auto dmsa = dir.read(dmsaDn);
+  if (!dmsa) return dmsa.status();
   dc::SecurityDescriptor sd;
   if (const std::string* bytes = dmsa->firstValue(membershipAttr->id)) {
     if (auto parsed = dc::SecurityDescriptor::fromBinary(*bytes)) sd = std::move(*parsed);
@@ -282,14 +303,14 @@ void HostClient::learn(HostEnvironment& env, int dc, const KdcReply& reply) {
   if (!sd.dacl) sd.dacl = dc::Acl{};
   sd.dacl->aces.push_back(dc::Ace{dc::AceType::AccessAllowed, 0, dc::rights::kAdsAll, {}, {}, *machineSid});
   dc::Principal principal;
-  if (auto account = dir->store().guidByAccountName(service_.account)) {
-    if (auto token = dir->tokenSids(*account)) principal.sids = std::move(*token);
+  if (auto guid = dir.store().guidByAccountName(account)) {
+    if (auto token = dir.tokenSids(*guid)) principal.sids = std::move(*token);
   }
-  std::string dn = *dir->dnOf(dmsa->guid);
-  dc::Status status = dir->modify(
-      dn, {{dc::Change::Op::Replace, membershipAttr->name, {dc::formatSddl(sd, dir->trusteeResolver())}}}, principal);
-  if (status.isOk()) env.wrote(target, dn);
-  log(target, false, status.isOk() ? "success" : "failure: " + status.toString());
+  std::string dn = *dir.dnOf(dmsa->guid);
+  dc::Status status = dir.modify(
+      dn, {{dc::Change::Op::Replace, membershipAttr->name, {dc::formatSddl(sd, dir.trusteeResolver())}}}, principal);
+  if (status.isOk()) wrote(dc, dn);
+  return status;
 }
 
 }  // namespace dcemu::kdc

@@ -20,7 +20,18 @@
 
 namespace dcemu::kdc {
 
-// What a host reaches of the domain; the simulator (or a test) provides it.
+// What the hosts' Kerberos client needs of its DC's replica when it learns
+// its way into a dMSA's msDS-GroupMSAMembership.
+struct MembershipCheck {
+  bool machineKnown = true;               // the machine account is on the DC
+  std::optional<std::string> unreadable;  // why the dMSA cannot be read
+  bool member = false;                    // an allow ACE for the machine is there already
+};
+
+// What a host reaches of the domain: which DCs answer it, and the KDC and
+// directory operations it asks of one. The simulator and tests answer from
+// replicas in the same process (ReplicaHostEnvironment); a live hosts
+// process would answer over RPC.
 class HostEnvironment {
  public:
   virtual ~HostEnvironment() = default;
@@ -30,19 +41,47 @@ class HostEnvironment {
   virtual bool answers(int dc) const = 0;
   virtual bool readOnly(int dc) const = 0;
   virtual std::string dcName(int dc) const = 0;
+  // The writable DC an RODC forwards a request to: up and reachable from
+  // the RODC's site, nearest first; -1 when there is none.
+  virtual int forwardTarget(int rodc) const = 0;
+  virtual void log(Event event) = 0;
+
+  // The KDC of `dc`, as its replica and Windows version answer.
+  virtual KdcReply asExchange(int dc, const AsRequest& request) = 0;
+  virtual KdcReply renew(int dc, const Ticket& tgt, int64_t clientTime) = 0;
+  // Whether the RODC holds `account`'s secret.
+  virtual bool holdsSecret(int rodc, const std::string& account) = 0;
+  // After a forwarded request: the writable DC reveals `account`'s secret
+  // to the RODC when the policy allows, and the RODC takes it.
+  virtual void revealSecret(int rodc, int writable, const std::string& account) = 0;
+  // Whether `machine` is in the dMSA's membership on `dc`.
+  virtual MembershipCheck checkMembership(int dc, const std::string& dmsaDn, const std::string& machine) = 0;
+  // `account` (Start gave it write access) adds `machine` to the dMSA's
+  // membership on `dc`, replacing the whole security descriptor.
+  virtual dc::Status addToMembership(int dc, const std::string& dmsaDn, const std::string& machine,
+                                     const std::string& account) = 0;
+};
+
+// The operations answered from replicas in this process.
+class ReplicaHostEnvironment : public HostEnvironment {
+ public:
   virtual dc::Directory& directory(int dc) = 0;
   // The domain's Kerberos policy as the KDC of `dc` applies it (its
   // Windows version included).
   virtual KerberosPolicy policy(int dc) const = 0;
-  // An originating write the client made on `dc` (for change notification).
+  // An originating write made on `dc` (for change notification).
   virtual void wrote(int dc, const std::string& dn) = 0;
-  // The writable DC an RODC forwards a request to: up and reachable from
-  // the RODC's site, nearest first; -1 when there is none.
-  virtual int forwardTarget(int rodc) const = 0;
   // The RODC takes a secret the writable DC just revealed to it (the
   // replicate-secret request that follows a forwarded logon).
   virtual void secretRevealed(int rodc, int writable) = 0;
-  virtual void log(Event event) = 0;
+
+  KdcReply asExchange(int dc, const AsRequest& request) override;
+  KdcReply renew(int dc, const Ticket& tgt, int64_t clientTime) override;
+  bool holdsSecret(int rodc, const std::string& account) override;
+  void revealSecret(int rodc, int writable, const std::string& account) override;
+  MembershipCheck checkMembership(int dc, const std::string& dmsaDn, const std::string& machine) override;
+  dc::Status addToMembership(int dc, const std::string& dmsaDn, const std::string& machine,
+                             const std::string& account) override;
 };
 
 struct HostService {
@@ -85,7 +124,6 @@ class HostClient {
   int locate(HostEnvironment& env);
   int locateWritable(HostEnvironment& env);
   int kdcFor(HostEnvironment& env, int dc, const std::string& account, bool writableTicket);
-  void cacheAtRodc(HostEnvironment& env, int rodc, int writable, const std::string& account);
   LogonOutcome finish(LogonOutcome outcome);
   LogonOutcome fail(HostEnvironment& env, int dc, bool renewal, std::string reason);
   LogonOutcome accept(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply);

@@ -7,7 +7,7 @@
 
 namespace dcemu::sim {
 
-class World::HostAccess final : public kdc::HostEnvironment {
+class World::HostAccess final : public kdc::ReplicaHostEnvironment {
  public:
   explicit HostAccess(World& world) : world_(world) {}
   int site = 0;  // the site of the host being served

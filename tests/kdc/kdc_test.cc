@@ -203,7 +203,7 @@ TEST_CASE("A TGT renews within its lifetime up to the renewal limit, and not aft
 namespace {
 
 // One writable DC seen by a host.
-class OneDc final : public kdc::HostEnvironment {
+class OneDc final : public kdc::ReplicaHostEnvironment {
  public:
   explicit OneDc(KerberosDomain& k) : k_(k) {}
   int64_t now() const override { return k_.d.clock().nowMicros(); }
