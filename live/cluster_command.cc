@@ -227,6 +227,17 @@ int clusterUp(const ClusterOptions& options) {
     std::ofstream(dir + "/time-scale") << options.timeScale << '\n';
     fs::copy_file(options.file, dir + "/topology.toml", error);
   }
+  if (existing) {
+    // The stores were provisioned from the file the directory keeps: a
+    // different file would run other DCs, links or objects over them.
+    std::ifstream kept(dir + "/topology.toml", std::ios::binary), given(options.file, std::ios::binary);
+    std::string keptText((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+    std::string givenText((std::istreambuf_iterator<char>(given)), std::istreambuf_iterator<char>());
+    if (keptText != givenText)
+      return refuse("cluster up", fmt::format("--data {}: made from another file ({}/topology.toml differs from {}); "
+                                              "use a new directory",
+                                              dir, dir, options.file));
+  }
   auto files = readCluster("cluster up", dir);
   if (!files) return 2;
   auto metrics = readPeers(dir + "/metrics");

@@ -109,6 +109,21 @@ TEST_CASE("A write on one live DC reaches its site partners by notification and 
   CHECK_THAT(checked.out, Catch::Matchers::Contains("4 replicas converged"));
 }
 
+TEST_CASE("A cluster directory starts again only from the file it was made from", "[live][cluster]") {
+  Cluster cluster("restart", 600);
+  REQUIRE(cluster.ctl("HQ-DC1", "add CN=heidi,CN=Users objectClass=user").exitCode == 0);
+  REQUIRE(cluster.down().exitCode == 0);
+  Ran other = shell(dcemu(fmt::format(
+      "cluster up {} --data {}", std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/timeline-live.toml", cluster.directory())));
+  CHECK(other.exitCode == 2);
+  CHECK_THAT(other.out, Catch::Matchers::Contains("made from another file"));
+  Ran same = shell(dcemu(fmt::format("cluster up {} --data {}", kTopology, cluster.directory())));
+  INFO(same.out);
+  REQUIRE(same.exitCode == 0);
+  // The same stores, reopened: what was written before is there.
+  CHECK(cluster.eventually("HQ-DC1", "get CN=heidi,CN=Users", 10));
+}
+
 TEST_CASE("Writes on both sides of a partition converge to Windows' conflict outcome once it heals",
           "[live][partition]") {
   // MS-DRSR 4.1.10.6.13 (attribute conflicts: the higher version wins, then
