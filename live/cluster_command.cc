@@ -100,6 +100,22 @@ std::optional<ClusterFiles> readCluster(std::string_view command, const std::str
   return ClusterFiles{*secret, *peers};
 }
 
+// One `dcemu ctl` operation on the DC `dc` of a cluster whose files are read.
+Reply callDc(const ClusterFiles& files, const std::string& dc, const std::vector<std::string>& args) {
+  auto peer = files.peers.find(dc);
+  if (peer == files.peers.end())
+    return {replication::win32::kInvalidParameter, fmt::format("--dc {}: no such DC in the peers file", dc)};
+  return adminCall(peer->second, files.secret, [&](wire::Admin::Client admin) {
+    auto request = admin.commandRequest();
+    auto list = request.initArgs(static_cast<unsigned>(args.size()));
+    for (size_t i = 0; i < args.size(); ++i) list.set(static_cast<unsigned>(i), args[i]);
+    return request.send().then([](auto&& response) {
+      auto result = response.getResult();
+      return Reply{result.getWin32(), result.getWin32() == 0 ? response.getText().cStr() : result.getError().cStr()};
+    });
+  });
+}
+
 // The supervisor: starts each DC's node and restarts one that exits
 // without being asked to, until SIGTERM.
 volatile std::sig_atomic_t stopRequested = 0;
@@ -362,7 +378,7 @@ int clusterStatus(const std::string& directory) {
   int64_t now = 0;
   size_t answered = 0;
   for (const auto& [name, address] : order) {
-    Reply rows = ctlCall(directory, name, {"partnerships"});
+    Reply rows = callDc(*files, name, {"partnerships"});
     if (rows.first != 0) continue;
     ++answered;
     std::istringstream lines(rows.second);
@@ -387,26 +403,14 @@ std::pair<uint32_t, std::string> ctlCall(const std::string& directory, const std
   if (!secret) return {replication::win32::kInvalidParameter, secret.status().message()};
   auto peers = readPeers(directory + "/peers");
   if (!peers) return {replication::win32::kInvalidParameter, peers.status().message()};
-  auto peer = peers->find(sim::loader::lower(dc));
-  if (peer == peers->end())
-    return {replication::win32::kInvalidParameter, fmt::format("--dc {}: no such DC in {}/peers", dc, directory)};
-  return adminCall(peer->second, *secret, [&](wire::Admin::Client admin) {
-    auto request = admin.commandRequest();
-    auto list = request.initArgs(static_cast<unsigned>(args.size()));
-    for (size_t i = 0; i < args.size(); ++i) list.set(static_cast<unsigned>(i), args[i]);
-    return request.send().then([](auto&& response) {
-      auto result = response.getResult();
-      return Reply{result.getWin32(), result.getWin32() == 0 ? response.getText().cStr() : result.getError().cStr()};
-    });
-  });
+  return callDc({*secret, *peers}, dc, args);
 }
 
 int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args) {
   auto files = readCluster("ctl", directory);
   if (!files) return 2;
-  if (!files->peers.count(sim::loader::lower(dc)))
-    return refuse("ctl", fmt::format("--dc {}: no such DC in {}/peers", dc, directory));
-  Reply reply = ctlCall(directory, dc, args);
+  if (!files->peers.count(dc)) return refuse("ctl", fmt::format("--dc {}: no such DC in {}/peers", dc, directory));
+  Reply reply = callDc(*files, dc, args);
   if (reply.first != 0) {
     fmt::print(stderr, "dcemu ctl: {}: {}\n", dc, reply.second);
     return reply.first == replication::win32::kInvalidParameter ? 2 : 1;

@@ -5,11 +5,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <sstream>
 
+#include "dc/text.h"
 #include "live/rpc_auth.h"
 
 namespace dcemu::live {
@@ -17,11 +17,6 @@ namespace {
 
 dc::Status refused(std::string message) {
   return dc::Status(dc::LdapResult::unwillingToPerform, std::move(message));
-}
-
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
 }
 
 }  // namespace
@@ -41,7 +36,7 @@ dc::Result<Address> parseAddress(const std::string& text, bool anyPort) {
 }
 
 bool IgnoringCase::operator()(const std::string& a, const std::string& b) const {
-  return lower(a) < lower(b);
+  return dc::toLower(a) < dc::toLower(b);
 }
 
 dc::Result<Peers> readPeers(const std::string& path) {

@@ -51,15 +51,7 @@ bool known(const std::string& attribute) {
 
 void LiveNode::originated(const std::string& dn, const std::vector<std::string>& attributes) {
   ++originatingWrites_;
-  dc::NamingContext nc = dc::NamingContext::Domain;
-  for (dc::NamingContext candidate : {dc::NamingContext::Schema, dc::NamingContext::Configuration})
-    if (sim::loader::lower(dn).ends_with(sim::loader::lower(dir_->namingContextDn(candidate).toString())))
-      nc = candidate;
-  bool urgent = std::any_of(attributes.begin(), attributes.end(), [](const std::string& name) {
-    const dc::AttributeDef* attr = dc::Schema::builtin().attribute(name);
-    return attr && attr->urgent;
-  });
-  node_->changed(nc, urgent);
+  node_->originated(dn, attributes);
 }
 
 Reply LiveNode::command(const std::vector<std::string>& args) {

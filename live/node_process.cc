@@ -173,16 +173,8 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   // in its first interval, and a starting DC replicates in first.
   const int64_t start = now();
   for (size_t i = 0; i < node_->inbound().size(); ++i) {
-    const node::Connection& c = node_->inbound()[i];
-    if (!c.kcc.interSite) {
-      node_->startPolling(
-          i, start + static_cast<int64_t>(sim::uniformBelow(rng_, static_cast<uint64_t>(scenario_.intraSitePoll))));
-    } else {
-      int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
-      int64_t first = node::nextOpenInstant(
-          c.schedule, start + static_cast<int64_t>(sim::uniformBelow(rng_, static_cast<uint64_t>(window))));
-      if (first != INT64_MAX) node_->startPolling(i, first);
-    }
+    int64_t first = sim::firstPoll(node_->inbound()[i], start, scenario_.intraSitePoll, rng_);
+    if (first != INT64_MAX) node_->startPolling(i, first);
   }
   node_->pullFromEveryPartner(node::PullReason::Restart);
   scheduleGarbageCollection(start + sim::kFirstCollectionMicros);

@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include "dc/text.h"
+
 namespace dcemu::node {
 
 namespace {
@@ -127,6 +129,23 @@ void Node::changed(dc::NamingContext nc, bool urgent) {
     notifyPending_[static_cast<int>(nc)] = false;
     sendNotifications(nc);
   });
+}
+
+void Node::originated(const std::string& dn, const std::vector<std::string>& attributes) {
+  if (!dir_) return;
+  // The schema NC's DN ends with the configuration NC's: ask for it first.
+  dc::NamingContext nc = dc::NamingContext::Domain;
+  for (dc::NamingContext candidate : {dc::NamingContext::Schema, dc::NamingContext::Configuration}) {
+    if (dc::toLower(dn).ends_with(dc::toLower(dir_->namingContextDn(candidate).toString()))) {
+      nc = candidate;
+      break;
+    }
+  }
+  bool urgent = std::any_of(attributes.begin(), attributes.end(), [](const std::string& name) {
+    const dc::AttributeDef* attr = dc::Schema::builtin().attribute(name);
+    return attr && attr->urgent;
+  });
+  changed(nc, urgent);
 }
 
 void Node::sendNotifications(dc::NamingContext nc) {

@@ -120,6 +120,9 @@ class Node {
   // An originating change in `namingContext`: notify the partners after the
   // first delay (urgent: now), once however many changes come meanwhile.
   void changed(dc::NamingContext namingContext, bool urgent);
+  // An originating write to `dn` changing `attributes`: notify after the
+  // first delay, or at once when one of them is urgent.
+  void originated(const std::string& dn, const std::vector<std::string>& attributes);
   // Schedules inbound connection `i`'s first poll at `when`; each poll
   // schedules the next.
   void startPolling(size_t i, int64_t when);

@@ -43,6 +43,13 @@ node::ReplicationSettings replicationSettings(const Scenario& scenario) {
   return settings;
 }
 
+int64_t firstPoll(const node::Connection& c, int64_t start, int64_t intraSitePoll, dc::Rng& rng) {
+  if (!c.kcc.interSite) return start + static_cast<int64_t>(uniformBelow(rng, static_cast<uint64_t>(intraSitePoll)));
+  int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
+  return node::nextOpenInstant(c.schedule,
+                               start + static_cast<int64_t>(uniformBelow(rng, static_cast<uint64_t>(window))));
+}
+
 dc::Status checkStoreDirectory(const std::string& path) {
   return checkFreshDirectory(path, "store directory", "each run needs an empty or new directory");
 }
@@ -160,17 +167,8 @@ dc::Status World::provision(bool everyDc) {
     DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(*dcs_[i].dir, invocationIds[i]));
   }
   const uint64_t usn = origin.highestCommittedUsn();
-  for (const node::Connection& c : everyDc ? connections_ : std::vector<node::Connection>()) {
-    for (dc::NamingContext nc : node::kNamingContexts) {
-      replication::RepsFrom state;
-      state.sourceDsa = dcs_[c.kcc.source].dsa;
-      state.namingContext = nc;
-      state.sourceInvocationId = invocationIds[c.kcc.source];
-      state.highWaterMark = usn;
-      state.lastAttempt = state.lastSuccess = scenario_.start;
-      DCEMU_RETURN_IF_ERROR(replication::saveRepsFrom(*dcs_[c.kcc.destination].dir, state));
-    }
-  }
+  for (size_t i = 0; i < specs.size() && everyDc; ++i)
+    DCEMU_RETURN_IF_ERROR(seedRepsFrom(*dcs_[i].dir, static_cast<int>(i), invocationIds, usn));
 
   for (const auto& [label, dn] : names_.objects)
     if (auto obj = origin.read(dn)) objects_[label] = obj->guid;
@@ -193,6 +191,23 @@ dc::Status World::provision(bool everyDc) {
   return dc::Status::ok();
 }
 
+dc::Status World::seedRepsFrom(dc::Directory& dir, int destination, const std::vector<dc::Guid>& invocationIds,
+                               uint64_t usn) const {
+  for (const node::Connection& c : connections_) {
+    if (c.kcc.destination != destination) continue;
+    for (dc::NamingContext nc : node::kNamingContexts) {
+      replication::RepsFrom state;
+      state.sourceDsa = dcs_[c.kcc.source].dsa;
+      state.namingContext = nc;
+      state.sourceInvocationId = invocationIds[c.kcc.source];
+      state.highWaterMark = usn;
+      state.lastAttempt = state.lastSuccess = scenario_.start;
+      DCEMU_RETURN_IF_ERROR(replication::saveRepsFrom(dir, state));
+    }
+  }
+  return dc::Status::ok();
+}
+
 void World::scheduleTimeline() {
   for (size_t i = 0; i < scenario_.faults.size(); ++i) scheduleFault(scenario_.faults[i], static_cast<int>(i));
   for (const Step& step : scenario_.steps) queue_.at(scenario_.start + step.at, [this, &step] { runStep(step); });
@@ -201,18 +216,10 @@ void World::scheduleTimeline() {
   std::vector<size_t> polled(nodes_.size());
   for (const node::Connection& c : connections_) {
     size_t i = polled[c.kcc.destination]++;
-    node::Node& destination = *nodes_[c.kcc.destination];
     dc::Xoshiro256 phase =
         randomStream(seed_, fmt::format("poll/{}/{}", dcs_[c.kcc.destination].name, dcs_[c.kcc.source].name));
-    if (!c.kcc.interSite) {
-      destination.startPolling(i, scenario_.start + static_cast<int64_t>(uniformBelow(
-                                                        phase, static_cast<uint64_t>(scenario_.intraSitePoll))));
-    } else {
-      int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
-      int64_t first = node::nextOpenInstant(
-          c.schedule, scenario_.start + static_cast<int64_t>(uniformBelow(phase, static_cast<uint64_t>(window))));
-      if (first != INT64_MAX) destination.startPolling(i, first);
-    }
+    int64_t first = firstPoll(c, scenario_.start, scenario_.intraSitePoll, phase);
+    if (first != INT64_MAX) nodes_[c.kcc.destination]->startPolling(i, first);
   }
   for (int i = 0; i < dcCount(); ++i) scheduleGarbageCollection(i, scenario_.start + kFirstCollectionMicros);
   startWorkload();

@@ -70,6 +70,11 @@ dc::Status checkFreshDirectory(const std::string& path, std::string_view what, s
 // The directory of a run's stores (--store).
 dc::Status checkStoreDirectory(const std::string& path);
 
+// A connection's first scheduled pull after `start`: a random phase within
+// the intra-site poll, or within the inter-site interval's first quarter
+// hour and then the schedule's next open window (INT64_MAX: never open).
+int64_t firstPoll(const node::Connection& c, int64_t start, int64_t intraSitePoll, dc::Rng& rng);
+
 // What the file's [replication] section tells each node.
 node::ReplicationSettings replicationSettings(const Scenario& scenario);
 
@@ -151,6 +156,10 @@ class World final : private node::Harness {
   World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
   dc::Status provision(bool everyDc = true);
   dc::Status openDc(int dc);
+  // Every DC starts in sync with its partners: repsFrom for each inbound
+  // connection at the provisioned USN (`invocationIds` per DC).
+  dc::Status seedRepsFrom(dc::Directory& dir, int destination, const std::vector<dc::Guid>& invocationIds,
+                          uint64_t usn) const;
   void scheduleTimeline();
 
   // Replication (world_replication.cc): the nodes' harness.
@@ -165,7 +174,6 @@ class World final : private node::Harness {
   // `step`: the replicate step that asked, whose failures are findings.
   void startPull(int destination, int source, dc::NamingContext nc, PullReason reason, bool forced = false,
                  bool full = false, const Step* step = nullptr);
-  void notifyLater(int dc, dc::NamingContext nc, bool urgent) { nodes_[dc]->changed(nc, urgent); }
   void startWorkload();
   void backgroundChange(int dc);
 

@@ -4,7 +4,6 @@
 // zero, and the replicas agree on every GUID, stamp and USN.
 #include <filesystem>
 
-#include "replication/reps_from.h"
 #include "replication/utd.h"
 #include "sim/world.h"
 
@@ -28,21 +27,11 @@ dc::Status World::createReplicaStore(const Scenario& scenario, uint64_t seed, in
     if (!store) return store.status();
     auto dir = dc::Directory::open(**store, dc::DirectoryOptions{scenario.domain, d.readOnly}, *d.clock, *d.rng);
     if (!dir) return dir.status();
-    const std::vector<dc::Guid>& invocations = world.dsaInfos_[index].invocationIds;
-    if (index != first) DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(**dir, invocations.front()));
-    const uint64_t usn = world.dcs_[first].dir->highestCommittedUsn();
-    for (const node::Connection& c : world.connections_) {
-      if (c.kcc.destination != index) continue;
-      for (dc::NamingContext nc : node::kNamingContexts) {
-        replication::RepsFrom state;
-        state.sourceDsa = world.dcs_[c.kcc.source].dsa;
-        state.namingContext = nc;
-        state.sourceInvocationId = world.dsaInfos_[c.kcc.source].invocationIds.front();
-        state.highWaterMark = usn;
-        state.lastAttempt = state.lastSuccess = scenario.start;
-        DCEMU_RETURN_IF_ERROR(replication::saveRepsFrom(**dir, state));
-      }
-    }
+    std::vector<dc::Guid> invocationIds;
+    for (const replication::DsaInfo& info : world.dsaInfos_) invocationIds.push_back(info.invocationIds.front());
+    if (index != first) DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(**dir, invocationIds[index]));
+    DCEMU_RETURN_IF_ERROR(
+        world.seedRepsFrom(**dir, index, invocationIds, world.dcs_[first].dir->highestCommittedUsn()));
   }
   // The store appears whole or not at all: a node killed while
   // provisioning starts over.

@@ -83,19 +83,7 @@ void World::recordStep(const Step& step, int lane, const std::string& outcome) {
 
 void World::originated(int index, const std::string& dn, const std::vector<std::string>& attributes) {
   ++counts_.originatingWrites;
-  const dc::Directory& dir = *dcs_[index].dir;
-  dc::NamingContext nc = dc::NamingContext::Domain;
-  for (dc::NamingContext candidate : {dc::NamingContext::Schema, dc::NamingContext::Configuration}) {
-    if (lower(dn).ends_with(lower(dir.namingContextDn(candidate).toString()))) {
-      nc = candidate;
-      break;
-    }
-  }
-  bool urgent = std::any_of(attributes.begin(), attributes.end(), [](const std::string& name) {
-    const dc::AttributeDef* attr = dc::Schema::builtin().attribute(name);
-    return attr && attr->urgent;
-  });
-  notifyLater(index, nc, urgent);
+  nodes_[index]->originated(dn, attributes);
 }
 
 void World::runStep(const Step& step) {
