@@ -150,7 +150,7 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
                        // reached; a broken endpoint is not registered.
                        if (!node_->up())
                          return {replication::win32::kRpcServerUnavailable, nameOf(index_) + " is down"};
-                       if (node_->broken > 0) return {1753, nameOf(index_) + ": no replication endpoint"};
+                       if (node_->broken > 0) return {replication::win32::kEndpointNotRegistered, nameOf(index_) + ": no replication endpoint"};
                        return {0, ""};
                      }});
   auto port = server_->listen(listenHost, listenPort);

@@ -8,6 +8,7 @@
 
 #include "live/asio_listen.h"
 #include "live/rpc.capnp.h"
+#include "live/kdc_wire.h"
 #include "live/rpc_auth.h"
 #include "live/rpc_connection.h"
 #include "replication/source.h"
@@ -168,6 +169,7 @@ class BootstrapImpl final : public wire::Bootstrap::Server {
     results.setServerProof(asData(serverProof(shared_.secret, serverNonce, clientNonce)));
     results.setReplication(kj::heap<ReplicationImpl>(shared_));
     results.setAdmin(kj::heap<AdminImpl>(shared_));
+    results.setKdc(newKdcServer(shared_.hooks));
     onAuthenticated_();
     return kj::READY_NOW;
   }

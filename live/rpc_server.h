@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dc/directory.h"
+#include "kdc/host_client.h"
 #include "live/kj_asio.h"
 #include "replication/repadmin.h"
 
@@ -30,6 +31,27 @@ struct ServerCounts {
   uint64_t requestsServed = 0;
 };
 
+// The KDC of a running node and the directory operations a migration has
+// hosts make (rpc.capnp's Kdc), each for a host in some site.
+class KdcService {
+ public:
+  virtual ~KdcService() = default;
+  // 0 when this DC answers a host in `site` now, else the Win32 code and
+  // reason: a DC that is down, or a site a partition cuts off.
+  virtual std::pair<uint32_t, std::string> refusalFor(const std::string& site) = 0;
+  virtual kdc::KdcReply asExchange(const kdc::AsRequest& request) = 0;
+  virtual kdc::KdcReply renew(const kdc::Ticket& tgt, int64_t clientTime) = 0;
+  virtual bool holdsSecret(const std::string& account) = 0;
+  // On a writable DC: reveals `account`'s secret to the RODC named when
+  // its policy allows; whether it did.
+  virtual dc::Result<bool> revealSecret(const std::string& rodc, const std::string& account) = 0;
+  // On an RODC: pulls what the writable DC named just revealed to it.
+  virtual dc::Status replicateSecret(const std::string& writable) = 0;
+  virtual kdc::MembershipCheck checkMembership(const std::string& dmsaDn, const std::string& machine) = 0;
+  virtual dc::Status addToMembership(const std::string& dmsaDn, const std::string& machine,
+                                     const std::string& account) = 0;
+};
+
 // What a running node does with the calls that reach past its replica.
 struct NodeHooks {
   std::function<void(const dc::Guid& sourceDsa, dc::NamingContext nc)> notified;
@@ -38,6 +60,8 @@ struct NodeHooks {
   // 0 while the node serves replication, else the Win32 code and reason a
   // request gets instead (a DC that is down, a broken endpoint).
   std::function<std::pair<uint32_t, std::string>()> refusal;
+  // Its KDC; a server without one refuses the Kdc calls.
+  KdcService* kdc = nullptr;
 };
 
 class ReplicationServer {

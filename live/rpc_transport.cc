@@ -64,8 +64,9 @@ struct RpcSession::Link {
   capnp::RpcSystem<capnp::rpc::twoparty::VatId> rpc;
 };
 
-RpcSession::RpcSession(kj::Own<Link> link, wire::Replication::Client replication, wire::Admin::Client admin)
-    : link_(kj::mv(link)), replication_(kj::mv(replication)), admin_(kj::mv(admin)) {}
+RpcSession::RpcSession(kj::Own<Link> link, wire::Replication::Client replication, wire::Admin::Client admin,
+                       wire::Kdc::Client kdc)
+    : link_(kj::mv(link)), replication_(kj::mv(replication)), admin_(kj::mv(admin)), kdc_(kj::mv(kdc)) {}
 
 RpcSession::~RpcSession() = default;
 
@@ -92,7 +93,8 @@ kj::Promise<RpcSession::Opened> RpcSession::open(KjAsioLoop& loop, std::string h
                   [failed, secret, serverNonce, clientNonce, link = kj::mv(link)](auto&& reply) mutable -> Opened {
                     if (!proofsMatch(serverProof(secret, serverNonce, clientNonce), asView(reply.getServerProof())))
                       return failed(win32::kAccessDenied, "the server's proof does not match the cluster secret");
-                    return Opened{kj::heap<RpcSession>(kj::mv(link), reply.getReplication(), reply.getAdmin()), 0, {}};
+                    return Opened{kj::heap<RpcSession>(kj::mv(link), reply.getReplication(), reply.getAdmin(),
+                                                            reply.getKdc()), 0, {}};
                   });
             })
             .catch_([failed](kj::Exception&& e) -> Opened {

@@ -28,16 +28,19 @@ class RpcSession {
   // 8453 when either side's proof fails.
   static kj::Promise<Opened> open(KjAsioLoop& loop, std::string host, uint16_t port, std::string secret);
   struct Link;  // the connection and RPC system the capabilities live on
-  RpcSession(kj::Own<Link> link, wire::Replication::Client replication, wire::Admin::Client admin);
+  RpcSession(kj::Own<Link> link, wire::Replication::Client replication, wire::Admin::Client admin,
+             wire::Kdc::Client kdc);
   ~RpcSession();
 
   wire::Replication::Client replication() { return replication_; }
   wire::Admin::Client admin() { return admin_; }
+  wire::Kdc::Client kdc() { return kdc_; }
 
  private:
   kj::Own<Link> link_;
   wire::Replication::Client replication_;
   wire::Admin::Client admin_;
+  wire::Kdc::Client kdc_;
 };
 
 struct RpcSession::Opened {

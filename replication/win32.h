@@ -10,6 +10,7 @@ namespace dcemu::replication::win32 {
 inline constexpr uint32_t kSuccess = 0;
 inline constexpr uint32_t kTimeout = 1460;                 // ERROR_TIMEOUT
 inline constexpr uint32_t kRpcServerUnavailable = 1722;    // RPC_S_SERVER_UNAVAILABLE
+inline constexpr uint32_t kEndpointNotRegistered = 1753;   // EPT_S_NOT_REGISTERED
 inline constexpr uint32_t kInvalidParameter = 8437;        // ERROR_DS_DRA_INVALID_PARAMETER
 inline constexpr uint32_t kDatabaseError = 8451;           // ERROR_DS_DRA_DB_ERROR
 inline constexpr uint32_t kAccessDenied = 8453;            // ERROR_DS_DRA_ACCESS_DENIED

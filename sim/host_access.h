@@ -3,6 +3,7 @@
 // the world's event log. Internal to the world.
 #pragma once
 
+#include "sim/host_population.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -30,7 +31,7 @@ class World::HostAccess final : public kdc::ReplicaHostEnvironment {
   void log(kdc::Event event) override { world_.logEvent(std::move(event)); }
   int forwardTarget(int rodc) const override {
     const SimDc& from = world_.dcs_[rodc];
-    for (const std::vector<int>& tier : world_.locatorTiers(from.site)) {
+    for (const std::vector<int>& tier : locatorTiers(world_.scenario_, from.site)) {
       for (int dc : tier) {
         const SimDc& d = world_.dcs_[dc];
         if (!d.readOnly && world_.nodes_[dc]->up() && d.dir && world_.network_.reachable(from.site, d.site)) return dc;

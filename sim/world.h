@@ -187,7 +187,6 @@ class World final : private node::Harness {
   // Hosts, the KDC and migrations (world_hosts.cc).
   class HostAccess;
   void createHosts();
-  std::vector<std::vector<int>> locatorTiers(int site) const;
   void scheduleClient(size_t client, int64_t at);
   kdc::LogonOutcome runClient(size_t client, bool forcedLogon);
   int clientIndex(const std::string& host, const std::string& service) const;

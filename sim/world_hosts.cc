@@ -8,6 +8,7 @@
 
 #include "dc/migration.h"
 #include "sim/host_access.h"
+#include "sim/host_population.h"
 #include "sim/loader_internal.h"
 #include "sim/units.h"
 
@@ -17,57 +18,10 @@ namespace {
 
 using loader::lower;
 
-// Hosts log on at a seeded moment in this first span, as services start
-// after a host boots.
-constexpr int64_t kFirstLogonSpan = 2LL * 3600 * 1000000;
-// A failed logon is tried again after this.
-constexpr int64_t kRetryAfterFailure = 3600LL * 1000000;
-
 const DmsaSpec* findDmsa(const Scenario& s, const std::string& name) {
   for (const DmsaSpec& d : s.dmsas)
     if (lower(d.name) == lower(name)) return &d;
   return nullptr;
-}
-
-// The sAMAccountName a host's service logs on as.
-std::string serviceAccountName(const Scenario& s, const std::string& service) {
-  for (const ServiceAccountSpec& sa : s.serviceAccounts)
-    if (lower(sa.name) == lower(service)) return sa.kind == "user" ? sa.name : sa.name + "$";
-  return service.ends_with('$') ? service : service + "$";  // a dMSA
-}
-
-// The tracked machines the KDC of `dir` would let retrieve the dMSA's
-// password now: the KDC's own access check (kdc::membershipAllows). When
-// every allow ACE names a machine directly and none denies, that is the
-// machines named; otherwise each machine's token is read from `dir`.
-std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object& dmsa,
-                                     const std::vector<dc::Sid>& machines) {
-  std::set<dc::Sid> authorised;
-  const std::string* bytes = dmsa.firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
-  if (!bytes) return authorised;
-  auto sd = dc::SecurityDescriptor::fromBinary(*bytes);
-  if (!sd || !sd->dacl) return authorised;
-  std::set<dc::Sid> named;
-  const std::set<dc::Sid> tracked(machines.begin(), machines.end());
-  bool direct = true;
-  for (const dc::Ace& ace : sd->dacl->aces) {
-    if (!tracked.count(ace.trustee)) direct = false;  // a group, a well-known SID: tokens decide
-    bool readsAll = ace.mask & (dc::rights::kReadProperty | dc::rights::kGenericAll | dc::rights::kGenericRead);
-    if (!ace.isAllow() || !readsAll || ace.objectType || (ace.flags & dc::ace_flags::kInheritOnly)) direct = false;
-    named.insert(ace.trustee);
-  }
-  for (const dc::Sid& machine : machines) {
-    if (direct) {
-      if (named.count(machine)) authorised.insert(machine);
-      continue;
-    }
-    std::vector<dc::Sid> token{machine};
-    if (auto guid = dir.store().guidBySid(machine)) {
-      if (auto sids = dir.tokenSids(*guid)) token = std::move(*sids);
-    }
-    if (kdc::membershipAllows(bytes, token)) authorised.insert(machine);
-  }
-  return authorised;
 }
 
 // Event 3085's Operation, as Windows writes it: START-MIGRATION ...
@@ -83,60 +37,19 @@ std::string migrationOperationName(dc::MigrationOp op) {
 
 }  // namespace
 
-std::vector<std::vector<int>> World::locatorTiers(int site) const {
-  // The host's own site first, then the other sites by the cost of the
-  // cheapest site-link path to them (ties by file order).
-  std::vector<std::optional<replication::SitePath>> paths =
-      replication::leastCostPathsFrom(scenario_.siteGraph(), site);
-  std::vector<std::pair<int, int>> others;  // (cost, site)
-  for (int s = 0; s < static_cast<int>(scenario_.sites.size()); ++s)
-    if (s != site && paths[s]) others.push_back({paths[s]->cost, s});
-  std::sort(others.begin(), others.end());
-  std::vector<std::vector<int>> tiers;
-  auto tierOf = [&](int s) {
-    std::vector<int> dcs;
-    for (int i = 0; i < dcCount(); ++i)
-      if (dcs_[i].site == s) dcs.push_back(i);
-    if (!dcs.empty()) tiers.push_back(std::move(dcs));
-  };
-  tierOf(site);
-  for (const auto& [cost, s] : others) tierOf(s);
-  return tiers;
-}
-
 void World::createHosts() {
   policy_ = {scenario_.tgtLifetime, scenario_.renewMax, scenario_.serviceTicketLifetime, scenario_.clockSkew,
              scenario_.patchedBadSuccessor};
   hostAccess_ = std::make_unique<HostAccess>(*this);
   for (int i = 0; i < dcCount(); ++i) laneOfDc_[dcs_[i].name] = i;
-  std::map<int, std::vector<std::vector<int>>> tiersBySite;
-  const dc::Directory& origin = *dcs_[0].dir;
-  std::map<std::string, std::vector<TrackedHost>> tracked;  // lower superseded account → hosts
-  for (const HostGroup& group : scenario_.hostGroups) {
-    if (!tiersBySite.count(group.site)) tiersBySite[group.site] = locatorTiers(group.site);
-    const auto& tiers = tiersBySite[group.site];
-    std::vector<int> locatorDcs;  // the own site and the first fallback
-    for (size_t t = 0; t < tiers.size() && t < 2; ++t)
-      locatorDcs.insert(locatorDcs.end(), tiers[t].begin(), tiers[t].end());
-    for (const std::string& host : group.hostNames()) {
-      auto machine = origin.store().guidByAccountName(host + "$");
-      auto machineObject = machine ? origin.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
-      std::optional<dc::Sid> machineSid = machine && machineObject ? origin.objectSid(*machineObject) : std::nullopt;
-      for (const std::string& service : group.services) {
-        kdc::HostService spec{host, host + "$", serviceAccountName(scenario_, service), group.dmsaCapable, tiers};
-        dc::Xoshiro256 locator = randomStream(seed_, fmt::format("locator/{}/{}", host, service));
-        clients_.emplace_back(std::move(spec), locator.next());
-        clientSites_.push_back(group.site);
-        clientServices_.push_back(service);
-        nextLogon_.push_back(0);
-        dc::Xoshiro256 start = randomStream(seed_, fmt::format("logon/{}/{}", host, service));
-        scheduleClient(clients_.size() - 1,
-                       scenario_.start + static_cast<int64_t>(uniformBelow(start, kFirstLogonSpan)));
-        if (machineSid)
-          tracked[lower(service)].push_back(
-              {host, service, scenario_.sites[group.site].name, group.dmsaCapable, *machineSid, locatorDcs});
-      }
-    }
+  std::vector<PlannedClient> planned = planHostClients(scenario_, seed_);
+  std::map<std::string, std::vector<TrackedHost>> tracked = trackedHostsByService(scenario_, planned, *dcs_[0].dir);
+  for (PlannedClient& client : planned) {
+    clients_.emplace_back(std::move(client.spec), client.locatorSeed);
+    clientSites_.push_back(client.site);
+    clientServices_.push_back(client.service);
+    nextLogon_.push_back(0);
+    scheduleClient(clients_.size() - 1, client.firstLogon);
   }
   for (const DmsaSpec& dmsa : scenario_.dmsas) {
     if (dmsa.supersedes.empty()) continue;

@@ -14,9 +14,6 @@ namespace {
 // How long an RPC to an unreachable partner takes to fail: Windows' TCP
 // connect gives up after about 21 seconds (three SYNs).
 constexpr int64_t kUnreachableAfter = 21'000'000;
-// RPC_S_SERVER_UNAVAILABLE for a DC that is off or cut off;
-// EPT_S_NOT_REGISTERED for one whose replication service is broken.
-constexpr uint32_t kEndpointNotRegistered = 1753;
 
 }  // namespace
 
@@ -46,7 +43,7 @@ class World::Transport final : public replication::PullTransport {
       if (!sourceNode.up() || !world_.network_.reachable(from, to)) {
         return failLater(kUnreachableAfter, std::move(done), replication::win32::kRpcServerUnavailable);
       } else if (sourceNode.broken > 0) {
-        answer = {kEndpointNotRegistered, {}, fmt::format("{}: no replication endpoint", s.name)};
+        answer = {replication::win32::kEndpointNotRegistered, {}, fmt::format("{}: no replication endpoint", s.name)};
       } else if (sourceNode.outboundDisabled && !forced_) {
         answer = {replication::win32::kSourceDisabled, {}, fmt::format("{}: outbound replication is disabled", s.name)};
       } else {

@@ -1,0 +1,118 @@
+#include "sim/host_population.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "dc/security_descriptor.h"
+#include "replication/kcc.h"
+#include "sim/event_queue.h"
+#include "sim/loader_internal.h"
+
+namespace dcemu::sim {
+
+namespace {
+
+using loader::lower;
+
+// The sAMAccountName a host's service logs on as.
+std::string serviceAccountName(const Scenario& s, const std::string& service) {
+  for (const ServiceAccountSpec& sa : s.serviceAccounts)
+    if (lower(sa.name) == lower(service)) return sa.kind == "user" ? sa.name : sa.name + "$";
+  return service.ends_with('$') ? service : service + "$";  // a dMSA
+}
+
+}  // namespace
+
+std::vector<std::vector<int>> locatorTiers(const Scenario& scenario, int site) {
+  std::vector<std::optional<replication::SitePath>> paths = replication::leastCostPathsFrom(scenario.siteGraph(), site);
+  std::vector<std::pair<int, int>> others;  // (cost, site)
+  for (int s = 0; s < static_cast<int>(scenario.sites.size()); ++s)
+    if (s != site && paths[s]) others.push_back({paths[s]->cost, s});
+  std::sort(others.begin(), others.end());
+  std::vector<std::vector<int>> tiers;
+  auto tierOf = [&](int s) {
+    std::vector<int> dcs;
+    for (int i = 0; i < static_cast<int>(scenario.dcs.size()); ++i)
+      if (scenario.dcs[i].site == s) dcs.push_back(i);
+    if (!dcs.empty()) tiers.push_back(std::move(dcs));
+  };
+  tierOf(site);
+  for (const auto& [cost, s] : others) tierOf(s);
+  return tiers;
+}
+
+std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t seed) {
+  std::vector<PlannedClient> clients;
+  std::map<int, std::vector<std::vector<int>>> tiersBySite;
+  for (const HostGroup& group : scenario.hostGroups) {
+    if (!tiersBySite.count(group.site)) tiersBySite[group.site] = locatorTiers(scenario, group.site);
+    for (const std::string& host : group.hostNames()) {
+      for (const std::string& service : group.services) {
+        PlannedClient client;
+        client.spec = {host, host + "$", serviceAccountName(scenario, service), group.dmsaCapable,
+                       tiersBySite[group.site]};
+        client.locatorSeed = randomStream(seed, fmt::format("locator/{}/{}", host, service)).next();
+        client.site = group.site;
+        client.service = service;
+        dc::Xoshiro256 start = randomStream(seed, fmt::format("logon/{}/{}", host, service));
+        client.firstLogon = scenario.start + static_cast<int64_t>(uniformBelow(start, kFirstLogonSpan));
+        clients.push_back(std::move(client));
+      }
+    }
+  }
+  return clients;
+}
+
+std::map<std::string, std::vector<TrackedHost>> trackedHostsByService(const Scenario& scenario,
+                                                                      const std::vector<PlannedClient>& clients,
+                                                                      const dc::Directory& dir) {
+  std::map<std::string, std::vector<TrackedHost>> tracked;
+  for (const PlannedClient& client : clients) {
+    auto machine = dir.store().guidByAccountName(client.spec.machineAccount);
+    auto machineObject = machine ? dir.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
+    std::optional<dc::Sid> machineSid = machine && machineObject ? dir.objectSid(*machineObject) : std::nullopt;
+    if (!machineSid) continue;
+    std::vector<int> locatorDcs;  // the own site and the first fallback
+    for (size_t t = 0; t < client.spec.locatorTiers.size() && t < 2; ++t)
+      locatorDcs.insert(locatorDcs.end(), client.spec.locatorTiers[t].begin(), client.spec.locatorTiers[t].end());
+    tracked[lower(client.service)].push_back({client.spec.host, client.service, scenario.sites[client.site].name,
+                                              client.spec.dmsaCapable, *machineSid, std::move(locatorDcs)});
+  }
+  return tracked;
+}
+
+// When every allow ACE names a tracked machine directly and none denies,
+// the authorised machines are the ones named; otherwise each machine's
+// token is read from `dir`.
+std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object& dmsa,
+                                     const std::vector<dc::Sid>& machines) {
+  std::set<dc::Sid> authorised;
+  const std::string* bytes = dmsa.firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
+  if (!bytes) return authorised;
+  auto sd = dc::SecurityDescriptor::fromBinary(*bytes);
+  if (!sd || !sd->dacl) return authorised;
+  std::set<dc::Sid> named;
+  const std::set<dc::Sid> tracked(machines.begin(), machines.end());
+  bool direct = true;
+  for (const dc::Ace& ace : sd->dacl->aces) {
+    if (!tracked.count(ace.trustee)) direct = false;  // a group, a well-known SID: tokens decide
+    bool readsAll = ace.mask & (dc::rights::kReadProperty | dc::rights::kGenericAll | dc::rights::kGenericRead);
+    if (!ace.isAllow() || !readsAll || ace.objectType || (ace.flags & dc::ace_flags::kInheritOnly)) direct = false;
+    named.insert(ace.trustee);
+  }
+  for (const dc::Sid& machine : machines) {
+    if (direct) {
+      if (named.count(machine)) authorised.insert(machine);
+      continue;
+    }
+    std::vector<dc::Sid> token{machine};
+    if (auto guid = dir.store().guidBySid(machine)) {
+      if (auto sids = dir.tokenSids(*guid)) token = std::move(*sids);
+    }
+    if (kdc::membershipAllows(bytes, token)) authorised.insert(machine);
+  }
+  return authorised;
+}
+
+}  // namespace dcemu::sim

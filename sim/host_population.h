@@ -1,0 +1,53 @@
+// The file's hosts as Kerberos clients: one per service on each host of a
+// [[host_group]], with its DC locator's tiers, its seeded locator stream and
+// first logon, and which of them a dMSA migration tracks. The simulator's
+// world and the live hosts process plan them alike, so the same file and
+// seed give the same clients in both.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "dc/directory.h"
+#include "kdc/host_client.h"
+#include "sim/risk.h"
+#include "sim/scenario.h"
+
+namespace dcemu::sim {
+
+// Hosts log on at a seeded moment in this first span, as services start
+// after a host boots.
+inline constexpr int64_t kFirstLogonSpan = 2LL * 3600 * 1000000;
+// A failed logon is tried again after this.
+inline constexpr int64_t kRetryAfterFailure = 3600LL * 1000000;
+
+struct PlannedClient {
+  kdc::HostService spec;
+  uint64_t locatorSeed = 0;
+  int site = 0;
+  std::string service;     // the service's name as the file gives it
+  int64_t firstLogon = 0;  // simulated time
+};
+
+// The DCs a host in `site` may use, best first: its own site's, then each
+// other site's by the cost of the cheapest site-link path (ties by file
+// order). Sites without DCs give no tier.
+std::vector<std::vector<int>> locatorTiers(const Scenario& scenario, int site);
+
+std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t seed);
+
+// The hosts running each service (lowercased name) whose machine account
+// `dir` holds, as the risk tracker follows them: each with every DC of its
+// own site and of its first fallback.
+std::map<std::string, std::vector<TrackedHost>> trackedHostsByService(const Scenario& scenario,
+                                                                      const std::vector<PlannedClient>& clients,
+                                                                      const dc::Directory& dir);
+
+// The tracked machines the KDC of `dir` would let retrieve the dMSA's
+// password now: the KDC's own access check (kdc::membershipAllows).
+std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object& dmsa,
+                                     const std::vector<dc::Sid>& machines);
+
+}  // namespace dcemu::sim
