@@ -16,6 +16,11 @@ class KdcImpl final : public wire::Kdc::Server {
  public:
   explicit KdcImpl(const NodeHooks& hooks) : hooks_(hooks) {}
 
+  kj::Promise<void> reachable(ReachableContext context) override {
+    answering(context.getParams().getSite(), context.getResults().initResult());
+    return kj::READY_NOW;
+  }
+
   kj::Promise<void> asExchange(AsExchangeContext context) override {
     auto params = context.getParams();
     auto results = context.getResults();

@@ -12,6 +12,7 @@
 #include "dc/store.h"
 #include "live/cluster_files.h"
 #include "live/http_endpoint.h"
+#include "live/journal.h"
 #include "live/kj_asio.h"
 #include "live/metrics.h"
 #include "live/rpc_server.h"
@@ -73,6 +74,14 @@ class LiveNode final : public node::Harness {
 
  private:
   class NetworkTransport;
+  // The KDC the hosts reach over RPC, and the watch over tracked dMSAs
+  // (node_kdc.cc).
+  class LocalKdc;
+  KdcService& kdcService();
+  dc::Status watchTrackedDmsas(const std::string& journalPath);
+  void resolveWatchedDmsas();
+  void observeDmsa(const dc::Guid& object, bool replicated);
+  void journalMigrationStep(const std::string& dmsa, const std::string& op);
   std::pair<uint32_t, std::string> command(const std::vector<std::string>& args);  // node_commands.cc
   void originated(const std::string& dn, const std::vector<std::string>& attributes);
   std::string metricsText() const;
@@ -111,6 +120,14 @@ class LiveNode final : public node::Harness {
   std::unique_ptr<HttpEndpoint> http_;
   uint16_t replicationPort_ = 0, metricsPort_ = 0;
   bool workloadOn_ = true;
+  std::unique_ptr<LocalKdc> kdc_;
+  struct WatchedDmsa {
+    std::string name;               // as the file gives it
+    std::vector<dc::Sid> machines;  // the tracked hosts' machine accounts
+  };
+  std::map<dc::Guid, WatchedDmsa> watched_;
+  std::vector<WatchedDmsa> unresolved_;  // not in the replica yet
+  JournalWriter journal_;
   std::map<std::string, std::string> addedLabels_;  // ldap-add ids → the DN the step gave
   uint64_t workloadGeneration_ = 0;                 // bumps when the workload stops, so its pending change drops
   // Counters for /metrics.

@@ -229,6 +229,7 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     log(fmt::format("event 3085: {} of {} to {}: {}", dc::migrationOpName(migration), account, spec->name,
                     outcome.status.isOk() ? "No Error." : outcome.status.message()));
     if (!outcome.status.isOk()) return statusReply(outcome.status, "");
+    journalMigrationStep(spec->name, std::string(dc::migrationOpName(migration)));
     originated(dmsaDn, {"msDS-DelegatedMSAState"});
     std::string state = "(not set)";
     if (auto dmsa = dir_->read(dmsaDn))

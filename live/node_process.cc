@@ -10,6 +10,7 @@
 #include "dc/garbage_collection.h"
 #include "live/cluster_files.h"
 #include "live/live_node.h"
+#include "live/node_kdc.h"
 #include "replication/win32.h"
 #include "sim/event_queue.h"
 #include "sim/loader_internal.h"
@@ -107,6 +108,7 @@ LiveNode::~LiveNode() noexcept {
   // go before the loop and the store.
   http_.reset();
   server_.reset();
+  kdc_.reset();
   rpc_.reset();
   node_.reset();
   dir_.reset();
@@ -127,6 +129,7 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   if (!dir) return dir.status();
   dir_ = std::move(*dir);
   names_ = layout_->dsaNames();
+  DCEMU_RETURN_IF_ERROR(watchTrackedDmsas(dataDirectory + "/risk.journal"));
 
   node_ = std::make_unique<node::Node>(index_, *this, sim::replicationSettings(scenario_), layout_->connections());
   node_->attach(dir_.get(), dsaOf(index_));
@@ -138,21 +141,23 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
     if (peer != peers.end() && dc != index_) rpc_->addSource(dsaOf(dc), peer->second.host, peer->second.port);
   }
   server_ = std::make_unique<ReplicationServer>(loop_, *dir_, layout_->dsaInfo(index_), names_, secret_);
-  server_->setHooks({[this](const dc::Guid& source, dc::NamingContext nc) {
-                       int dc = layout_->dcOfDsa(source);
-                       if (dc < 0) return;
-                       ++notificationsReceived_;
-                       node_->pull(dc, nc, node::PullReason::Notification);
-                     },
-                     [this](const std::vector<std::string>& args) { return command(args); },
-                     [this]() -> std::pair<uint32_t, std::string> {
-                       // As the simulator answers: a DC that is off cannot be
-                       // reached; a broken endpoint is not registered.
-                       if (!node_->up())
-                         return {replication::win32::kRpcServerUnavailable, nameOf(index_) + " is down"};
-                       if (node_->broken > 0) return {replication::win32::kEndpointNotRegistered, nameOf(index_) + ": no replication endpoint"};
-                       return {0, ""};
-                     }});
+  server_->setHooks(
+      {[this](const dc::Guid& source, dc::NamingContext nc) {
+         int dc = layout_->dcOfDsa(source);
+         if (dc < 0) return;
+         ++notificationsReceived_;
+         node_->pull(dc, nc, node::PullReason::Notification);
+       },
+       [this](const std::vector<std::string>& args) { return command(args); },
+       [this]() -> std::pair<uint32_t, std::string> {
+         // As the simulator answers: a DC that is off cannot be
+         // reached; a broken endpoint is not registered.
+         if (!node_->up()) return {replication::win32::kRpcServerUnavailable, nameOf(index_) + " is down"};
+         if (node_->broken > 0)
+           return {replication::win32::kEndpointNotRegistered, nameOf(index_) + ": no replication endpoint"};
+         return {0, ""};
+       },
+       &kdcService()});
   auto port = server_->listen(listenHost, listenPort);
   if (!port) return port.status();
   replicationPort_ = *port;

@@ -91,6 +91,8 @@ struct KdcReply {
 }
 
 interface Kdc {
+  # Whether this DC answers a host in `site` now: the DC locator's ping.
+  reachable @7 (site :Text) -> (result :CallResult);
   asExchange @0 (site :Text, request :AsRequest) -> (result :CallResult, reply :KdcReply);
   renew @1 (site :Text, tgt :Ticket, clientTime :Int64) -> (result :CallResult, reply :KdcReply);
   # An RODC: whether it holds the account's secret.

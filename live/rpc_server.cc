@@ -7,8 +7,8 @@
 #include <list>
 
 #include "live/asio_listen.h"
-#include "live/rpc.capnp.h"
 #include "live/kdc_wire.h"
+#include "live/rpc.capnp.h"
 #include "live/rpc_auth.h"
 #include "live/rpc_connection.h"
 #include "replication/source.h"

@@ -93,8 +93,10 @@ kj::Promise<RpcSession::Opened> RpcSession::open(KjAsioLoop& loop, std::string h
                   [failed, secret, serverNonce, clientNonce, link = kj::mv(link)](auto&& reply) mutable -> Opened {
                     if (!proofsMatch(serverProof(secret, serverNonce, clientNonce), asView(reply.getServerProof())))
                       return failed(win32::kAccessDenied, "the server's proof does not match the cluster secret");
-                    return Opened{kj::heap<RpcSession>(kj::mv(link), reply.getReplication(), reply.getAdmin(),
-                                                            reply.getKdc()), 0, {}};
+                    return Opened{
+                        kj::heap<RpcSession>(kj::mv(link), reply.getReplication(), reply.getAdmin(), reply.getKdc()),
+                        0,
+                        {}};
                   });
             })
             .catch_([failed](kj::Exception&& e) -> Opened {

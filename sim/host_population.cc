@@ -64,14 +64,20 @@ std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t se
   return clients;
 }
 
+MachineSidLookup machineSidsOf(const dc::Directory& dir) {
+  return [&dir](const std::string& account) -> std::optional<dc::Sid> {
+    auto machine = dir.store().guidByAccountName(account);
+    auto machineObject = machine ? dir.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
+    return machine && machineObject ? dir.objectSid(*machineObject) : std::nullopt;
+  };
+}
+
 std::map<std::string, std::vector<TrackedHost>> trackedHostsByService(const Scenario& scenario,
                                                                       const std::vector<PlannedClient>& clients,
-                                                                      const dc::Directory& dir) {
+                                                                      const MachineSidLookup& machineSidOf) {
   std::map<std::string, std::vector<TrackedHost>> tracked;
   for (const PlannedClient& client : clients) {
-    auto machine = dir.store().guidByAccountName(client.spec.machineAccount);
-    auto machineObject = machine ? dir.readByGuid(*machine) : dc::Result<dc::Object>(dc::Status());
-    std::optional<dc::Sid> machineSid = machine && machineObject ? dir.objectSid(*machineObject) : std::nullopt;
+    std::optional<dc::Sid> machineSid = machineSidOf(client.spec.machineAccount);
     if (!machineSid) continue;
     std::vector<int> locatorDcs;  // the own site and the first fallback
     for (size_t t = 0; t < client.spec.locatorTiers.size() && t < 2; ++t)

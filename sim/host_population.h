@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -38,12 +39,16 @@ std::vector<std::vector<int>> locatorTiers(const Scenario& scenario, int site);
 
 std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t seed);
 
+// A machine account's objectSid (by sAMAccountName), or none.
+using MachineSidLookup = std::function<std::optional<dc::Sid>(const std::string& machineAccount)>;
+MachineSidLookup machineSidsOf(const dc::Directory& dir);
+
 // The hosts running each service (lowercased name) whose machine account
-// `dir` holds, as the risk tracker follows them: each with every DC of its
+// has a SID, as the risk tracker follows them: each with every DC of its
 // own site and of its first fallback.
 std::map<std::string, std::vector<TrackedHost>> trackedHostsByService(const Scenario& scenario,
                                                                       const std::vector<PlannedClient>& clients,
-                                                                      const dc::Directory& dir);
+                                                                      const MachineSidLookup& machineSid);
 
 // The tracked machines the KDC of `dir` would let retrieve the dMSA's
 // password now: the KDC's own access check (kdc::membershipAllows).

@@ -195,8 +195,7 @@ class World final : private node::Harness {
   void runExpectAuth(const Step& step);
   void runExpectEvent(const Step& step);
   void logEvent(kdc::Event event);
-  std::vector<ReportBlocker> blockersOf(size_t migration) const;
-  std::vector<ReportLinkDelay> startCrossings(const MigrationReport& migration) const;
+  class Facts;  // what the planning report asks of the world
 
   // Steps (world_steps.cc).
   void runStep(const Step& step);

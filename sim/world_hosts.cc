@@ -10,6 +10,7 @@
 #include "sim/host_access.h"
 #include "sim/host_population.h"
 #include "sim/loader_internal.h"
+#include "sim/planning.h"
 #include "sim/units.h"
 
 namespace dcemu::sim {
@@ -43,7 +44,8 @@ void World::createHosts() {
   hostAccess_ = std::make_unique<HostAccess>(*this);
   for (int i = 0; i < dcCount(); ++i) laneOfDc_[dcs_[i].name] = i;
   std::vector<PlannedClient> planned = planHostClients(scenario_, seed_);
-  std::map<std::string, std::vector<TrackedHost>> tracked = trackedHostsByService(scenario_, planned, *dcs_[0].dir);
+  std::map<std::string, std::vector<TrackedHost>> tracked =
+      trackedHostsByService(scenario_, planned, machineSidsOf(*dcs_[0].dir));
   for (PlannedClient& client : planned) {
     clients_.emplace_back(std::move(client.spec), client.locatorSeed);
     clientSites_.push_back(client.site);
@@ -104,6 +106,32 @@ kdc::LogonOutcome World::runClient(size_t client, bool forcedLogon) {
                  outcome.ok ? "logon" : "logon failed", std::move(args)});
   risk_.logon(c.service().host, clientServices_[client], outcome);
   return outcome;
+}
+
+class World::Facts final : public DomainFacts {
+ public:
+  explicit Facts(const World& world) : world_(world) {}
+  int64_t now() const override { return world_.queue_.now(); }
+  const std::vector<kdc::Event>& events() const override { return world_.events_; }
+  std::optional<kdc::LogonOutcome> latestLogon(const std::string& host, const std::string& service) const override {
+    int client = world_.clientIndex(host, service);
+    return client < 0 ? std::nullopt : world_.clients_[client].latest();
+  }
+  std::optional<int64_t> nextLogon(const std::string& host, const std::string& service) const override {
+    int client = world_.clientIndex(host, service);
+    if (client < 0 || world_.nextLogon_[client] < now()) return std::nullopt;
+    return world_.nextLogon_[client];
+  }
+  bool dcUp(int dc) const override { return world_.dcs_[dc].dir != nullptr; }
+  bool reachable(int from, int to) const override { return world_.network_.reachable(from, to); }
+  bool inboundDisabled(int dc) const override { return world_.nodes_[dc]->inboundDisabled; }
+
+ private:
+  const World& world_;
+};
+
+PlanningReport World::planningReport() const {
+  return sim::planningReport(scenario_, seed_, risk_, Facts(*this));
 }
 
 int World::clientIndex(const std::string& host, const std::string& service) const {

@@ -1,17 +1,11 @@
-// The planning report's view of the world: what the risk tracker saw, with
-// the DCs' sites, and for a migration not yet safe to complete, every host
-// whose ACE a DC its locator may use lacks, and why. The reasons are the
-// ones an administrator can act on, checked in the order that explains the
-// most: a host that cannot learn, one that has not tried, one whose write
-// failed, then why a written ACE has not reached (or left) that DC.
+#include "sim/planning.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "kdc/events.h"
 #include "sim/loader_internal.h"
 #include "sim/units.h"
-#include "sim/world.h"
 
 namespace dcemu::sim {
 
@@ -35,33 +29,37 @@ const kdc::Event* lastFailedLearning(const std::vector<kdc::Event>& events, cons
   return nullptr;
 }
 
-}  // namespace
-
-std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
+// For a migration not yet safe to complete: every host whose ACE a DC its
+// locator may use lacks, and why. The reasons are the ones an administrator
+// can act on, checked in the order that explains the most: a host that
+// cannot learn, one that has not tried, one whose write failed, then why a
+// written ACE has not reached (or left) that DC.
+std::vector<ReportBlocker> blockersOf(const Scenario& scenario, const RiskTracker& risk, const DomainFacts& facts,
+                                      size_t migration) {
   std::vector<ReportBlocker> blockers;
-  auto started = risk_.startedAt(migration);
+  auto started = risk.startedAt(migration);
   if (!started) return blockers;
-  const std::string& account = risk_.accountOf(migration);
-  auto when = [&](int64_t at) { return formatMoment(at, scenario_.start); };
-  std::vector<LostUpdate> losses = risk_.lossesOf(migration);
-  std::vector<RiskTracker::HostView> views = risk_.hostsOf(migration);
+  const std::string& account = risk.accountOf(migration);
+  auto when = [&](int64_t at) { return formatMoment(at, scenario.start); };
+  auto nameOf = [&](int dc) { return scenario.dcs[dc].name; };
+  const int dcCount = static_cast<int>(scenario.dcs.size());
+  std::vector<LostUpdate> losses = risk.lossesOf(migration);
+  std::vector<RiskTracker::HostView> views = risk.hostsOf(migration);
   for (size_t h = 0; h < views.size(); ++h) {
     const RiskTracker::HostView& view = views[h];
     if (view.safe) continue;
     const TrackedHost& host = *view.spec;
     const std::vector<bool>& present = *view.present;
-    int client = clientIndex(host.host, host.service);
-    std::optional<int64_t> next;
-    if (client >= 0 && nextLogon_[client] >= queue_.now()) next = nextLogon_[client];
+    std::optional<int64_t> next = facts.nextLogon(host.host, host.service);
     std::vector<int> holders;  // DCs holding its ACE now
-    for (int d = 0; d < dcCount(); ++d)
+    for (int d = 0; d < dcCount; ++d)
       if (present[d]) holders.push_back(d);
     // When the start first reached a DC the host uses.
     std::optional<int64_t> startReached;
     for (int d : host.locatorDcs)
-      if (auto arrived = risk_.startArrived(migration, d))
+      if (auto arrived = risk.startArrived(migration, d))
         startReached = std::min(startReached.value_or(*arrived), *arrived);
-    const kdc::Event* failed = client >= 0 ? lastFailedLearning(events_, host.host, account) : nullptr;
+    const kdc::Event* failed = lastFailedLearning(facts.events(), host.host, account);
     for (int d : host.locatorDcs) {
       if (present[d]) continue;
       std::string reason;
@@ -79,7 +77,7 @@ std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
         else
           reason = fmt::format("its attempt to add its ACE at {} failed: {}", when(failed->at), status);
       } else if (!view.learned) {
-        const auto& latest = client >= 0 ? clients_[client].latest() : std::nullopt;
+        const std::optional<kdc::LogonOutcome> latest = facts.latestLogon(host.host, host.service);
         if (!startReached)
           reason = "the start has not reached any DC it uses";
         else if (!latest || latest->at < *startReached)
@@ -88,63 +86,68 @@ std::vector<ReportBlocker> World::blockersOf(size_t migration) const {
           reason = fmt::format("its last logon at {} added no ACE ({})", when(latest->at),
                                latest->ok ? "the DC it used did not hold the start" : latest->reason);
       } else if (lost != losses.rend()) {
-        reason = fmt::format("its ACE was lost to a replication conflict on {} at {}", dcs_[d].name, when(lost->at));
+        reason = fmt::format("its ACE was lost to a replication conflict on {} at {}", nameOf(d), when(lost->at));
       } else if (holders.empty()) {
         reason = "its ACE was removed from the membership after it was added (it is on no DC now)";
-      } else if (!dcs_[d].dir) {
-        reason = fmt::format("{} is down", dcs_[d].name);
-      } else if (std::none_of(holders.begin(), holders.end(),
-                              [&](int holder) { return network_.reachable(dcs_[holder].site, dcs_[d].site); })) {
-        reason = fmt::format("site {} is cut off from every DC holding its ACE", scenario_.sites[dcs_[d].site].name);
-      } else if (nodes_[d]->inboundDisabled) {
-        reason = fmt::format("inbound replication is disabled on {}", dcs_[d].name);
+      } else if (!facts.dcUp(d)) {
+        reason = fmt::format("{} is down", nameOf(d));
+      } else if (std::none_of(holders.begin(), holders.end(), [&](int holder) {
+                   return facts.reachable(scenario.dcs[holder].site, scenario.dcs[d].site);
+                 })) {
+        reason =
+            fmt::format("site {} is cut off from every DC holding its ACE", scenario.sites[scenario.dcs[d].site].name);
+      } else if (facts.inboundDisabled(d)) {
+        reason = fmt::format("inbound replication is disabled on {}", nameOf(d));
       } else {
-        reason = fmt::format("its ACE has not replicated to {} yet", dcs_[d].name);
+        reason = fmt::format("its ACE has not replicated to {} yet", nameOf(d));
       }
-      blockers.push_back({host.host, host.service, dcs_[d].name, std::move(reason), next});
+      blockers.push_back({host.host, host.service, nameOf(d), std::move(reason), next});
     }
   }
   return blockers;
 }
 
-std::vector<ReportLinkDelay> World::startCrossings(const MigrationReport& migration) const {
-  // The start's first arrival in each site.
-  std::vector<std::optional<int64_t>> arrived(scenario_.sites.size());
+// When the start crossed each site link: its first arrival in each site.
+std::vector<ReportLinkDelay> startCrossings(const Scenario& scenario, const MigrationReport& migration) {
+  std::vector<std::optional<int64_t>> arrived(scenario.sites.size());
   for (size_t d = 0; d < migration.dcs.size(); ++d) {
     const auto& at = migration.dcs[d].startArrived;
-    auto& site = arrived[dcs_[d].site];
+    auto& site = arrived[scenario.dcs[d].site];
     if (at) site = std::min(site.value_or(*at), *at);
   }
   std::vector<ReportLinkDelay> crossings;
-  for (const SiteLink& link : scenario_.siteLinks) {
+  for (const SiteLink& link : scenario.siteLinks) {
     for (size_t a = 0; a < link.sites.size(); ++a) {
       for (size_t b = a + 1; b < link.sites.size(); ++b) {
         int first = link.sites[a], second = link.sites[b];
         if (!arrived[first] || !arrived[second]) continue;
         if (*arrived[second] < *arrived[first]) std::swap(first, second);
         crossings.push_back(
-            {link.name, scenario_.sites[first].name, scenario_.sites[second].name, *arrived[second] - *arrived[first]});
+            {link.name, scenario.sites[first].name, scenario.sites[second].name, *arrived[second] - *arrived[first]});
       }
     }
   }
   return crossings;
 }
 
-PlanningReport World::planningReport() const {
+}  // namespace
+
+PlanningReport planningReport(const Scenario& scenario, uint64_t seed, const RiskTracker& risk,
+                              const DomainFacts& facts) {
   PlanningReport report;
-  report.file = scenario_.file;
-  report.seed = seed_;
-  report.start = scenario_.start;
-  report.end = queue_.now();
-  report.migrations = risk_.reports();
+  report.file = scenario.file;
+  report.seed = seed;
+  report.start = scenario.start;
+  report.end = facts.now();
+  report.migrations = risk.reports();
   for (size_t m = 0; m < report.migrations.size(); ++m) {
     MigrationReport& migration = report.migrations[m];
     for (size_t d = 0; d < migration.dcs.size(); ++d) {
-      migration.dcs[d].site = scenario_.sites[dcs_[d].site].name;
-      migration.dcs[d].readOnly = dcs_[d].readOnly;
+      migration.dcs[d].site = scenario.sites[scenario.dcs[d].site].name;
+      migration.dcs[d].readOnly = scenario.dcs[d].rodc;
     }
-    if (!migration.safeFrom) migration.blockers = blockersOf(m);
-    migration.startCrossings = startCrossings(migration);
+    if (!migration.safeFrom) migration.blockers = blockersOf(scenario, risk, facts, m);
+    migration.startCrossings = startCrossings(scenario, migration);
   }
   return report;
 }
