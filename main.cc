@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "live/cluster_command.h"
+#include "live/hosts_process.h"
 #include "live/node_process.h"
 #include "sim/commands.h"
 #include "sim/scenario_loader.h"
@@ -178,9 +179,9 @@ int main(int argc, char** argv) {
   std::string clusterAction;
   auto* clusterCmd = app.add_subcommand(
       "cluster", "Start, inspect and stop a topology file's DCs as processes on this machine (docs/live.md)");
-  clusterCmd->add_option("ACTION", clusterAction, "up | status | down | check")
+  clusterCmd->add_option("ACTION", clusterAction, "up | status | report | down | check")
       ->required()
-      ->check(CLI::IsMember({"up", "status", "down", "check"}));
+      ->check(CLI::IsMember({"up", "status", "report", "down", "check"}));
   clusterCmd->add_option("FILE", cluster.file, "topology file (TOML); up only");
   clusterCmd->add_option("--data", cluster.directory, "the cluster directory")->required();
   clusterCmd->add_option("--time-scale", cluster.timeScale, "simulated seconds per second (default 1)");
@@ -188,6 +189,18 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 1000));
   auto* clusterSeed =
       clusterCmd->add_option("--seed", seed, "random seed of the provisioning (default: the file's)")->check(checkSeed);
+  dcemu::live::ClusterReportOptions clusterReport;
+  clusterCmd->add_option("--json", clusterReport.jsonFile, "report: write the planning report as JSON");
+  clusterCmd->add_option("--html", clusterReport.htmlFile, "report: write the planning report as one HTML page");
+  clusterCmd->add_option("--csv", clusterReport.csvDirectory, "report: write the report's tables as CSV files here");
+
+  dcemu::live::HostsOptions hosts;
+  auto* hostsCmd = app.add_subcommand(
+      "hosts", "Run a topology file's hosts as Kerberos clients of a running cluster's DCs (docs/live.md)");
+  hostsCmd->add_option("FILE", hosts.file, "topology file (TOML)")->required();
+  hostsCmd->add_option("--cluster", hosts.clusterDirectory, "the cluster directory")->required();
+  auto* hostsSeed =
+      hostsCmd->add_option("--seed", seed, "random seed of the clients (default: the file's)")->check(checkSeed);
 
   std::string ctlCluster, ctlDc;
   std::vector<std::string> ctlArgs;
@@ -236,8 +249,18 @@ int main(int argc, char** argv) {
     if (nodeSeed->count()) node.seed = seed;
     return dcemu::live::runNode(node);
   }
+  if (hostsCmd->parsed()) {
+    if (hostsSeed->count()) hosts.seed = seed;
+    return dcemu::live::runHosts(hosts);
+  }
   if (clusterCmd->parsed()) {
     if (clusterSeed->count()) cluster.seed = seed;
+    bool reportOptions =
+        !clusterReport.jsonFile.empty() || !clusterReport.htmlFile.empty() || !clusterReport.csvDirectory.empty();
+    if (reportOptions && clusterAction != "report") {
+      fmt::print(stderr, "dcemu cluster {}: --json, --html and --csv are for report\n", clusterAction);
+      return 2;
+    }
     if (clusterAction == "up") {
       if (cluster.file.empty()) {
         fmt::print(stderr, "dcemu cluster up: FILE is required\n");
@@ -251,6 +274,10 @@ int main(int argc, char** argv) {
     }
     if (clusterAction == "down") return dcemu::live::clusterDown(cluster.directory);
     if (clusterAction == "check") return dcemu::live::clusterCheck(cluster.directory);
+    if (clusterAction == "report") {
+      clusterReport.directory = cluster.directory;
+      return dcemu::live::clusterReport(clusterReport);
+    }
     return dcemu::live::clusterStatus(cluster.directory);
   }
   if (ctlCmd->parsed()) return dcemu::live::ctl(ctlCluster, ctlDc, ctlArgs);

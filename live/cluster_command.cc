@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "live/cluster_files.h"
+#include "live/hosts_process.h"
 #include "live/kj_asio.h"
 #include "live/rpc_transport.h"
 #include "replication/repadmin.h"
@@ -25,6 +26,7 @@
 #include "sim/loader_internal.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
+#include "sim/world.h"
 
 namespace dcemu::live {
 namespace {
@@ -136,8 +138,14 @@ pid_t startNode(const std::vector<std::string>& argv, const std::string& logFile
   _exit(127);
 }
 
-[[noreturn]] void supervise(const std::string& directory, const std::vector<std::vector<std::string>>& commands,
-                            const std::vector<std::string>& names, int maxRestarts) {
+// One process the supervisor keeps running: a DC's node or the hosts.
+struct Supervised {
+  std::string name;
+  std::vector<std::string> argv;
+  std::string logFile;
+};
+
+[[noreturn]] void supervise(const std::string& directory, const std::vector<Supervised>& processes, int maxRestarts) {
   setsid();
   // Let go of the terminal or pipe `cluster up` was started from: whoever
   // waits for its output to end must not wait for the cluster to.
@@ -161,16 +169,15 @@ pid_t startNode(const std::vector<std::string>& argv, const std::string& logFile
         << ' ' << line << std::endl;
   };
   std::map<pid_t, size_t> running;
-  std::vector<int> restarts(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i)
-    running[startNode(commands[i], dataDirectoryOf(directory, names[i]) + "/node.log")] = i;
+  std::vector<int> restarts(processes.size());
+  for (size_t i = 0; i < processes.size(); ++i) running[startNode(processes[i].argv, processes[i].logFile)] = i;
   std::ofstream(directory + "/supervisor.pid") << getpid() << '\n';
-  note(fmt::format("started {} DCs", commands.size()));
+  note(fmt::format("started {} processes", processes.size()));
   bool stopping = false;
   while (!running.empty()) {
     if (stopRequested && !stopping) {
       stopping = true;
-      note("stopping every DC");
+      note("stopping every process");
       for (const auto& [pid, i] : running) kill(pid, SIGTERM);
     }
     int status = 0;
@@ -182,15 +189,15 @@ pid_t startNode(const std::vector<std::string>& argv, const std::string& logFile
     running.erase(it);
     std::string how = WIFSIGNALED(status) ? fmt::format("killed by signal {}", WTERMSIG(status))
                                           : fmt::format("exited with {}", WEXITSTATUS(status));
-    note(fmt::format("{} {}", names[i], how));
+    note(fmt::format("{} {}", processes[i].name, how));
     if (stopping || stopRequested) continue;
     if (restarts[i] >= maxRestarts) {
-      note(fmt::format("{} not restarted: {} restarts already", names[i], restarts[i]));
+      note(fmt::format("{} not restarted: {} restarts already", processes[i].name, restarts[i]));
       continue;
     }
     ++restarts[i];
-    note(fmt::format("restarting {} ({} of {})", names[i], restarts[i], maxRestarts));
-    running[startNode(commands[i], dataDirectoryOf(directory, names[i]) + "/node.log")] = i;
+    note(fmt::format("restarting {} ({} of {})", processes[i].name, restarts[i], maxRestarts));
+    running[startNode(processes[i].argv, processes[i].logFile)] = i;
   }
   fs::remove(directory + "/supervisor.pid");
   note("stopped");
@@ -237,9 +244,26 @@ int clusterUp(const ClusterOptions& options) {
       return refuse("cluster up", written.message());
     if (dc::Status written = writePeers(dir + "/metrics", metrics); !written.isOk())
       return refuse("cluster up", written.message());
-    int64_t now =
-        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    std::ofstream(dir + "/epoch") << sim::formatUtcInstant(now * 1'000'000) << '\n';
+    std::ofstream(dir + "/seed") << options.seed.value_or(scenario.seed) << '\n';
+    // Every store is provisioned before simulated time starts, so that at
+    // a high time scale no DC misses its first simulated hours starting.
+    for (int i = 0; i < static_cast<int>(scenario.dcs.size()); ++i) {
+      std::string data = dataDirectoryOf(dir, scenario.dcs[i].name);
+      fs::create_directories(data, error);
+      dc::Status provisioned =
+          sim::World::createReplicaStore(scenario, options.seed.value_or(scenario.seed), i, data + "/store");
+      if (!provisioned.isOk()) {
+        fmt::print(stderr, "dcemu cluster up: {}: {}\n", scenario.dcs[i].name, provisioned.toString());
+        return 1;
+      }
+    }
+    // Simulated time starts at the second after next, whole as the epoch
+    // is written: at a high time scale a second is hours, and the nodes and
+    // hosts are serving by then.
+    int64_t zero =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+        2;
+    std::ofstream(dir + "/epoch") << sim::formatUtcInstant(zero * 1'000'000) << '\n';
     std::ofstream(dir + "/time-scale") << options.timeScale << '\n';
     fs::copy_file(options.file, dir + "/topology.toml", error);
   }
@@ -260,7 +284,12 @@ int clusterUp(const ClusterOptions& options) {
   if (!metrics) return refuse("cluster up", metrics.status().message());
   std::string epoch;
   std::ifstream(dir + "/epoch") >> epoch;
-  std::vector<std::vector<std::string>> commands;
+  uint64_t seed = scenario.seed;
+  std::ifstream(dir + "/seed") >> seed;
+  if (options.seed && *options.seed != seed)
+    return refuse("cluster up", fmt::format("--seed {}: the cluster in {} was provisioned with seed {}", *options.seed,
+                                            dir, seed));
+  std::vector<Supervised> processes;
   std::vector<std::string> names;
   const std::string absolute = fs::absolute(dir).string();
   for (const sim::DcSpec& spec : scenario.dcs) {
@@ -292,15 +321,23 @@ int clusterUp(const ClusterOptions& options) {
                                      "--time-scale",
                                      fmt::format("{}", options.timeScale),
                                      "--port-file",
-                                     data + "/ports"};
-    if (options.seed) argv.insert(argv.end(), {"--seed", std::to_string(*options.seed)});
-    commands.push_back(std::move(argv));
+                                     data + "/ports",
+                                     "--seed",
+                                     std::to_string(seed)};
+    processes.push_back({spec.name, std::move(argv), data + "/node.log"});
     names.push_back(spec.name);
+  }
+  if (!scenario.hostGroups.empty()) {
+    fs::create_directories(hostsDirectoryOf(absolute), error);
+    processes.push_back({"hosts",
+                         {"dcemu", "hosts", fs::absolute(options.file).string(), "--cluster", absolute, "--seed",
+                          std::to_string(seed)},
+                         hostsDirectoryOf(absolute) + "/hosts.log"});
   }
   std::fflush(stdout);
   pid_t supervisor = fork();
   if (supervisor < 0) return refuse("cluster up", "cannot start the supervisor");
-  if (supervisor == 0) supervise(absolute, commands, names, options.maxRestarts);
+  if (supervisor == 0) supervise(absolute, processes, options.maxRestarts);
 
   // Ready when every node has written its ports.
   auto deadline = std::chrono::steady_clock::now() + kStartTimeout;

@@ -27,6 +27,13 @@ int clusterDown(const std::string& directory);
 // repadmin /showrepl of every DC, gathered over RPC; exit 1 when a DC
 // does not answer.
 int clusterStatus(const std::string& directory);
+struct ClusterReportOptions {
+  std::string directory;
+  std::string jsonFile, htmlFile, csvDirectory;  // as `dcemu run` writes them
+};
+// The simulator's planning report for the cluster, from what its nodes and
+// hosts journalled and, while it runs, what its nodes say now.
+int clusterReport(const ClusterReportOptions& options);
 // The simulator's convergence check over a stopped cluster's stores: each
 // replica against the first writable DC's. Exit 1 when any differs.
 int clusterCheck(const std::string& directory);

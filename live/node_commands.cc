@@ -89,6 +89,16 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
                    sim::objectText(*dir_, *object, attributes)};
   }
   if (op == "usn") return {0, fmt::format("{}\n", dir_->highestCommittedUsn())};
+  if (op == "state" && args.size() == 1) {
+    // What the faults and an administrator changed on this DC: its
+    // replication switches and which sites its network reaches now.
+    std::string text = fmt::format("inbound-disabled {:d}\noutbound-disabled {:d}\nbroken {}\n", node_->inboundDisabled,
+                                   node_->outboundDisabled, node_->broken);
+    const int own = scenario_.dcs[index_].site;
+    for (int site = 0; site < static_cast<int>(scenario_.sites.size()); ++site)
+      text += fmt::format("reaches {} {:d}\n", scenario_.sites[site].name, network_.reachable(own, site));
+    return {0, text};
+  }
   if (op == "partnerships" && args.size() == 1) {
     // For `cluster status`'s /replsummary: this DC's clock, then one line
     // per inbound partnership (source, attempt, success, result, failures).

@@ -1,0 +1,256 @@
+// dcemu cluster report: the simulator's planning report for a live cluster.
+// The risk tracker is fed what the cluster journalled (each node's writes
+// to tracked dMSAs and its migration steps, the hosts' logons and events)
+// in time order, and the blockers' questions about the domain now are
+// asked of the running nodes over RPC.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "live/cluster_command.h"
+#include "live/hosts_process.h"
+#include "live/journal.h"
+#include "sim/host_population.h"
+#include "sim/loader_internal.h"
+#include "sim/planning.h"
+#include "sim/report_json.h"
+#include "sim/scenario_loader.h"
+#include "sim/units.h"
+
+namespace dcemu::live {
+
+namespace {
+
+namespace fs = std::filesystem;
+using sim::loader::lower;
+
+int refuse(const std::string& message) {
+  fmt::print(stderr, "dcemu cluster report: {}\n", message);
+  return 2;
+}
+
+std::optional<int64_t> number(const std::string& text) {
+  try {
+    size_t used = 0;
+    int64_t value = std::stoll(text, &used);
+    if (used == text.size()) return value;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+// One journalled record, with where it came from.
+struct Record {
+  int64_t at = 0;
+  int dc = -1;  // the node that journalled it; -1 for the hosts
+  std::vector<std::string> fields;
+};
+
+// What the running nodes say about the domain now; a stopped cluster says
+// nothing, and then no DC counts as down, cut off or disabled.
+class LiveFacts final : public sim::DomainFacts {
+ public:
+  LiveFacts(const sim::Scenario& scenario, const std::string& directory, bool running, int64_t now)
+      : scenario_(scenario), now_(now) {
+    const int sites = static_cast<int>(scenario.sites.size());
+    for (const sim::DcSpec& spec : scenario.dcs) {
+      DcState state;
+      if (running) {
+        auto [code, text] = ctlCall(directory, spec.name, {"state"});
+        state.up = code == 0;
+        std::istringstream lines(text);
+        std::string key, value;
+        while (state.up && lines >> key) {
+          if (key == "reaches") {
+            std::string site;
+            lines >> site >> value;
+            if (int index = scenario.siteIndex(site); index >= 0 && value == "1") state.reaches.insert(index);
+          } else if (lines >> value && key == "inbound-disabled") {
+            state.inboundDisabled = value == "1";
+          }
+        }
+      } else {
+        for (int site = 0; site < sites; ++site) state.reaches.insert(site);
+      }
+      dcs_.push_back(std::move(state));
+    }
+  }
+
+  int64_t now() const override { return now_; }
+  const std::vector<kdc::Event>& events() const override { return events_; }
+  std::optional<kdc::LogonOutcome> latestLogon(const std::string& host, const std::string& service) const override {
+    auto found = latest_.find({lower(host), lower(service)});
+    return found == latest_.end() ? std::nullopt : std::optional(found->second.first);
+  }
+  std::optional<int64_t> nextLogon(const std::string& host, const std::string& service) const override {
+    auto found = latest_.find({lower(host), lower(service)});
+    if (found == latest_.end() || found->second.second < now_) return std::nullopt;
+    return found->second.second;
+  }
+  bool dcUp(int dc) const override { return dcs_[dc].up; }
+  // As the simulator's network: a partition cuts both ways, so the nodes
+  // of the destination site are asked whether they reach the other.
+  bool reachable(int from, int to) const override {
+    for (size_t d = 0; d < dcs_.size(); ++d)
+      if (scenario_.dcs[d].site == to && dcs_[d].up && dcs_[d].reaches.count(from)) return true;
+    return false;
+  }
+  bool inboundDisabled(int dc) const override { return dcs_[dc].inboundDisabled; }
+
+  void logged(kdc::Event event) { events_.push_back(std::move(event)); }
+  void loggedOn(const std::string& host, const std::string& service, const kdc::LogonOutcome& outcome, int64_t next) {
+    latest_[{lower(host), lower(service)}] = {outcome, next};
+  }
+
+ private:
+  struct DcState {
+    bool up = true;
+    bool inboundDisabled = false;
+    std::set<int> reaches;
+  };
+  const sim::Scenario& scenario_;
+  int64_t now_;
+  std::vector<DcState> dcs_;
+  std::vector<kdc::Event> events_;
+  std::map<std::pair<std::string, std::string>, std::pair<kdc::LogonOutcome, int64_t>> latest_;
+};
+
+dc::Status readRecords(const std::string& path, int dc, std::vector<Record>& records) {
+  auto journal = readJournal(path);
+  if (!journal) return journal.status();
+  for (std::vector<std::string>& fields : *journal) {
+    if (fields.empty()) continue;
+    std::optional<int64_t> at = fields[0] == "machine" ? std::optional<int64_t>(0)
+                                : fields.size() > 1    ? number(fields[1])
+                                                       : std::nullopt;
+    if (!at) return dc::Status(dc::LdapResult::other, fmt::format("{}: a record without its time", path));
+    records.push_back({*at, dc, std::move(fields)});
+  }
+  return dc::Status::ok();
+}
+
+}  // namespace
+
+int clusterReport(const ClusterReportOptions& options) {
+  const std::string& dir = options.directory;
+  sim::LoadResult loaded = sim::loadScenarioFile(dir + "/topology.toml");
+  for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
+  if (!loaded.errors.empty()) return 2;
+  const sim::Scenario& scenario = *loaded.scenario;
+  uint64_t seed = scenario.seed;
+  if (uint64_t kept = 0; std::ifstream(dir + "/seed") >> kept) seed = kept;
+
+  std::vector<Record> records;
+  for (int d = 0; d < static_cast<int>(scenario.dcs.size()); ++d) {
+    dc::Status read =
+        readRecords(fmt::format("{}/dcs/{}/risk.journal", dir, lower(scenario.dcs[d].name)), d, records);
+    if (!read.isOk()) return refuse(read.message());
+  }
+  if (dc::Status read = readRecords(hostsDirectoryOf(dir) + "/hosts.journal", -1, records); !read.isOk())
+    return refuse(read.message());
+  std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) { return a.at < b.at; });
+
+  // The tracked hosts, with the machine SIDs the nodes found.
+  std::map<std::string, dc::Sid> machineSids;  // lower machine account
+  for (const Record& r : records)
+    if (r.fields[0] == "machine" && r.fields.size() == 3)
+      if (auto sid = dc::Sid::parse(r.fields[2])) machineSids[lower(r.fields[1]) + "$"] = *sid;
+  std::vector<sim::PlannedClient> planned = sim::planHostClients(scenario, seed);
+  auto tracked = sim::trackedHostsByService(scenario, planned, [&](const std::string& account) {
+    auto found = machineSids.find(lower(account));
+    return found == machineSids.end() ? std::nullopt : std::optional<dc::Sid>(found->second);
+  });
+  std::vector<std::string> dcNames;
+  for (const sim::DcSpec& spec : scenario.dcs) dcNames.push_back(spec.name);
+  sim::RiskTracker risk(dcNames);
+  std::set<std::string> createdLater;  // dMSAs a new-dmsa step creates
+  for (const sim::Step& step : scenario.steps)
+    if (step.action == "new-dmsa") createdLater.insert(lower(step.dmsa));
+  for (const sim::DmsaSpec& dmsa : scenario.dmsas)
+    if (!dmsa.supersedes.empty()) risk.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
+
+  const bool running = fs::exists(dir + "/supervisor.pid");
+  int64_t latest = scenario.start;
+  for (const Record& r : records) latest = std::max(latest, r.at);
+  int64_t now = latest;
+  if (running) {
+    std::string epochText;
+    double scale = 0;
+    std::ifstream(dir + "/epoch") >> epochText;
+    std::ifstream(dir + "/time-scale") >> scale;
+    auto epoch = sim::parseUtcInstant(epochText);
+    int64_t wall = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+    if (auto* at = std::get_if<int64_t>(&epoch); at && scale > 0)
+      now = std::max(now, scenario.start + static_cast<int64_t>(static_cast<double>(wall - *at) * scale));
+  }
+  LiveFacts facts(scenario, dir, running, now);
+  size_t logons = 0, failed = 0;
+  std::set<std::string> identified;
+  for (const Record& r : records) {
+    const std::vector<std::string>& f = r.fields;
+    if (f[0] == "observe" && f.size() == 7 && r.dc >= 0) {
+      auto guid = dc::Guid::parse(f[3]);
+      auto state = number(f[4]);
+      if (!guid || !state) continue;
+      if (identified.insert(lower(f[2])).second)
+        risk.identify(f[2], *guid, createdLater.count(lower(f[2])) ? r.at : scenario.start);
+      std::set<dc::Sid> members;
+      for (size_t from = 0; from < f[6].size();) {
+        size_t comma = f[6].find(',', from);
+        if (comma == std::string::npos) comma = f[6].size();
+        if (auto sid = dc::Sid::parse(f[6].substr(from, comma - from))) members.insert(*sid);
+        from = comma + 1;
+      }
+      risk.observe(r.dc, *guid, members, *state, f[5] == "1", r.at);
+    } else if (f[0] == "step" && f.size() == 4 && r.dc >= 0) {
+      risk.migrationStep(f[2], f[3], scenario.dcs[r.dc].name, r.at);
+    } else if (f[0] == "logon" && f.size() == 10) {
+      kdc::LogonOutcome outcome{r.at, f[4] == "1", f[5] == "1", f[6], f[7], f[8], {}};
+      risk.logon(f[2], f[3], outcome);
+      facts.loggedOn(f[2], f[3], outcome, number(f[9]).value_or(0));
+      ++logons;
+      if (!outcome.ok) ++failed;
+    } else if (f[0] == "event" && f.size() >= 4 && f.size() % 2 == 0) {
+      kdc::Event event{r.at, static_cast<int>(number(f[2]).value_or(0)), f[3], {}};
+      for (size_t i = 4; i + 1 < f.size(); i += 2) event.fields.push_back({f[i], f[i + 1]});
+      facts.logged(std::move(event));
+    }
+  }
+  sim::PlanningReport report = sim::planningReport(scenario, seed, risk, facts);
+  report.file = dir + "/topology.toml";
+
+  std::string text = fmt::format("cluster     {} ({} DCs, {}), journals up to {}\n", dir, scenario.dcs.size(),
+                                 running ? "running" : "stopped", sim::formatMoment(latest, scenario.start));
+  text += fmt::format("logons      {} journalled, {} failed\n", logons, failed);
+  if (!running) text += "note        the cluster is stopped: blockers do not tell DCs down, cut off or disabled\n";
+  text += sim::reportText(report);
+  std::vector<std::pair<std::string, std::string>> files;  // (path, contents)
+  if (!options.jsonFile.empty()) files.push_back({options.jsonFile, sim::reportJson(report).dump(2) + "\n"});
+  if (!options.htmlFile.empty()) files.push_back({options.htmlFile, sim::reportHtml(report)});
+  if (!options.csvDirectory.empty()) {
+    std::error_code error;
+    fs::create_directory(options.csvDirectory, error);
+    for (auto& [name, table] : sim::reportCsvFiles(report))
+      files.push_back({(fs::path(options.csvDirectory) / name).string(), std::move(table)});
+  }
+  int exitCode = 0;
+  for (const auto& [path, contents] : files) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << contents;
+    if (!out.flush()) {
+      fmt::print(stderr, "dcemu cluster report: {}: writing failed\n", path);
+      exitCode = 1;
+    }
+  }
+  fmt::print("{}", text);
+  return exitCode;
+}
+
+}  // namespace dcemu::live
