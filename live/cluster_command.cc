@@ -287,8 +287,8 @@ int clusterUp(const ClusterOptions& options) {
   uint64_t seed = scenario.seed;
   std::ifstream(dir + "/seed") >> seed;
   if (options.seed && *options.seed != seed)
-    return refuse("cluster up", fmt::format("--seed {}: the cluster in {} was provisioned with seed {}", *options.seed,
-                                            dir, seed));
+    return refuse("cluster up",
+                  fmt::format("--seed {}: the cluster in {} was provisioned with seed {}", *options.seed, dir, seed));
   std::vector<Supervised> processes;
   std::vector<std::string> names;
   const std::string absolute = fs::absolute(dir).string();
@@ -329,10 +329,10 @@ int clusterUp(const ClusterOptions& options) {
   }
   if (!scenario.hostGroups.empty()) {
     fs::create_directories(hostsDirectoryOf(absolute), error);
-    processes.push_back({"hosts",
-                         {"dcemu", "hosts", fs::absolute(options.file).string(), "--cluster", absolute, "--seed",
-                          std::to_string(seed)},
-                         hostsDirectoryOf(absolute) + "/hosts.log"});
+    processes.push_back(
+        {"hosts",
+         {"dcemu", "hosts", fs::absolute(options.file).string(), "--cluster", absolute, "--seed", std::to_string(seed)},
+         hostsDirectoryOf(absolute) + "/hosts.log"});
   }
   std::fflush(stdout);
   pid_t supervisor = fork();

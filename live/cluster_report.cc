@@ -147,8 +147,7 @@ int clusterReport(const ClusterReportOptions& options) {
 
   std::vector<Record> records;
   for (int d = 0; d < static_cast<int>(scenario.dcs.size()); ++d) {
-    dc::Status read =
-        readRecords(fmt::format("{}/dcs/{}/risk.journal", dir, lower(scenario.dcs[d].name)), d, records);
+    dc::Status read = readRecords(fmt::format("{}/dcs/{}/risk.journal", dir, lower(scenario.dcs[d].name)), d, records);
     if (!read.isOk()) return refuse(read.message());
   }
   if (dc::Status read = readRecords(hostsDirectoryOf(dir) + "/hosts.journal", -1, records); !read.isOk())
@@ -184,9 +183,9 @@ int clusterReport(const ClusterReportOptions& options) {
     std::ifstream(dir + "/epoch") >> epochText;
     std::ifstream(dir + "/time-scale") >> scale;
     auto epoch = sim::parseUtcInstant(epochText);
-    int64_t wall = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
+    int64_t wall =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
     if (auto* at = std::get_if<int64_t>(&epoch); at && scale > 0)
       now = std::max(now, scenario.start + static_cast<int64_t>(static_cast<double>(wall - *at) * scale));
   }

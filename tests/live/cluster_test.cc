@@ -17,58 +17,14 @@
 #include <regex>
 #include <thread>
 
-#include "tests/sim/test_support.h"
+#include "tests/live/cluster_support.h"
 
 namespace dcemu::live::testing {
 namespace {
 
-using sim::testing::Ran;
-using sim::testing::readFile;
-using sim::testing::shell;
 namespace fs = std::filesystem;
 
-const std::string kTopology = std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/hq-branch-live.toml";
 const std::vector<std::string> kDcs = {"HQ-DC1", "HQ-DC2", "HQ-DC3", "BR-DC1"};
-
-std::string dcemu(const std::string& args) {
-  return fmt::format("{} {}", DCEMU_BINARY, args);
-}
-
-// A cluster directory of its own, stopped and removed however the test ends.
-class Cluster {
- public:
-  explicit Cluster(const std::string& name, double timeScale, int maxRestarts = 10, const std::string& file = kTopology)
-      : directory_((fs::temp_directory_path() / fmt::format("dcemu-live-{}-{}", name, getpid())).string()) {
-    fs::remove_all(directory_);
-    Ran up = shell(dcemu(fmt::format("cluster up {} --data {} --time-scale {} --max-restarts {}", file, directory_,
-                                     timeScale, maxRestarts)));
-    INFO(up.out);
-    REQUIRE(up.exitCode == 0);
-  }
-  ~Cluster() {
-    shell(dcemu("cluster down --data " + directory_));
-    std::error_code ignored;
-    fs::remove_all(directory_, ignored);
-  }
-  const std::string& directory() const { return directory_; }
-  Ran ctl(const std::string& dc, const std::string& args) const {
-    return shell(dcemu(fmt::format("ctl --cluster {} --dc {} {}", directory_, dc, args)));
-  }
-  // Polls `ctl` until it exits 0, for up to `seconds`.
-  bool eventually(const std::string& dc, const std::string& args, double seconds) const {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (ctl(dc, args).exitCode == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    return false;
-  }
-  Ran down() const { return shell(dcemu("cluster down --data " + directory_)); }
-  Ran check() const { return shell(dcemu("cluster check --data " + directory_)); }
-
- private:
-  std::string directory_;
-};
 
 TEST_CASE("A write on one live DC reaches its site partners by notification and the branch by its schedule",
           "[live][cluster]") {
@@ -282,8 +238,8 @@ TEST_CASE("Live DCs run the file's faults and steps at their moments", "[live][t
   // to 4h while grace changes at 3h.
   const std::string file = std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/timeline-live.toml";
   Cluster cluster("timeline", 1800, 10, file);
-  // Simulated time zero is the cluster's epoch (a whole second, at or
-  // before `up`): hour h falls 2h seconds after it.
+  // Simulated time zero is the cluster's epoch (a whole second, just after
+  // `up`): hour h falls 2h seconds after it.
   std::tm epoch{};
   std::istringstream(readFile(cluster.directory() + "/epoch")) >> std::get_time(&epoch, "%Y-%m-%dT%H:%M:%SZ");
   const auto zero = std::chrono::system_clock::from_time_t(timegm(&epoch));

@@ -1,0 +1,108 @@
+// The hosts as a live process (`dcemu hosts`, started by `cluster up`) and
+// `dcemu cluster report`: the seed's warning run live gives the simulator's
+// outcome classes (issue 17, "Must show").
+#include <fmt/format.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <ctime>
+#include <iomanip>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "tests/live/cluster_support.h"
+
+namespace dcemu::live::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// What decides go or no-go in a planning report, per migration: which
+// hosts learned, which lost an ACE to a conflict, which failed after the
+// completion and on which DC, and whether some moment became safe. Times
+// are left out: a live run's replication phases are not the seed's.
+struct OutcomeClasses {
+  std::set<std::string> learned, lost, failed;
+  bool safe = false;
+  bool operator==(const OutcomeClasses&) const = default;
+};
+
+OutcomeClasses classesOf(const std::string& jsonFile) {
+  json report = json::parse(readFile(jsonFile));
+  REQUIRE(report["migrations"].size() == 1);
+  const json& m = report["migrations"][0];
+  OutcomeClasses classes;
+  for (const json& host : m["hosts"])
+    if (!host["learned"].is_null()) classes.learned.insert(host["host"].get<std::string>());
+  for (const json& loss : m["lost_aces"])
+    classes.lost.insert(fmt::format("{} on {}", loss["host"].get<std::string>(), loss["dc"].get<std::string>()));
+  for (const json& failure : m["failures"])
+    classes.failed.insert(
+        fmt::format("{} on {}", failure["host"].get<std::string>(), failure["dc"].get<std::string>()));
+  classes.safe = !m["safe_from"].is_null();
+  return classes;
+}
+
+std::string describe(const OutcomeClasses& c) {
+  return fmt::format("learned {} hosts, lost {{{}}}, failed {{{}}}, {}", c.learned.size(), fmt::join(c.lost, ", "),
+                     fmt::join(c.failed, ", "), c.safe ? "safe" : "never safe");
+}
+
+// Sleeps until `elapsed` simulated time after the cluster's time zero.
+void waitUntil(const Cluster& cluster, std::chrono::seconds elapsed, double scale) {
+  std::tm epoch{};
+  std::istringstream(readFile(cluster.directory() + "/epoch")) >> std::get_time(&epoch, "%Y-%m-%dT%H:%M:%SZ");
+  auto zero = std::chrono::system_clock::from_time_t(timegm(&epoch));
+  std::this_thread::sleep_until(zero + std::chrono::duration_cast<std::chrono::milliseconds>(elapsed / scale));
+}
+
+TEST_CASE("The seed's warning run live gives the simulator's outcome classes, late and early completion",
+          "[live][hosts]") {
+  // shared/seeds: two sites, one 12-hour link, hosts learning on both
+  // sides. Late (tests/live/scenarios/seed-warning-live.toml): West's ACEs
+  // lose the conflict while both sites learn, renewals write them again,
+  // nobody fails after the completion at 4d. Early
+  // (topologies/two-sites-early-completion.toml): the completion comes
+  // before West ever saw the start, and every West host fails after it.
+  // Both clusters run at once, four simulated hours a second.
+  const double scale = 14400;
+  struct Case {
+    std::string name, file;
+    std::chrono::hours duration;
+  };
+  const std::vector<Case> cases = {
+      {"late", std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/seed-warning-live.toml", std::chrono::hours(5 * 24)},
+      {"early", sim::testing::topology("two-sites-early-completion.toml"), std::chrono::hours(4 * 24)}};
+  std::vector<std::unique_ptr<Cluster>> clusters;
+  for (const Case& c : cases) clusters.push_back(std::make_unique<Cluster>("hosts-" + c.name, scale, 10, c.file));
+  std::vector<OutcomeClasses> simulated, live;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string simJson = clusters[i]->directory() + "-sim.json";
+    Ran run = shell(dcemu(fmt::format("run {} --no-what-if --json {}", cases[i].file, simJson)));
+    REQUIRE(run.exitCode == 0);
+    simulated.push_back(classesOf(simJson));
+    fs::remove(simJson);
+  }
+  for (size_t i = 0; i < cases.size(); ++i) {
+    waitUntil(*clusters[i], cases[i].duration, scale);
+    const std::string liveJson = clusters[i]->directory() + "/report.json";
+    Ran report = shell(dcemu(fmt::format("cluster report --data {} --json {}", clusters[i]->directory(), liveJson)));
+    INFO(report.out);
+    REQUIRE(report.exitCode == 0);
+    CHECK_THAT(report.out, Catch::Matchers::Contains("(2 DCs, running)"));
+    live.push_back(classesOf(liveJson));
+  }
+  // The classes themselves, as the seed describes them.
+  CHECK(simulated[0].lost.size() == 10);
+  CHECK(simulated[0].failed.empty());
+  CHECK(simulated[1].failed.size() == 10);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    INFO(cases[i].name << ": simulated " << describe(simulated[i]) << "; live " << describe(live[i]));
+    CHECK(live[i] == simulated[i]);
+  }
+}
+
+}  // namespace
+}  // namespace dcemu::live::testing
