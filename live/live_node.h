@@ -134,6 +134,8 @@ class LiveNode final : public node::Harness {
   replication::ApplyCounts applied_;
   uint64_t originatingWrites_ = 0, notificationsSent_ = 0, notificationsReceived_ = 0;
   std::map<int, PartnerStats> partners_;
+  std::map<std::pair<std::string, std::string>, uint64_t> kdcReplies_;  // (exchange, ok or KRB-ERROR name)
+  std::map<std::string, uint64_t> membershipWrites_;                     // by LDAP result
   Histogram pullSeconds_{{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60}};
 };
 

@@ -46,10 +46,10 @@ class LiveNode::LocalKdc final : public kdc::ReplicaHostEnvironment, public KdcS
     return {0, ""};
   }
   kdc::KdcReply asExchange(const kdc::AsRequest& request) override {
-    return ReplicaHostEnvironment::asExchange(node_.index_, request);
+    return counted("as", ReplicaHostEnvironment::asExchange(node_.index_, request));
   }
   kdc::KdcReply renew(const kdc::Ticket& tgt, int64_t clientTime) override {
-    return ReplicaHostEnvironment::renew(node_.index_, tgt, clientTime);
+    return counted("renewal", ReplicaHostEnvironment::renew(node_.index_, tgt, clientTime));
   }
   bool holdsSecret(const std::string& account) override {
     return ReplicaHostEnvironment::holdsSecret(node_.index_, account);
@@ -74,10 +74,18 @@ class LiveNode::LocalKdc final : public kdc::ReplicaHostEnvironment, public KdcS
   }
   dc::Status addToMembership(const std::string& dmsaDn, const std::string& machine,
                              const std::string& account) override {
-    return ReplicaHostEnvironment::addToMembership(node_.index_, dmsaDn, machine, account);
+    dc::Status status = ReplicaHostEnvironment::addToMembership(node_.index_, dmsaDn, machine, account);
+    ++node_.membershipWrites_[status.isOk() ? "success" : std::string(dc::ldapResultName(status.code()))];
+    return status;
   }
 
  private:
+  // For /metrics: the KDC's answers by exchange and outcome.
+  kdc::KdcReply counted(const char* exchange, kdc::KdcReply reply) {
+    ++node_.kdcReplies_[{exchange, reply.ok() ? "ok" : std::string(kdc::krbErrorName(reply.error))}];
+    return reply;
+  }
+
   LiveNode& node_;
   bool revealed_ = false;
 };

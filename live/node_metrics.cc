@@ -67,6 +67,16 @@ std::string LiveNode::metricsText() const {
   out.sample("dcemu_notifications_total", with({{"direction", "received"}}),
              static_cast<double>(notificationsReceived_));
 
+  out.family("dcemu_kdc_replies_total", "counter",
+             "The KDC's answers to the hosts: AS exchanges and TGT renewals, by outcome (ok or the KRB-ERROR).");
+  for (const auto& [key, count] : kdcReplies_)
+    out.sample("dcemu_kdc_replies_total", with({{"exchange", key.first}, {"outcome", key.second}}),
+               static_cast<double>(count));
+  out.family("dcemu_dmsa_membership_writes_total", "counter",
+             "Hosts adding their machine to a dMSA's msDS-GroupMSAMembership on this DC, by LDAP result.");
+  for (const auto& [result, count] : membershipWrites_)
+    out.sample("dcemu_dmsa_membership_writes_total", with({{"result", result}}), static_cast<double>(count));
+
   const ServerCounts& server = server_->counts();
   out.family("dcemu_rpc_connections_open", "gauge", "Open connections to the replication service.");
   out.sample("dcemu_rpc_connections_open", dc, static_cast<double>(server.connectionsOpen));
