@@ -138,6 +138,8 @@ dc::Status readRecords(const std::string& path, int dc, std::vector<Record>& rec
 
 int clusterReport(const ClusterReportOptions& options) {
   const std::string& dir = options.directory;
+  if (std::error_code error; !fs::exists(dir + "/topology.toml", error))
+    return refuse(fmt::format("--data {}: not a cluster directory (no topology.toml)", dir));
   sim::LoadResult loaded = sim::loadScenarioFile(dir + "/topology.toml");
   for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.errors.empty()) return 2;

@@ -239,9 +239,9 @@ int runHosts(const HostsOptions& options) {
   const sim::Scenario& scenario = *loaded.scenario;
   const std::string& dir = options.clusterDirectory;
   auto secret = readSecret(dir + "/secret");
-  if (!secret) return refuse(secret.status().message());
-  auto peers = readPeers(dir + "/peers");
-  if (!peers) return refuse(peers.status().message());
+  auto peers = secret ? readPeers(dir + "/peers") : dc::Result<Peers>(secret.status());
+  if (!peers)
+    return refuse(fmt::format("{} (is {} a cluster directory?)", peers.status().message(), dir));
   for (const sim::DcSpec& spec : scenario.dcs)
     if (!peers->count(spec.name)) return refuse(fmt::format("{}/peers: no address for {}", dir, spec.name));
   std::string epochText;

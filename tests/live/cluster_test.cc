@@ -186,6 +186,12 @@ TEST_CASE("Bad live command-line values and files are refused in one line with e
       {fmt::format("cluster down --data {}", (work / "nothing").string()), "no cluster runs there"},
       {fmt::format("cluster check --data {}", (work / "nothing").string()), "not a cluster directory"},
       {fmt::format("ctl --cluster {} --dc HQ-DC1 usn", (work / "nothing").string()), "a cluster directory?"},
+      {fmt::format("hosts {} --cluster {}", kTopology, (work / "nothing").string()), "a cluster directory?"},
+      {fmt::format("hosts {} --cluster {} --seed x", kTopology, work.string()), "--seed"},
+      {fmt::format("cluster report --data {}", (work / "nothing").string()),
+       "not a cluster directory (no topology.toml)"},
+      {fmt::format("cluster status --data {} --json {}/r.json", work.string(), work.string()),
+       "--json, --html and --csv are for report"},
   };
   for (const Case& c : cases) {
     Ran ran = shell(dcemu(c.args));
