@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <asio.hpp>
 #include <chrono>
 #include <csignal>
@@ -17,6 +18,7 @@
 #include "live/rpc_transport.h"
 #include "replication/win32.h"
 #include "sim/host_population.h"
+#include "sim/loader_internal.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
 
@@ -262,11 +264,27 @@ int runHosts(const HostsOptions& options) {
   ScaledClock clock(scenario.start, std::get<int64_t>(epoch), scale);
   std::vector<sim::PlannedClient> planned = sim::planHostClients(scenario, options.seed.value_or(scenario.seed));
   std::vector<kdc::HostClient> clients;
-  using Due = std::pair<int64_t, size_t>;  // (when, client)
+  // (when, client, a host-logon step's fresh logon rather than the schedule's renewal)
+  using Due = std::tuple<int64_t, size_t, bool>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  std::vector<int64_t> scheduled;  // per client: its next scheduled logon or renewal
   for (const sim::PlannedClient& client : planned) {
     clients.emplace_back(client.spec, client.locatorSeed);
-    due.push({client.firstLogon, clients.size() - 1});
+    due.push({client.firstLogon, clients.size() - 1, false});
+    scheduled.push_back(client.firstLogon);
+  }
+  for (const sim::Step& step : scenario.steps) {
+    if (step.action == "expect-auth" || step.action == "expect-event")
+      fmt::print("line {}: {} steps are not run live\n", step.where.line, step.action);
+    if (step.action != "host-logon") continue;
+    auto client = std::find_if(planned.begin(), planned.end(), [&](const sim::PlannedClient& c) {
+      return sim::loader::lower(c.spec.host) == sim::loader::lower(step.host) &&
+             sim::loader::lower(c.service) == sim::loader::lower(step.service);
+    });
+    if (client == planned.end())
+      fmt::print("line {}: host-logon refused: no service {} on host {}\n", step.where.line, step.service, step.host);
+    else
+      due.push({scenario.start + step.at, static_cast<size_t>(client - planned.begin()), true});
   }
   RemoteHostEnvironment env(scenario, *peers, *secret, clock, journal);
   std::signal(SIGTERM, [](int) { stopRequested = 1; });
@@ -274,7 +292,7 @@ int runHosts(const HostsOptions& options) {
   fmt::print("{} services on {} host groups, at time scale {}\n", clients.size(), scenario.hostGroups.size(), scale);
   std::fflush(stdout);
   while (!stopRequested && !due.empty()) {
-    auto [when, index] = due.top();
+    auto [when, index, forced] = due.top();
     if (clock.nowMicros() < when) {
       // Waits in steps short enough to notice SIGTERM.
       auto wall =
@@ -285,15 +303,19 @@ int runHosts(const HostsOptions& options) {
     due.pop();
     const sim::PlannedClient& plan = planned[index];
     env.site = scenario.sites[plan.site].name;
-    kdc::LogonOutcome outcome = clients[index].renew(env);
-    int64_t next = outcome.at + (outcome.ok ? scenario.tgtLifetime : sim::kRetryAfterFailure);
+    kdc::LogonOutcome outcome = forced ? clients[index].logon(env) : clients[index].renew(env);
+    // A host-logon step's logon leaves the schedule as it was.
+    if (!forced) {
+      scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime : sim::kRetryAfterFailure);
+      due.push({scheduled[index], index, false});
+    }
+    int64_t next = scheduled[index];
     journal.write({"logon", std::to_string(outcome.at), plan.spec.host, plan.service, outcome.renewal ? "1" : "0",
                    outcome.ok ? "1" : "0", outcome.identity, outcome.dc, outcome.reason, std::to_string(next)});
     fmt::print("{} {} {} {}{}\n", sim::formatMoment(outcome.at, scenario.start), plan.spec.host, plan.service,
                outcome.ok ? "logged on as " + outcome.identity : "failed: " + outcome.reason,
                outcome.dc.empty() ? "" : " (" + outcome.dc + ")");
     std::fflush(stdout);
-    due.push({next, index});
   }
   return 0;
 }
