@@ -193,12 +193,16 @@ int main(int argc, char** argv) {
   clusterCmd->add_option("--json", clusterReport.jsonFile, "report: write the planning report as JSON");
   clusterCmd->add_option("--html", clusterReport.htmlFile, "report: write the planning report as one HTML page");
   clusterCmd->add_option("--csv", clusterReport.csvDirectory, "report: write the report's tables as CSV files here");
+  clusterCmd->add_option("--hosts-journal", clusterReport.hostsJournal,
+                         "report: the hosts' journal (default: hosts/hosts.journal in the cluster directory)");
 
   dcemu::live::HostsOptions hosts;
   auto* hostsCmd = app.add_subcommand(
       "hosts", "Run a topology file's hosts as Kerberos clients of a running cluster's DCs (docs/live.md)");
   hostsCmd->add_option("FILE", hosts.file, "topology file (TOML)")->required();
   hostsCmd->add_option("--cluster", hosts.clusterDirectory, "the cluster directory")->required();
+  hostsCmd->add_option("--journal", hosts.journalFile,
+                       "where to journal logons and events (default: hosts/hosts.journal in the cluster directory)");
   auto* hostsSeed =
       hostsCmd->add_option("--seed", seed, "random seed of the clients (default: the file's)")->check(checkSeed);
 
@@ -255,10 +259,10 @@ int main(int argc, char** argv) {
   }
   if (clusterCmd->parsed()) {
     if (clusterSeed->count()) cluster.seed = seed;
-    bool reportOptions =
-        !clusterReport.jsonFile.empty() || !clusterReport.htmlFile.empty() || !clusterReport.csvDirectory.empty();
+    bool reportOptions = !clusterReport.jsonFile.empty() || !clusterReport.htmlFile.empty() ||
+                         !clusterReport.csvDirectory.empty() || !clusterReport.hostsJournal.empty();
     if (reportOptions && clusterAction != "report") {
-      fmt::print(stderr, "dcemu cluster {}: --json, --html and --csv are for report\n", clusterAction);
+      fmt::print(stderr, "dcemu cluster {}: --json, --html, --csv and --hosts-journal are for report\n", clusterAction);
       return 2;
     }
     if (clusterAction == "up") {

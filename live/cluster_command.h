@@ -30,9 +30,12 @@ int clusterStatus(const std::string& directory);
 struct ClusterReportOptions {
   std::string directory;
   std::string jsonFile, htmlFile, csvDirectory;  // as `dcemu run` writes them
+  std::string hostsJournal;                      // default: hosts/hosts.journal in the directory
 };
 // The simulator's planning report for the cluster, from what its nodes and
-// hosts journalled and, while it runs, what its nodes say now.
+// hosts journalled (a DC's journal from its data directory in the cluster
+// directory, or over RPC when it runs elsewhere) and, while it runs, what
+// its nodes say now.
 int clusterReport(const ClusterReportOptions& options);
 // The simulator's convergence check over a stopped cluster's stores: each
 // replica against the first writable DC's. Exit 1 when any differs.

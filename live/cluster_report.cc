@@ -51,35 +51,40 @@ struct Record {
   std::vector<std::string> fields;
 };
 
-// What the running nodes say about the domain now; a stopped cluster says
-// nothing, and then no DC counts as down, cut off or disabled.
+// What the running nodes say about the domain now (`ctl state`). When no
+// DC answers, the cluster is stopped and says nothing: then no DC counts as
+// down, cut off or disabled.
 class LiveFacts final : public sim::DomainFacts {
  public:
-  LiveFacts(const sim::Scenario& scenario, const std::string& directory, bool running, int64_t now)
-      : scenario_(scenario), now_(now) {
-    const int sites = static_cast<int>(scenario.sites.size());
+  LiveFacts(const sim::Scenario& scenario, const std::string& directory) : scenario_(scenario) {
     for (const sim::DcSpec& spec : scenario.dcs) {
       DcState state;
-      if (running) {
-        auto [code, text] = ctlCall(directory, spec.name, {"state"});
-        state.up = code == 0;
-        std::istringstream lines(text);
-        std::string key, value;
-        while (state.up && lines >> key) {
-          if (key == "reaches") {
-            std::string site;
-            lines >> site >> value;
-            if (int index = scenario.siteIndex(site); index >= 0 && value == "1") state.reaches.insert(index);
-          } else if (lines >> value && key == "inbound-disabled") {
-            state.inboundDisabled = value == "1";
-          }
+      auto [code, text] = ctlCall(directory, spec.name, {"state"});
+      state.up = code == 0;
+      running_ = running_ || state.up;
+      std::istringstream lines(text);
+      for (std::string line; state.up && std::getline(lines, line);) {
+        // "reaches SITE 0|1" (a site's name may hold spaces), or "KEY VALUE".
+        size_t last = line.rfind(' ');
+        if (last == std::string::npos) continue;
+        std::string value = line.substr(last + 1);
+        if (line.starts_with("reaches ")) {
+          int site = scenario.siteIndex(line.substr(8, last - 8));
+          if (site >= 0 && value == "1") state.reaches.insert(site);
+        } else if (line.starts_with("inbound-disabled ")) {
+          state.inboundDisabled = value == "1";
         }
-      } else {
-        for (int site = 0; site < sites; ++site) state.reaches.insert(site);
       }
       dcs_.push_back(std::move(state));
     }
+    if (running_) return;
+    for (DcState& state : dcs_) {
+      state.up = true;
+      for (int site = 0; site < static_cast<int>(scenario.sites.size()); ++site) state.reaches.insert(site);
+    }
   }
+  bool running() const { return running_; }
+  void setNow(int64_t now) { now_ = now; }
 
   int64_t now() const override { return now_; }
   const std::vector<kdc::Event>& events() const override { return events_; }
@@ -114,21 +119,19 @@ class LiveFacts final : public sim::DomainFacts {
     std::set<int> reaches;
   };
   const sim::Scenario& scenario_;
-  int64_t now_;
+  bool running_ = false;
+  int64_t now_ = 0;
   std::vector<DcState> dcs_;
   std::vector<kdc::Event> events_;
   std::map<std::pair<std::string, std::string>, std::pair<kdc::LogonOutcome, int64_t>> latest_;
 };
 
-dc::Status readRecords(const std::string& path, int dc, std::vector<Record>& records) {
-  auto journal = readJournal(path);
-  if (!journal) return journal.status();
-  for (std::vector<std::string>& fields : *journal) {
-    if (fields.empty()) continue;
+dc::Status addRecords(JournalRecords journal, const std::string& where, int dc, std::vector<Record>& records) {
+  for (std::vector<std::string>& fields : journal) {
     std::optional<int64_t> at = fields[0] == "machine" ? std::optional<int64_t>(0)
                                 : fields.size() > 1    ? number(fields[1])
                                                        : std::nullopt;
-    if (!at) return dc::Status(dc::LdapResult::other, fmt::format("{}: a record without its time", path));
+    if (!at) return dc::Status(dc::LdapResult::other, fmt::format("{}: a record without its time", where));
     records.push_back({*at, dc, std::move(fields)});
   }
   return dc::Status::ok();
@@ -147,13 +150,31 @@ int clusterReport(const ClusterReportOptions& options) {
   uint64_t seed = scenario.seed;
   if (uint64_t kept = 0; std::ifstream(dir + "/seed") >> kept) seed = kept;
 
+  // Each DC's journal from its data directory here, or over RPC from a DC
+  // that runs elsewhere (on Kubernetes, in its pod's volume).
   std::vector<Record> records;
+  std::vector<std::string> missing;
   for (int d = 0; d < static_cast<int>(scenario.dcs.size()); ++d) {
-    dc::Status read = readRecords(fmt::format("{}/dcs/{}/risk.journal", dir, lower(scenario.dcs[d].name)), d, records);
-    if (!read.isOk()) return refuse(read.message());
+    const std::string& name = scenario.dcs[d].name;
+    const std::string path = fmt::format("{}/dcs/{}/risk.journal", dir, lower(name));
+    dc::Result<JournalRecords> journal = JournalRecords{};
+    if (fs::exists(path)) {
+      journal = readJournal(path);
+    } else if (auto [code, text] = ctlCall(dir, name, {"risk-journal"}); code == 0) {
+      journal = parseJournal(text);
+    } else {
+      missing.push_back(fmt::format("{} ({})", name, text));
+    }
+    if (!journal) return refuse(journal.status().message());
+    if (dc::Status added = addRecords(std::move(*journal), path, d, records); !added.isOk())
+      return refuse(added.message());
   }
-  if (dc::Status read = readRecords(hostsDirectoryOf(dir) + "/hosts.journal", -1, records); !read.isOk())
-    return refuse(read.message());
+  const std::string hostsJournal =
+      options.hostsJournal.empty() ? hostsDirectoryOf(dir) + "/hosts.journal" : options.hostsJournal;
+  auto hosts = readJournal(hostsJournal);
+  if (!hosts) return refuse(hosts.status().message());
+  if (dc::Status added = addRecords(std::move(*hosts), hostsJournal, -1, records); !added.isOk())
+    return refuse(added.message());
   std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) { return a.at < b.at; });
 
   // The tracked hosts, with the machine SIDs the nodes found.
@@ -175,7 +196,8 @@ int clusterReport(const ClusterReportOptions& options) {
   for (const sim::DmsaSpec& dmsa : scenario.dmsas)
     if (!dmsa.supersedes.empty()) risk.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
 
-  const bool running = fs::exists(dir + "/supervisor.pid");
+  LiveFacts facts(scenario, dir);
+  const bool running = facts.running();
   int64_t latest = scenario.start;
   for (const Record& r : records) latest = std::max(latest, r.at);
   int64_t now = latest;
@@ -191,7 +213,7 @@ int clusterReport(const ClusterReportOptions& options) {
     if (auto* at = std::get_if<int64_t>(&epoch); at && scale > 0)
       now = std::max(now, scenario.start + static_cast<int64_t>(static_cast<double>(wall - *at) * scale));
   }
-  LiveFacts facts(scenario, dir, running, now);
+  facts.setNow(now);
   size_t logons = 0, failed = 0;
   std::set<std::string> identified;
   for (const Record& r : records) {
@@ -231,6 +253,8 @@ int clusterReport(const ClusterReportOptions& options) {
                                  running ? "running" : "stopped", sim::formatMoment(latest, scenario.start));
   text += fmt::format("logons      {} journalled, {} failed\n", logons, failed);
   if (!running) text += "note        the cluster is stopped: blockers do not tell DCs down, cut off or disabled\n";
+  for (const std::string& dcWithout : missing)
+    text += fmt::format("note        no journal from {}: what it saw is missing from this report\n", dcWithout);
   text += sim::reportText(report);
   std::vector<std::pair<std::string, std::string>> files;  // (path, contents)
   if (!options.jsonFile.empty()) files.push_back({options.jsonFile, sim::reportJson(report).dump(2) + "\n"});
@@ -241,7 +265,7 @@ int clusterReport(const ClusterReportOptions& options) {
     for (auto& [name, table] : sim::reportCsvFiles(report))
       files.push_back({(fs::path(options.csvDirectory) / name).string(), std::move(table)});
   }
-  int exitCode = 0;
+  int exitCode = missing.empty() ? 0 : 1;
   for (const auto& [path, contents] : files) {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out << contents;

@@ -242,8 +242,7 @@ int runHosts(const HostsOptions& options) {
   const std::string& dir = options.clusterDirectory;
   auto secret = readSecret(dir + "/secret");
   auto peers = secret ? readPeers(dir + "/peers") : dc::Result<Peers>(secret.status());
-  if (!peers)
-    return refuse(fmt::format("{} (is {} a cluster directory?)", peers.status().message(), dir));
+  if (!peers) return refuse(fmt::format("{} (is {} a cluster directory?)", peers.status().message(), dir));
   for (const sim::DcSpec& spec : scenario.dcs)
     if (!peers->count(spec.name)) return refuse(fmt::format("{}/peers: no address for {}", dir, spec.name));
   std::string epochText;
@@ -254,12 +253,15 @@ int runHosts(const HostsOptions& options) {
   if (auto* why = std::get_if<std::string>(&epoch)) return refuse(fmt::format("{}/epoch: {}", dir, *why));
   if (!(scale > 0) || scale > 1e6)
     return refuse(fmt::format("{}/time-scale: a number above 0 and at most 1000000", dir));
-  std::error_code error;
-  std::filesystem::create_directories(hostsDirectoryOf(dir), error);
-  if (error) return refuse(fmt::format("{}: {}", hostsDirectoryOf(dir), error.message()));
+  std::string journalFile = options.journalFile;
+  if (journalFile.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(hostsDirectoryOf(dir), error);
+    if (error) return refuse(fmt::format("{}: {}", hostsDirectoryOf(dir), error.message()));
+    journalFile = hostsDirectoryOf(dir) + "/hosts.journal";
+  }
   JournalWriter journal;
-  if (dc::Status opened = journal.open(hostsDirectoryOf(dir) + "/hosts.journal"); !opened.isOk())
-    return refuse(opened.message());
+  if (dc::Status opened = journal.open(journalFile); !opened.isOk()) return refuse("--journal " + opened.message());
 
   ScaledClock clock(scenario.start, std::get<int64_t>(epoch), scale);
   std::vector<sim::PlannedClient> planned = sim::planHostClients(scenario, options.seed.value_or(scenario.seed));
@@ -291,7 +293,13 @@ int runHosts(const HostsOptions& options) {
   std::signal(SIGINT, [](int) { stopRequested = 1; });
   fmt::print("{} services on {} host groups, at time scale {}\n", clients.size(), scenario.hostGroups.size(), scale);
   std::fflush(stdout);
-  while (!stopRequested && !due.empty()) {
+  // With nothing due (a file without hosts) it waits for SIGTERM all the
+  // same, as a Deployment's pod should.
+  while (!stopRequested) {
+    if (due.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
     auto [when, index, forced] = due.top();
     if (clock.nowMicros() < when) {
       // Waits in steps short enough to notice SIGTERM.

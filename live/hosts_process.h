@@ -17,6 +17,7 @@ namespace dcemu::live {
 struct HostsOptions {
   std::string file;
   std::string clusterDirectory;  // secret, peers, epoch and time-scale of `cluster up`
+  std::string journalFile;       // default: hosts/hosts.journal in the cluster directory
   std::optional<uint64_t> seed;
 };
 

@@ -32,19 +32,12 @@ void JournalWriter::write(const std::vector<std::string>& fields) {
   std::fflush(file_);
 }
 
-dc::Result<std::vector<std::vector<std::string>>> readJournal(const std::string& path) {
-  std::vector<std::vector<std::string>> records;
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return records;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return dc::Status(dc::LdapResult::other, fmt::format("{}: cannot be read", path));
-  std::stringstream whole;
-  whole << in.rdbuf();
-  const std::string text = whole.str();
+JournalRecords parseJournal(std::string_view text) {
+  JournalRecords records;
   size_t begin = 0;
-  for (size_t end = text.find('\n'); end != std::string::npos; begin = end + 1, end = text.find('\n', begin)) {
+  for (size_t end = text.find('\n'); end != std::string_view::npos; begin = end + 1, end = text.find('\n', begin)) {
     std::vector<std::string> fields;
-    std::string_view line(text.data() + begin, end - begin);
+    std::string_view line = text.substr(begin, end - begin);
     size_t from = 0;
     for (size_t tab = line.find('\t'); tab != std::string_view::npos; from = tab + 1, tab = line.find('\t', from))
       fields.emplace_back(line.substr(from, tab - from));
@@ -52,6 +45,16 @@ dc::Result<std::vector<std::vector<std::string>>> readJournal(const std::string&
     records.push_back(std::move(fields));
   }
   return records;
+}
+
+dc::Result<JournalRecords> readJournal(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return JournalRecords{};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return dc::Status(dc::LdapResult::other, fmt::format("{}: cannot be read", path));
+  std::stringstream whole;
+  whole << in.rdbuf();
+  return parseJournal(whole.str());
 }
 
 }  // namespace dcemu::live

@@ -31,7 +31,11 @@ class JournalWriter {
   std::FILE* file_ = nullptr;
 };
 
+using JournalRecords = std::vector<std::vector<std::string>>;
+
 // Every whole record of the journal at `path`; none when it does not exist.
-dc::Result<std::vector<std::vector<std::string>>> readJournal(const std::string& path);
+dc::Result<JournalRecords> readJournal(const std::string& path);
+// Every whole record of a journal's text (as `ctl risk-journal` sends it).
+JournalRecords parseJournal(std::string_view text);
 
 }  // namespace dcemu::live

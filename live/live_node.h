@@ -128,6 +128,7 @@ class LiveNode final : public node::Harness {
   std::map<dc::Guid, WatchedDmsa> watched_;
   std::vector<WatchedDmsa> unresolved_;  // not in the replica yet
   JournalWriter journal_;
+  std::string journalPath_;
   std::map<std::string, std::string> addedLabels_;  // ldap-add ids → the DN the step gave
   uint64_t workloadGeneration_ = 0;                 // bumps when the workload stops, so its pending change drops
   // Counters for /metrics.
@@ -135,7 +136,7 @@ class LiveNode final : public node::Harness {
   uint64_t originatingWrites_ = 0, notificationsSent_ = 0, notificationsReceived_ = 0;
   std::map<int, PartnerStats> partners_;
   std::map<std::pair<std::string, std::string>, uint64_t> kdcReplies_;  // (exchange, ok or KRB-ERROR name)
-  std::map<std::string, uint64_t> membershipWrites_;                     // by LDAP result
+  std::map<std::string, uint64_t> membershipWrites_;                    // by LDAP result
   Histogram pullSeconds_{{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60}};
 };
 

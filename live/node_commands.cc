@@ -56,6 +56,15 @@ void LiveNode::originated(const std::string& dn, const std::vector<std::string>&
 
 Reply LiveNode::command(const std::vector<std::string>& args) {
   if (args.empty()) return usage("no operation given");
+  // The record `cluster report` reads, whatever state the DC is in: the
+  // process still holds it while a dc-down fault keeps the DC off.
+  if (args[0] == "risk-journal" && args.size() == 1) {
+    auto records = readJournal(journalPath_);
+    if (!records) return {replication::win32::kDatabaseError, records.status().message()};
+    std::string text;
+    for (const std::vector<std::string>& fields : *records) text += fmt::format("{}\n", fmt::join(fields, "\t"));
+    return {0, text};
+  }
   // A DC that is down (a dc-down fault) answers nothing, as the simulator's.
   if (!node_->up()) return {replication::win32::kRpcServerUnavailable, fmt::format("{} is down", nameOf(index_))};
   const std::string& op = args[0];

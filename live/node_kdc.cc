@@ -18,6 +18,7 @@ KdcService& LiveNode::kdcService() {
 }
 
 dc::Status LiveNode::watchTrackedDmsas(const std::string& journalPath) {
+  journalPath_ = journalPath;
   DCEMU_RETURN_IF_ERROR(journal_.open(journalPath));
   auto tracked =
       sim::trackedHostsByService(scenario_, sim::planHostClients(scenario_, seed_), sim::machineSidsOf(*dir_));

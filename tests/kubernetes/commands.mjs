@@ -1,4 +1,4 @@
-// Prints each Job's and StatefulSet's shell command from Kubernetes
+// Prints each Job's, StatefulSet's and Deployment's shell command from Kubernetes
 // manifests, one line per workload ("<name>\t<command>"), so that a test
 // can run what the pods run.
 //
@@ -8,7 +8,7 @@ import yaml from "js-yaml";
 
 for (const file of process.argv.slice(2)) {
   for (const doc of yaml.loadAll(readFileSync(file, "utf8"))) {
-    if (!doc || (doc.kind !== "Job" && doc.kind !== "StatefulSet")) continue;
+    if (!doc || !["Job", "StatefulSet", "Deployment"].includes(doc.kind)) continue;
     for (const container of doc.spec.template.spec.containers)
       console.log(`${doc.metadata.name}\t${container.args.join(" ")}`);
   }

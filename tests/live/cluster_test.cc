@@ -17,6 +17,7 @@
 #include <regex>
 #include <thread>
 
+#include "sim/units.h"
 #include "tests/live/cluster_support.h"
 
 namespace dcemu::live::testing {
@@ -191,7 +192,7 @@ TEST_CASE("Bad live command-line values and files are refused in one line with e
       {fmt::format("cluster report --data {}", (work / "nothing").string()),
        "not a cluster directory (no topology.toml)"},
       {fmt::format("cluster status --data {} --json {}/r.json", work.string(), work.string()),
-       "--json, --html and --csv are for report"},
+       "--json, --html, --csv and --hosts-journal are for report"},
   };
   for (const Case& c : cases) {
     Ran ran = shell(dcemu(c.args));
@@ -355,9 +356,15 @@ TEST_CASE("The live cluster's Kubernetes manifests validate offline, and the pod
   INFO(valid.out);
   REQUIRE(valid.exitCode == 0);
   CHECK_THAT(valid.out, Catch::Matchers::Contains("StatefulSet/dcemu-dc: valid"));
+  CHECK_THAT(valid.out, Catch::Matchers::Contains("Deployment/dcemu-hosts: valid"));
   Ran commands = shell(fmt::format("cd {} && node commands.mjs {}", tools, manifest));
-  REQUIRE(commands.out.starts_with("dcemu-dc\t"));
-  std::string command = commands.out.substr(9, commands.out.find('\n') - 9);
+  std::map<std::string, std::string> commandOf;  // workload → its shell command
+  std::istringstream workloads(commands.out);
+  for (std::string line; std::getline(workloads, line);)
+    commandOf[line.substr(0, line.find('\t'))] = line.substr(line.find('\t') + 1);
+  REQUIRE(commandOf.count("dcemu-dc"));
+  REQUIRE(commandOf.count("dcemu-hosts"));
+  const std::string& command = commandOf["dcemu-dc"];
   Ran peers = shell(fmt::format("cd {} && node configmap.mjs {} dcemu-live peers", tools, manifest));
   REQUIRE(peers.exitCode == 0);
 
@@ -375,7 +382,12 @@ TEST_CASE("The live cluster's Kubernetes manifests validate offline, and the pod
   }
   REQUIRE(dcs.size() == 4);
   std::ofstream(etc / "peers") << localPeers;
-  std::ofstream(etc / "epoch") << "2026-12-01T00:00:00Z\n";
+  // Time zero now, as `cluster up` sets it, so the hosts' first logons come.
+  std::ofstream(etc / "epoch") << sim::formatUtcInstant(std::chrono::duration_cast<std::chrono::seconds>(
+                                                            std::chrono::system_clock::now().time_since_epoch())
+                                                            .count() *
+                                                        1'000'000)
+                               << "\n";
   std::ofstream(etc / "time-scale") << "600\n";
   std::ofstream(etc / "secret") << "k8s-test-secret-0123456789abcdef\n";
   fs::permissions(etc / "secret", fs::perms::owner_read | fs::perms::group_read);
@@ -416,6 +428,26 @@ TEST_CASE("The live cluster's Kubernetes manifests validate offline, and the pod
   CHECK(eventually("HQ-DC2", "get CN=erin,CN=Users"));
   Ran status = shell(dcemu("cluster status --data " + etc.string()));
   CHECK(status.exitCode == 0);
+  // The hosts' Deployment logs the file's eight services on to the DCs
+  // (their first logons fall in the first simulated 12 seconds at 600).
+  std::ofstream(etc / "hosts.sh") << localise(commandOf["dcemu-hosts"], 0) << "\n";
+  Ran hostsStarted = shell(
+      fmt::format("{} sh {} > {} 2>&1 & echo $!", path, (etc / "hosts.sh").string(), (etc / "hosts.log").string()));
+  pods.push_back(std::stoi(hostsStarted.out));
+  const std::string report = dcemu(
+      fmt::format("cluster report --data {} --hosts-journal {}", etc.string(), (etc / "data/hosts.journal").string()));
+  Ran reported;
+  for (int attempt = 0; attempt < 300; ++attempt) {
+    reported = shell(report);
+    if (reported.out.find("logons      8 journalled") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  // The DCs' journals came over RPC: /etc/dcemu holds none of them.
+  INFO(reported.out << readFile(etc / "hosts.log"));
+  CHECK(reported.exitCode == 0);
+  CHECK_THAT(reported.out, Catch::Matchers::Contains("(4 DCs, running)"));
+  CHECK_THAT(reported.out, Catch::Matchers::Contains("logons      8 journalled, 0 failed"));
+  CHECK_THAT(reported.out, Catch::Matchers::Contains("dmsa_app superseding svc_app: 8 host services in 3 sites"));
   for (pid_t pod : pods) kill(pod, SIGTERM);
   for (pid_t pod : pods) shell(fmt::format("timeout 10 tail --pid={} -f /dev/null", pod));
   INFO(readFile(etc / "pod-0.log"));

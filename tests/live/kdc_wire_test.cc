@@ -1,6 +1,8 @@
 // The KDC's messages on the wire (live/kdc_wire.h) and the Kdc capability
 // a node serves the hosts: what crosses is what was sent, and what a peer
 // gets wrong is refused with its reason, never a crash.
+#include "live/kdc_wire.h"
+
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 #include <kj/exception.h>
@@ -9,7 +11,6 @@
 #include <catch2/catch.hpp>
 #include <random>
 
-#include "live/kdc_wire.h"
 #include "live/rpc_server.h"
 #include "live/rpc_transport.h"
 #include "replication/win32.h"
@@ -36,8 +37,8 @@ kdc::KdcReply dmsaReply() {
   ticket.endTime = ticket.authTime + 36'000'000'000;
   ticket.renewTill = ticket.authTime + 604'800'000'000;
   ticket.pac = {sid("S-1-5-21-1-2-3-1105"), {sid("S-1-5-21-1-2-3-1105"), sid("S-1-5-21-1-2-3-515")}};
-  ticket.keyPackage = kdc::KeyPackage{std::string("\x01\x02\0\x03", 4), "old", {23, 18}, 1'767'700'000'000'000,
-                                      1'767'650'000'000'000};
+  ticket.keyPackage =
+      kdc::KeyPackage{std::string("\x01\x02\0\x03", 4), "old", {23, 18}, 1'767'700'000'000'000, 1'767'650'000'000'000};
   ticket.serviceKey = std::string(32, '\x7f');
   kdc::KdcReply reply;
   reply.supersededBy = "dmsa_web$";
@@ -121,12 +122,12 @@ TEST_CASE("Mutated KDC replies are read or refused, never crash the reader", "[l
     auto mutable_ = copy.asBytes();
     for (int flips = 1 + static_cast<int>(rng() % 4); flips > 0; --flips)
       mutable_[rng() % mutable_.size()] = static_cast<kj::byte>(rng());
-    KJ_IF_MAYBE(exception, kj::runCatchingExceptions([&] {
-                  if (decoded(copy))
-                    ++read;
-                  else
-                    ++refused;
-                })) {
+    KJ_IF_MAYBE (exception, kj::runCatchingExceptions([&] {
+                   if (decoded(copy))
+                     ++read;
+                   else
+                     ++refused;
+                 })) {
       ++thrown;  // capnp's own bounds checks: the server turns these into an RPC error
       (void)exception;
     }
