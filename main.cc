@@ -172,6 +172,8 @@ int main(int argc, char** argv) {
   nodeCmd->add_option("--epoch", node.epoch,
                       "the UTC instant the file's start maps to (default: the first start, kept in --data)");
   nodeCmd->add_option("--port-file", node.portFile, "write the ports it listens on here once serving");
+  nodeCmd->add_option("--tls", node.tlsDirectory,
+                      "RPC over TLS: the directory with ca.crt and this DC's NAME.crt and NAME.key");
   auto* nodeSeed =
       nodeCmd->add_option("--seed", seed, "random seed of the provisioning (default: the file's)")->check(checkSeed);
 
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
   clusterCmd->add_option("FILE", cluster.file, "topology file (TOML); up only");
   clusterCmd->add_option("--data", cluster.directory, "the cluster directory")->required();
   clusterCmd->add_option("--time-scale", cluster.timeScale, "simulated seconds per second (default 1)");
+  clusterCmd->add_flag("--tls", cluster.tls, "up: RPC over TLS with certificates of the cluster's own CA");
   clusterCmd->add_option("--max-restarts", cluster.maxRestarts, "restarts of a DC that dies (default 10)")
       ->check(CLI::Range(0, 1000));
   auto* clusterSeed =

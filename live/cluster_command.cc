@@ -20,6 +20,7 @@
 #include "live/cluster_files.h"
 #include "live/hosts_process.h"
 #include "live/kj_asio.h"
+#include "live/rpc_tls.h"
 #include "live/rpc_transport.h"
 #include "replication/repadmin.h"
 #include "replication/win32.h"
@@ -60,14 +61,35 @@ std::vector<uint16_t> freeLoopbackPorts(size_t count) {
   return ports;
 }
 
-// One Admin call to a DC over an authenticated session; the reply or why
+struct ClusterFiles {
+  std::string secret;
+  Peers peers;
+  std::shared_ptr<RpcTls> tls;  // as "admin", when the cluster uses TLS (DIR/tls)
+};
+
+dc::Result<ClusterFiles> loadCluster(const std::string& directory) {
+  auto secret = readSecret(directory + "/secret");
+  if (!secret) return secret.status();
+  auto peers = readPeers(directory + "/peers");
+  if (!peers) return peers.status();
+  ClusterFiles files{*secret, *peers, nullptr};
+  if (std::error_code error; fs::exists(directory + "/tls", error)) {
+    auto tls = RpcTls::load(directory + "/tls", "admin");
+    if (!tls) return tls.status();
+    files.tls = std::move(*tls);
+  }
+  return files;
+}
+
+// One Admin call to DC `dc` over an authenticated session; the reply or why
 // there is none.
-Reply adminCall(const Address& address, const std::string& secret,
+Reply adminCall(const ClusterFiles& files, const std::string& dc, const Address& address,
                 const std::function<kj::Promise<Reply>(wire::Admin::Client)>& call) {
   asio::io_context io;
   KjAsioLoop loop(io);
   std::optional<Reply> result;
-  auto task = RpcSession::open(loop, address.host, address.port, secret)
+  auto task = RpcSession::open(loop, address.host, address.port, files.secret,
+                               files.tls ? &files.tls->context() : nullptr, tlsName(dc))
                   .then([&](RpcSession::Opened&& opened) -> kj::Promise<Reply> {
                     if (!opened.session) return Reply{opened.win32, opened.error};
                     auto admin = opened.session->admin();
@@ -86,20 +108,13 @@ Reply adminCall(const Address& address, const std::string& secret,
   return *result;
 }
 
-struct ClusterFiles {
-  std::string secret;
-  Peers peers;
-};
-
 std::optional<ClusterFiles> readCluster(std::string_view command, const std::string& directory) {
-  auto secret = readSecret(directory + "/secret");
-  auto peers = secret ? readPeers(directory + "/peers") : dc::Result<Peers>(secret.status());
-  if (!secret || !peers) {
-    fmt::print(stderr, "dcemu {}: {} (is {} a cluster directory?)\n", command,
-               (!secret ? secret.status() : peers.status()).message(), directory);
+  auto files = loadCluster(directory);
+  if (!files) {
+    fmt::print(stderr, "dcemu {}: {} (is {} a cluster directory?)\n", command, files.status().message(), directory);
     return std::nullopt;
   }
-  return ClusterFiles{*secret, *peers};
+  return std::move(*files);
 }
 
 // One `dcemu ctl` operation on the DC `dc` of a cluster whose files are read.
@@ -107,7 +122,7 @@ Reply callDc(const ClusterFiles& files, const std::string& dc, const std::vector
   auto peer = files.peers.find(dc);
   if (peer == files.peers.end())
     return {replication::win32::kInvalidParameter, fmt::format("--dc {}: no such DC in the peers file", dc)};
-  return adminCall(peer->second, files.secret, [&](wire::Admin::Client admin) {
+  return adminCall(files, dc, peer->second, [&](wire::Admin::Client admin) {
     auto request = admin.commandRequest();
     auto list = request.initArgs(static_cast<unsigned>(args.size()));
     for (size_t i = 0; i < args.size(); ++i) list.set(static_cast<unsigned>(i), args[i]);
@@ -245,6 +260,14 @@ int clusterUp(const ClusterOptions& options) {
     if (dc::Status written = writePeers(dir + "/metrics", metrics); !written.isOk())
       return refuse("cluster up", written.message());
     std::ofstream(dir + "/seed") << options.seed.value_or(scenario.seed) << '\n';
+    if (options.tls) {
+      std::vector<std::string> parties = {"admin", "hosts"};
+      for (const sim::DcSpec& spec : scenario.dcs) parties.push_back(spec.name);
+      if (dc::Status issued = issueClusterCertificates(dir + "/tls", parties); !issued.isOk()) {
+        fmt::print(stderr, "dcemu cluster up: {}\n", issued.message());
+        return 1;
+      }
+    }
     // Every store is provisioned before simulated time starts, so that at
     // a high time scale no DC misses its first simulated hours starting.
     for (int i = 0; i < static_cast<int>(scenario.dcs.size()); ++i) {
@@ -267,6 +290,8 @@ int clusterUp(const ClusterOptions& options) {
     std::ofstream(dir + "/time-scale") << options.timeScale << '\n';
     fs::copy_file(options.file, dir + "/topology.toml", error);
   }
+  if (existing && options.tls && !fs::exists(dir + "/tls", error))
+    return refuse("cluster up", fmt::format("--tls: the cluster in {} was made without TLS; use a new directory", dir));
   if (existing) {
     // The stores were provisioned from the file the directory keeps: a
     // different file would run other DCs, links or objects over them.
@@ -324,6 +349,7 @@ int clusterUp(const ClusterOptions& options) {
                                      data + "/ports",
                                      "--seed",
                                      std::to_string(seed)};
+    if (fs::exists(absolute + "/tls", error)) argv.insert(argv.end(), {"--tls", absolute + "/tls"});
     processes.push_back({spec.name, std::move(argv), data + "/node.log"});
     names.push_back(spec.name);
   }
@@ -398,7 +424,7 @@ int clusterStatus(const std::string& directory) {
   }
   int exitCode = 0;
   for (const auto& [name, address] : order) {
-    Reply reply = adminCall(address, files->secret, [](wire::Admin::Client admin) {
+    Reply reply = adminCall(*files, name, address, [](wire::Admin::Client admin) {
       auto request = admin.showReplRequest();
       return request.send().then([](auto&& response) { return Reply{0, response.getText().cStr()}; });
     });
@@ -436,11 +462,9 @@ int clusterStatus(const std::string& directory) {
 
 std::pair<uint32_t, std::string> ctlCall(const std::string& directory, const std::string& dc,
                                          const std::vector<std::string>& args) {
-  auto secret = readSecret(directory + "/secret");
-  if (!secret) return {replication::win32::kInvalidParameter, secret.status().message()};
-  auto peers = readPeers(directory + "/peers");
-  if (!peers) return {replication::win32::kInvalidParameter, peers.status().message()};
-  return callDc({*secret, *peers}, dc, args);
+  auto files = loadCluster(directory);
+  if (!files) return {replication::win32::kInvalidParameter, files.status().message()};
+  return callDc(*files, dc, args);
 }
 
 int ctl(const std::string& directory, const std::string& dc, const std::vector<std::string>& args) {

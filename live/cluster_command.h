@@ -16,6 +16,7 @@ struct ClusterOptions {
   double timeScale = 1;
   std::optional<uint64_t> seed;
   int maxRestarts = 10;  // per DC, by the supervisor
+  bool tls = false;      // a new cluster's RPC over TLS with certificates of its own CA (DIR/tls)
 };
 
 // Starts a supervisor that starts every DC and restarts one that dies

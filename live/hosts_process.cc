@@ -15,6 +15,7 @@
 #include "live/journal.h"
 #include "live/kdc_wire.h"
 #include "live/live_node.h"
+#include "live/rpc_tls.h"
 #include "live/rpc_transport.h"
 #include "replication/win32.h"
 #include "sim/host_population.h"
@@ -37,9 +38,9 @@ volatile std::sig_atomic_t stopRequested = 0;
 // answer; the hosts process has nothing else to do meanwhile.
 class RemoteHostEnvironment final : public kdc::HostEnvironment {
  public:
-  RemoteHostEnvironment(const sim::Scenario& scenario, const Peers& peers, std::string secret, ScaledClock& clock,
-                        JournalWriter& journal)
-      : scenario_(scenario), peers_(peers), secret_(std::move(secret)), clock_(clock), journal_(journal) {}
+  RemoteHostEnvironment(const sim::Scenario& scenario, const Peers& peers, std::string secret, RpcTls* tls,
+                        ScaledClock& clock, JournalWriter& journal)
+      : scenario_(scenario), peers_(peers), secret_(std::move(secret)), tls_(tls), clock_(clock), journal_(journal) {}
   ~RemoteHostEnvironment() noexcept override = default;
 
   std::string site;  // the site of the host being served
@@ -193,7 +194,8 @@ class RemoteHostEnvironment final : public kdc::HostEnvironment {
     if (peer == peers_.end()) return nullptr;
     kj::Own<RpcSession> opened;
     bool finished = false;
-    auto task = RpcSession::open(loop_, peer->second.host, peer->second.port, secret_)
+    auto task = RpcSession::open(loop_, peer->second.host, peer->second.port, secret_,
+                                 tls_ ? &tls_->context() : nullptr, tlsName(scenario_.dcs[dc].name))
                     .then([&](RpcSession::Opened&& result) {
                       opened = kj::mv(result.session);
                       finished = true;
@@ -214,6 +216,7 @@ class RemoteHostEnvironment final : public kdc::HostEnvironment {
   const sim::Scenario& scenario_;
   const Peers& peers_;
   std::string secret_;
+  RpcTls* tls_;
   ScaledClock& clock_;
   JournalWriter& journal_;
   // The connections are the environment's means, not its state: a const
@@ -245,6 +248,12 @@ int runHosts(const HostsOptions& options) {
   if (!peers) return refuse(fmt::format("{} (is {} a cluster directory?)", peers.status().message(), dir));
   for (const sim::DcSpec& spec : scenario.dcs)
     if (!peers->count(spec.name)) return refuse(fmt::format("{}/peers: no address for {}", dir, spec.name));
+  std::unique_ptr<RpcTls> tls;
+  if (std::error_code error; std::filesystem::exists(dir + "/tls", error)) {
+    auto certificates = RpcTls::load(dir + "/tls", "hosts");
+    if (!certificates) return refuse(certificates.status().message());
+    tls = std::move(*certificates);
+  }
   std::string epochText;
   double scale = 0;
   std::ifstream(dir + "/epoch") >> epochText;
@@ -288,7 +297,7 @@ int runHosts(const HostsOptions& options) {
     else
       due.push({scenario.start + step.at, static_cast<size_t>(client - planned.begin()), true});
   }
-  RemoteHostEnvironment env(scenario, *peers, *secret, clock, journal);
+  RemoteHostEnvironment env(scenario, *peers, *secret, tls.get(), clock, journal);
   std::signal(SIGTERM, [](int) { stopRequested = 1; });
   std::signal(SIGINT, [](int) { stopRequested = 1; });
   fmt::print("{} services on {} host groups, at time scale {}\n", clients.size(), scenario.hostGroups.size(), scale);

@@ -16,6 +16,7 @@
 #include "live/kj_asio.h"
 #include "live/metrics.h"
 #include "live/rpc_server.h"
+#include "live/rpc_tls.h"
 #include "live/rpc_transport.h"
 #include "node/node.h"
 #include "sim/network.h"
@@ -54,6 +55,8 @@ class LiveNode final : public node::Harness {
            int64_t epochUnixMicros, double scale, std::string secret);
   ~LiveNode() noexcept override;
 
+  // Every RPC connection in and out is TLS with these certificates.
+  void useTls(std::unique_ptr<RpcTls> tls) { tls_ = std::move(tls); }
   // Opens the store (provisioning it first when absent) and starts serving.
   dc::Status start(const std::string& dataDirectory, const std::string& listenHost, uint16_t listenPort,
                    const Peers& peers, const std::string& metricsHost, uint16_t metricsPort, bool metrics);
@@ -115,6 +118,7 @@ class LiveNode final : public node::Harness {
   std::unique_ptr<node::Node> node_;
   class ScaledTimer;
   std::unique_ptr<ScaledTimer> timer_;
+  std::unique_ptr<RpcTls> tls_;  // before the connections that use it
   std::unique_ptr<RpcPullTransport> rpc_;
   std::unique_ptr<ReplicationServer> server_;
   std::unique_ptr<HttpEndpoint> http_;

@@ -135,12 +135,14 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   node_->attach(dir_.get(), dsaOf(index_));
 
   timer_ = std::make_unique<ScaledTimer>(io_, clock_.scale());
-  rpc_ = std::make_unique<RpcPullTransport>(loop_, *timer_, secret_);
+  rpc_ = std::make_unique<RpcPullTransport>(loop_, *timer_, secret_, tls_ ? &tls_->context() : nullptr);
   for (int dc = 0; dc < static_cast<int>(scenario_.dcs.size()); ++dc) {
     auto peer = peers.find(sim::loader::lower(scenario_.dcs[dc].name));
-    if (peer != peers.end() && dc != index_) rpc_->addSource(dsaOf(dc), peer->second.host, peer->second.port);
+    if (peer != peers.end() && dc != index_)
+      rpc_->addSource(dsaOf(dc), peer->second.host, peer->second.port, tlsName(nameOf(dc)));
   }
   server_ = std::make_unique<ReplicationServer>(loop_, *dir_, layout_->dsaInfo(index_), names_, secret_);
+  if (tls_) server_->requireTls(tls_->context());
   server_->setHooks(
       {[this](const dc::Guid& source, dc::NamingContext nc) {
          int dc = layout_->dcOfDsa(source);
@@ -307,6 +309,12 @@ int runNode(const NodeOptions& options) {
   for (const auto& [name, address] : *peers)
     if (scenario.dcIndex(name) < 0)
       return refuse(fmt::format("{}: {} is no DC of {}", options.peersFile, name, options.file));
+  std::unique_ptr<RpcTls> tls;
+  if (!options.tlsDirectory.empty()) {
+    auto certificates = RpcTls::load(options.tlsDirectory, options.dc);
+    if (!certificates) return refuse("--tls " + certificates.status().message());
+    tls = std::move(*certificates);
+  }
   std::optional<int64_t> epoch;
   if (!options.epoch.empty()) {
     auto parsed = sim::parseUtcInstant(options.epoch);
@@ -336,6 +344,7 @@ int runNode(const NodeOptions& options) {
     return 1;
   }
   LiveNode node(scenario, seed, index, std::move(*layout), *epoch, options.timeScale, *secret);
+  if (tls) node.useTls(std::move(tls));
   dc::Status started = node.start(options.dataDirectory, listen->host, listen->port, *peers, metrics.host, metrics.port,
                                   !options.metricsListen.empty());
   if (!started.isOk()) {

@@ -27,6 +27,9 @@ struct NodeOptions {
   std::string portFile;  // written once listening: "replication PORT" and "metrics PORT"
   double timeScale = 1;  // simulated seconds per wall-clock second
   std::optional<uint64_t> seed;
+  // TLS for every RPC connection: the directory with the cluster CA's
+  // certificate and this DC's (rpc_tls.h); empty: none.
+  std::string tlsDirectory;
 };
 
 // Runs until SIGTERM or SIGINT. Bad input gives one line on stderr and

@@ -40,6 +40,7 @@ struct Shared {
   std::string secret;
   ServerCounts counts;
   NodeHooks hooks;
+  kj::TlsContext* tls = nullptr;
 };
 
 void setResult(wire::CallResult::Builder out, uint32_t win32, std::string_view error) {
@@ -184,17 +185,17 @@ class BootstrapImpl final : public wire::Bootstrap::Server {
 // the handshake timeout or an eviction ends it.
 struct ServerConnection {
   ServerConnection(asio::ip::tcp::socket socket, Shared& shared, std::list<ServerConnection*>& unauthenticated)
-      : connection(std::move(socket), capnp::rpc::twoparty::Side::SERVER),
+      : connection(std::move(socket), capnp::rpc::twoparty::Side::SERVER, shared.tls),
         rpc(capnp::makeRpcServer(connection.network, kj::heap<BootstrapImpl>(shared, [this] { authenticated(); }))),
         counts(shared.counts),
         pending(unauthenticated),
-        handshake(connection.stream.executor()) {
+        handshake(connection.socket->executor()) {
     ++counts.connectionsAccepted;
     ++counts.connectionsOpen;
     place = pending.insert(pending.end(), this);
     handshake.expires_after(kHandshakeTimeout);
     handshake.async_wait([this](const asio::error_code& ec) {
-      if (!ec && place != pending.end()) connection.stream.disconnect();
+      if (!ec && place != pending.end()) connection.socket->disconnect();
     });
   }
   ~ServerConnection() {
@@ -211,7 +212,7 @@ struct ServerConnection {
   // Closes a connection that has not authenticated, for a newcomer.
   void evict() {
     authenticated();
-    connection.stream.disconnect();
+    connection.socket->disconnect();
   }
 
   RpcConnection connection;
@@ -264,7 +265,7 @@ struct ReplicationServer::Impl {
 
 ReplicationServer::ReplicationServer(KjAsioLoop& loop, const dc::Directory& dir, const DsaInfo& self,
                                      const DsaNames& names, std::string secret)
-    : impl_(std::make_unique<Impl>(loop, Shared{dir, self, names, std::move(secret), {}, {}})) {}
+    : impl_(std::make_unique<Impl>(loop, Shared{dir, self, names, std::move(secret), {}, {}, nullptr})) {}
 
 ReplicationServer::~ReplicationServer() {
   asio::error_code ignored;
@@ -283,6 +284,10 @@ dc::Result<uint16_t> ReplicationServer::listen(const std::string& address, uint1
 
 const ServerCounts& ReplicationServer::counts() const {
   return impl_->shared.counts;
+}
+
+void ReplicationServer::requireTls(kj::TlsContext& tls) {
+  impl_->shared.tls = &tls;
 }
 
 void ReplicationServer::setHooks(NodeHooks hooks) {

@@ -18,6 +18,10 @@
 #include "live/kj_asio.h"
 #include "replication/repadmin.h"
 
+namespace kj {
+class TlsContext;
+}
+
 namespace dcemu::live {
 using replication::DsaInfo;
 using replication::DsaNames;
@@ -72,6 +76,9 @@ class ReplicationServer {
                     std::string secret);
   ~ReplicationServer();
 
+  // Every connection is TLS from now on, clients verified against the
+  // context's CA; `tls` must outlive the server.
+  void requireTls(kj::TlsContext& tls);
   // Listens on `address`:`port` (port 0 picks a free one); returns the port.
   dc::Result<uint16_t> listen(const std::string& address, uint16_t port);
   const ServerCounts& counts() const;

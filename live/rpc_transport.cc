@@ -49,8 +49,8 @@ kj::Promise<std::variant<Socket, std::string>> connectSocket(asio::io_context& i
 
 // The connection and RPC system a session's capabilities live on.
 struct RpcSession::Link {
-  explicit Link(Socket socket)
-      : connection(std::move(socket), capnp::rpc::twoparty::Side::CLIENT),
+  Link(Socket socket, kj::TlsContext* tls, const std::string& peer)
+      : connection(std::move(socket), capnp::rpc::twoparty::Side::CLIENT, tls, peer),
         rpc(capnp::makeRpcClient(connection.network)) {}
 
   wire::Bootstrap::Client bootstrap() {
@@ -70,16 +70,17 @@ RpcSession::RpcSession(kj::Own<Link> link, wire::Replication::Client replication
 
 RpcSession::~RpcSession() = default;
 
-kj::Promise<RpcSession::Opened> RpcSession::open(KjAsioLoop& loop, std::string host, uint16_t port,
-                                                 std::string secret) {
+kj::Promise<RpcSession::Opened> RpcSession::open(KjAsioLoop& loop, std::string host, uint16_t port, std::string secret,
+                                                 kj::TlsContext* tls, std::string peer) {
   std::string where = fmt::format("{}:{}", host, port);
   auto failed = [where](uint32_t win32, std::string_view reason) {
     return Opened{kj::Own<RpcSession>(), win32, fmt::format("{}: {}", where, reason)};
   };
   return connectSocket(loop.io(), host, port)
-      .then([failed, secret = std::move(secret)](std::variant<Socket, std::string>&& outcome) -> kj::Promise<Opened> {
+      .then([failed, secret = std::move(secret), tls,
+             peer = std::move(peer)](std::variant<Socket, std::string>&& outcome) -> kj::Promise<Opened> {
         if (auto* error = std::get_if<std::string>(&outcome)) return failed(win32::kRpcServerUnavailable, *error);
-        auto link = kj::heap<Link>(std::move(std::get<Socket>(outcome)));
+        auto link = kj::heap<Link>(std::move(std::get<Socket>(outcome)), tls, peer);
         auto bootstrap = link->bootstrap();
         std::string clientNonce = randomNonce();
         return bootstrap.challengeRequest()
@@ -112,12 +113,13 @@ struct RpcPullTransport::Impl : kj::TaskSet::ErrorHandler {
     std::string host;
     uint16_t port = 0;
     int64_t latency = 0;
+    std::string name;             // its tlsName
     kj::Own<RpcSession> session;  // null until opened, and after it is lost
   };
   using Capability = std::variant<wire::Replication::Client, TransportReply>;
 
-  Impl(KjAsioLoop& kj, Timer& delays, std::string clusterSecret)
-      : loop(kj), timer(delays), secret(std::move(clusterSecret)), tasks(*this) {}
+  Impl(KjAsioLoop& kj, Timer& delays, std::string clusterSecret, kj::TlsContext* context)
+      : loop(kj), timer(delays), secret(std::move(clusterSecret)), tls(context), tasks(*this) {}
 
   // Every chain below ends in a value, so nothing reaches here.
   void taskFailed(kj::Exception&&) override {}
@@ -126,7 +128,7 @@ struct RpcPullTransport::Impl : kj::TaskSet::ErrorHandler {
   kj::Promise<Capability> replicationOf(const dc::Guid& dsa) {
     Source& source = sources.at(dsa);
     if (source.session) return Capability(source.session->replication());
-    return RpcSession::open(loop, source.host, source.port, secret)
+    return RpcSession::open(loop, source.host, source.port, secret, tls, source.name)
         .then([this, dsa](RpcSession::Opened&& opened) -> Capability {
           if (!opened.session) return TransportReply{opened.win32, {}, opened.error};
           Source& reached = sources.at(dsa);
@@ -166,18 +168,20 @@ struct RpcPullTransport::Impl : kj::TaskSet::ErrorHandler {
   KjAsioLoop& loop;
   Timer& timer;
   std::string secret;
+  kj::TlsContext* tls;
   std::map<dc::Guid, Source> sources;
   kj::TaskSet tasks;  // calls in flight; destroyed first, cancelling them
 };
 
-RpcPullTransport::RpcPullTransport(KjAsioLoop& loop, Timer& timer, std::string secret)
-    : impl_(std::make_unique<Impl>(loop, timer, std::move(secret))) {}
+RpcPullTransport::RpcPullTransport(KjAsioLoop& loop, Timer& timer, std::string secret, kj::TlsContext* tls)
+    : impl_(std::make_unique<Impl>(loop, timer, std::move(secret), tls)) {}
 
 RpcPullTransport::~RpcPullTransport() = default;
 
-void RpcPullTransport::addSource(const dc::Guid& dsa, std::string host, uint16_t port) {
+void RpcPullTransport::addSource(const dc::Guid& dsa, std::string host, uint16_t port, std::string name) {
   auto& source = impl_->sources[dsa];
   source.host = std::move(host);
+  source.name = std::move(name);
   source.port = port;
   source.session = nullptr;
 }

@@ -15,6 +15,10 @@
 #include "live/rpc.capnp.h"
 #include "replication/transport.h"
 
+namespace kj {
+class TlsContext;
+}
+
 namespace dcemu::live {
 using replication::PullTransport;
 using replication::TransportReply;
@@ -25,8 +29,10 @@ class RpcSession {
   // Connects to `host`:`port`, answers the server's challenge with
   // `secret` and checks the server's proof in return. Resolves to the
   // session, or to why there is none: 1722 when the DC cannot be reached,
-  // 8453 when either side's proof fails.
-  static kj::Promise<Opened> open(KjAsioLoop& loop, std::string host, uint16_t port, std::string secret);
+  // 8453 when either side's proof fails. With `tls`, the connection is TLS
+  // and the server must prove it is `peer` (its tlsName) first.
+  static kj::Promise<Opened> open(KjAsioLoop& loop, std::string host, uint16_t port, std::string secret,
+                                  kj::TlsContext* tls = nullptr, std::string peer = {});
   struct Link;  // the connection and RPC system the capabilities live on
   RpcSession(kj::Own<Link> link, wire::Replication::Client replication, wire::Admin::Client admin,
              wire::Kdc::Client kdc);
@@ -51,11 +57,13 @@ struct RpcSession::Opened {
 
 class RpcPullTransport final : public PullTransport {
  public:
-  // `loop` and `timer` must outlive the transport.
-  RpcPullTransport(KjAsioLoop& loop, Timer& timer, std::string secret);
+  // `loop`, `timer` and `tls` (TLS for every connection, when given) must
+  // outlive the transport.
+  RpcPullTransport(KjAsioLoop& loop, Timer& timer, std::string secret, kj::TlsContext* tls = nullptr);
   ~RpcPullTransport() override;
 
-  void addSource(const dc::Guid& dsa, std::string host, uint16_t port);
+  // `name`: the source's tlsName, which its certificate must carry under TLS.
+  void addSource(const dc::Guid& dsa, std::string host, uint16_t port, std::string name = {});
   void setLatency(const dc::Guid& dsa, int64_t oneWayMicros);
 
   // Opens (or reuses) a session with the source and calls getNcChanges;

@@ -158,6 +158,8 @@ TEST_CASE("Bad live command-line values and files are refused in one line with e
       {node + " --dc HQ-DC1 --listen 127.0.0.1:99999", "the port must be a number from 0 to 65535"},
       {node + " --dc HQ-DC1 --metrics 127.0.0.1:x", "--metrics: address \"127.0.0.1:x\""},
       {node + " --dc HQ-DC1 --epoch yesterday", "--epoch:"},
+      {node + " --dc HQ-DC1 --tls " + work.string() + "/no-tls",
+       "--tls " + work.string() + "/no-tls/ca.crt: cannot be read"},
       {fmt::format("node {} --dc HQ-DC1 --peers {}/missing --secret-file {} --data {}/data", kTopology, work.string(),
                    secret, work.string()),
        "peers file " + work.string() + "/missing: cannot be read"},
