@@ -15,6 +15,7 @@
 #include <map>
 #include <vector>
 
+#include "dc/memory_file_system.h"
 #include "dc/schema.h"
 #include "dc/text.h"
 
@@ -30,7 +31,8 @@ std::string_view namingContextName(NamingContext nc) {
 }
 
 struct StoreEnv::Impl {
-  std::unique_ptr<rocksdb::Env> ownedEnv;  // the memory Env; null on disk
+  std::unique_ptr<rocksdb::Env> memoryEnv;  // RocksDB's memory Env, under ownedEnv; null on disk
+  std::unique_ptr<rocksdb::Env> ownedEnv;   // the memory Env with its directories indexed; null on disk
   rocksdb::Env* env = nullptr;
   std::shared_ptr<rocksdb::Cache> blockCache;
   std::shared_ptr<rocksdb::WriteBufferManager> writeBuffers;
@@ -45,7 +47,9 @@ namespace {
 std::unique_ptr<StoreEnv::Impl> makeEnvImpl(rocksdb::Env* base, bool inMemory, size_t cacheBytes) {
   auto impl = std::make_unique<StoreEnv::Impl>();
   if (inMemory) {
-    impl->ownedEnv.reset(rocksdb::NewMemEnv(base));
+    impl->memoryEnv.reset(rocksdb::NewMemEnv(base));
+    impl->ownedEnv =
+        rocksdb::NewCompositeEnv(std::make_shared<IndexedMemoryFileSystem>(impl->memoryEnv->GetFileSystem()));
     impl->env = impl->ownedEnv.get();
   } else {
     impl->env = base;
