@@ -52,11 +52,12 @@ std::string run(const std::string& command) {
 // A cluster of a generated file, at time scale 1, down when done.
 class Cluster {
  public:
-  Cluster(const std::string& name, const std::string& file) {
+  Cluster(const std::string& name, const std::string& file, bool tls = false) {
     directory_ = (fs::temp_directory_path() / fmt::format("dcemu-live-bench-{}-{}", name, getpid())).string();
     fs::remove_all(directory_);
     std::ofstream(directory_ + ".toml") << file;
-    std::string up = run(fmt::format("{} cluster up {}.toml --data {}", DCEMU_BINARY, directory_, directory_));
+    std::string up = run(fmt::format("{} cluster up {}.toml --data {}{}", DCEMU_BINARY, directory_, directory_,
+                                     tls ? " --tls" : ""));
     if (up.find("up in") == std::string::npos) throw std::runtime_error(up);
   }
   ~Cluster() {
@@ -129,9 +130,9 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-// N new users written on DC1, pulled by DC2; prints one row.
-void fullSync(const char* label, int users, const std::string& samba) {
-  Cluster cluster(fmt::format("{}-{}", label, users), twoDcs(0));
+// N new users written on DC1, pulled by DC2 (over TLS with `tls`); prints one row.
+void fullSync(const char* label, int users, const std::string& samba, bool tls = false) {
+  Cluster cluster(fmt::format("{}-{}", label, users), twoDcs(0), tls);
   uint64_t target = cluster.usn("DC2") + static_cast<uint64_t>(users);
   double cpuBefore = cluster.cpuSeconds("DC1") + cluster.cpuSeconds("DC2");
   auto start = Clock::now();
@@ -162,6 +163,7 @@ int main(int argc, char** argv) {
   fmt::print("live_bench: dcemu nodes as processes on loopback, time scale 1; baseline: the source's own writes\n");
   fullSync("full", users, "475-575 objects/s at 5-6k users, 325/s at 26k");
   fullSync("initial", 32000, "a new DC's initial sync of 32,000 objects in 50 s (640/s)");
+  fullSync("tls", users, "(the first row over TLS: what encryption costs)", true);
 
   {
     Cluster cluster("incr", twoDcs(26000));
