@@ -196,6 +196,8 @@ int main(int argc, char** argv) {
   clusterCmd->add_option("--json", clusterReport.jsonFile, "report: write the planning report as JSON");
   clusterCmd->add_option("--html", clusterReport.htmlFile, "report: write the planning report as one HTML page");
   clusterCmd->add_option("--csv", clusterReport.csvDirectory, "report: write the report's tables as CSV files here");
+  clusterCmd->add_option("--until", clusterReport.until,
+                         "report: as of this simulated duration after the start, e.g. 28d (default: now)");
   clusterCmd->add_option("--hosts-journal", clusterReport.hostsJournal,
                          "report: the hosts' journal (default: hosts/hosts.journal in the cluster directory)");
 
@@ -263,9 +265,11 @@ int main(int argc, char** argv) {
   if (clusterCmd->parsed()) {
     if (clusterSeed->count()) cluster.seed = seed;
     bool reportOptions = !clusterReport.jsonFile.empty() || !clusterReport.htmlFile.empty() ||
-                         !clusterReport.csvDirectory.empty() || !clusterReport.hostsJournal.empty();
+                         !clusterReport.csvDirectory.empty() || !clusterReport.hostsJournal.empty() ||
+                         !clusterReport.until.empty();
     if (reportOptions && clusterAction != "report") {
-      fmt::print(stderr, "dcemu cluster {}: --json, --html, --csv and --hosts-journal are for report\n", clusterAction);
+      fmt::print(stderr, "dcemu cluster {}: --json, --html, --csv, --hosts-journal and --until are for report\n",
+                 clusterAction);
       return 2;
     }
     if (clusterAction == "up") {

@@ -32,6 +32,9 @@ struct ClusterReportOptions {
   std::string directory;
   std::string jsonFile, htmlFile, csvDirectory;  // as `dcemu run` writes them
   std::string hostsJournal;                      // default: hosts/hosts.journal in the directory
+  // A duration after the file's start: the report as of then, from what
+  // was journalled up to it (as `dcemu run --until` ends there); empty: now.
+  std::string until;
 };
 // The simulator's planning report for the cluster, from what its nodes and
 // hosts journalled (a DC's journal from its data directory in the cluster

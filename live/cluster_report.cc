@@ -56,8 +56,13 @@ struct Record {
 // down, cut off or disabled.
 class LiveFacts final : public sim::DomainFacts {
  public:
-  LiveFacts(const sim::Scenario& scenario, const std::string& directory) : scenario_(scenario) {
+  // `ask`: whether to ask the DCs (not for a report of a past moment).
+  LiveFacts(const sim::Scenario& scenario, const std::string& directory, bool ask) : scenario_(scenario) {
     for (const sim::DcSpec& spec : scenario.dcs) {
+      if (!ask) {
+        dcs_.emplace_back();
+        continue;
+      }
       DcState state;
       auto [code, text] = ctlCall(directory, spec.name, {"state"});
       state.up = code == 0;
@@ -141,6 +146,12 @@ dc::Status addRecords(JournalRecords journal, const std::string& where, int dc, 
 
 int clusterReport(const ClusterReportOptions& options) {
   const std::string& dir = options.directory;
+  std::optional<int64_t> until;
+  if (!options.until.empty()) {
+    auto parsed = sim::parseDuration(options.until);
+    if (auto* why = std::get_if<std::string>(&parsed)) return refuse("--until: " + *why);
+    until = std::get<int64_t>(parsed);
+  }
   if (std::error_code error; !fs::exists(dir + "/topology.toml", error))
     return refuse(fmt::format("--data {}: not a cluster directory (no topology.toml)", dir));
   sim::LoadResult loaded = sim::loadScenarioFile(dir + "/topology.toml");
@@ -176,6 +187,8 @@ int clusterReport(const ClusterReportOptions& options) {
   if (dc::Status added = addRecords(std::move(*hosts), hostsJournal, -1, records); !added.isOk())
     return refuse(added.message());
   std::stable_sort(records.begin(), records.end(), [](const Record& a, const Record& b) { return a.at < b.at; });
+  if (until)
+    std::erase_if(records, [&](const Record& r) { return r.fields[0] != "machine" && r.at > scenario.start + *until; });
 
   // The tracked hosts, with the machine SIDs the nodes found.
   std::map<std::string, dc::Sid> machineSids;  // lower machine account
@@ -196,11 +209,11 @@ int clusterReport(const ClusterReportOptions& options) {
   for (const sim::DmsaSpec& dmsa : scenario.dmsas)
     if (!dmsa.supersedes.empty()) risk.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
 
-  LiveFacts facts(scenario, dir);
+  LiveFacts facts(scenario, dir, !until);
   const bool running = facts.running();
   int64_t latest = scenario.start;
   for (const Record& r : records) latest = std::max(latest, r.at);
-  int64_t now = latest;
+  int64_t now = until ? scenario.start + *until : latest;
   if (running) {
     std::string epochText;
     double scale = 0;
@@ -249,10 +262,17 @@ int clusterReport(const ClusterReportOptions& options) {
   sim::PlanningReport report = sim::planningReport(scenario, seed, risk, facts);
   report.file = dir + "/topology.toml";
 
-  std::string text = fmt::format("cluster     {} ({} DCs, {}), journals up to {}\n", dir, scenario.dcs.size(),
-                                 running ? "running" : "stopped", sim::formatMoment(latest, scenario.start));
+  std::string text = fmt::format("cluster     {} ({} DCs{}), journals up to {}\n", dir, scenario.dcs.size(),
+                                 until     ? ""
+                                 : running ? ", running"
+                                           : ", stopped",
+                                 sim::formatMoment(latest, scenario.start));
   text += fmt::format("logons      {} journalled, {} failed\n", logons, failed);
-  if (!running) text += "note        the cluster is stopped: blockers do not tell DCs down, cut off or disabled\n";
+  if (until)
+    text += fmt::format("note        as of {} (--until): blockers do not tell DCs down, cut off or disabled then\n",
+                        sim::formatMoment(now, scenario.start));
+  else if (!running)
+    text += "note        the cluster is stopped: blockers do not tell DCs down, cut off or disabled\n";
   for (const std::string& dcWithout : missing)
     text += fmt::format("note        no journal from {}: what it saw is missing from this report\n", dcWithout);
   text += sim::reportText(report);

@@ -194,7 +194,7 @@ TEST_CASE("Bad live command-line values and files are refused in one line with e
       {fmt::format("cluster report --data {}", (work / "nothing").string()),
        "not a cluster directory (no topology.toml)"},
       {fmt::format("cluster status --data {} --json {}/r.json", work.string(), work.string()),
-       "--json, --html, --csv and --hosts-journal are for report"},
+       "--json, --html, --csv, --hosts-journal and --until are for report"},
   };
   for (const Case& c : cases) {
     Ran ran = shell(dcemu(c.args));
