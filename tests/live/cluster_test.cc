@@ -518,9 +518,12 @@ TEST_CASE("A real Prometheus server scrapes a live node and answers a query for 
   CHECK(std::stoull(usn[1].str()) >= std::stoull(written[1].str()));
 }
 
-TEST_CASE("Fifty SIGKILLs under write load lose no acknowledged write, reuse no USN, and the replicas converge",
-          "[live][crash]") {
-  Cluster cluster("crash", 600, 100);
+TEST_CASE(
+    "Fifty SIGKILLs under write and logon load lose no acknowledged write, reuse no USN, and the replicas "
+    "converge",
+    "[live][crash]") {
+  // tests/live/scenarios/crash-live.toml: 24 hosts renewing every 6 s.
+  Cluster cluster("crash", 600, 100, std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/crash-live.toml");
   std::mt19937 rng(20261201);
   struct Acknowledged {
     std::string dc, dn;
@@ -568,6 +571,24 @@ TEST_CASE("Fifty SIGKILLs under write load lose no acknowledged write, reuse no 
       INFO(write.dn << " on " << dc);
       CHECK(cluster.ctl(dc, "get " + write.dn + " objectGUID").exitCode == 0);
     }
+  // The hosts logged on throughout, passing over the DC that was down.
+  std::string journal = readFile(cluster.directory() + "/hosts/hosts.journal");
+  size_t logons = 0, ok = 0;
+  std::map<std::string, int> perHost;
+  std::istringstream records(journal);
+  for (std::string line; std::getline(records, line);) {
+    if (!line.starts_with("logon\t")) continue;
+    ++logons;
+    std::vector<std::string> fields;
+    std::istringstream split(line);
+    for (std::string field; std::getline(split, field, '\t');) fields.push_back(field);
+    if (fields.size() > 5 && fields[5] == "1") ++ok;
+    if (fields.size() > 2) ++perHost[fields[2]];
+  }
+  INFO(logons << " logons, " << ok << " ok");
+  CHECK(perHost.size() == 24);
+  CHECK(std::all_of(perHost.begin(), perHost.end(), [](const auto& host) { return host.second >= 2; }));
+  CHECK(ok * 10 >= logons * 9);
   std::string log = readFile(cluster.directory() + "/supervisor.log");
   size_t killedLines = 0;
   for (size_t at = log.find("killed by signal 9"); at != std::string::npos; at = log.find("killed by signal 9", at + 1))
