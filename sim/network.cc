@@ -18,13 +18,23 @@ Network::Network(const Scenario& scenario, uint64_t seed)
 const std::vector<int>& Network::path(int from, int to) const {
   auto known = paths_.find({from, to});
   if (known != paths_.end()) return known->second;
-  // One search gives every path from `from`; the last source's are kept,
-  // as a hub sends to many sites in a row.
-  if (searchedFrom_ != from) {
-    fromLast_ = replication::leastCostPathsFrom(graph_, from);
-    searchedFrom_ = from;
+  // A source's first path is searched for alone, stopping at `to` (a spoke
+  // of a hub asks for one). From its second, one search gives every path
+  // from `from`; the last few sources' are kept, as a hub sends to many
+  // sites in a row, each answering it.
+  constexpr size_t kSearchesKept = 4;
+  auto search = std::find_if(searches_.begin(), searches_.end(), [&](const Search& s) { return s.from == from; });
+  if (search == searches_.end() && pathsAskedFrom_[from]++ == 0) {
+    auto found = replication::leastCostPath(graph_, from, to);
+    return paths_.emplace(std::pair(from, to), found ? found->links : std::vector<int>()).first->second;
   }
-  const auto& found = fromLast_[to];
+  if (search == searches_.end()) {
+    if (searches_.size() == kSearchesKept) searches_.pop_back();
+    searches_.insert(searches_.begin(), {from, replication::leastCostPathsFrom(graph_, from)});
+  } else if (search != searches_.begin()) {
+    std::rotate(searches_.begin(), search, search + 1);
+  }
+  const auto& found = searches_.front().paths[to];
   return paths_.emplace(std::pair(from, to), found ? found->links : std::vector<int>()).first->second;
 }
 

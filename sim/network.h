@@ -42,8 +42,15 @@ class Network {
   const Scenario& scenario_;
   replication::KccInput graph_;
   mutable std::map<std::pair<int, int>, std::vector<int>> paths_;  // (from site, to site) → link indexes
-  mutable int searchedFrom_ = -1;
-  mutable std::vector<std::optional<replication::SitePath>> fromLast_;
+  // The last few sources' searches, most recent first: a pull's request
+  // and reply cross a path both ways, so a hub's search and each
+  // spoke's are wanted in turn.
+  struct Search {
+    int from;
+    std::vector<std::optional<replication::SitePath>> paths;
+  };
+  mutable std::vector<Search> searches_;
+  mutable std::map<int, int> pathsAskedFrom_;  // per source site: paths looked up from it
   std::vector<int> linkPartitions_;
   std::vector<int> siteIsolations_;
   std::vector<std::vector<std::pair<int, int64_t>>> slowLinks_;  // per link: (fault, latency), oldest first
