@@ -70,6 +70,11 @@ class LiveNode::NetworkTransport final : public replication::PullTransport {
     node_.after(*there, [this, sourceDsa, from, to, request = std::move(request), done = std::move(done)]() mutable {
       node_.rpc_->getNcChanges(sourceDsa, std::move(request),
                                [this, from, to, done = std::move(done)](replication::TransportReply reply) mutable {
+                                 // A DC that is down (a dc-down fault, or a
+                                 // process not running) fails the pull after
+                                 // the connect timeout, as in the simulator.
+                                 if (reply.win32 == replication::win32::kRpcServerUnavailable)
+                                   return unreachable(std::move(done));
                                  auto back = node_.network_.transferTime(to, from, reply.bytes.size());
                                  if (!back) return unreachable(std::move(done));
                                  node_.after(*back, [done = std::move(done), reply = std::move(reply)]() mutable {
