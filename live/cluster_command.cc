@@ -19,6 +19,7 @@
 
 #include "live/cluster_files.h"
 #include "live/hosts_process.h"
+#include "live/journal.h"
 #include "live/kj_asio.h"
 #include "live/rpc_tls.h"
 #include "live/rpc_transport.h"
@@ -457,6 +458,20 @@ int clusterStatus(const std::string& directory) {
     }
   }
   if (answered > 0) fmt::print("{}", replication::formatReplSummary(partnerships, answered, now));
+  // The hosts, as their journal has them.
+  if (auto journal = readJournal(hostsDirectoryOf(directory) + "/hosts.journal"); journal && !journal->empty()) {
+    size_t logons = 0, failed = 0;
+    int64_t latest = 0;
+    for (const std::vector<std::string>& fields : *journal) {
+      if (fields.size() != 10 || fields[0] != "logon") continue;
+      ++logons;
+      if (fields[5] != "1") ++failed;
+      latest = std::max<int64_t>(latest, std::strtoll(fields[1].c_str(), nullptr, 10));
+    }
+    std::string when = loaded.errors.empty() ? sim::formatMoment(latest, loaded.scenario->start) : "";
+    fmt::print("\nhosts: {} logons and renewals journalled, {} failed{}\n", logons, failed,
+               when.empty() ? "" : ", the latest at " + when);
+  }
   return exitCode;
 }
 
