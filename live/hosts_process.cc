@@ -298,6 +298,14 @@ int runHosts(const HostsOptions& options) {
       due.push({scenario.start + step.at, static_cast<size_t>(client - planned.begin()), true});
   }
   RemoteHostEnvironment env(scenario, *peers, *secret, tls.get(), clock, journal);
+  // The simulator renews a TGT the moment it ends, which the KDC still
+  // accepts; a live renewal arrives a few milliseconds of wall time later,
+  // minutes of simulated time at a high scale, and would find it expired.
+  // So it renews early, while the TGT is still valid (a renewal must be of
+  // a valid TGT): by 1 % of its lifetime, or 50 ms of wall time, whichever
+  // is more.
+  const int64_t renewEarly =
+      std::min(scenario.tgtLifetime / 2, std::max(scenario.tgtLifetime / 100, static_cast<int64_t>(50'000 * scale)));
   std::signal(SIGTERM, [](int) { stopRequested = 1; });
   std::signal(SIGINT, [](int) { stopRequested = 1; });
   fmt::print("{} services on {} host groups, at time scale {}\n", clients.size(), scenario.hostGroups.size(), scale);
@@ -323,7 +331,7 @@ int runHosts(const HostsOptions& options) {
     kdc::LogonOutcome outcome = forced ? clients[index].logon(env) : clients[index].renew(env);
     // A host-logon step's logon leaves the schedule as it was.
     if (!forced) {
-      scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime : sim::kRetryAfterFailure);
+      scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime - renewEarly : sim::kRetryAfterFailure);
       due.push({scheduled[index], index, false});
     }
     int64_t next = scheduled[index];

@@ -2,6 +2,8 @@
 // the caller's site now, then asks the node's KdcService.
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "dc/object_wire.h"
 #include "live/kdc_wire.h"
 #include "live/rpc_server.h"
@@ -11,6 +13,22 @@ namespace dcemu::live {
 namespace win32 = replication::win32;
 
 namespace {
+
+// Reports how long a call took to the node's `served` hook when it ends.
+class ServeTimer {
+ public:
+  ServeTimer(const NodeHooks& hooks, std::string_view method)
+      : hooks_(hooks), method_(method), began_(std::chrono::steady_clock::now()) {}
+  ~ServeTimer() {
+    if (hooks_.served)
+      hooks_.served(method_, std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count());
+  }
+
+ private:
+  const NodeHooks& hooks_;
+  std::string_view method_;
+  std::chrono::steady_clock::time_point began_;
+};
 
 class KdcImpl final : public wire::Kdc::Server {
  public:
@@ -22,6 +40,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> asExchange(AsExchangeContext context) override {
+    ServeTimer timer(hooks_, "asExchange");
     auto params = context.getParams();
     auto results = context.getResults();
     if (KdcService* kdc = answering(params.getSite(), results.initResult()))
@@ -30,6 +49,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> renew(RenewContext context) override {
+    ServeTimer timer(hooks_, "renew");
     auto params = context.getParams();
     auto results = context.getResults();
     KdcService* kdc = answering(params.getSite(), results.initResult());
@@ -41,6 +61,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> holdsSecret(HoldsSecretContext context) override {
+    ServeTimer timer(hooks_, "holdsSecret");
     auto params = context.getParams();
     auto results = context.getResults();
     if (KdcService* kdc = answering(params.getSite(), results.initResult()))
@@ -49,6 +70,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> revealSecret(RevealSecretContext context) override {
+    ServeTimer timer(hooks_, "revealSecret");
     auto params = context.getParams();
     auto results = context.getResults();
     KdcService* kdc = answering(params.getSite(), results.initResult());
@@ -60,6 +82,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> replicateSecret(ReplicateSecretContext context) override {
+    ServeTimer timer(hooks_, "replicateSecret");
     auto params = context.getParams();
     auto results = context.getResults();
     KdcService* kdc = answering(params.getSite(), results.initResult());
@@ -70,6 +93,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> checkMembership(CheckMembershipContext context) override {
+    ServeTimer timer(hooks_, "checkMembership");
     auto params = context.getParams();
     auto results = context.getResults();
     KdcService* kdc = answering(params.getSite(), results.initResult());
@@ -82,6 +106,7 @@ class KdcImpl final : public wire::Kdc::Server {
   }
 
   kj::Promise<void> addToMembership(AddToMembershipContext context) override {
+    ServeTimer timer(hooks_, "addToMembership");
     auto params = context.getParams();
     auto results = context.getResults();
     KdcService* kdc = answering(params.getSite(), results.initResult());

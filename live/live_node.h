@@ -142,6 +142,7 @@ class LiveNode final : public node::Harness {
   std::map<std::pair<std::string, std::string>, uint64_t> kdcReplies_;  // (exchange, ok or KRB-ERROR name)
   std::map<std::string, uint64_t> membershipWrites_;                    // by LDAP result
   Histogram pullSeconds_{{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60}};
+  std::map<std::string, Histogram, std::less<>> serveSeconds_;  // by RPC method
 };
 
 }  // namespace dcemu::live

@@ -96,6 +96,10 @@ std::string LiveNode::metricsText() const {
   out.family("dcemu_pull_duration_seconds", "histogram",
              "Wall-clock seconds from a pull's start to its end, link delays included.");
   pullSeconds_.write(out, "dcemu_pull_duration_seconds", dc);
+  out.family("dcemu_rpc_serve_duration_seconds", "histogram",
+             "Wall-clock seconds this DC took to answer an RPC call, by method: getNcChanges and the KDC's.");
+  for (const auto& [method, histogram] : serveSeconds_)
+    histogram.write(out, "dcemu_rpc_serve_duration_seconds", with({{"method", method}}));
   return out.text();
 }
 

@@ -164,7 +164,16 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
            return {replication::win32::kEndpointNotRegistered, nameOf(index_) + ": no replication endpoint"};
          return {0, ""};
        },
-       &kdcService()});
+       &kdcService(),
+       [this](std::string_view method, double seconds) {
+         auto histogram = serveSeconds_.find(method);
+         if (histogram == serveSeconds_.end())
+           histogram =
+               serveSeconds_
+                   .emplace(std::string(method), Histogram({0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1}))
+                   .first;
+         histogram->second.observe(seconds);
+       }});
   auto port = server_->listen(listenHost, listenPort);
   if (!port) return port.status();
   replicationPort_ = *port;

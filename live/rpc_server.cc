@@ -59,7 +59,11 @@ class ReplicationImpl final : public wire::Replication::Server {
         return kj::READY_NOW;
       }
     }
+    auto began = std::chrono::steady_clock::now();
     TransportReply answer = answerGetNcChanges(shared_.dir, shared_.self.dsa, asView(context.getParams().getRequest()));
+    if (shared_.hooks.served)
+      shared_.hooks.served("getNcChanges",
+                           std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count());
     ++shared_.counts.requestsServed;
     auto results = context.getResults();
     setResult(results.initResult(), answer.win32, answer.error);

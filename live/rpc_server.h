@@ -66,6 +66,9 @@ struct NodeHooks {
   std::function<std::pair<uint32_t, std::string>()> refusal;
   // Its KDC; a server without one refuses the Kdc calls.
   KdcService* kdc = nullptr;
+  // How long answering a call took (GetNCChanges and the Kdc calls), in
+  // wall-clock seconds, by the call's name in rpc.capnp.
+  std::function<void(std::string_view method, double seconds)> served;
 };
 
 class ReplicationServer {

@@ -98,6 +98,15 @@ TEST_CASE("The seed's warning run live gives the simulator's outcome classes, la
     CHECK_THAT(report.out, Catch::Matchers::Contains("(--until)"));
     CHECK(shell(dcemu("cluster report --data " + clusters[i]->directory())).out.find("(2 DCs, running)") !=
           std::string::npos);
+    // The DCs count what their KDC answered, and how long each call took.
+    Ran metrics = shell(
+        fmt::format("curl -s http://$(awk '/^EAST-DC1 /{{print $2}}' {}/metrics)/metrics", clusters[i]->directory()));
+    CHECK_THAT(metrics.out,
+               Catch::Matchers::Contains(R"(dcemu_kdc_replies_total{dc="EAST-DC1",exchange="renewal",outcome="ok"})"));
+    CHECK_THAT(metrics.out, Catch::Matchers::Contains(
+                                R"(dcemu_rpc_serve_duration_seconds_count{dc="EAST-DC1",method="asExchange"})"));
+    CHECK_THAT(metrics.out,
+               Catch::Matchers::Contains(R"(dcemu_dmsa_membership_writes_total{dc="EAST-DC1",result="success"})"));
     // The late case's hosts never fail; the early case's West hosts do.
     CHECK_THAT(shell(dcemu("cluster status --data " + clusters[i]->directory())).out,
                Catch::Matchers::Contains(simulated[i].failed.empty() ? "logons and renewals journalled, 0 failed"
