@@ -299,13 +299,14 @@ int runHosts(const HostsOptions& options) {
   }
   RemoteHostEnvironment env(scenario, *peers, *secret, tls.get(), clock, journal);
   // The simulator renews a TGT the moment it ends, which the KDC still
-  // accepts; a live renewal arrives a few milliseconds of wall time later,
-  // minutes of simulated time at a high scale, and would find it expired.
-  // So it renews early, while the TGT is still valid (a renewal must be of
-  // a valid TGT): by 1 % of its lifetime, or 50 ms of wall time, whichever
-  // is more.
+  // accepts; a live renewal arrives a millisecond or two of wall time
+  // later, minutes of simulated time at a high scale, and would find it
+  // expired. So it renews that much early, while the TGT is still valid
+  // (a renewal must be of a valid TGT): by 5 ms of wall time, or a
+  // thousandth of the lifetime, whichever is more. Each renewal starts the
+  // next lifetime that much sooner than the simulator's would.
   const int64_t renewEarly =
-      std::min(scenario.tgtLifetime / 2, std::max(scenario.tgtLifetime / 100, static_cast<int64_t>(50'000 * scale)));
+      std::min(scenario.tgtLifetime / 2, std::max(scenario.tgtLifetime / 1000, static_cast<int64_t>(5'000 * scale)));
   std::signal(SIGTERM, [](int) { stopRequested = 1; });
   std::signal(SIGINT, [](int) { stopRequested = 1; });
   fmt::print("{} services on {} host groups, at time scale {}\n", clients.size(), scenario.hostGroups.size(), scale);
