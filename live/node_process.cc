@@ -190,13 +190,14 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
     metricsPort_ = *served;
   }
 
-  // As in the simulator: each inbound connection polls from a random phase
-  // in its first interval, and a starting DC replicates in first. A node
+  // As in the simulator: each inbound connection polls from a phase in its
+  // first interval drawn from the connection's seeded stream (the
+  // simulator's phases), and a starting DC replicates in first. A node
   // started before simulated time zero (a cluster's DCs start just before
   // it) begins its schedule there, as the simulator's DCs all do.
   const int64_t start = std::max(now(), scenario_.start);
   for (size_t i = 0; i < node_->inbound().size(); ++i) {
-    int64_t first = sim::firstPoll(node_->inbound()[i], start, scenario_.intraSitePoll, rng_);
+    int64_t first = sim::seededFirstPoll(scenario_, seed_, node_->inbound()[i], start);
     if (first != INT64_MAX) node_->startPolling(i, first);
   }
   node_->pullFromEveryPartner(node::PullReason::Restart);

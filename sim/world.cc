@@ -43,11 +43,21 @@ node::ReplicationSettings replicationSettings(const Scenario& scenario) {
   return settings;
 }
 
+namespace {
+
 int64_t firstPoll(const node::Connection& c, int64_t start, int64_t intraSitePoll, dc::Rng& rng) {
   if (!c.kcc.interSite) return start + static_cast<int64_t>(uniformBelow(rng, static_cast<uint64_t>(intraSitePoll)));
   int64_t window = std::min<int64_t>(c.interval, int64_t{15} * 60 * 1'000'000);
   return node::nextOpenInstant(c.schedule,
                                start + static_cast<int64_t>(uniformBelow(rng, static_cast<uint64_t>(window))));
+}
+
+}  // namespace
+
+int64_t seededFirstPoll(const Scenario& scenario, uint64_t seed, const node::Connection& c, int64_t start) {
+  dc::Xoshiro256 phase = randomStream(
+      seed, fmt::format("poll/{}/{}", scenario.dcs[c.kcc.destination].name, scenario.dcs[c.kcc.source].name));
+  return firstPoll(c, start, scenario.intraSitePoll, phase);
 }
 
 dc::Status checkStoreDirectory(const std::string& path) {
@@ -216,9 +226,7 @@ void World::scheduleTimeline() {
   std::vector<size_t> polled(nodes_.size());
   for (const node::Connection& c : connections_) {
     size_t i = polled[c.kcc.destination]++;
-    dc::Xoshiro256 phase =
-        randomStream(seed_, fmt::format("poll/{}/{}", dcs_[c.kcc.destination].name, dcs_[c.kcc.source].name));
-    int64_t first = firstPoll(c, scenario_.start, scenario_.intraSitePoll, phase);
+    int64_t first = seededFirstPoll(scenario_, seed_, c, scenario_.start);
     if (first != INT64_MAX) nodes_[c.kcc.destination]->startPolling(i, first);
   }
   for (int i = 0; i < dcCount(); ++i) scheduleGarbageCollection(i, scenario_.start + kFirstCollectionMicros);

@@ -70,10 +70,13 @@ dc::Status checkFreshDirectory(const std::string& path, std::string_view what, s
 // The directory of a run's stores (--store).
 dc::Status checkStoreDirectory(const std::string& path);
 
-// A connection's first scheduled pull after `start`: a random phase within
-// the intra-site poll, or within the inter-site interval's first quarter
-// hour and then the schedule's next open window (INT64_MAX: never open).
-int64_t firstPoll(const node::Connection& c, int64_t start, int64_t intraSitePoll, dc::Rng& rng);
+// A connection's first scheduled pull after `start`: a phase within the
+// intra-site poll, or within the inter-site interval's first quarter hour
+// and then the schedule's next open window (INT64_MAX: never open), drawn
+// from the connection's own seeded stream, as the simulator and a live
+// node both draw it, so that a live cluster polls in the simulator's
+// phases.
+int64_t seededFirstPoll(const Scenario& scenario, uint64_t seed, const node::Connection& c, int64_t start);
 
 // What the file's [replication] section tells each node.
 node::ReplicationSettings replicationSettings(const Scenario& scenario);
