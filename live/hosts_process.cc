@@ -301,12 +301,12 @@ int runHosts(const HostsOptions& options) {
   // The simulator renews a TGT the moment it ends, which the KDC still
   // accepts; a live renewal arrives a millisecond or two of wall time
   // later, minutes of simulated time at a high scale, and would find it
-  // expired. So it renews that much early, while the TGT is still valid
-  // (a renewal must be of a valid TGT): by 5 ms of wall time, or a
-  // thousandth of the lifetime, whichever is more. Each renewal starts the
-  // next lifetime that much sooner than the simulator's would.
+  // expired. So it renews 5 ms of wall time early (at least a simulated
+  // second), while the TGT is still valid: each renewal then starts the
+  // next lifetime that much sooner than the simulator's would. One that
+  // still comes too late is refused and the host logs on afresh.
   const int64_t renewEarly =
-      std::min(scenario.tgtLifetime / 2, std::max(scenario.tgtLifetime / 1000, static_cast<int64_t>(5'000 * scale)));
+      std::min(scenario.tgtLifetime / 2, std::max<int64_t>(1'000'000, static_cast<int64_t>(5'000 * scale)));
   std::signal(SIGTERM, [](int) { stopRequested = 1; });
   std::signal(SIGINT, [](int) { stopRequested = 1; });
   fmt::print("{} services on {} host groups, at time scale {}\n", clients.size(), scenario.hostGroups.size(), scale);
