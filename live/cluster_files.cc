@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <fstream>
 #include <sstream>
 
 #include "dc/text.h"
 #include "live/rpc_auth.h"
+#include "sim/units.h"
 
 namespace dcemu::live {
 namespace {
@@ -91,6 +93,25 @@ dc::Status writeNewSecret(const std::string& path) {
   if (fd >= 0) ::close(fd);
   if (!written) return refused(fmt::format("secret file {}: cannot be written", path));
   return dc::Status::ok();
+}
+
+int64_t wallMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+dc::Result<ClusterClock> readClusterClock(const std::string& directory) {
+  std::string epochText;
+  ClusterClock clock;
+  std::ifstream(directory + "/epoch") >> epochText;
+  auto epoch = sim::parseUtcInstant(epochText);
+  if (auto* why = std::get_if<std::string>(&epoch))
+    return dc::Status(dc::LdapResult::other, fmt::format("{}/epoch: {}", directory, *why));
+  clock.epochUnixMicros = std::get<int64_t>(epoch);
+  if (!(std::ifstream(directory + "/time-scale") >> clock.scale) || !(clock.scale > 0) || clock.scale > 1e6)
+    return dc::Status(dc::LdapResult::other,
+                      fmt::format("{}/time-scale: a number above 0 and at most 1000000", directory));
+  return clock;
 }
 
 }  // namespace dcemu::live

@@ -38,4 +38,20 @@ dc::Result<std::string> readSecret(const std::string& path);
 // 32 random bytes from the system's CSPRNG, written as hex, mode 0600.
 dc::Status writeNewSecret(const std::string& path);
 
+// Microseconds since the Unix epoch on the wall clock.
+int64_t wallMicros();
+// A cluster's simulated time: the file's start plus the wall-clock time
+// since the cluster's epoch, times its scale. Every process of a cluster
+// shares the epoch, so their clocks agree as NTP-synchronised DCs' do.
+struct ClusterClock {
+  int64_t epochUnixMicros = 0;
+  double scale = 1;
+  int64_t now(int64_t start) const {
+    return start + static_cast<int64_t>(static_cast<double>(wallMicros() - epochUnixMicros) * scale);
+  }
+};
+// The `epoch` and `time-scale` files `cluster up` writes into a cluster
+// directory; errors name the file.
+dc::Result<ClusterClock> readClusterClock(const std::string& directory);
+
 }  // namespace dcemu::live

@@ -5,7 +5,6 @@
 // asked of the running nodes over RPC.
 #include <fmt/format.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -13,12 +12,12 @@
 #include <sstream>
 
 #include "live/cluster_command.h"
+#include "live/cluster_files.h"
 #include "live/hosts_process.h"
 #include "live/journal.h"
 #include "sim/host_population.h"
 #include "sim/loader_internal.h"
 #include "sim/planning.h"
-#include "sim/report_json.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
 
@@ -214,18 +213,8 @@ int clusterReport(const ClusterReportOptions& options) {
   int64_t latest = scenario.start;
   for (const Record& r : records) latest = std::max(latest, r.at);
   int64_t now = until ? scenario.start + *until : latest;
-  if (running) {
-    std::string epochText;
-    double scale = 0;
-    std::ifstream(dir + "/epoch") >> epochText;
-    std::ifstream(dir + "/time-scale") >> scale;
-    auto epoch = sim::parseUtcInstant(epochText);
-    int64_t wall =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-            .count();
-    if (auto* at = std::get_if<int64_t>(&epoch); at && scale > 0)
-      now = std::max(now, scenario.start + static_cast<int64_t>(static_cast<double>(wall - *at) * scale));
-  }
+  if (running)
+    if (auto clock = readClusterClock(dir)) now = std::max(now, clock->now(scenario.start));
   facts.setNow(now);
   size_t logons = 0, failed = 0;
   std::set<std::string> identified;
@@ -276,23 +265,11 @@ int clusterReport(const ClusterReportOptions& options) {
   for (const std::string& dcWithout : missing)
     text += fmt::format("note        no journal from {}: what it saw is missing from this report\n", dcWithout);
   text += sim::reportText(report);
-  std::vector<std::pair<std::string, std::string>> files;  // (path, contents)
-  if (!options.jsonFile.empty()) files.push_back({options.jsonFile, sim::reportJson(report).dump(2) + "\n"});
-  if (!options.htmlFile.empty()) files.push_back({options.htmlFile, sim::reportHtml(report)});
-  if (!options.csvDirectory.empty()) {
-    std::error_code error;
-    fs::create_directory(options.csvDirectory, error);
-    for (auto& [name, table] : sim::reportCsvFiles(report))
-      files.push_back({(fs::path(options.csvDirectory) / name).string(), std::move(table)});
-  }
   int exitCode = missing.empty() ? 0 : 1;
-  for (const auto& [path, contents] : files) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << contents;
-    if (!out.flush()) {
-      fmt::print(stderr, "dcemu cluster report: {}: writing failed\n", path);
-      exitCode = 1;
-    }
+  for (const std::string& path :
+       sim::writeReportFiles(report, options.jsonFile, options.htmlFile, options.csvDirectory)) {
+    fmt::print(stderr, "dcemu cluster report: {}: writing failed\n", path);
+    exitCode = 1;
   }
   fmt::print("{}", text);
   return exitCode;

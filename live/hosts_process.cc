@@ -7,7 +7,6 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <queue>
 #include <thread>
 
@@ -254,14 +253,9 @@ int runHosts(const HostsOptions& options) {
     if (!certificates) return refuse(certificates.status().message());
     tls = std::move(*certificates);
   }
-  std::string epochText;
-  double scale = 0;
-  std::ifstream(dir + "/epoch") >> epochText;
-  std::ifstream(dir + "/time-scale") >> scale;
-  auto epoch = sim::parseUtcInstant(epochText);
-  if (auto* why = std::get_if<std::string>(&epoch)) return refuse(fmt::format("{}/epoch: {}", dir, *why));
-  if (!(scale > 0) || scale > 1e6)
-    return refuse(fmt::format("{}/time-scale: a number above 0 and at most 1000000", dir));
+  auto clusterClock = readClusterClock(dir);
+  if (!clusterClock) return refuse(clusterClock.status().message());
+  const double scale = clusterClock->scale;
   std::string journalFile = options.journalFile;
   if (journalFile.empty()) {
     std::error_code error;
@@ -272,7 +266,7 @@ int runHosts(const HostsOptions& options) {
   JournalWriter journal;
   if (dc::Status opened = journal.open(journalFile); !opened.isOk()) return refuse("--journal " + opened.message());
 
-  ScaledClock clock(scenario.start, std::get<int64_t>(epoch), scale);
+  ScaledClock clock(scenario.start, clusterClock->epochUnixMicros, scale);
   std::vector<sim::PlannedClient> planned = sim::planHostClients(scenario, options.seed.value_or(scenario.seed));
   std::vector<kdc::HostClient> clients;
   // (when, client, a host-logon step's fresh logon rather than the schedule's renewal)

@@ -25,9 +25,8 @@
 
 namespace dcemu::live {
 
-// Simulated time on a live node: the file's start plus the wall-clock time
-// since the cluster's epoch, times the scale. Every node of a cluster
-// shares the epoch, so their clocks agree as NTP-synchronised DCs' do.
+// Simulated time on a live node: the cluster's clock (cluster_files.h),
+// moved by a clock-skew fault.
 class ScaledClock final : public dc::Clock {
  public:
   ScaledClock(int64_t start, int64_t epochUnixMicros, double scale)

@@ -8,6 +8,7 @@
 
 #include "live/live_node.h"
 #include "replication/win32.h"
+#include "sim/host_population.h"
 
 namespace dcemu::live {
 
@@ -25,12 +26,7 @@ class LiveNode::LocalKdc final : public kdc::ReplicaHostEnvironment, public KdcS
   int forwardTarget(int) const override { return -1; }
   void log(kdc::Event) override {}
   dc::Directory& directory(int) override { return *node_.dir_; }
-  kdc::KerberosPolicy policy(int dc) const override {
-    const sim::Scenario& s = node_.scenario_;
-    kdc::KerberosPolicy policy{s.tgtLifetime, s.renewMax, s.serviceTicketLifetime, s.clockSkew, s.patchedBadSuccessor};
-    policy.knowsDmsa = s.dcs[dc].os == "2025";
-    return policy;
-  }
+  kdc::KerberosPolicy policy(int dc) const override { return sim::kerberosPolicy(node_.scenario_, dc); }
   void wrote(int, const std::string& dn) override { node_.originated(dn, {"msDS-GroupMSAMembership"}); }
   void secretRevealed(int, int) override { revealed_ = true; }
 

@@ -26,15 +26,10 @@ constexpr int64_t kUnreachableAfter = 21'000'000;
 // A notification's size on the wire, for the link's transfer time.
 constexpr uint64_t kNotificationBytes = 64;
 
-int64_t wallMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 int64_t ScaledClock::nowMicros() {
-  return start_ + static_cast<int64_t>(static_cast<double>(wallMicros() - epoch_) * scale_) + skew_;
+  return ClusterClock{epoch_, scale_}.now(start_) + skew_;
 }
 
 // Delayed calls in simulated microseconds on the io_context's steady clock.

@@ -22,11 +22,7 @@ class World::HostAccess final : public kdc::ReplicaHostEnvironment {
   bool readOnly(int dc) const override { return world_.dcs_[dc].readOnly; }
   std::string dcName(int dc) const override { return world_.dcs_[dc].name; }
   dc::Directory& directory(int dc) override { return *world_.dcs_[dc].dir; }
-  kdc::KerberosPolicy policy(int dc) const override {
-    kdc::KerberosPolicy policy = world_.policy_;
-    policy.knowsDmsa = world_.scenario_.dcs[dc].os == "2025";
-    return policy;
-  }
+  kdc::KerberosPolicy policy(int dc) const override { return kerberosPolicy(world_.scenario_, dc); }
   void wrote(int dc, const std::string& dn) override { world_.originated(dc, dn, {"msDS-GroupMSAMembership"}); }
   void log(kdc::Event event) override { world_.logEvent(std::move(event)); }
   int forwardTarget(int rodc) const override {

@@ -42,6 +42,13 @@ std::vector<std::vector<int>> locatorTiers(const Scenario& scenario, int site) {
   return tiers;
 }
 
+kdc::KerberosPolicy kerberosPolicy(const Scenario& scenario, int dc) {
+  kdc::KerberosPolicy policy{scenario.tgtLifetime, scenario.renewMax, scenario.serviceTicketLifetime,
+                             scenario.clockSkew, scenario.patchedBadSuccessor};
+  policy.knowsDmsa = scenario.dcs[dc].os == "2025";
+  return policy;
+}
+
 std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t seed) {
   std::vector<PlannedClient> clients;
   std::map<int, std::vector<std::vector<int>>> tiersBySite;

@@ -39,6 +39,10 @@ std::vector<std::vector<int>> locatorTiers(const Scenario& scenario, int site);
 
 std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t seed);
 
+// The domain's Kerberos policy as the KDC of DC `dc` applies it: the
+// file's [kerberos] settings, and whether its Windows version knows dMSAs.
+kdc::KerberosPolicy kerberosPolicy(const Scenario& scenario, int dc);
+
 // A machine account's objectSid (by sAMAccountName), or none.
 using MachineSidLookup = std::function<std::optional<dc::Sid>(const std::string& machineAccount)>;
 MachineSidLookup machineSidsOf(const dc::Directory& dir);

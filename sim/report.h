@@ -146,5 +146,9 @@ std::string reportText(const PlanningReport& report);
 std::string reportHtml(const PlanningReport& report);
 // The tables as CSV files (--csv DIR): file name and contents.
 std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningReport& report);
+// Writes the report as JSON, HTML and CSV files where a path is given
+// (the CSV directory is created); returns the paths whose writing failed.
+std::vector<std::string> writeReportFiles(const PlanningReport& report, const std::string& jsonFile,
+                                          const std::string& htmlFile, const std::string& csvDirectory);
 
 }  // namespace dcemu::sim

@@ -16,7 +16,6 @@
 #include "sim/command_support.h"
 #include "sim/commands.h"
 #include "sim/machine_memory.h"
-#include "sim/report_json.h"
 #include "sim/units.h"
 #include "sim/what_if.h"
 #include "sim/world.h"
@@ -263,22 +262,9 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
     text += fmt::format("note        {} after --until {} not run\n",
                         later == 1 ? "1 step" : fmt::format("{} steps", later), formatDuration(end));
   text += reportText(report);
-  std::vector<std::pair<std::string, std::string>> files;  // (path, contents)
-  if (!options.jsonFile.empty()) files.push_back({options.jsonFile, reportJson(report).dump(2) + "\n"});
-  if (!options.htmlFile.empty()) files.push_back({options.htmlFile, reportHtml(report)});
-  if (!options.csvDirectory.empty()) {
-    std::error_code error;
-    std::filesystem::create_directory(options.csvDirectory, error);
-    for (auto& [name, table] : reportCsvFiles(report))
-      files.push_back({(std::filesystem::path(options.csvDirectory) / name).string(), std::move(table)});
-  }
-  for (const auto& [path, contents] : files) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << contents;
-    if (!out.flush()) {
-      output.err += fmt::format("{}: writing failed\n", path);
-      output.exitCode = 1;
-    }
+  for (const std::string& path : writeReportFiles(report, options.jsonFile, options.htmlFile, options.csvDirectory)) {
+    output.err += fmt::format("{}: writing failed\n", path);
+    output.exitCode = 1;
   }
   std::vector<std::string> divergence = world->settleAndCheckConvergence();
   if (divergence.empty()) {

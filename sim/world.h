@@ -245,7 +245,6 @@ class World final : private node::Harness {
   RunCounts counts_;
   std::vector<Finding> findings_;
   bool settling_ = false;
-  kdc::KerberosPolicy policy_;
   std::unique_ptr<HostAccess> hostAccess_;
   std::vector<kdc::HostClient> clients_;
   std::vector<int> clientSites_;

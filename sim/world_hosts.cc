@@ -39,8 +39,6 @@ std::string migrationOperationName(dc::MigrationOp op) {
 }  // namespace
 
 void World::createHosts() {
-  policy_ = {scenario_.tgtLifetime, scenario_.renewMax, scenario_.serviceTicketLifetime, scenario_.clockSkew,
-             scenario_.patchedBadSuccessor};
   hostAccess_ = std::make_unique<HostAccess>(*this);
   for (int i = 0; i < dcCount(); ++i) laneOfDc_[dcs_[i].name] = i;
   std::vector<PlannedClient> planned = planHostClients(scenario_, seed_);
