@@ -95,6 +95,12 @@ uint32_t readBigEndian32(std::string_view bytes) {
   return v;
 }
 
+uint64_t readBigEndian64(std::string_view bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<uint8_t>(bytes[i]);
+  return v;
+}
+
 std::string objectKey(const Guid& guid) {
   return "o" + std::string(guid.asBytes());
 }
@@ -144,6 +150,33 @@ const IndexedAttributes& indexed() {
 bool isLive(const Object& obj) {
   const std::string* deleted = obj.firstValue(indexed().isDeleted);
   return !(deleted && !deleted->empty() && (*deleted)[0]);
+}
+
+// The USN index's value: the object's GUID, then for each invocationID its
+// attributes and link values were written at (in GUID order), the highest
+// originating USN among them. An object with more origins than a source
+// would gain from listing lists none, and is read.
+constexpr size_t kListedOrigins = 16;
+constexpr size_t kOriginBytes = 16 + 8;
+
+std::string usnIndexValue(const Object& obj) {
+  std::vector<std::pair<Guid, uint64_t>> origins;
+  auto note = [&](const Stamp& stamp) {
+    for (auto& [id, usn] : origins) {
+      if (id == stamp.originatingInvocationId) {
+        usn = std::max(usn, stamp.originatingUsn);
+        return;
+      }
+    }
+    origins.emplace_back(stamp.originatingInvocationId, stamp.originatingUsn);
+  };
+  for (const AttributeEntry& a : obj.attributes) note(a.stamp);
+  for (const LinkEntry& l : obj.links) note(l.stamp);
+  std::string value(obj.guid.asBytes());
+  if (origins.size() > kListedOrigins) return value;
+  std::sort(origins.begin(), origins.end());
+  for (const auto& [id, usn] : origins) value += std::string(id.asBytes()) + bigEndian64(usn);
+  return value;
 }
 
 // Index entries an object contributes; putObject writes the difference.
@@ -212,9 +245,14 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     impl_->noteIndexKey(key);
   }
   // Index entries the object already had stay as they are: an entry's value
-  // is the object's GUID (or empty), which no write changes.
+  // is the object's GUID (or empty), which no write changes. The USN entry
+  // is the exception: it lists the object's origins.
   std::string guidBytes(after.guid.asBytes());
   for (const std::string& key : newKeys) {
+    if (key[0] == 'u') {
+      impl_->put(family, key, usnIndexValue(after));
+      continue;
+    }
     if (contains(oldKeys, key)) continue;
     bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
     impl_->put(family, key, guidInKey ? std::string_view() : guidBytes);
@@ -533,23 +571,47 @@ void Store::forEachChild(NamingContext nc, const Guid& parent, const std::functi
       through);
 }
 
-Status Store::forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const {
+ChangeEntry::ChangeEntry(const Store& store, NamingContext nc, uint64_t usn, std::string_view value)
+    : store_(store), nc_(nc), usn_(usn), guid_(Guid::fromBytes(value.substr(0, 16))), origins_(value.substr(16)) {}
+
+bool ChangeEntry::allSeen(const std::function<bool(const Guid&, uint64_t)>& seen) const {
+  if (origins_.empty()) return false;
+  for (size_t at = 0; at + kOriginBytes <= origins_.size(); at += kOriginBytes) {
+    if (!seen(Guid::fromBytes(origins_.substr(at, 16)), readBigEndian64(origins_.substr(at + 16, 8)))) return false;
+  }
+  return true;
+}
+
+Result<Object> ChangeEntry::read() const {
+  auto bytes = store_.impl_->get(static_cast<int>(nc_), objectKey(guid_));
+  if (!bytes) return Status(LdapResult::other, "store: USN index names a missing object");
+  return Object::decode(*bytes);
+}
+
+Status Store::forEachChangeEntry(NamingContext nc, uint64_t usn,
+                                 const std::function<bool(const ChangeEntry&)>& fn) const {
   Status failure;
-  int family = static_cast<int>(nc);
-  impl_->scan(family, "u", usnKey(usn + 1), [&](std::string_view, std::string_view value) {
-    auto bytes = impl_->get(family, objectKey(Guid::fromBytes(value)));
-    if (!bytes) {
-      failure = Status(LdapResult::other, "store: USN index names a missing object");
+  impl_->scan(static_cast<int>(nc), "u", usnKey(usn + 1), [&](std::string_view key, std::string_view value) {
+    if (key.size() != 9 || value.size() < 16 || (value.size() - 16) % kOriginBytes != 0) {
+      failure = Status(LdapResult::other, "store: a USN index entry is malformed");
       return false;
     }
-    auto obj = Object::decode(*bytes);
+    return fn(ChangeEntry(*this, nc, readBigEndian64(key.substr(1)), value));
+  });
+  return failure;
+}
+
+Status Store::forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const {
+  Status failure;
+  Status scan = forEachChangeEntry(nc, usn, [&](const ChangeEntry& entry) {
+    auto obj = entry.read();
     if (!obj) {
       failure = obj.status();
       return false;
     }
     return fn(*obj);
   });
-  return failure;
+  return scan.isOk() ? failure : scan;
 }
 
 void Store::forEachEncodedObject(NamingContext nc, const std::function<bool(const Guid&, std::string_view)>& fn) const {

@@ -5,7 +5,7 @@
 //
 // Keys inside a naming context's column family:
 //   'o' guid                      -> encoded Object
-//   'u' usnChanged(be64)          -> guid            changes in USN order
+//   'u' usnChanged(be64)          -> guid origins    changes in USN order
 //   'c' parentGuid lower(rdn)     -> guid            children, RDN uniqueness
 //   'b' target linkId(be32) source -> ""             back links (active values)
 //   's' lower(sAMAccountName) 0 guid -> ""           live accounts
@@ -30,6 +30,32 @@ namespace dcemu::dc {
 enum class NamingContext : uint8_t { Schema = 0, Configuration = 1, Domain = 2 };
 inline constexpr int kNamingContextCount = 3;
 std::string_view namingContextName(NamingContext nc);
+
+class Store;
+
+// An entry of the USN index: an object changed at `usn`, and the writes its
+// contents came from. A GetNCChanges source reads the object only when its
+// destination lacks one of those writes.
+class ChangeEntry {
+ public:
+  ChangeEntry(const Store& store, NamingContext nc, uint64_t usn, std::string_view value);
+
+  uint64_t usn() const { return usn_; }
+  const Guid& guid() const { return guid_; }
+  // Whether `seen(invocationID, USN)` holds for every originating write the
+  // object's attributes and link values carry: for each originating
+  // invocationID, the highest originating USN among them. False when the
+  // index does not list them (an object with many origins).
+  bool allSeen(const std::function<bool(const Guid& invocationId, uint64_t originatingUsn)>& seen) const;
+  Result<Object> read() const;
+
+ private:
+  const Store& store_;
+  NamingContext nc_;
+  uint64_t usn_;
+  Guid guid_;
+  std::string_view origins_;  // (invocationID, be64 USN) pairs; empty when not listed
+};
 
 // What many stores in one process share: the Env (memory or a directory),
 // one block cache and one write-buffer manager.
@@ -93,6 +119,9 @@ class Store {
                     const WriteBatch* through = nullptr) const;
   // Objects whose usnChanged is above `usn`, in USN order, until fn says stop.
   Status forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const;
+  // The same walk over the USN index alone: `fn` reads an object only when
+  // it needs it (a source skips what the destination has seen).
+  Status forEachChangeEntry(NamingContext nc, uint64_t usn, const std::function<bool(const ChangeEntry&)>& fn) const;
   // Every object's stored encoding, in GUID order, until fn says stop.
   void forEachEncodedObject(NamingContext nc,
                             const std::function<bool(const Guid& guid, std::string_view bytes)>& fn) const;
@@ -124,6 +153,7 @@ class Store {
   Status compactToLastLevel();
 
  private:
+  friend class ChangeEntry;
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::optional<Guid> firstGuidWithPrefix(const std::string& prefix) const;

@@ -152,19 +152,29 @@ dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Gu
   uint64_t highWaterMark = request.highWaterMark;
   bool moreData = false;
   Status failure;
-  Status scan = dir.store().forEachChangeSince(request.nc, request.highWaterMark, [&](const Object& obj) {
+  bool getAncestors = request.flags & wire::FLAG_GET_ANCESTORS;
+  auto seen = [&](const dc::Guid& invocationId, uint64_t usn) { return request.utd.usnOf(invocationId) >= usn; };
+  Status scan = dir.store().forEachChangeEntry(request.nc, request.highWaterMark, [&](const dc::ChangeEntry& entry) {
     if (reply.full()) {
       moreData = true;
       return false;
     }
-    if (!reply.sent(obj.guid)) {
-      if (request.flags & wire::FLAG_GET_ANCESTORS) {
-        failure = reply.addAncestors(obj);
+    // An object whose every write the destination has seen adds nothing
+    // (add would filter it all out), so it is not read. GET_ANC still reads
+    // it: its ancestors may be missing.
+    if (!reply.sent(entry.guid()) && (getAncestors || !entry.allSeen(seen))) {
+      auto obj = entry.read();
+      if (!obj) {
+        failure = obj.status();
+        return false;
+      }
+      if (getAncestors) {
+        failure = reply.addAncestors(*obj);
         if (!failure.isOk()) return false;
       }
-      reply.add(obj);
+      reply.add(*obj);
     }
-    highWaterMark = obj.usnChanged;
+    highWaterMark = entry.usn();
     return true;
   });
   DCEMU_RETURN_IF_ERROR(scan);

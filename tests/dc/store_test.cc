@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <map>
@@ -113,4 +114,86 @@ TEST_CASE("a checkpoint to a path that exists is refused with the path") {
   Status again = d.dir().store().checkpoint("/snapshots/once");
   REQUIRE_FALSE(again.isOk());
   CHECK_THAT(again.message(), Catch::Contains("/snapshots/once"));
+}
+
+namespace {
+
+// An object with one attribute per origin: origin i wrote attribute i at
+// originating USN 100 + i.
+Object objectWrittenBy(const std::vector<Guid>& origins, Rng& rng) {
+  Object obj;
+  obj.guid = Guid::random(rng);
+  for (size_t i = 0; i < origins.size(); ++i) {
+    AttributeEntry& entry = obj.entry(static_cast<uint32_t>(i + 1));
+    entry.values = {"v"};
+    entry.stamp = Stamp{1, 0, origins[i], 100 + i};
+  }
+  obj.usnCreated = obj.usnChanged = 7;
+  return obj;
+}
+
+}  // namespace
+
+// A GetNCChanges source skips an object, without reading it, when the
+// destination's UTD vector covers every originating write it holds
+// (MS-DRSR 4.1.10.2.8: pUpToDateVecDest, "updates the client has already
+// applied"; 4.1.10.5, the server's filtering by it).
+TEST_CASE("the USN index lists an object's origins, so a source knows what a destination has seen unread") {
+  auto env = StoreEnv::inMemory();
+  auto store = Store::open(*env, "/dc1");
+  REQUIRE(store.isOk());
+  Xoshiro256 rng(7);
+  std::vector<Guid> origins = {Guid::random(rng), Guid::random(rng), Guid::random(rng)};
+  Object obj = objectWrittenBy(origins, rng);
+  obj.links.push_back(LinkEntry{9, Guid::random(rng), true, 0, Stamp{1, 0, origins[0], 500}, 7});
+  WriteBatch batch = (*store)->newBatch();
+  batch.putObject(NamingContext::Domain, obj, nullptr);
+  REQUIRE((*store)->write(batch).isOk());
+
+  auto seenUpTo = [&](std::vector<uint64_t> usns) {
+    bool all = false;
+    int entries = 0;
+    REQUIRE((*store)
+                ->forEachChangeEntry(NamingContext::Domain, 0,
+                                     [&](const ChangeEntry& entry) {
+                                       ++entries;
+                                       CHECK(entry.usn() == 7);
+                                       CHECK(entry.guid() == obj.guid);
+                                       all = entry.allSeen([&](const Guid& id, uint64_t usn) {
+                                         auto at = std::find(origins.begin(), origins.end(), id) - origins.begin();
+                                         return at < static_cast<long>(usns.size()) && usns[at] >= usn;
+                                       });
+                                       return true;
+                                     })
+                .isOk());
+    CHECK(entries == 1);
+    return all;
+  };
+  CHECK(seenUpTo({500, 101, 102}));
+  CHECK_FALSE(seenUpTo({499, 101, 102}));  // the link value's write is the highest of origin 0
+  CHECK_FALSE(seenUpTo({500, 101, 101}));
+  CHECK_FALSE(seenUpTo({500, 101}));  // an origin the destination never heard of
+}
+
+TEST_CASE("an object written from more origins than the USN index lists is always read") {
+  auto env = StoreEnv::inMemory();
+  auto store = Store::open(*env, "/dc1");
+  REQUIRE(store.isOk());
+  Xoshiro256 rng(8);
+  std::vector<Guid> origins;
+  for (int i = 0; i < 17; ++i) origins.push_back(Guid::random(rng));
+  Object obj = objectWrittenBy(origins, rng);
+  WriteBatch batch = (*store)->newBatch();
+  batch.putObject(NamingContext::Domain, obj, nullptr);
+  REQUIRE((*store)->write(batch).isOk());
+  REQUIRE((*store)
+              ->forEachChangeEntry(NamingContext::Domain, 0,
+                                   [&](const ChangeEntry& entry) {
+                                     CHECK_FALSE(entry.allSeen([](const Guid&, uint64_t) { return true; }));
+                                     auto read = entry.read();
+                                     REQUIRE(read.isOk());
+                                     CHECK(*read == obj);
+                                     return true;
+                                   })
+              .isOk());
 }
