@@ -14,7 +14,7 @@
 // With --store the stores live on disk under DIR/1, DIR/2, ... (which must
 // not hold stores already) instead of in memory.
 #include <fmt/format.h>
-#include <malloc.h>
+#include <jemalloc/jemalloc.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,11 +59,17 @@ void printMemory(const Scenario& scenario, const World& world) {
     rocksdb += store.memoryUsage();
     tableFiles += store.tableFileBytes();
   }
-  struct mallinfo2 heap = mallinfo2();
+  // jemalloc's figures are as of its last epoch: advance it first.
+  uint64_t epoch = 1;
+  size_t size = sizeof(epoch);
+  mallctl("epoch", &epoch, &size, &epoch, size);
+  size_t allocated = 0;
+  size = sizeof(size_t);
+  mallctl("stats.allocated", &allocated, &size, nullptr, 0);
   fmt::print(
       "          memtables and table readers {:.0f} MiB, table files {:.0f} MiB (shared ones per replica), "
       "heap in use {:.0f} MiB\n",
-      mib(rocksdb), mib(tableFiles), mib(heap.uordblks));
+      mib(rocksdb), mib(tableFiles), mib(allocated));
 }
 
 struct Figures {
