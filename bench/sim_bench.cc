@@ -97,12 +97,15 @@ int runOne(const std::string& file, int days, const std::string& storeDirectory,
 
   auto running = std::chrono::steady_clock::now();
   for (int d = 1; d <= days; ++d) {
+    auto day = std::chrono::steady_clock::now();
     (*world)->runUntil(d * kMicrosPerDay);
-    if (d == 1 || d % 7 == 0 || d == days) {
-      fmt::print("  day {:2}: {:.1f} s wall, {} events, {} pulls, peak RSS {:.0f} MiB\n", d, seconds(running),
-                 (*world)->eventsRun(), (*world)->counts().pulls, peakRssMiB());
-      printMemory(scenario, **world);
-    }
+    const RunCounts& counts = (*world)->counts();
+    fmt::print(
+        "  day {:2}: {:.1f} s wall ({:.1f} s this day), {} events, {} pulls, {} objects applied, peak RSS {:.0f} "
+        "MiB\n",
+        d, seconds(running), seconds(day), (*world)->eventsRun(), counts.pulls,
+        counts.applied.objectsUpdated + counts.applied.objectsCreated, peakRssMiB());
+    if (d == 1 || d % 7 == 0 || d == days) printMemory(scenario, **world);
   }
   out.wall = seconds(running);
   const RunCounts& c = (*world)->counts();

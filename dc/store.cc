@@ -375,6 +375,8 @@ Store::~Store() = default;
 namespace {
 
 constexpr int kLastLevel = 6;
+constexpr std::string_view kFormatKey = "storeFormat";
+constexpr std::string_view kFormat = "2";  // objects as flat (unpacked) Cap'n Proto messages
 
 Status ioError(std::string_view what, const std::string& path, const rocksdb::Status& s) {
   return Status(LdapResult::unavailable, fmt::format("store {}: {}: {}", path, what, s.ToString()));
@@ -469,6 +471,18 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   impl->writeOptions.disableWAL = shared.inMemory;
   raw->DestroyColumnFamilyHandle(handles[0]);
   impl->families.assign(handles.begin() + 1, handles.end());
+  // How objects are encoded. Stores before format 2 held them packed and
+  // wrote no format; reading those as unpacked would call every object
+  // corrupt, so they are refused whole.
+  if (fresh) {
+    s = raw->Put(impl->writeOptions, impl->families[kStateFamily], slice(kFormatKey), slice(kFormat));
+    if (!s.ok()) return ioError("cannot write the format of", path, s);
+  } else if (impl->get(kStateFamily, kFormatKey) != std::optional<std::string>(kFormat)) {
+    return Status(LdapResult::unavailable,
+                  fmt::format("store {}: written by an older dcemu, whose object encoding this one does not read; "
+                              "provision it again",
+                              path));
+  }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 

@@ -197,3 +197,17 @@ TEST_CASE("an object written from more origins than the USN index lists is alway
                                    })
               .isOk());
 }
+
+TEST_CASE("a store written in another object encoding is refused whole on open, naming its path") {
+  auto env = StoreEnv::inMemory();
+  {
+    auto store = Store::open(*env, "/dc-old");
+    REQUIRE(store.isOk());
+    WriteBatch batch = (*store)->newBatch();
+    batch.putState("storeFormat", "1");
+    REQUIRE((*store)->write(batch).isOk());
+  }
+  auto reopened = Store::open(*env, "/dc-old");
+  REQUIRE_FALSE(reopened.isOk());
+  CHECK_THAT(reopened.status().message(), Catch::Contains("/dc-old") && Catch::Contains("older dcemu"));
+}
