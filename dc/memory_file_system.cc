@@ -38,6 +38,16 @@ void IndexedMemoryFileSystem::removed(const std::string& path) {
   }
 }
 
+IOStatus IndexedMemoryFileSystem::NewRandomAccessFile(const std::string& f, const FileOptions& options,
+                                                      std::unique_ptr<rocksdb::FSRandomAccessFile>* r,
+                                                      IODebugContext* dbg) {
+  // Table files are never written again once read: reads point into the
+  // file's memory instead of copying each block out of it first.
+  FileOptions tableOptions(options);
+  if (f.ends_with(".sst")) tableOptions.use_mmap_reads = true;
+  return target()->NewRandomAccessFile(f, tableOptions, r, dbg);
+}
+
 IOStatus IndexedMemoryFileSystem::NewWritableFile(const std::string& f, const FileOptions& options,
                                                   std::unique_ptr<rocksdb::FSWritableFile>* r, IODebugContext* dbg) {
   IOStatus s = target()->NewWritableFile(f, options, r, dbg);

@@ -31,6 +31,8 @@ class IndexedMemoryFileSystem final : public rocksdb::FileSystemWrapper {
   using FileOptions = rocksdb::FileOptions;
   using IODebugContext = rocksdb::IODebugContext;
 
+  IOStatus NewRandomAccessFile(const std::string& f, const FileOptions& options,
+                               std::unique_ptr<rocksdb::FSRandomAccessFile>* r, IODebugContext* dbg) override;
   IOStatus NewWritableFile(const std::string& f, const FileOptions& options,
                            std::unique_ptr<rocksdb::FSWritableFile>* r, IODebugContext* dbg) override;
   IOStatus ReopenWritableFile(const std::string& f, const FileOptions& options,
