@@ -414,10 +414,8 @@ ApplyOutcome applyReply(dc::Directory& dir, RepsFrom& state, std::string_view re
   if (!reply.moreData) {
     auto utd = storedUtd(batch, state.namingContext);
     if (!utd) return refuse(win32::kDatabaseError, utd.status().message());
-    for (const UtdCursor& cursor : reply.sourceUtd.cursors()) {
-      // Its own writes a DC counts by its USN counter, not by hearsay.
-      if (cursor.invocationId != dir.invocationId()) utd->merge(cursor);
-    }
+    // Its own writes a DC counts by its USN counter, not by hearsay.
+    utd->mergeAll(reply.sourceUtd, dir.invocationId());
     storeUtd(batch, state.namingContext, *utd);
   }
   if (dc::Status s = batch.commit(); !s.isOk()) return refuse(win32::kDatabaseError, s.message());

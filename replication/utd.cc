@@ -60,12 +60,45 @@ void UpToDateVector::writeTo(capnp::List<wire::UtdCursor>::Builder out) const {
 
 dc::Result<UpToDateVector> UpToDateVector::readFrom(capnp::List<wire::UtdCursor>::Reader in) {
   UpToDateVector utd;
+  utd.cursors_.reserve(in.size());
   for (auto c : in) {
     auto id = readGuid(c.getInvocationId());
     if (!id) return dc::Status(dc::LdapResult::protocolError, "UTD cursor: invocationID is not 16 bytes");
-    utd.merge(UtdCursor{*id, c.getUsn(), c.getLastSyncTime()});
+    UtdCursor cursor{*id, c.getUsn(), c.getLastSyncTime()};
+    // writeTo sends cursors in order, one per invocationID: those append.
+    // Any other order (a peer's, a damaged message's) merges one by one.
+    if (utd.cursors_.empty() || utd.cursors_.back().invocationId < cursor.invocationId) {
+      utd.cursors_.push_back(cursor);
+    } else {
+      utd.merge(cursor);
+    }
   }
   return utd;
+}
+
+void UpToDateVector::mergeAll(const UpToDateVector& other, const dc::Guid& except) {
+  std::vector<UtdCursor> merged;
+  merged.reserve(cursors_.size() + other.cursors_.size());
+  auto mine = cursors_.cbegin();
+  auto theirs = other.cursors_.cbegin();
+  while (mine != cursors_.cend() || theirs != other.cursors_.cend()) {
+    if (theirs != other.cursors_.end() && theirs->invocationId == except) {
+      ++theirs;
+    } else if (theirs == other.cursors_.end() ||
+               (mine != cursors_.end() && mine->invocationId < theirs->invocationId)) {
+      merged.push_back(*mine++);
+    } else if (mine == cursors_.end() || theirs->invocationId < mine->invocationId) {
+      merged.push_back(*theirs++);
+    } else {
+      const UtdCursor& ahead =
+          theirs->usn > mine->usn || (theirs->usn == mine->usn && theirs->lastSyncTime > mine->lastSyncTime) ? *theirs
+                                                                                                             : *mine;
+      merged.push_back(ahead);
+      ++mine;
+      ++theirs;
+    }
+  }
+  cursors_ = std::move(merged);
 }
 
 UpToDateVector replicaUtd(const dc::Directory& dir, dc::NamingContext nc) {

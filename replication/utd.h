@@ -29,6 +29,8 @@ class UpToDateVector {
   uint64_t usnOf(const dc::Guid& invocationId) const;
   // Raises the cursor for `cursor.invocationId` to `cursor` when it is ahead.
   void merge(const UtdCursor& cursor);
+  // merge for each of `other`'s cursors but the one for `except`, in one pass.
+  void mergeAll(const UpToDateVector& other, const dc::Guid& except);
   const std::vector<UtdCursor>& cursors() const { return cursors_; }  // by invocationID
 
   void writeTo(capnp::List<wire::UtdCursor>::Builder out) const;
