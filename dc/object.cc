@@ -4,7 +4,6 @@
 #include <capnp/serialize.h>
 #include <fmt/format.h>
 #include <kj/exception.h>
-#include <kj/io.h>
 
 #include <algorithm>
 #include <cstring>

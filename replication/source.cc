@@ -153,7 +153,7 @@ dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Gu
   bool moreData = false;
   Status failure;
   bool getAncestors = request.flags & wire::FLAG_GET_ANCESTORS;
-  auto seen = [&](const dc::Guid& invocationId, uint64_t usn) { return request.utd.usnOf(invocationId) >= usn; };
+  auto seen = [&](const dc::Guid& invocationId, uint64_t usn) { return request.utd.covers(invocationId, usn); };
   Status scan = dir.store().forEachChangeEntry(request.nc, request.highWaterMark, [&](const dc::ChangeEntry& entry) {
     if (reply.full()) {
       moreData = true;

@@ -15,6 +15,12 @@ std::string stateKey(dc::NamingContext nc) {
 
 auto byInvocation = [](const UtdCursor& c, const dc::Guid& id) { return c.invocationId < id; };
 
+// Whether `a` records more than `b` of one invocationID's writes: a higher
+// USN, or the same USN learned later.
+bool ahead(const UtdCursor& a, const UtdCursor& b) {
+  return a.usn > b.usn || (a.usn == b.usn && a.lastSyncTime > b.lastSyncTime);
+}
+
 dc::Result<UpToDateVector> decodeStored(const std::optional<std::string>& bytes) {
   if (!bytes) return UpToDateVector();
   auto message = ReceivedMessage::parse(*bytes, "stored UTD vector");
@@ -33,7 +39,11 @@ dc::Result<UpToDateVector> decodeStored(const std::optional<std::string>& bytes)
 }  // namespace
 
 bool UpToDateVector::covers(const dc::Stamp& stamp) const {
-  return usnOf(stamp.originatingInvocationId) >= stamp.originatingUsn;
+  return covers(stamp.originatingInvocationId, stamp.originatingUsn);
+}
+
+bool UpToDateVector::covers(const dc::Guid& invocationId, uint64_t originatingUsn) const {
+  return usnOf(invocationId) >= originatingUsn;
 }
 
 uint64_t UpToDateVector::usnOf(const dc::Guid& invocationId) const {
@@ -45,7 +55,7 @@ void UpToDateVector::merge(const UtdCursor& cursor) {
   auto it = std::lower_bound(cursors_.begin(), cursors_.end(), cursor.invocationId, byInvocation);
   if (it == cursors_.end() || it->invocationId != cursor.invocationId) {
     cursors_.insert(it, cursor);
-  } else if (cursor.usn > it->usn || (cursor.usn == it->usn && cursor.lastSyncTime > it->lastSyncTime)) {
+  } else if (ahead(cursor, *it)) {
     *it = cursor;
   }
 }
@@ -79,21 +89,17 @@ dc::Result<UpToDateVector> UpToDateVector::readFrom(capnp::List<wire::UtdCursor>
 void UpToDateVector::mergeAll(const UpToDateVector& other, const dc::Guid& except) {
   std::vector<UtdCursor> merged;
   merged.reserve(cursors_.size() + other.cursors_.size());
-  auto mine = cursors_.cbegin();
-  auto theirs = other.cursors_.cbegin();
-  while (mine != cursors_.cend() || theirs != other.cursors_.cend()) {
-    if (theirs != other.cursors_.end() && theirs->invocationId == except) {
+  auto mine = cursors_.cbegin(), mineEnd = cursors_.cend();
+  auto theirs = other.cursors_.cbegin(), theirsEnd = other.cursors_.cend();
+  while (mine != mineEnd || theirs != theirsEnd) {
+    if (theirs != theirsEnd && theirs->invocationId == except) {
       ++theirs;
-    } else if (theirs == other.cursors_.end() ||
-               (mine != cursors_.end() && mine->invocationId < theirs->invocationId)) {
+    } else if (theirs == theirsEnd || (mine != mineEnd && mine->invocationId < theirs->invocationId)) {
       merged.push_back(*mine++);
-    } else if (mine == cursors_.end() || theirs->invocationId < mine->invocationId) {
+    } else if (mine == mineEnd || theirs->invocationId < mine->invocationId) {
       merged.push_back(*theirs++);
     } else {
-      const UtdCursor& ahead =
-          theirs->usn > mine->usn || (theirs->usn == mine->usn && theirs->lastSyncTime > mine->lastSyncTime) ? *theirs
-                                                                                                             : *mine;
-      merged.push_back(ahead);
+      merged.push_back(ahead(*theirs, *mine) ? *theirs : *mine);
       ++mine;
       ++theirs;
     }

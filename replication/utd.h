@@ -26,6 +26,7 @@ class UpToDateVector {
  public:
   // Whether the write named by `stamp` is one this vector has seen.
   bool covers(const dc::Stamp& stamp) const;
+  bool covers(const dc::Guid& invocationId, uint64_t originatingUsn) const;
   uint64_t usnOf(const dc::Guid& invocationId) const;
   // Raises the cursor for `cursor.invocationId` to `cursor` when it is ahead.
   void merge(const UtdCursor& cursor);
