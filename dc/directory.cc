@@ -267,8 +267,10 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
 
   // What the directory sets itself.
   const IdsOf& ids = attributeIds();
+  // A fresh random GUID, not looked up among the DC's objects: for an
+  // originating add "a new objectGUID value is generated" (MS-ADTS
+  // 3.1.1.5.2.4), a UUID, and a 122-bit draw repeats no earlier one.
   obj.guid = Guid::random(rng_);
-  while (namingContextOf(obj.guid)) obj.guid = Guid::random(rng_);
   std::vector<std::string> classValues;
   for (const ClassDef* c : schema_.classChain(*cls)) classValues.insert(classValues.begin(), encodeInt32(c->id));
   setValues(*schema_.attributeById(ids.objectClass), std::move(classValues));

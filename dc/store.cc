@@ -13,8 +13,10 @@
 
 #include <list>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
+#include "dc/index_prefix.h"
 #include "dc/memory_file_system.h"
 #include "dc/schema.h"
 #include "dc/text.h"
@@ -211,14 +213,9 @@ struct WriteBatch::Impl {
   const std::vector<rocksdb::ColumnFamilyHandle*>* families;  // the store's
 
   std::vector<std::pair<NamingContext, Guid>> objectsWritten;  // for the store's object cache
-  bool backLinksChanged = false;                               // a 'b' index key added or removed
-  bool accountKeysChanged = false;                             // an 's' or 'i' key added or removed
-  bool childKeysChanged = false;                               // a 'c' key added or removed
-  void noteIndexKey(std::string_view key) {
-    if (key[0] == 'b') backLinksChanged = true;
-    if (key[0] == 's' || key[0] == 'i') accountKeysChanged = true;
-    if (key[0] == 'c') childKeysChanged = true;
-  }
+  // Index keys added or removed, whose cached lookups the store drops.
+  std::vector<std::pair<int, std::string>> indexKeysChanged;  // (family, key)
+  void noteIndexKey(int family, std::string_view key) { indexKeysChanged.emplace_back(family, key); }
 
   rocksdb::WriteBatchBase& writer() { return indexed ? static_cast<rocksdb::WriteBatchBase&>(*indexed) : plain; }
   rocksdb::WriteBatch* batch() { return writer().GetWriteBatch(); }
@@ -242,7 +239,7 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
   for (const std::string& key : oldKeys) {
     if (contains(newKeys, key)) continue;
     impl_->erase(family, key);
-    impl_->noteIndexKey(key);
+    impl_->noteIndexKey(family, key);
   }
   // Index entries the object already had stay as they are: an entry's value
   // is the object's GUID (or empty), which no write changes. The USN entry
@@ -256,7 +253,7 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     if (contains(oldKeys, key)) continue;
     bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
     impl_->put(family, key, guidInKey ? std::string_view() : guidBytes);
-    impl_->noteIndexKey(key);
+    impl_->noteIndexKey(family, key);
   }
   impl_->put(family, objectKey(after.guid), after.encode());
   impl_->objectsWritten.push_back({nc, after.guid});
@@ -266,7 +263,7 @@ void WriteBatch::removeObject(NamingContext nc, const Object& before) {
   int family = static_cast<int>(nc);
   for (const std::string& key : indexKeysOf(before)) {
     impl_->erase(family, key);
-    impl_->noteIndexKey(key);
+    impl_->noteIndexKey(family, key);
   }
   impl_->erase(family, objectKey(before.guid));
   impl_->objectsWritten.push_back({nc, before.guid});
@@ -323,15 +320,22 @@ struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   mutable ObjectCache objects;
   // Index lookups the KDC repeats at every logon (an account's groups
-  // through the back links, accounts by name and SID), until a write
-  // changes an index entry of their kind. Cleared when they grow large.
+  // through the back links, accounts by name and SID) and every DN walks
+  // (children by name), until a write adds or removes the index entry they
+  // read. Cleared when they grow large.
   static constexpr size_t kLookupsKept = 1024;
   mutable std::map<Guid, std::vector<std::pair<int, Guid>>> backLinks;
   mutable std::map<std::string, std::optional<Guid>, std::less<>> firstWithPrefix;
   mutable std::map<std::pair<int, std::string>, std::optional<Guid>> children;  // (family, child key) → GUID
   std::vector<rocksdb::ColumnFamilyHandle*> families;                           // naming contexts, then state
-  rocksdb::ReadOptions readOptions;
+  rocksdb::ReadOptions readOptions = scanOptions();
   rocksdb::WriteOptions writeOptions;
+
+  static rocksdb::ReadOptions scanOptions() {
+    rocksdb::ReadOptions options;
+    options.prefix_same_as_start = true;
+    return options;
+  }
 
   ~Impl() {
     // Debian's RocksDB asserts that handles are gone before the DB.
@@ -340,6 +344,17 @@ struct Store::Impl {
     }
     families.clear();
     db.reset();
+  }
+
+  // Drops the cached lookup that read index key `key` of `family`.
+  void forgetLookup(int family, const std::string& key) {
+    constexpr size_t kGuidBytes = 16;
+    switch (key[0]) {
+      case 'b': backLinks.erase(Guid::fromBytes(std::string_view(key).substr(1, kGuidBytes))); break;
+      case 's':
+      case 'i': firstWithPrefix.erase(key.substr(0, key.size() - kGuidBytes)); break;
+      case 'c': children.erase({family, key}); break;
+    }
   }
 
   rocksdb::ColumnFamilyHandle* family(NamingContext nc) const { return families[static_cast<int>(nc)]; }
@@ -355,7 +370,9 @@ struct Store::Impl {
     return value;
   }
 
-  // Calls fn(key, value) for keys starting with `prefix`, until it returns false.
+  // Calls fn(key, value) for keys starting with `prefix`, until it returns
+  // false. `from` lies inside one key prefix (dc/index_prefix.h) holding
+  // every key `prefix` starts, so the scan never reads past it.
   void scan(int family, std::string_view prefix, std::string_view from,
             const std::function<bool(std::string_view, std::string_view)>& fn,
             const WriteBatch* through = nullptr) const {
@@ -375,6 +392,8 @@ Store::~Store() = default;
 namespace {
 
 constexpr int kLastLevel = 6;
+constexpr int kWriteBufferBytes = 8 << 20;
+constexpr int kLevel0SlowdownFiles = 20, kLevel0StopFiles = 36;  // RocksDB's defaults
 constexpr std::string_view kFormatKey = "storeFormat";
 constexpr std::string_view kFormat = "2";  // objects as flat (unpacked) Cap'n Proto messages
 
@@ -406,7 +425,9 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
 
   rocksdb::ColumnFamilyOptions familyOptions;
   familyOptions.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  familyOptions.write_buffer_size = 8 << 20;
+  familyOptions.write_buffer_size = kWriteBufferBytes;
+  familyOptions.level0_slowdown_writes_trigger = kLevel0SlowdownFiles;
+  familyOptions.level0_stop_writes_trigger = kLevel0StopFiles;
   familyOptions.max_write_buffer_number = 2;
   // Hundreds of stores share one write-buffer budget: small arena blocks
   // keep an idle column family's memtable from charging a megabyte.
@@ -419,13 +440,20 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   // same speed in memory; on disk the same 7 days took 304 s instead of
   // 206 s, as every block the cache misses is decompressed again.
   familyOptions.compression = rocksdb::kZSTD;
+  // The state family's keys follow no index layout: it has no prefixes.
+  rocksdb::ColumnFamilyOptions stateOptions = familyOptions;
+  familyOptions.prefix_extractor = newIndexPrefixExtractor();
 
   rocksdb::DBOptions dbOptions;
   dbOptions.env = shared.env;
   dbOptions.create_if_missing = true;
   dbOptions.create_missing_column_families = true;
   dbOptions.write_buffer_manager = shared.writeBuffers;
-  dbOptions.max_open_files = 64;
+  // In memory every table stays open: a table reader there holds no file
+  // and no copy of the table's index and filter (they are read in place),
+  // where reopening evicted readers cost a provisioning of 500,000 users a
+  // third of its time. On disk, 147 stores share the process's files.
+  dbOptions.max_open_files = shared.inMemory ? -1 : 64;
   dbOptions.max_background_jobs = 1;
   // Opening a store loads its table files with this many threads, started
   // and joined per column family: 16 by default, so some 75 threads per
@@ -436,17 +464,17 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   dbOptions.info_log_level = rocksdb::InfoLogLevel::ERROR_LEVEL;
   dbOptions.keep_log_file_num = 1;
 
-  std::vector<std::string> names(std::begin(kFamilyNames), std::end(kFamilyNames));
-  names.push_back("dsa-state");
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) families.emplace_back(name, familyOptions);
+  families.emplace_back("dsa-state", stateOptions);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, familyOptions);  // unused; RocksDB needs it
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, stateOptions);  // unused; RocksDB needs it
   // A new store gets its families in one call: RocksDB rewrites and
   // re-reads its OPTIONS file after each family it creates, which made
   // opening a store the largest cost of a short run.
   std::vector<std::string> existing;
   bool fresh = !rocksdb::DB::ListColumnFamilies(dbOptions, path, &existing).ok() || existing.size() <= 1;
-  if (!fresh)
-    for (const std::string& name : names) descriptors.emplace_back(name, familyOptions);
+  if (!fresh) descriptors.insert(descriptors.end(), families.begin(), families.end());
 
   auto impl = std::make_unique<Impl>();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -456,7 +484,7 @@ Result<std::unique_ptr<Store>> Store::open(StoreEnv& storeEnv, const std::string
   impl->db.reset(raw);
   if (fresh) {
     std::vector<rocksdb::ColumnFamilyHandle*> created;
-    s = raw->CreateColumnFamilies(familyOptions, names, &created);
+    s = raw->CreateColumnFamilies(families, &created);
     if (!s.ok()) {
       for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
       for (auto* handle : created) raw->DestroyColumnFamilyHandle(handle);
@@ -497,16 +525,54 @@ Status Store::checkpoint(const std::string& path) {
   return Status::ok();
 }
 
+namespace {
+
+// Options a bulk load changes, with their values during it and after.
+struct BulkLoadOption {
+  const char* name;
+  std::string during, after;
+};
+
+std::vector<BulkLoadOption> bulkLoadOptions() {
+  constexpr int kNever = 1 << 30;
+  return {
+      {"disable_auto_compactions", "true", "false"},
+      {"write_buffer_size", std::to_string(64 << 20), std::to_string(kWriteBufferBytes)},
+      // Level 0 may hold every file of the load: no write waits for it.
+      {"level0_slowdown_writes_trigger", std::to_string(kNever), std::to_string(kLevel0SlowdownFiles)},
+      {"level0_stop_writes_trigger", std::to_string(kNever), std::to_string(kLevel0StopFiles)},
+  };
+}
+
+Status setOptions(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families, bool during) {
+  std::unordered_map<std::string, std::string> values;
+  for (const BulkLoadOption& option : bulkLoadOptions()) values[option.name] = during ? option.during : option.after;
+  for (int family = 0; family < kNamingContextCount; ++family) {
+    rocksdb::Status s = db.SetOptions(families[family], values);
+    if (!s.ok()) return Status(LdapResult::unavailable, "store: cannot set options: " + s.ToString());
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status Store::beginBulkLoad() {
+  return setOptions(*impl_->db, impl_->families, true);
+}
+
 Status Store::compactToLastLevel() {
   rocksdb::CompactRangeOptions options;
   options.change_level = true;
   options.target_level = kLastLevel;
   options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  // The caller waits for it: the store's one background thread and the
+  // caller's idle core split the key range between them.
+  options.max_subcompactions = 2;
   for (rocksdb::ColumnFamilyHandle* family : impl_->families) {
     rocksdb::Status s = impl_->db->CompactRange(options, family, nullptr, nullptr);
     if (!s.ok()) return Status(LdapResult::unavailable, "store: compaction failed: " + s.ToString());
   }
-  return Status::ok();
+  return setOptions(*impl_->db, impl_->families, false);
 }
 
 WriteBatch Store::newBatch() {
@@ -524,9 +590,7 @@ WriteBatch Store::newReadableBatch() {
 
 Status Store::write(WriteBatch& batch) {
   for (const auto& [nc, guid] : batch.impl_->objectsWritten) impl_->objects.erase(nc, guid);
-  if (batch.impl_->backLinksChanged) impl_->backLinks.clear();
-  if (batch.impl_->accountKeysChanged) impl_->firstWithPrefix.clear();
-  if (batch.impl_->childKeysChanged) impl_->children.clear();
+  for (const auto& [family, key] : batch.impl_->indexKeysChanged) impl_->forgetLookup(family, key);
   rocksdb::Status s = impl_->db->Write(impl_->writeOptions, batch.impl_->batch());
   if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
   return Status::ok();

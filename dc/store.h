@@ -147,9 +147,15 @@ class Store {
   // not copied, so a copy costs little until the two diverge. Store::open
   // opens the copy as a store of its own.
   Status checkpoint(const std::string& path);
-  // Compacts every column family into the last level. Later writes compact
-  // among themselves in the upper levels for a long while, so stores copied
-  // from this one by checkpoint keep sharing its files.
+  // Until compactToLastLevel, writes collect in large memtables flushed
+  // into level 0 and left there unmerged: a store filled once and then
+  // compacted whole (provisioning) merges its objects once instead of at
+  // every flush, each merge rewriting what earlier ones wrote.
+  Status beginBulkLoad();
+  // Compacts every column family into the last level, and ends a bulk
+  // load. Later writes compact among themselves in the upper levels for a
+  // long while, so stores copied from this one by checkpoint keep sharing
+  // its files.
   Status compactToLastLevel();
 
  private:

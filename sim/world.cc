@@ -146,6 +146,7 @@ dc::Status World::provision(bool everyDc) {
     invocationIds.push_back(static_cast<int>(i) == first ? dcs_[first].dir->invocationId() : dc::Guid::random(ids));
   }
   dc::Directory& origin = *dcs_[first].dir;
+  DCEMU_RETURN_IF_ERROR(dcs_[first].store->beginBulkLoad());
   auto provisioned = provisionScenario(origin, scenario_, invocationIds, *dcs_[first].rng);
   if (!provisioned) return provisioned.status();
   names_ = std::move(*provisioned);

@@ -20,7 +20,6 @@ dc::Status World::createReplicaStore(const Scenario& scenario, uint64_t seed, in
     DCEMU_RETURN_IF_ERROR(world.provision(false));
     int first = 0;
     while (scenario.dcs[first].rodc) ++first;
-    DCEMU_RETURN_IF_ERROR(world.dcs_[first].store->compactToLastLevel());
     DCEMU_RETURN_IF_ERROR(world.dcs_[first].store->checkpoint(fresh));
     SimDc& d = world.dcs_[index];
     auto store = dc::Store::open(*world.env_, fresh);

@@ -1,0 +1,49 @@
+#include "dc/index_prefix.h"
+
+#include <rocksdb/slice_transform.h>
+
+namespace dcemu::dc {
+
+size_t indexPrefixLength(std::string_view key) {
+  if (key.empty()) return 0;
+  constexpr size_t kGuidPrefix = 1 + 16;
+  switch (key[0]) {
+    case 'o':
+    case 'u': return 1;
+    case 'c':
+    case 'b': return key.size() >= kGuidPrefix ? kGuidPrefix : key.size();
+    case 's': {
+      size_t end = key.find('\0', 1);
+      return end == std::string_view::npos ? key.size() : end + 1;
+    }
+    case 'i': {
+      // A SID: revision, sub-authority count, 6 bytes of authority, then
+      // 4 bytes per sub-authority.
+      if (key.size() < 3) return key.size();
+      size_t sid = 8 + 4 * static_cast<unsigned char>(key[2]);
+      return key.size() >= 1 + sid ? 1 + sid : key.size();
+    }
+    default: return key.size();
+  }
+}
+
+namespace {
+
+// Every key is in the domain, and a prefix is its own prefix: each rule
+// above cuts at a length read from the bytes it keeps.
+class IndexPrefixExtractor : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "dcemu.IndexPrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), indexPrefixLength({key.data(), key.size()}));
+  }
+  bool InDomain(const rocksdb::Slice&) const override { return true; }
+};
+
+}  // namespace
+
+std::shared_ptr<const rocksdb::SliceTransform> newIndexPrefixExtractor() {
+  return std::make_shared<IndexPrefixExtractor>();
+}
+
+}  // namespace dcemu::dc

@@ -1,0 +1,30 @@
+// The prefix a naming context's column family files its keys under, for
+// RocksDB's prefix Bloom filters. Every scan the store makes stays inside
+// one such prefix, so a seek skips each table file whose filter lacks it:
+// above all the seeks that find nothing (is this SID or account name
+// unused?), which otherwise read a block of every level and every level-0
+// file. Key layouts: dc/store.h.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace rocksdb {
+class SliceTransform;
+}
+
+namespace dcemu::dc {
+
+// The length of `key`'s prefix:
+//   'o', 'u'  the letter alone (all objects, all changes in USN order)
+//   'c', 'b'  the letter and a GUID (a parent's children, a target's back links)
+//   's'       through the 0 that ends the account name
+//   'i'       the letter and the SID, whose bytes carry their own length
+//   anything else (or a key too short for its kind): the whole key
+size_t indexPrefixLength(std::string_view key);
+
+// A RocksDB SliceTransform cutting keys at indexPrefixLength.
+std::shared_ptr<const rocksdb::SliceTransform> newIndexPrefixExtractor();
+
+}  // namespace dcemu::dc

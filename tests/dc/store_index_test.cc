@@ -1,0 +1,180 @@
+// The store's indexes as lookups see them: through RocksDB's prefix Bloom
+// filters (dc/index_prefix.h), through a bulk load's unmerged level 0, and
+// through the store's cache of recent lookups.
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "dc/index_prefix.h"
+#include "dc/rng.h"
+#include "dc/schema.h"
+#include "dc/store.h"
+
+using namespace dcemu::dc;
+
+namespace {
+
+struct Ids {
+  uint32_t name = Schema::builtin().attribute("name")->id;
+  uint32_t sam = Schema::builtin().attribute("sAMAccountName")->id;
+  uint32_t sid = Schema::builtin().attribute("objectSid")->id;
+  uint32_t member = Schema::builtin().attribute("member")->id;
+};
+
+const Sid kDomain = *Sid::parse("S-1-5-21-1004336348-1177238915-682003330");
+
+// An account as the store indexes it: a child of `parent` named `name`,
+// with that sAMAccountName and the domain SID with `rid`.
+Object account(const Guid& parent, const std::string& name, uint32_t rid, uint64_t usn, Rng& rng) {
+  Ids ids;
+  Object obj;
+  obj.guid = Guid::random(rng);
+  obj.parent = parent;
+  Stamp stamp{1, 0, Guid(), usn};
+  obj.entry(ids.name) = AttributeEntry{ids.name, {name}, stamp};
+  obj.entry(ids.sam) = AttributeEntry{ids.sam, {name}, stamp};
+  obj.entry(ids.sid) = AttributeEntry{ids.sid, {kDomain.withRid(rid).toBytes()}, stamp};
+  obj.usnCreated = obj.usnChanged = usn;
+  return obj;
+}
+
+void put(Store& store, const Object& after, const Object* before = nullptr) {
+  WriteBatch batch = store.newBatch();
+  batch.putObject(NamingContext::Domain, after, before);
+  REQUIRE(store.write(batch).isOk());
+}
+
+std::string guidBytes(Rng& rng) {
+  return std::string(Guid::random(rng).asBytes());
+}
+
+}  // namespace
+
+// RocksDB's SliceTransform contract: a key starts with its prefix, a prefix
+// is its own prefix, and each scan's seek key has the prefix of every key
+// the scan reads, so a filter lacking the seek key's prefix lacks them all.
+TEST_CASE("each index key's prefix is the prefix of the seek key that finds it") {
+  Xoshiro256 rng(11);
+  for (int i = 0; i < 200; ++i) {
+    std::string guid = guidBytes(rng), other = guidBytes(rng);
+    std::string name = "user-" + std::to_string(rng.next() % 100000);
+    std::string sid = kDomain.withRid(static_cast<uint32_t>(rng.next())).toBytes();
+    std::string usn(8, static_cast<char>(rng.next()));
+    struct Case {
+      std::string key, seek;
+    };
+    std::vector<Case> cases = {
+        {"o" + guid, "o"},                                        // every object, in GUID order
+        {"u" + usn, "u" + std::string(8, '\0')},                  // changes after a USN
+        {"c" + guid + name, "c" + guid},                          // a parent's children
+        {"b" + guid + std::string(4, '\1') + other, "b" + guid},  // a target's back links
+        {"s" + name + '\0' + guid, "s" + name + '\0'},            // an account by name
+        {"i" + sid + guid, "i" + sid},                            // an account by SID
+    };
+    for (const Case& c : cases) {
+      size_t length = indexPrefixLength(c.key);
+      std::string prefix = c.key.substr(0, length);
+      CHECK(indexPrefixLength(prefix) == length);
+      CHECK(c.seek.substr(0, indexPrefixLength(c.seek)) == prefix);
+    }
+  }
+  // A key too short for its kind is its own prefix.
+  CHECK(indexPrefixLength("c123") == 4);
+  CHECK(indexPrefixLength("i\1") == 2);
+  CHECK(indexPrefixLength("sname-without-end") == 17);
+}
+
+TEST_CASE("accounts are found by name and SID, and unused ones are not, through a bulk load and its compaction") {
+  auto env = StoreEnv::inMemory();
+  auto store = Store::open(*env, "/dc1");
+  REQUIRE(store.isOk());
+  Store& s = **store;
+  REQUIRE(s.beginBulkLoad().isOk());
+  Xoshiro256 rng(12);
+  Guid users = Guid::random(rng);
+  std::vector<Object> accounts;
+  auto check = [&] {
+    for (const Object& obj : accounts) {
+      const std::string& name = *obj.firstValue(Ids().sam);
+      CHECK(s.guidByAccountName(name) == obj.guid);
+      CHECK(s.guidByAccountName(name + "x") == std::nullopt);
+      CHECK(s.guidBySid(*Sid::fromBytes(*obj.firstValue(Ids().sid))) == obj.guid);
+      CHECK(s.childByName(NamingContext::Domain, users, name) == obj.guid);
+    }
+    CHECK(s.guidBySid(kDomain.withRid(7)) == std::nullopt);
+  };
+  // Three rounds, each compacted to the last level: the earlier rounds'
+  // accounts are in table files, with Bloom filters, the last in memory.
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 500; ++i) {
+      accounts.push_back(account(users, "acct-" + std::to_string(accounts.size()),
+                                 static_cast<uint32_t>(1000 + accounts.size()), accounts.size() + 1, rng));
+      put(s, accounts.back());
+    }
+    check();
+    if (round < 2) REQUIRE(s.compactToLastLevel().isOk());
+  }
+  REQUIRE(s.compactToLastLevel().isOk());
+  check();
+}
+
+TEST_CASE("a lookup the store remembers sees the write that changes what it read") {
+  auto env = StoreEnv::inMemory();
+  auto store = Store::open(*env, "/dc1");
+  REQUIRE(store.isOk());
+  Store& s = **store;
+  Xoshiro256 rng(13);
+  Guid users = Guid::random(rng);
+  Ids ids;
+
+  // Looked up while absent, then added.
+  CHECK(s.guidByAccountName("carol") == std::nullopt);
+  CHECK(s.guidBySid(kDomain.withRid(1200)) == std::nullopt);
+  CHECK(s.childByName(NamingContext::Domain, users, "carol") == std::nullopt);
+  Object carol = account(users, "carol", 1200, 1, rng);
+  put(s, carol);
+  CHECK(s.guidByAccountName("CAROL") == carol.guid);
+  CHECK(s.guidBySid(kDomain.withRid(1200)) == carol.guid);
+  CHECK(s.childByName(NamingContext::Domain, users, "carol") == carol.guid);
+
+  // Another account's write leaves carol's lookups as they were.
+  Object dave = account(users, "dave", 1201, 2, rng);
+  put(s, dave);
+  CHECK(s.guidByAccountName("carol") == carol.guid);
+
+  // Renamed: the old name and RDN are free, the new ones taken.
+  Object renamed = carol;
+  renamed.entry(ids.sam).values = {"carol2"};
+  renamed.entry(ids.name).values = {"carol2"};
+  renamed.usnChanged = 3;
+  put(s, renamed, &carol);
+  CHECK(s.guidByAccountName("carol") == std::nullopt);
+  CHECK(s.guidByAccountName("carol2") == carol.guid);
+  CHECK(s.childByName(NamingContext::Domain, users, "carol") == std::nullopt);
+  CHECK(s.childByName(NamingContext::Domain, users, "carol2") == carol.guid);
+
+  // A group's member link: dave's back links gain it, then lose it.
+  auto backLinks = [&](const Guid& target) {
+    int found = 0;
+    s.forEachBackLink(target, [&](int, const Guid&) { ++found; });
+    return found;
+  };
+  CHECK(backLinks(dave.guid) == 0);
+  Object group = account(users, "staff", 1202, 4, rng);
+  group.links.push_back(LinkEntry{ids.member, dave.guid, true, 0, Stamp{1, 0, Guid(), 4}, 4});
+  put(s, group);
+  CHECK(backLinks(dave.guid) == 1);
+  Object emptied = group;
+  emptied.links.front().active = false;
+  emptied.usnChanged = 5;
+  put(s, emptied, &group);
+  CHECK(backLinks(dave.guid) == 0);
+
+  // Removed: nothing finds it.
+  WriteBatch batch = s.newBatch();
+  batch.removeObject(NamingContext::Domain, dave);
+  REQUIRE(s.write(batch).isOk());
+  CHECK(s.guidByAccountName("dave") == std::nullopt);
+  CHECK(s.guidBySid(kDomain.withRid(1201)) == std::nullopt);
+  CHECK(s.childByName(NamingContext::Domain, users, "dave") == std::nullopt);
+}
