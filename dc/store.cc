@@ -7,7 +7,6 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
-#include <rocksdb/utilities/write_batch_with_index.h>
 #include <rocksdb/write_batch.h>
 #include <rocksdb/write_buffer_manager.h>
 
@@ -78,6 +77,7 @@ namespace {
 
 constexpr const char* kFamilyNames[] = {"schema", "configuration", "domain"};
 constexpr int kStateFamily = kNamingContextCount;  // after the naming contexts
+constexpr int kFamilyCount = kStateFamily + 1;
 
 std::string bigEndian64(uint64_t v) {
   std::string out(8, '\0');
@@ -205,10 +205,16 @@ std::vector<std::string> indexKeysOf(const Object& obj) {
 }  // namespace
 
 struct WriteBatch::Impl {
-  // Indexed batches let reads see their own writes (replication applies many
-  // objects in one batch); overwrite_key keeps one entry per key. Originating
-  // operations write one object and use the cheaper plain batch.
-  std::optional<rocksdb::WriteBatchWithIndex> indexed;
+  // A readable batch keeps the last write of each key, by family, so that
+  // reads through it see them (std::nullopt: deleted), and becomes a RocksDB
+  // batch in key order when written. RocksDB's WriteBatchWithIndex, used
+  // before, searched and inserted into a skip list of offsets into the
+  // batch for every key, a tenth of applying a full sync; and memtable
+  // inserts in key order are cheaper. Originating operations write one
+  // object and use the plain batch directly.
+  using PendingWrites = std::map<std::string, std::optional<std::string>, std::less<>>;
+  bool readable = false;
+  PendingWrites pending[kFamilyCount];
   rocksdb::WriteBatch plain;
   const std::vector<rocksdb::ColumnFamilyHandle*>* families;  // the store's
 
@@ -217,12 +223,47 @@ struct WriteBatch::Impl {
   std::vector<std::pair<int, std::string>> indexKeysChanged;  // (family, key)
   void noteIndexKey(int family, std::string_view key) { indexKeysChanged.emplace_back(family, key); }
 
-  rocksdb::WriteBatchBase& writer() { return indexed ? static_cast<rocksdb::WriteBatchBase&>(*indexed) : plain; }
-  rocksdb::WriteBatch* batch() { return writer().GetWriteBatch(); }
-  void put(int family, std::string_view key, std::string_view value) {
-    writer().Put((*families)[family], slice(key), slice(value));
+  void put(int family, std::string key, std::string value) {
+    if (!readable) {
+      plain.Put((*families)[family], slice(key), slice(value));
+      return;
+    }
+    record(family, std::move(key), std::move(value));
   }
-  void erase(int family, std::string_view key) { writer().Delete((*families)[family], slice(key)); }
+  void erase(int family, std::string key) {
+    if (!readable) {
+      plain.Delete((*families)[family], slice(key));
+      return;
+    }
+    record(family, std::move(key), std::nullopt);
+  }
+  void record(int family, std::string key, std::optional<std::string> value) {
+    PendingWrites& writes = pending[family];
+    auto at = writes.lower_bound(key);
+    if (at != writes.end() && at->first == key) {
+      at->second = std::move(value);
+    } else {
+      writes.emplace_hint(at, std::move(key), std::move(value));
+    }
+  }
+  // The batch's last write of `key`, or null when it has none.
+  const std::optional<std::string>* pendingWrite(int family, std::string_view key) const {
+    if (!readable) return nullptr;
+    auto at = pending[family].find(key);
+    return at == pending[family].end() ? nullptr : &at->second;
+  }
+  // What Store::write hands RocksDB.
+  void fill(rocksdb::WriteBatch& out) const {
+    for (int family = 0; family < kFamilyCount; ++family) {
+      for (const auto& [key, value] : pending[family]) {
+        if (value) {
+          out.Put((*families)[family], slice(key), slice(*value));
+        } else {
+          out.Delete((*families)[family], slice(key));
+        }
+      }
+    }
+  }
 };
 
 WriteBatch::WriteBatch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -252,7 +293,7 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     }
     if (contains(oldKeys, key)) continue;
     bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
-    impl_->put(family, key, guidInKey ? std::string_view() : guidBytes);
+    impl_->put(family, key, guidInKey ? std::string() : guidBytes);
     impl_->noteIndexKey(family, key);
   }
   impl_->put(family, objectKey(after.guid), after.encode());
@@ -273,15 +314,11 @@ void WriteBatch::putState(std::string_view key, std::string_view value) {
   impl_->put(kStateFamily, std::string(key), std::string(value));
 }
 
-size_t WriteBatch::byteSize() const {
-  return impl_->batch()->GetDataSize();
-}
-
 // Decoded objects recently read, so that reading the same few objects
 // again and again (the KDC's accounts and groups, the containers a DN walks
 // through) does not unpack and decode them each time. Bounded, least
 // recently used first out; a written object leaves it when its batch is
-// written. Reads through a batch bypass it.
+// written. Reads through a batch use it but do not fill it.
 class ObjectCache {
  public:
   static constexpr size_t kCapacity = 128;
@@ -361,12 +398,11 @@ struct Store::Impl {
 
   // Reads see `through`'s writes over the DB's when it is given.
   std::optional<std::string> get(int family, std::string_view key, const WriteBatch* through = nullptr) const {
+    if (through) {
+      if (const auto* written = through->impl_->pendingWrite(family, key)) return *written;
+    }
     std::string value;
-    auto* indexed = through ? &*through->impl_->indexed : nullptr;
-    rocksdb::Status s = indexed
-                            ? indexed->GetFromBatchAndDB(db.get(), readOptions, families[family], slice(key), &value)
-                            : db->Get(readOptions, families[family], slice(key), &value);
-    if (!s.ok()) return std::nullopt;
+    if (!db->Get(readOptions, families[family], slice(key), &value).ok()) return std::nullopt;
     return value;
   }
 
@@ -377,11 +413,31 @@ struct Store::Impl {
             const std::function<bool(std::string_view, std::string_view)>& fn,
             const WriteBatch* through = nullptr) const {
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(readOptions, families[family]));
-    if (through) it.reset(through->impl_->indexed->NewIteratorWithBase(families[family], it.release()));
-    for (it->Seek(slice(from)); it->Valid(); it->Next()) {
-      std::string_view key = view(it->key());
-      if (!key.starts_with(prefix)) break;
-      if (!fn(key, view(it->value()))) break;
+    it->Seek(slice(from));
+    if (!through || !through->impl_->readable) {
+      for (; it->Valid(); it->Next()) {
+        std::string_view key = view(it->key());
+        if (!key.starts_with(prefix) || !fn(key, view(it->value()))) break;
+      }
+      return;
+    }
+    // The store's keys and the batch's, merged in order; where both have a
+    // key, the batch's write (a value or a delete) is what reads see.
+    const WriteBatch::Impl::PendingWrites& pending = through->impl_->pending[family];
+    auto written = pending.lower_bound(from);
+    for (;;) {
+      bool inStore = it->Valid() && view(it->key()).starts_with(prefix);
+      bool inBatch = written != pending.end() && std::string_view(written->first).starts_with(prefix);
+      if (!inStore && !inBatch) return;
+      int order = !inBatch ? -1 : !inStore ? 1 : view(it->key()).compare(written->first);
+      if (order < 0) {
+        if (!fn(view(it->key()), view(it->value()))) return;
+        it->Next();
+        continue;
+      }
+      if (order == 0) it->Next();
+      if (written->second && !fn(written->first, *written->second)) return;
+      ++written;
     }
   }
 };
@@ -584,14 +640,16 @@ WriteBatch Store::newBatch() {
 WriteBatch Store::newReadableBatch() {
   auto impl = std::make_unique<WriteBatch::Impl>();
   impl->families = &impl_->families;
-  impl->indexed.emplace(rocksdb::BytewiseComparator(), 0, true);
+  impl->readable = true;
   return WriteBatch(std::move(impl));
 }
 
 Status Store::write(WriteBatch& batch) {
   for (const auto& [nc, guid] : batch.impl_->objectsWritten) impl_->objects.erase(nc, guid);
   for (const auto& [family, key] : batch.impl_->indexKeysChanged) impl_->forgetLookup(family, key);
-  rocksdb::Status s = impl_->db->Write(impl_->writeOptions, batch.impl_->batch());
+  rocksdb::WriteBatch ordered;
+  if (batch.impl_->readable) batch.impl_->fill(ordered);
+  rocksdb::Status s = impl_->db->Write(impl_->writeOptions, batch.impl_->readable ? &ordered : &batch.impl_->plain);
   if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
   return Status::ok();
 }
@@ -603,7 +661,18 @@ Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& gui
     if (!*shared) return std::optional<Object>();
     return std::optional<Object>(**shared);
   }
-  auto bytes = impl_->get(static_cast<int>(nc), objectKey(guid), through);
+  // What the batch has not written is read as without it, through the
+  // cache of recent reads (not filled by reads through a batch: replication
+  // reads thousands of objects once).
+  std::string key = objectKey(guid);
+  std::optional<std::string> bytes;
+  if (const auto* written = through->impl_->pendingWrite(static_cast<int>(nc), key)) {
+    bytes = *written;
+  } else if (auto cached = impl_->objects.find(nc, guid)) {
+    return std::optional<Object>(*cached);
+  } else {
+    bytes = impl_->get(static_cast<int>(nc), key);
+  }
   if (!bytes) return std::optional<Object>();
   auto obj = Object::decode(*bytes);
   if (!obj) return obj.status();
@@ -624,13 +693,17 @@ Result<std::shared_ptr<const Object>> Store::getShared(NamingContext nc, const G
 std::optional<Guid> Store::childByName(NamingContext nc, const Guid& parent, std::string_view rdnValue,
                                        const WriteBatch* through) const {
   std::pair<int, std::string> key{static_cast<int>(nc), childKey(parent, rdnValue)};
-  if (!through) {
-    auto cached = impl_->children.find(key);
-    if (cached != impl_->children.end()) return cached->second;
+  auto guidIn = [](const std::optional<std::string>& value) {
+    return value && value->size() == 16 ? std::optional<Guid>(Guid::fromBytes(*value)) : std::nullopt;
+  };
+  if (through) {
+    if (const auto* written = through->impl_->pendingWrite(key.first, key.second)) return guidIn(*written);
   }
-  auto value = impl_->get(key.first, key.second, through);
-  std::optional<Guid> found;
-  if (value && value->size() == 16) found = Guid::fromBytes(*value);
+  auto cached = impl_->children.find(key);
+  if (cached != impl_->children.end()) return cached->second;
+  std::optional<Guid> found = guidIn(impl_->get(key.first, key.second));
+  // Not filled by reads through a batch: replication looks up thousands of
+  // new names once.
   if (through) return found;
   if (impl_->children.size() >= Impl::kLookupsKept) impl_->children.clear();
   impl_->children.emplace(std::move(key), found);

@@ -87,7 +87,6 @@ class WriteBatch {
   // Removes `before` and its index entries, as garbage collection does.
   void removeObject(NamingContext nc, const Object& before);
   void putState(std::string_view key, std::string_view value);
-  size_t byteSize() const;
 
  private:
   friend class Store;

@@ -178,3 +178,65 @@ TEST_CASE("a lookup the store remembers sees the write that changes what it read
   CHECK(s.guidBySid(kDomain.withRid(1201)) == std::nullopt);
   CHECK(s.childByName(NamingContext::Domain, users, "dave") == std::nullopt);
 }
+
+// Replication applies a whole chunk in one batch and reads through it
+// (docs/replication.md): an object written earlier in the chunk is found by
+// the parent and name checks of the later ones, and what the chunk renamed
+// or removed is gone for them, while other readers see the store as it was
+// until the batch is written.
+TEST_CASE("reads through a replication batch see its writes over the store's, and not what it removed") {
+  auto env = StoreEnv::inMemory();
+  auto store = Store::open(*env, "/dc1");
+  REQUIRE(store.isOk());
+  Store& s = **store;
+  Xoshiro256 rng(14);
+  Guid users = Guid::random(rng);
+  Ids ids;
+  Object a = account(users, "a", 1300, 1, rng), c = account(users, "c", 1301, 2, rng),
+         e = account(users, "e", 1302, 3, rng);
+  for (const Object* obj : {&a, &c, &e}) put(s, *obj);
+  s.childByName(NamingContext::Domain, users, "c");  // remembered before the batch
+  s.getShared(NamingContext::Domain, c.guid);
+
+  WriteBatch batch = s.newReadableBatch();
+  Object b = account(users, "b", 1303, 4, rng), d = account(users, "d", 1304, 5, rng);
+  batch.putObject(NamingContext::Domain, b, nullptr);
+  batch.putObject(NamingContext::Domain, d, nullptr);
+  Object renamed = c;  // c becomes f
+  renamed.entry(ids.name).values = {"f"};
+  renamed.usnChanged = 6;
+  batch.putObject(NamingContext::Domain, renamed, &c);
+  Object bAgain = b;  // written twice in the batch: the second write is read
+  bAgain.entry(ids.sam).values = {"b2"};
+  bAgain.usnChanged = 7;
+  batch.putObject(NamingContext::Domain, bAgain, &b);
+
+  auto children = [&](const WriteBatch* through) {
+    std::vector<Guid> found;
+    s.forEachChild(
+        NamingContext::Domain, users, [&](const Guid& guid) { found.push_back(guid); }, through);
+    return found;
+  };
+  CHECK(children(&batch) == std::vector<Guid>{a.guid, b.guid, d.guid, e.guid, c.guid});
+  CHECK(children(nullptr) == std::vector<Guid>{a.guid, c.guid, e.guid});
+  CHECK(s.childByName(NamingContext::Domain, users, "c", &batch) == std::nullopt);
+  CHECK(s.childByName(NamingContext::Domain, users, "f", &batch) == c.guid);
+  CHECK(s.childByName(NamingContext::Domain, users, "c") == c.guid);
+  auto valueThrough = [&](const Guid& guid, uint32_t id, const WriteBatch* through) {
+    auto obj = s.getObject(NamingContext::Domain, guid, through);
+    REQUIRE(obj.isOk());
+    const std::string* value = obj->has_value() ? (*obj)->firstValue(id) : nullptr;
+    return value ? *value : std::string("(none)");
+  };
+  CHECK(valueThrough(b.guid, ids.sam, &batch) == "b2");
+  CHECK(valueThrough(c.guid, ids.name, &batch) == "f");
+  CHECK(valueThrough(b.guid, ids.sam, nullptr) == "(none)");
+  CHECK(valueThrough(c.guid, ids.name, nullptr) == "c");
+
+  REQUIRE(s.write(batch).isOk());
+  CHECK(children(nullptr) == std::vector<Guid>{a.guid, b.guid, d.guid, e.guid, c.guid});
+  CHECK(s.childByName(NamingContext::Domain, users, "c") == std::nullopt);
+  CHECK(valueThrough(c.guid, ids.name, nullptr) == "f");
+  CHECK(s.guidByAccountName("b") == std::nullopt);
+  CHECK(s.guidByAccountName("b2") == b.guid);
+}
