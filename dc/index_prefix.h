@@ -27,4 +27,9 @@ size_t indexPrefixLength(std::string_view key);
 // A RocksDB SliceTransform cutting keys at indexPrefixLength.
 std::shared_ptr<const rocksdb::SliceTransform> newIndexPrefixExtractor();
 
+// The same cut for the memtable's insert hints, over the kinds whose keys a
+// batch writes near each other: objects and USN entries (one prefix each)
+// and a parent's children.
+std::shared_ptr<const rocksdb::SliceTransform> newInsertHintExtractor();
+
 }  // namespace dcemu::dc
