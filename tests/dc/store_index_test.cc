@@ -195,8 +195,9 @@ TEST_CASE("reads through a replication batch see its writes over the store's, an
   Object a = account(users, "a", 1300, 1, rng), c = account(users, "c", 1301, 2, rng),
          e = account(users, "e", 1302, 3, rng);
   for (const Object* obj : {&a, &c, &e}) put(s, *obj);
-  s.childByName(NamingContext::Domain, users, "c");  // remembered before the batch
-  s.getShared(NamingContext::Domain, c.guid);
+  // Read before the batch, so that the store's caches remember c by its old name.
+  CHECK(s.childByName(NamingContext::Domain, users, "c") == c.guid);
+  REQUIRE(s.getShared(NamingContext::Domain, c.guid).isOk());
 
   WriteBatch batch = s.newReadableBatch();
   Object b = account(users, "b", 1303, 4, rng), d = account(users, "d", 1304, 5, rng);
