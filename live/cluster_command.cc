@@ -14,6 +14,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -48,14 +49,43 @@ std::string dataDirectoryOf(const std::string& cluster, const std::string& dc) {
   return cluster + "/dcs/" + sim::loader::lower(dc);
 }
 
+// The system's ephemeral port range, from which it gives every outgoing
+// connection its local port (Linux's default when unreadable).
+std::pair<int, int> ephemeralPortRange() {
+  int low = 32768, high = 60999;
+  std::ifstream range("/proc/sys/net/ipv4/ip_local_port_range");
+  if (int l, h; range >> l >> h && 0 < l && l <= h && h <= 65535) low = l, high = h;
+  return {low, high};
+}
+
 // `count` different ports free on loopback now; the nodes bind them
-// moments later. Every one stays bound until all are chosen, so that the
-// system cannot hand out the same port twice.
+// moments later, after the stores are provisioned. They are drawn outside
+// the ephemeral range: a port from there could be handed to another
+// program's outgoing connection in the meantime (in a trial, a node of a
+// cluster started beside other clusters could not bind its port and never
+// started). Each stays bound until all are chosen, so that none is chosen
+// twice.
 std::vector<uint16_t> freeLoopbackPorts(size_t count) {
+  auto [low, high] = ephemeralPortRange();
+  std::vector<uint16_t> candidates;
+  for (int port = 10000; port <= 65535; ++port)
+    if (port < low || port > high) candidates.push_back(static_cast<uint16_t>(port));
+  std::shuffle(candidates.begin(), candidates.end(), std::mt19937(std::random_device{}()));
   asio::io_context io;
   std::vector<asio::ip::tcp::acceptor> held;
   std::vector<uint16_t> ports;
-  for (size_t i = 0; i < count; ++i) {
+  for (uint16_t port : candidates) {
+    if (ports.size() == count) break;
+    asio::ip::tcp::acceptor acceptor(io);
+    asio::error_code ec;
+    acceptor.open(asio::ip::tcp::v4(), ec);
+    if (!ec) acceptor.bind({asio::ip::address_v4::loopback(), port}, ec);
+    if (ec) continue;
+    held.push_back(std::move(acceptor));
+    ports.push_back(port);
+  }
+  // With no room outside the ephemeral range, the system picks.
+  while (ports.size() < count) {
     held.emplace_back(io, asio::ip::tcp::endpoint(asio::ip::address_v4::loopback(), 0));
     ports.push_back(held.back().local_endpoint().port());
   }
