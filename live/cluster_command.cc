@@ -61,10 +61,9 @@ std::pair<int, int> ephemeralPortRange() {
 // `count` different ports free on loopback now; the nodes bind them
 // moments later, after the stores are provisioned. They are drawn outside
 // the ephemeral range: a port from there could be handed to another
-// program's outgoing connection in the meantime (in a trial, a node of a
-// cluster started beside other clusters could not bind its port and never
-// started). Each stays bound until all are chosen, so that none is chosen
-// twice.
+// program's outgoing connection in the meantime, and the DC would fail to
+// bind it on every restart. Each stays bound until all are chosen, so that
+// none is chosen twice.
 std::vector<uint16_t> freeLoopbackPorts(size_t count) {
   auto [low, high] = ephemeralPortRange();
   std::vector<uint16_t> candidates;
