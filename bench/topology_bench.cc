@@ -8,10 +8,12 @@
 // compared with. The aims: a hub of 3,000 spokes and a site of 1,000 DCs
 // each under 5 s.
 //
-// Usage: topology_bench
+// Usage: topology_bench [hub|site N]  (one shape at its smallest size and
+// at N; by default both shapes at every size)
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <string>
 
 #include "replication/kcc.h"
@@ -83,9 +85,19 @@ void bench(const char* shape, const std::vector<int>& sizes, std::string (*file)
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  std::string shape = argc == 3 ? argv[1] : "";
+  int size = argc == 3 ? std::atoi(argv[2]) : 0;
+  if (argc != 1 && (argc != 3 || (shape != "hub" && shape != "site") || size < 1 || size > 100000)) {
+    fmt::print(stderr, "usage: topology_bench [hub|site N], N from 1 to 100000\n");
+    return 2;
+  }
   fmt::print("dcemu topology bench: time against size (the first row of each shape is the baseline)\n");
-  bench("a hub and N spoke sites", {100, 300, 1000, 3000}, hubFile);
-  bench("one site of N DCs", {50, 100, 200, 400, 1000}, siteFile);
+  if (shape != "site")
+    bench("a hub and N spoke sites",
+          shape.empty() ? std::vector<int>{100, 300, 1000, 3000} : std::vector<int>{100, size}, hubFile);
+  if (shape != "hub")
+    bench("one site of N DCs", shape.empty() ? std::vector<int>{50, 100, 200, 400, 1000} : std::vector<int>{50, size},
+          siteFile);
   return 0;
 }

@@ -158,7 +158,9 @@ class World final : private node::Harness {
 
   World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
   dc::Status provision(bool everyDc = true);
-  dc::Status openDc(int dc);
+  // Opens DC `dc`'s store, or takes `opened`, and its directory over it.
+  dc::Status openDc(int dc, std::unique_ptr<dc::Store> opened = nullptr);
+  std::vector<dc::Result<std::unique_ptr<dc::Store>>> openStores(const std::vector<int>& dcs);
   // Every DC starts in sync with its partners: repsFrom for each inbound
   // connection at the provisioned USN (`invocationIds` per DC).
   dc::Status seedRepsFrom(dc::Directory& dir, int destination, const std::vector<dc::Guid>& invocationIds,

@@ -1,3 +1,6 @@
+#include <rocksdb/db.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -196,6 +199,36 @@ TEST_CASE("an object written from more origins than the USN index lists is alway
                                      return true;
                                    })
               .isOk());
+}
+
+TEST_CASE("a store of format 2, its state in a family of its own, is refused whole on open and left as it was") {
+  // Format 2's layout, written with RocksDB itself: the DC's state in a
+  // "dsa-state" family beside the naming contexts'.
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("dcemu-format2-" + std::to_string(getpid()));
+  std::filesystem::remove_all(path);
+  const std::vector<std::string> format2 = {"default", "schema", "configuration", "domain", "dsa-state"};
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    options.create_missing_column_families = true;
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : format2) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(options, path.string(), descriptors, &handles, &raw).ok());
+    REQUIRE(raw->Put(rocksdb::WriteOptions(), handles[4], "storeFormat", "2").ok());
+    for (auto* handle : handles) raw->DestroyColumnFamilyHandle(handle);
+    delete raw;
+  }
+  auto env = StoreEnv::onDisk();
+  auto opened = Store::open(*env, path.string());
+  REQUIRE_FALSE(opened.isOk());
+  CHECK_THAT(opened.status().message(), Catch::Contains(path.string()) && Catch::Contains("older dcemu"));
+  std::vector<std::string> families;
+  REQUIRE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), path.string(), &families).ok());
+  CHECK(families == format2);
+  std::filesystem::remove_all(path);
 }
 
 TEST_CASE("a store written in another object encoding is refused whole on open, naming its path") {
