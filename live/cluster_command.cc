@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "dc/store.h"
 #include "live/cluster_files.h"
 #include "live/hosts_process.h"
 #include "live/journal.h"
@@ -344,6 +345,15 @@ int clusterUp(const ClusterOptions& options) {
   if (options.seed && *options.seed != seed)
     return refuse("cluster up",
                   fmt::format("--seed {}: the cluster in {} was provisioned with seed {}", *options.seed, dir, seed));
+  if (existing) {
+    // A store this dcemu cannot read (one an older dcemu wrote) would make
+    // its DC exit on every restart; say so once, before anything starts.
+    auto env = dc::StoreEnv::onDisk(1 << 20);
+    for (const sim::DcSpec& spec : scenario.dcs) {
+      auto store = dc::Store::open(*env, dataDirectoryOf(dir, spec.name) + "/store");
+      if (!store) return refuse("cluster up", fmt::format("{}: {}", spec.name, store.status().message()));
+    }
+  }
   std::vector<Supervised> processes;
   std::vector<std::string> names;
   const std::string absolute = fs::absolute(dir).string();

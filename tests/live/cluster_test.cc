@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
@@ -17,6 +18,7 @@
 #include <regex>
 #include <thread>
 
+#include "dc/store.h"
 #include "sim/units.h"
 #include "tests/live/cluster_support.h"
 
@@ -79,6 +81,27 @@ TEST_CASE("A cluster directory starts again only from the file it was made from"
   REQUIRE(same.exitCode == 0);
   // The same stores, reopened: what was written before is there.
   CHECK(cluster.eventually("HQ-DC1", "get CN=heidi,CN=Users", 10));
+}
+
+TEST_CASE("A cluster directory whose stores this dcemu cannot read is refused in one line before any DC starts",
+          "[live][cluster]") {
+  Cluster cluster("old-store", 600);
+  REQUIRE(cluster.down().exitCode == 0);
+  // HQ-DC1's store as a dcemu of another store format left it.
+  {
+    auto env = dc::StoreEnv::onDisk();
+    auto store = dc::Store::open(*env, cluster.directory() + "/dcs/hq-dc1/store");
+    REQUIRE(store.isOk());
+    dc::WriteBatch batch = (*store)->newBatch();
+    batch.putState("storeFormat", "1");
+    REQUIRE((*store)->write(batch).isOk());
+  }
+  Ran up = shell(dcemu(fmt::format("cluster up {} --data {}", kTopology, cluster.directory())));
+  INFO(up.out);
+  CHECK(up.exitCode == 2);
+  CHECK_THAT(up.out, Catch::Matchers::Contains("HQ-DC1") && Catch::Matchers::Contains("older dcemu"));
+  CHECK(std::count(up.out.begin(), up.out.end(), '\n') == 1);
+  CHECK_FALSE(fs::exists(cluster.directory() + "/supervisor.pid"));
 }
 
 TEST_CASE("Writes on both sides of a partition converge to Windows' conflict outcome once it heals",
