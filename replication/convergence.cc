@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
 #include <map>
+#include <thread>
 
 namespace dcemu::replication {
 namespace {
@@ -45,37 +48,34 @@ dc::Result<std::optional<ReplicaDifference>> firstDifference(const dc::Directory
   return ReplicaComparison(a).firstDifference(b);
 }
 
-dc::Result<std::optional<ReplicaDifference>> ReplicaComparison::firstDifference(const dc::Directory& b) {
-  const dc::Directory& a = reference_;
-  if (!objects_) {
-    objects_.emplace();
-    for (int nc = 0; nc < dc::kNamingContextCount; ++nc) {
-      a.store().forEachEncodedObject(static_cast<dc::NamingContext>(nc), [&](const dc::Guid& guid,
-                                                                             std::string_view bytes) {
-        (*objects_)[nc].emplace_back(guid, std::string(bytes));
-        return true;
-      });
-    }
+void ReplicaComparison::readReference() {
+  if (objects_) return;
+  objects_.emplace();
+  for (int nc = 0; nc < dc::kNamingContextCount; ++nc) {
+    reference_.store().forEachEncodedObject(static_cast<dc::NamingContext>(nc),
+                                            [&](const dc::Guid& guid, std::string_view bytes) {
+                                              (*objects_)[nc].emplace_back(guid, std::string(bytes));
+                                              return true;
+                                            });
   }
+}
+
+dc::Result<std::optional<ReplicaComparison::Mismatch>> ReplicaComparison::firstMismatch(const dc::Store& b) const {
   for (auto nc : {dc::NamingContext::Schema, dc::NamingContext::Configuration, dc::NamingContext::Domain}) {
     // Both stores list objects in GUID order: walk b's against a's. Equal
     // bytes are equal replicas (local USNs too), so most objects of replicas
     // that started as copies are never decoded.
     const Encoded& first = (*objects_)[static_cast<int>(nc)];
-    // DNs cost a walk up the tree: only a difference gets one.
-    auto nameIn = [](const dc::Directory& dir, const dc::Guid& guid) {
-      return dir.dnOf(guid).valueOr(guid.toString());
-    };
     size_t next = 0;
-    std::optional<ReplicaDifference> found;
+    std::optional<Mismatch> found;
     dc::Status failure;
-    b.store().forEachEncodedObject(nc, [&](const dc::Guid& guid, std::string_view bytes) {
+    b.forEachEncodedObject(nc, [&](const dc::Guid& guid, std::string_view bytes) {
       if (next < first.size() && first[next].first < guid) {
-        found = ReplicaDifference{nc, nameIn(a, first[next].first), "on the first only"};
+        found = Mismatch{nc, first[next].first, false, "on the first only"};
         return false;
       }
       if (next == first.size() || guid < first[next].first) {
-        found = ReplicaDifference{nc, nameIn(b, guid), "on the second only"};
+        found = Mismatch{nc, guid, true, "on the second only"};
         return false;
       }
       const std::string& mine = first[next++].second;
@@ -87,16 +87,55 @@ dc::Result<std::optional<ReplicaDifference>> ReplicaComparison::firstDifference(
         return false;
       }
       if (!x->sameReplicaAs(*y)) {
-        found = ReplicaDifference{nc, nameIn(a, guid), describeDifference(*x, *y)};
+        found = Mismatch{nc, guid, false, describeDifference(*x, *y)};
         return false;
       }
       return true;
     });
     DCEMU_RETURN_IF_ERROR(failure);
-    if (!found && next < first.size()) found = ReplicaDifference{nc, nameIn(a, first[next].first), "on the first only"};
+    if (!found && next < first.size()) found = Mismatch{nc, first[next].first, false, "on the first only"};
     if (found) return found;
   }
-  return std::optional<ReplicaDifference>();
+  return std::optional<Mismatch>();
+}
+
+// DNs cost a walk up the tree and read the directories' caches: only a
+// difference gets one, on the calling thread.
+std::optional<ReplicaDifference> ReplicaComparison::named(const std::optional<Mismatch>& mismatch,
+                                                          const dc::Directory& replica) const {
+  if (!mismatch) return std::nullopt;
+  const dc::Directory& holder = mismatch->onReplica ? replica : reference_;
+  return ReplicaDifference{mismatch->namingContext, holder.dnOf(mismatch->object).valueOr(mismatch->object.toString()),
+                           mismatch->what};
+}
+
+dc::Result<std::optional<ReplicaDifference>> ReplicaComparison::firstDifference(const dc::Directory& replica) {
+  readReference();
+  auto mismatch = firstMismatch(replica.store());
+  if (!mismatch) return mismatch.status();
+  return named(*mismatch, replica);
+}
+
+std::vector<dc::Result<std::optional<ReplicaDifference>>> ReplicaComparison::firstDifferences(
+    const std::vector<const dc::Directory*>& replicas, unsigned jobs) {
+  readReference();
+  std::vector<std::optional<dc::Result<std::optional<Mismatch>>>> mismatches(replicas.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < replicas.size(); i = next++) mismatches[i] = firstMismatch(replicas[i]->store());
+  };
+  std::vector<std::thread> threads;
+  for (unsigned j = 1; j < std::min<size_t>(std::max(1u, jobs), replicas.size()); ++j) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+  std::vector<dc::Result<std::optional<ReplicaDifference>>> differences;
+  for (size_t i = 0; i < replicas.size(); ++i) {
+    if (!*mismatches[i])
+      differences.push_back(mismatches[i]->status());
+    else
+      differences.push_back(named(**mismatches[i], *replicas[i]));
+  }
+  return differences;
 }
 
 }  // namespace dcemu::replication

@@ -317,9 +317,17 @@ std::vector<std::string> World::settleAndCheckConvergence() {
   for (size_t i = 0; i < dcs_.size() && reference < 0; ++i)
     if (!dcs_[i].readOnly) reference = static_cast<int>(i);
   replication::ReplicaComparison comparison(*dcs_[reference].dir);
+  std::vector<size_t> compared;
+  std::vector<const dc::Directory*> replicas;
   for (size_t i = 0; i < dcs_.size(); ++i) {
     if (static_cast<int>(i) == reference) continue;
-    auto difference = comparison.firstDifference(*dcs_[i].dir);
+    compared.push_back(i);
+    replicas.push_back(dcs_[i].dir.get());
+  }
+  auto differences = comparison.firstDifferences(replicas, std::max(1u, std::thread::hardware_concurrency()));
+  for (size_t k = 0; k < compared.size(); ++k) {
+    const size_t i = compared[k];
+    auto& difference = differences[k];
     if (!difference) {
       problems.push_back(fmt::format("{}: {}", dcs_[i].name, difference.status().toString()));
     } else if (*difference) {
