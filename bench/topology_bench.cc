@@ -12,9 +12,10 @@
 // at N; by default both shapes at every size)
 #include <fmt/format.h>
 
+#include <charconv>
 #include <chrono>
-#include <cstdlib>
 #include <string>
+#include <string_view>
 
 #include "replication/kcc.h"
 #include "sim/scenario_loader.h"
@@ -87,8 +88,12 @@ void bench(const char* shape, const std::vector<int>& sizes, std::string (*file)
 
 int main(int argc, char** argv) {
   std::string shape = argc == 3 ? argv[1] : "";
-  int size = argc == 3 ? std::atoi(argv[2]) : 0;
-  if (argc != 1 && (argc != 3 || (shape != "hub" && shape != "site") || size < 1 || size > 100000)) {
+  std::string_view sizeText = argc == 3 ? argv[2] : "";
+  int size = 0;
+  auto parsed = std::from_chars(sizeText.data(), sizeText.data() + sizeText.size(), size);
+  bool sizeOk =
+      parsed.ec == std::errc() && parsed.ptr == sizeText.data() + sizeText.size() && size >= 1 && size <= 100000;
+  if (argc != 1 && (argc != 3 || (shape != "hub" && shape != "site") || !sizeOk)) {
     fmt::print(stderr, "usage: topology_bench [hub|site N], N from 1 to 100000\n");
     return 2;
   }

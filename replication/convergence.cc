@@ -2,10 +2,9 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <atomic>
 #include <map>
-#include <thread>
+
+#include "dc/parallel.h"
 
 namespace dcemu::replication {
 namespace {
@@ -120,14 +119,8 @@ std::vector<dc::Result<std::optional<ReplicaDifference>>> ReplicaComparison::fir
     const std::vector<const dc::Directory*>& replicas, unsigned jobs) {
   readReference();
   std::vector<std::optional<dc::Result<std::optional<Mismatch>>>> mismatches(replicas.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < replicas.size(); i = next++) mismatches[i] = firstMismatch(replicas[i]->store());
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::min<size_t>(std::max(1u, jobs), replicas.size()); ++j) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
+  dc::forEachIndexInParallel(replicas.size(), jobs,
+                             [&](size_t i) { mismatches[i] = firstMismatch(replicas[i]->store()); });
   std::vector<dc::Result<std::optional<ReplicaDifference>>> differences;
   for (size_t i = 0; i < replicas.size(); ++i) {
     if (!*mismatches[i])

@@ -2,11 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
+#include "dc/parallel.h"
 #include "sim/report_json.h"
 #include "sim/what_if.h"
 #include "sim/world.h"
@@ -58,21 +57,14 @@ dc::Result<std::vector<std::string>> runSeeds(const Scenario& scenario, const st
                                               const SweepPlan& plan,
                                               const std::function<void(size_t, size_t)>& progress) {
   std::vector<std::optional<dc::Result<std::string>>> results(seeds.size());
-  std::atomic<size_t> next{0};
   std::mutex lock;
   size_t done = 0;
-  auto work = [&] {
-    for (size_t i = next++; i < seeds.size(); i = next++) {
-      results[i] = runSeed(scenario, seeds[i], plan);
-      std::lock_guard<std::mutex> guard(lock);
-      ++done;
-      if (progress) progress(done, seeds.size());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::max(1u, plan.jobs); ++j) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
+  dc::forEachIndexInParallel(seeds.size(), plan.jobs, [&](size_t i) {
+    results[i] = runSeed(scenario, seeds[i], plan);
+    std::lock_guard<std::mutex> guard(lock);
+    ++done;
+    if (progress) progress(done, seeds.size());
+  });
   std::vector<std::string> records;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!*results[i])

@@ -3,10 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <mutex>
-#include <thread>
 
+#include "dc/parallel.h"
 #include "sim/loader_internal.h"
 #include "sim/units.h"
 #include "sim/world.h"
@@ -118,21 +117,14 @@ dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed
       if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
   }
   std::vector<std::optional<dc::Result<WhatIfMoment>>> results(candidates.size());
-  std::atomic<size_t> next{0};
   size_t done = 0;
   std::mutex progress;
-  auto work = [&] {
-    for (size_t i = next++; i < candidates.size(); i = next++) {
-      results[i] = runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd);
-      std::lock_guard<std::mutex> lock(progress);
-      ++done;
-      if (options.progress) options.progress(done, candidates.size());
-    }
-  };
-  std::vector<std::thread> threads;
-  for (unsigned j = 1; j < std::max(1u, options.jobs); ++j) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
+  dc::forEachIndexInParallel(candidates.size(), options.jobs, [&](size_t i) {
+    results[i] = runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd);
+    std::lock_guard<std::mutex> lock(progress);
+    ++done;
+    if (options.progress) options.progress(done, candidates.size());
+  });
   for (auto& result : results) {
     if (!*result) return result->status();
     table.moments.push_back(std::move(**result));

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <optional>
@@ -10,6 +9,7 @@
 #include <thread>
 
 #include "dc/garbage_collection.h"
+#include "dc/parallel.h"
 #include "replication/convergence.h"
 #include "replication/reps_from.h"
 #include "replication/utd.h"
@@ -131,15 +131,8 @@ dc::Status World::openDc(int index, std::unique_ptr<dc::Store> opened) {
 // stream, so the order the threads finish in changes no output.
 std::vector<dc::Result<std::unique_ptr<dc::Store>>> World::openStores(const std::vector<int>& dcs) {
   std::vector<std::optional<dc::Result<std::unique_ptr<dc::Store>>>> opened(dcs.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t k = next++; k < dcs.size(); k = next++) opened[k] = dc::Store::open(*env_, dcs_[dcs[k]].storePath);
-  };
-  std::vector<std::thread> threads;
-  const size_t jobs = std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), dcs.size());
-  for (size_t j = 1; j < jobs; ++j) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
+  dc::forEachIndexInParallel(dcs.size(), std::thread::hardware_concurrency(),
+                             [&](size_t k) { opened[k] = dc::Store::open(*env_, dcs_[dcs[k]].storePath); });
   std::vector<dc::Result<std::unique_ptr<dc::Store>>> stores;
   for (auto& store : opened) stores.push_back(std::move(*store));
   return stores;
@@ -324,7 +317,7 @@ std::vector<std::string> World::settleAndCheckConvergence() {
     compared.push_back(i);
     replicas.push_back(dcs_[i].dir.get());
   }
-  auto differences = comparison.firstDifferences(replicas, std::max(1u, std::thread::hardware_concurrency()));
+  auto differences = comparison.firstDifferences(replicas, std::thread::hardware_concurrency());
   for (size_t k = 0; k < compared.size(); ++k) {
     const size_t i = compared[k];
     auto& difference = differences[k];
