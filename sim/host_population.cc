@@ -99,8 +99,9 @@ std::map<std::string, std::vector<TrackedHost>> trackedHostsByService(const Scen
 // the authorised machines are the ones named; otherwise each machine's
 // token is read from `dir`.
 std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object& dmsa,
-                                     const std::vector<dc::Sid>& machines) {
+                                     const std::vector<dc::Sid>& machines, bool* fromDaclAlone) {
   std::set<dc::Sid> authorised;
+  if (fromDaclAlone) *fromDaclAlone = true;
   const std::string* bytes = dmsa.firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
   if (!bytes) return authorised;
   auto sd = dc::SecurityDescriptor::fromBinary(*bytes);
@@ -114,6 +115,7 @@ std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object&
     if (!ace.isAllow() || !readsAll || ace.objectType || (ace.flags & dc::ace_flags::kInheritOnly)) direct = false;
     named.insert(ace.trustee);
   }
+  if (fromDaclAlone) *fromDaclAlone = direct;
   for (const dc::Sid& machine : machines) {
     if (direct) {
       if (named.count(machine)) authorised.insert(machine);
@@ -126,6 +128,30 @@ std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object&
     if (kdc::membershipAllows(bytes, token)) authorised.insert(machine);
   }
   return authorised;
+}
+
+std::shared_ptr<const MembershipAnswers::Answer> MembershipAnswers::find(
+    int dc, const dc::Directory& dir, const dc::Object& dmsa, const std::function<std::vector<dc::Sid>()>& machines) {
+  const std::string* bytes = dmsa.firstValue(dir.schema().attribute("msDS-GroupMSAMembership")->id);
+  std::shared_ptr<const Answer>& seen = byDc_[{dc, dmsa.guid}];
+  if (seen && bytes && seen->membership == *bytes) return seen;
+  seen.reset();
+  if (bytes) {
+    auto known = byValue_.find({dmsa.guid, *bytes});
+    if (known != byValue_.end()) {
+      if (auto answer = known->second.lock()) return seen = answer;
+    }
+  }
+  bool fromDaclAlone = false;
+  auto answer = std::make_shared<const Answer>(
+      Answer{bytes ? *bytes : std::string(), authorisedMachines(dir, dmsa, machines(), &fromDaclAlone)});
+  if (!bytes || !fromDaclAlone) return answer;
+  byValue_[{dmsa.guid, *bytes}] = answer;
+  if (byValue_.size() >= sweepAt_) {
+    std::erase_if(byValue_, [](const auto& entry) { return entry.second.expired(); });
+    sweepAt_ = std::max<size_t>(kFirstSweep, 2 * byValue_.size());
+  }
+  return seen = answer;
 }
 
 }  // namespace dcemu::sim

@@ -23,6 +23,7 @@
 #include "replication/pull.h"
 #include "replication/repadmin.h"
 #include "sim/event_queue.h"
+#include "sim/host_population.h"
 #include "sim/network.h"
 #include "sim/provision_scenario.h"
 #include "sim/report.h"
@@ -254,6 +255,7 @@ class World final : private node::Harness {
   std::vector<int64_t> nextLogon_;           // per client: its next logon or renewal
   std::map<std::string, int> laneOfDc_;      // a DC's name as outcomes spell it → its index
   RiskTracker risk_;
+  MembershipAnswers membershipAnswers_;
   std::vector<kdc::Event> events_;
 };
 

@@ -66,9 +66,10 @@ void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
   const dc::Directory& dir = *dcs_[index].dir;
   auto obj = dir.viewByGuid(dmsa);
   if (!obj) return;
+  auto answer = membershipAnswers_.find(index, dir, **obj, [&] { return risk_.machinesOf(dmsa); });
   RiskTracker::Observed observed =
-      risk_.observe(index, dmsa, authorisedMachines(dir, **obj, risk_.machinesOf(dmsa)),
-                    dir.integer(**obj, "msDS-DelegatedMSAState").value_or(0), replicated, queue_.now());
+      risk_.observe(index, dmsa, answer->authorised, dir.integer(**obj, "msDS-DelegatedMSAState").value_or(0),
+                    replicated, queue_.now());
   if (observed.newState)
     trace_.record({elapsed(),
                    0,
