@@ -231,6 +231,9 @@ struct WriteBatch::Impl {
     bool present;  // added, not removed
   };
   std::vector<IndexKeyChange> indexKeysChanged;
+  // The DC state records the batch writes, in order: the store's cache of
+  // them takes their values once the batch is written.
+  std::vector<std::pair<std::string, std::string>> stateWritten;
   void noteIndexKey(int family, std::string_view key, const Guid& object, bool present) {
     indexKeysChanged.push_back({family, std::string(key), object, present});
   }
@@ -332,6 +335,7 @@ void WriteBatch::removeObject(NamingContext nc, const Object& before) {
 
 void WriteBatch::putState(std::string_view key, std::string_view value) {
   impl_->put(kStateFamily, std::string(key), std::string(value));
+  impl_->stateWritten.emplace_back(key, value);
 }
 
 // Decoded objects recently read, so that reading the same few objects
@@ -371,6 +375,51 @@ class ObjectCache {
   // Shared so that readers keep an object a later write evicts.
   std::list<std::pair<Key, std::shared_ptr<const Object>>> order_;  // most recently used first
   std::map<Key, std::list<std::pair<Key, std::shared_ptr<const Object>>>::iterator> index_;
+};
+
+// The DC's state records as last read or written (the UTD vector of each
+// naming context, each partner's repsFrom, the USN counter): every pull
+// reads several of them, on both sides, and each read searched the
+// memtables and table files of the state family, whose blocks the objects
+// crowd out of the block cache. Every write of a record goes through
+// Store::write, which keeps its cached value in step; a record absent from
+// the store is remembered as absent. Bounded in bytes, since a replica's
+// UTD vector grows with the forest (a hub of 3,000 sites: 96 KiB each);
+// when full it starts again empty.
+class StateCache {
+ public:
+  static constexpr size_t kCapacityBytes = 64 << 10;
+
+  // The cached value of `key` (std::nullopt inside: absent from the store),
+  // or null when it is not cached.
+  const std::optional<std::string>* find(std::string_view key) const {
+    auto found = records_.find(key);
+    return found == records_.end() ? nullptr : &found->second;
+  }
+  void set(std::string_view key, std::optional<std::string> value) {
+    auto found = records_.find(key);
+    if (found != records_.end()) {
+      bytes_ -= sizeOf(found->first, found->second);
+      records_.erase(found);
+    }
+    size_t size = sizeOf(key, value);
+    if (size > kCapacityBytes) return;
+    if (bytes_ + size > kCapacityBytes) {
+      records_.clear();
+      bytes_ = 0;
+    }
+    bytes_ += size;
+    records_.emplace(std::string(key), std::move(value));
+  }
+
+ private:
+  static size_t sizeOf(std::string_view key, const std::optional<std::string>& value) {
+    constexpr size_t kEntryOverhead = 64;
+    return kEntryOverhead + key.size() + (value ? value->size() : 0);
+  }
+
+  std::map<std::string, std::optional<std::string>, std::less<>> records_;
+  size_t bytes_ = 0;
 };
 
 // During a bulk load, the index entries an add reads to learn that its
@@ -453,7 +502,8 @@ struct Store::Impl {
   mutable std::map<std::string, std::optional<Guid>, std::less<>> firstWithPrefix;
   mutable std::map<std::pair<int, std::string>, std::optional<Guid>> children;  // (family, child key) → GUID
   std::unique_ptr<BulkLoadIndex> bulkLoadIndex;                                 // during a bulk load
-  std::vector<rocksdb::ColumnFamilyHandle*> families;                           // naming contexts, then state
+  mutable StateCache state;
+  std::vector<rocksdb::ColumnFamilyHandle*> families;  // naming contexts, then state
   rocksdb::ReadOptions readOptions = scanOptions();
   rocksdb::WriteOptions writeOptions;
 
@@ -772,6 +822,8 @@ Status Store::write(WriteBatch& batch) {
     s = impl_->db->Write(impl_->writeOptions, &batch.impl_->plain);
   }
   if (!s.ok()) return Status(LdapResult::unavailable, "store: write failed: " + s.ToString());
+  for (auto& [key, value] : batch.impl_->stateWritten) impl_->state.set(key, std::move(value));
+  batch.impl_->stateWritten.clear();
   if (impl_->bulkLoadIndex) {
     for (const auto& change : batch.impl_->indexKeysChanged)
       impl_->bulkLoadIndex->note(change.family, change.key, change.object, change.present);
@@ -946,7 +998,13 @@ std::optional<Guid> Store::guidBySid(const Sid& sid) const {
 }
 
 std::optional<std::string> Store::getState(std::string_view key, const WriteBatch* through) const {
-  return impl_->get(kStateFamily, key, through);
+  if (through) {
+    if (const auto* written = through->impl_->pendingWrite(kStateFamily, key)) return *written;
+  }
+  if (const auto* cached = impl_->state.find(key)) return *cached;
+  std::optional<std::string> value = impl_->get(kStateFamily, key);
+  impl_->state.set(key, value);
+  return value;
 }
 
 void Store::forEachState(std::string_view prefix,

@@ -2,6 +2,9 @@
 // filters (dc/index_prefix.h), through a bulk load's unmerged level 0, and
 // through the store's cache of recent lookups.
 #include <catch2/catch.hpp>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -309,4 +312,71 @@ TEST_CASE("reads through a replication batch see its writes over the store's, an
   CHECK(valueThrough(c.guid, ids.name, nullptr) == "f");
   CHECK(s.guidByAccountName("b") == std::nullopt);
   CHECK(s.guidByAccountName("b2") == b.guid);
+}
+
+// Every pull reads the DC's state records (UTD vectors, repsFrom) from the
+// store's cache of them: a read answers what the last written batch wrote,
+// whatever the batch kind, whatever was read before, and a batch that is
+// never written changes nothing; records too large to keep, and more
+// records than the cache holds, still read back exactly.
+TEST_CASE("state records read back as last written, through the store's cache of them and after reopening") {
+  auto env = StoreEnv::inMemory();
+  auto opened = Store::open(*env, "/dc1");
+  REQUIRE(opened.isOk());
+  std::unique_ptr<Store> store = std::move(*opened);
+  Xoshiro256 rng(17);
+  std::map<std::string, std::string> model;
+  auto keyOf = [&] { return "record-" + std::to_string(rng.next() % 40); };
+  auto valueOf = [&] {
+    // Mostly small, sometimes larger than the cache holds in all.
+    size_t size = rng.next() % 8 == 0 ? 100'000 + rng.next() % 1000 : rng.next() % 6000;
+    return std::string(size, static_cast<char>('a' + rng.next() % 26));
+  };
+  auto sameAnswers = [&] {
+    for (int i = 0; i < 40; ++i) {
+      std::string key = "record-" + std::to_string(i);
+      auto found = model.find(key);
+      INFO(key);
+      CHECK(store->getState(key) == (found == model.end() ? std::nullopt : std::optional(found->second)));
+    }
+  };
+  for (int step = 0; step < 400; ++step) {
+    std::string key = keyOf();
+    switch (rng.next() % 4) {
+      case 0: {  // a plain batch, as an originating write makes
+        WriteBatch batch = store->newBatch();
+        std::string value = valueOf();
+        batch.putState(key, value);
+        REQUIRE(store->write(batch).isOk());
+        model[key] = value;
+        break;
+      }
+      case 1: {  // a readable batch writing a key twice, as replication may
+        WriteBatch batch = store->newReadableBatch();
+        std::string first = valueOf(), second = valueOf();
+        batch.putState(key, first);
+        CHECK(store->getState(key, &batch) == first);
+        batch.putState(key, second);
+        CHECK(store->getState(key, &batch) == second);
+        REQUIRE(store->write(batch).isOk());
+        model[key] = second;
+        break;
+      }
+      case 2: {  // a batch dropped unwritten, as a refused chunk is
+        WriteBatch batch = store->newReadableBatch();
+        batch.putState(key, valueOf());
+        break;
+      }
+      default: {
+        auto found = model.find(key);
+        CHECK(store->getState(key) == (found == model.end() ? std::nullopt : std::optional(found->second)));
+      }
+    }
+  }
+  sameAnswers();
+  store.reset();
+  opened = Store::open(*env, "/dc1");
+  REQUIRE(opened.isOk());
+  store = std::move(*opened);
+  sameAnswers();
 }
