@@ -73,8 +73,8 @@ std::set<dc::Sid> authorisedMachines(const dc::Directory& dir, const dc::Object&
 class MembershipAnswers {
  public:
   struct Answer {
-    std::string membership;  // the msDS-GroupMSAMembership it was read from
-    std::set<dc::Sid> authorised;
+    std::string membership;        // the msDS-GroupMSAMembership it was read from
+    std::vector<bool> authorised;  // for each tracked machine, in the order `machines` gives them
   };
   // The authorised machines of `dmsa` as DC `dc`'s `dir` holds it;
   // `machines` gives the tracked ones when they are needed.

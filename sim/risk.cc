@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <stdexcept>
 
 #include "sim/loader_internal.h"
 #include "sim/units.h"
@@ -60,15 +61,23 @@ RiskTracker::Migration* RiskTracker::migrationOf(const dc::Guid& guid) {
 
 RiskTracker::Observed RiskTracker::observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members,
                                            int64_t state, bool replicated, int64_t at) {
+  std::vector<bool> authorised;
+  for (const dc::Sid& machine : machinesOf(dmsa)) authorised.push_back(members.count(machine) != 0);
+  return observeByHost(dc, dmsa, authorised, state, replicated, at);
+}
+
+RiskTracker::Observed RiskTracker::observeByHost(int dc, const dc::Guid& dmsa, const std::vector<bool>& authorised,
+                                                 int64_t state, bool replicated, int64_t at) {
   Observed observed;
   Migration* m = migrationOf(dmsa);
   if (!m) return observed;
+  if (authorised.size() != m->hosts.size()) throw std::logic_error("RiskTracker::observeByHost: one answer per host");
   observed.dmsa = m->dmsa;
   if (m->state[dc] != state) observed.newState = state;
   m->state[dc] = state;
   for (size_t h = 0; h < m->hosts.size(); ++h) {
     HostState& host = m->hosts[h];
-    bool now = members.count(host.spec.machineSid) != 0;
+    bool now = authorised[h];
     if (now && !host.firstSeen[dc]) host.firstSeen[dc] = at;
     bool lost = !now && host.present[dc] && replicated;
     if (lost) m->losses.push_back({at, dc, static_cast<int>(h)}), observed.lostHosts.push_back(host.spec.host);

@@ -58,6 +58,11 @@ class RiskTracker {
   };
   Observed observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members, int64_t state, bool replicated,
                    int64_t at);
+  // The same, with `authorised[h]` saying whether the h-th of
+  // machinesOf(dmsa) is among the members: a world that shares one answer
+  // among the DCs holding the same value works this out once.
+  Observed observeByHost(int dc, const dc::Guid& dmsa, const std::vector<bool>& authorised, int64_t state,
+                         bool replicated, int64_t at);
   // A migration step succeeded on a DC at `at`.
   void migrationStep(const std::string& dmsa, const std::string& op, const std::string& dcName, int64_t at);
   // A logon or renewal of a service on a host.

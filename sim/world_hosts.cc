@@ -68,8 +68,8 @@ void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
   if (!obj) return;
   auto answer = membershipAnswers_.find(index, dir, **obj, [&] { return risk_.machinesOf(dmsa); });
   RiskTracker::Observed observed =
-      risk_.observe(index, dmsa, answer->authorised, dir.integer(**obj, "msDS-DelegatedMSAState").value_or(0),
-                    replicated, queue_.now());
+      risk_.observeByHost(index, dmsa, answer->authorised, dir.integer(**obj, "msDS-DelegatedMSAState").value_or(0),
+                          replicated, queue_.now());
   if (observed.newState)
     trace_.record({elapsed(),
                    0,
