@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <vector>
 
 #include "dc/object_wire.h"
@@ -79,6 +80,10 @@ class Applier {
   void originate(Stamp& stamp, uint64_t usn) const;
   const dc::AttributeDef* rdnAttribute(const Object& obj) const;
   static Refusal databaseError(const dc::Status& s) { return {win32::kDatabaseError, s.message()}; }
+  void put(const Object& after, const Object* before) {
+    parentIsTombstone_.erase(after.guid);
+    batch_.put(nc_, after, before);
+  }
 
   dc::Directory& dir_;
   const dc::Schema& schema_;
@@ -88,6 +93,10 @@ class Applier {
   bool writable_;  // an RODC never originates, not even a conflict rename
   ApplyCounts counts_;
   std::vector<Guid> newTombstones_;
+  // Whether each parent place() read is a tombstone, until the chunk
+  // writes it: a full sync places thousands of objects under a few
+  // containers, and read and decoded the container for each.
+  std::map<Guid, bool> parentIsTombstone_;
 };
 
 void Applier::originate(Stamp& stamp, uint64_t usn) const {
@@ -142,7 +151,7 @@ std::optional<Refusal> Applier::applyObject(const Object& in) {
   }
   merged.usnChanged = usn;
   merged.whenChanged = batch_.nowMicros();
-  batch_.put(nc_, merged, &before);
+  put(merged, &before);
   return std::nullopt;
 }
 
@@ -167,11 +176,11 @@ std::optional<Refusal> Applier::create(const Object& in) {
                                                            obj.guid.toString(), dc::namingContextName(nc_))};
     }
     batch_.setNamingContextHead(nc_, obj);
-    batch_.put(nc_, obj, nullptr);
+    put(obj, nullptr);
     return std::nullopt;
   }
   if (auto refused = place(obj, false, usn)) return refused;
-  batch_.put(nc_, obj, nullptr);
+  put(obj, nullptr);
   return std::nullopt;
 }
 
@@ -190,13 +199,17 @@ std::optional<Refusal> Applier::place(Object& obj, bool wasTombstone, uint64_t u
     return std::nullopt;
   }
   if (!obj.parent) return std::nullopt;
-  auto parent = batch_.get(nc_, *obj.parent);
-  if (!parent) return databaseError(parent.status());
-  if (!parent->has_value()) {
-    return Refusal{win32::kMissingParent,
-                   fmt::format("parent {} of {} is not here", obj.parent->toString(), obj.guid.toString())};
+  auto known = parentIsTombstone_.find(*obj.parent);
+  if (known == parentIsTombstone_.end()) {
+    auto parent = batch_.get(nc_, *obj.parent);
+    if (!parent) return databaseError(parent.status());
+    if (!parent->has_value()) {
+      return Refusal{win32::kMissingParent,
+                     fmt::format("parent {} of {} is not here", obj.parent->toString(), obj.guid.toString())};
+    }
+    known = parentIsTombstone_.emplace(*obj.parent, dc::isTombstone(**parent)).first;
   }
-  if (dc::isTombstone(**parent)) {
+  if (known->second) {
     // A child created under a parent deleted concurrently elsewhere.
     auto lostAndFound = batch_.wellKnownContainer(nc_, dc::Directory::lostAndFoundName(nc_));
     if (lostAndFound) {
@@ -225,7 +238,7 @@ std::optional<Refusal> Applier::place(Object& obj, bool wasTombstone, uint64_t u
     renamed.usnChanged = otherUsn;
     renamed.whenChanged = batch_.nowMicros();
     // Written first, so that its old name's index entry goes before ours is set.
-    batch_.put(nc_, renamed, &**other);
+    put(renamed, &**other);
     return std::nullopt;
   }
   renameAsConflict(obj, usn);
@@ -280,7 +293,7 @@ std::optional<Refusal> Applier::applyLinks(const std::vector<std::pair<Guid, Lin
     if (singleValuedApplied) keepOneActiveValue(obj, usn);
     obj.usnChanged = usn;
     obj.whenChanged = batch_.nowMicros();
-    batch_.put(nc_, obj, &before);
+    put(obj, &before);
   }
   return std::nullopt;
 }
@@ -335,7 +348,7 @@ std::optional<Refusal> Applier::cleanUpAfterDeletes() {
       if (auto refused = place(moved, false, usn)) return refused;
       moved.usnChanged = usn;
       moved.whenChanged = batch_.nowMicros();
-      batch_.put(nc_, moved, &**child);
+      put(moved, &**child);
     }
   }
   return std::nullopt;

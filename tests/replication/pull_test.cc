@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "dc/object_wire.h"
+#include "replication/apply.h"
 #include "replication/message.h"
 #include "replication/protocol.capnp.h"
 #include "replication/reps_from.h"
@@ -74,6 +76,46 @@ TEST_CASE("A child created under a parent deleted concurrently elsewhere goes to
   for (int i = 0; i < 2; ++i) CHECK(world.dc(i).dnOf(*child).valueOr("") == world.dn("OU=C,CN=LostAndFound"));
   CHECK(world.totals().orphansMoved >= 1);
   CHECK(world.firstDifference(0, 1).empty());
+}
+
+// The orphan rule of the test above within one chunk, which is applied
+// object by object in one batch: what placing an object reads of its
+// parent is the parent as the chunk has left it so far. Here a live child
+// and then its parent's delete arrive together, as a source that could
+// not re-home the child (no LostAndFound) would send them; the delete
+// still sends the parent's live children, the one just placed and one
+// created here, to LostAndFound.
+TEST_CASE("A chunk holding a child and then its parent's delete sends both children to LostAndFound",
+          "[replication][delete]") {
+  ReplicationWorld world(2);
+  auto parent = world.dc(0).add(world.dn("OU=P"), {{"objectClass", {"organizationalUnit"}}});
+  REQUIRE(parent.isOk());
+  world.syncUntilQuiet();
+  auto local = world.dc(1).add(world.dn("OU=Here,OU=P"), {{"objectClass", {"organizationalUnit"}}});
+  auto arriving = world.dc(0).add(world.dn("OU=There,OU=P"), {{"objectClass", {"organizationalUnit"}}});
+  REQUIRE(local.isOk());
+  REQUIRE(arriving.isOk());
+  dc::Object child = **world.dc(0).viewByGuid(*arriving);
+  REQUIRE(world.dc(0).remove(world.dn("OU=There,OU=P")).isOk());
+  REQUIRE(world.dc(0).remove(world.dn("OU=P")).isOk());
+  dc::Object deleted = **world.dc(0).viewByGuid(*parent);
+
+  capnp::MallocMessageBuilder message;
+  auto root = message.initRoot<wire::GetNcChangesReply>();
+  root.setSourceDsa(dc::asData(world.dsa(0).asBytes()));
+  root.setSourceInvocationId(dc::asData(world.dc(0).invocationId().asBytes()));
+  root.setNamingContext(wire::NamingContext::DOMAIN);
+  auto objects = root.initObjects(2);
+  dc::writeObject(objects[0], child, dc::WireFields::replicatedOnly);
+  dc::writeObject(objects[1], deleted, dc::WireFields::replicatedOnly);
+  root.setMoreData(true);
+  RepsFrom state;
+  state.sourceDsa = world.dsa(0);
+  ApplyOutcome outcome = applyReply(world.dc(1), state, toBytes(message));
+  REQUIRE(outcome.win32 == 0);
+  CHECK(outcome.counts.orphansMoved == 2);
+  CHECK(world.dc(1).dnOf(*local).valueOr("") == world.dn("OU=Here,CN=LostAndFound"));
+  CHECK(world.dc(1).dnOf(*arriving).valueOr("") == world.dn("OU=There,CN=LostAndFound"));
 }
 
 TEST_CASE("An RODC pulls like any DC but refuses to be a source and refuses writes", "[replication][rodc]") {
