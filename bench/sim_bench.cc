@@ -10,9 +10,11 @@
 //
 // Each run is a child process, so that each one's peak RSS is its own.
 //
-// Usage: sim_bench [DAYS [--store DIR] [TOPOLOGY...]]
+// Usage: sim_bench [DAYS [--store DIR] [--rocksdb-time] [TOPOLOGY...]]
 // With --store the stores live on disk under DIR/1, DIR/2, ... (which must
-// not hold stores already) instead of in memory.
+// not hold stores already) instead of in memory. With --rocksdb-time each
+// run also prints how much of the simulator's thread went inside RocksDB
+// (its timers slow the run, so time the run without them).
 #include <fmt/format.h>
 #include <jemalloc/jemalloc.h>
 #include <sys/resource.h>
@@ -26,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/rocksdb_time.h"
 #include "sim/scenario_loader.h"
 #include "sim/units.h"
 #include "sim/world.h"
@@ -78,7 +81,7 @@ struct Figures {
 };
 
 // Runs `file` for `days` simulated days, printing progress; fills `out`.
-int runOne(const std::string& file, int days, const std::string& storeDirectory, Figures& out) {
+int runOne(const std::string& file, int days, const std::string& storeDirectory, bool rocksdbTime, Figures& out) {
   LoadResult loaded = loadScenarioFile(file);
   for (const auto& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.scenario) return 1;
@@ -95,6 +98,7 @@ int runOne(const std::string& file, int days, const std::string& storeDirectory,
              (*world)->topology().connections.size(), scenario.steps.size());
   fmt::print("  provisioning: {:.1f} s wall, peak RSS {:.0f} MiB\n", out.provisioning, peakRssMiB());
 
+  if (rocksdbTime) dcemu::bench::startRocksdbTimers();
   auto running = std::chrono::steady_clock::now();
   for (int d = 1; d <= days; ++d) {
     auto day = std::chrono::steady_clock::now();
@@ -108,6 +112,9 @@ int runOne(const std::string& file, int days, const std::string& storeDirectory,
     if (d == 1 || d % 7 == 0 || d == days) printMemory(scenario, **world);
   }
   out.wall = seconds(running);
+  if (rocksdbTime)
+    fmt::print("  inside RocksDB, this thread, in {:.1f} s: {}\n", out.wall,
+               dcemu::bench::rocksdbTimeBreakdown(1, 1, "s"));
   const RunCounts& c = (*world)->counts();
   out.events = (*world)->eventsRun();
   out.pulls = c.pulls;
@@ -127,7 +134,7 @@ int runOne(const std::string& file, int days, const std::string& storeDirectory,
 }
 
 // Runs `file` in a child process, which writes its figures to a pipe.
-bool runInChild(const std::string& file, int days, const std::string& storeDirectory, Figures& out) {
+bool runInChild(const std::string& file, int days, const std::string& storeDirectory, bool rocksdbTime, Figures& out) {
   int fds[2];
   if (pipe(fds) != 0) return false;
   std::fflush(stdout);
@@ -135,7 +142,7 @@ bool runInChild(const std::string& file, int days, const std::string& storeDirec
   if (child == 0) {
     close(fds[0]);
     Figures figures;
-    int rc = runOne(file, days, storeDirectory, figures);
+    int rc = runOne(file, days, storeDirectory, rocksdbTime, figures);
     std::fflush(stdout);
     if (rc == 0 && write(fds[1], &figures, sizeof figures) != static_cast<ssize_t>(sizeof figures)) rc = 1;
     _exit(rc);
@@ -163,9 +170,18 @@ int main(int argc, char** argv) {
   }
   std::vector<std::string> files(argv + std::min(argc, 2), argv + argc);
   std::string storeDirectory;
-  if (files.size() >= 2 && files[0] == "--store") {
-    storeDirectory = files[1];
-    files.erase(files.begin(), files.begin() + 2);
+  bool rocksdbTime = false;
+  while (!files.empty() && files[0].starts_with("--")) {
+    if (files[0] == "--store" && files.size() >= 2) {
+      storeDirectory = files[1];
+      files.erase(files.begin(), files.begin() + 2);
+    } else if (files[0] == "--rocksdb-time") {
+      rocksdbTime = true;
+      files.erase(files.begin());
+    } else {
+      fmt::print(stderr, "sim_bench: {}: not an option (--store DIR, --rocksdb-time)\n", files[0]);
+      return 2;
+    }
   }
   if (files.empty()) {
     files = {DCEMU_TOPOLOGIES_DIR "/enterprise-50.toml", DCEMU_TOPOLOGIES_DIR "/enterprise-50-migration.toml"};
@@ -173,7 +189,7 @@ int main(int argc, char** argv) {
   std::vector<Figures> results(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     std::string store = storeDirectory.empty() ? "" : fmt::format("{}/{}", storeDirectory, i + 1);
-    if (!runInChild(files[i], days, store, results[i])) {
+    if (!runInChild(files[i], days, store, rocksdbTime, results[i])) {
       fmt::print(stderr, "sim_bench: {}: the run failed\n", files[i]);
       return 1;
     }
