@@ -27,6 +27,12 @@ size_t indexPrefixLength(std::string_view key) {
   }
 }
 
+bool isSelfDelimitingPrincipalStem(std::string_view stem) {
+  if (stem.size() >= 2 && stem[0] == 's') return stem.find('\0', 1) == stem.size() - 1;
+  if (stem.size() >= 3 && stem[0] == 'i') return stem.size() == 9 + 4 * size_t{static_cast<unsigned char>(stem[2])};
+  return false;
+}
+
 namespace {
 
 // Every key is in the domain, and a prefix is its own prefix: each rule

@@ -24,6 +24,14 @@ namespace dcemu::dc {
 //   anything else (or a key too short for its kind): the whole key
 size_t indexPrefixLength(std::string_view key);
 
+// Whether `stem`, an account-name or SID key without its object's GUID,
+// ends where its own encoding says: an account name at its first 0, a SID
+// after as many sub-authorities as its count byte gives. No such stem
+// starts with another, so a seek for one finds only keys of that stem or
+// of stems that are not such (a name holding a 0, SID bytes longer than
+// their count says).
+bool isSelfDelimitingPrincipalStem(std::string_view stem);
+
 // A RocksDB SliceTransform cutting keys at indexPrefixLength.
 std::shared_ptr<const rocksdb::SliceTransform> newIndexPrefixExtractor();
 

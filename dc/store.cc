@@ -13,10 +13,10 @@
 #include <algorithm>
 #include <list>
 #include <map>
-#include <set>
 #include <unordered_map>
 #include <vector>
 
+#include "dc/bulk_load_index.h"
 #include "dc/index_prefix.h"
 #include "dc/memory_file_system.h"
 #include "dc/schema.h"
@@ -422,74 +422,6 @@ class StateCache {
   size_t bytes_ = 0;
 };
 
-// During a bulk load, the index entries an add reads to learn that its
-// account name, SID and RDN are unused: every account-name and SID entry
-// of the domain naming context and every child entry. The answer is nearly
-// always no, and RocksDB gives it by searching the memtable and every
-// level-0 file a bulk load leaves unmerged, which was 43 % of provisioning
-// a million users. Filled from the store when the load begins and kept in
-// step with every write, so it answers exactly what the index would.
-class BulkLoadIndex {
- public:
-  Status read(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
-    // Each account name and SID is a key prefix of its own: the walk reads
-    // in total order, across prefixes.
-    rocksdb::ReadOptions everyPrefix;
-    everyPrefix.total_order_seek = true;
-    for (int family = 0; family < kNamingContextCount; ++family) {
-      std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(everyPrefix, families[family]));
-      for (char kind : {'c', 'i', 's'}) {
-        for (it->Seek(std::string(1, kind)); it->Valid() && it->key()[0] == kind; it->Next()) {
-          std::string key = it->key().ToString();
-          if (kind == 'c' && it->value().size() == 16)
-            children_[family].emplace(key, Guid::fromBytes(view(it->value())));
-          if (kind != 'c' && family == kDomain) principals_.insert(key);
-        }
-      }
-      if (!it->status().ok())
-        return Status(LdapResult::unavailable, "store: cannot read the index: " + it->status().ToString());
-    }
-    return Status::ok();
-  }
-
-  // A write added (`present`) or removed index entry `key` of `object`.
-  void note(int family, const std::string& key, const Guid& object, bool present) {
-    if (key[0] == 'c') {
-      if (present) {
-        children_[family][key] = object;
-      } else {
-        children_[family].erase(key);
-      }
-    } else if ((key[0] == 's' || key[0] == 'i') && family == kDomain) {
-      if (present) {
-        principals_.insert(key);
-      } else {
-        principals_.erase(key);
-      }
-    }
-  }
-
-  // What Store::firstGuidWithPrefix's scan finds: the first key under
-  // `prefix`, if it is the prefix and a GUID.
-  std::optional<Guid> firstPrincipal(const std::string& prefix) const {
-    auto first = principals_.lower_bound(prefix);
-    if (first == principals_.end() || !first->starts_with(prefix) || first->size() != prefix.size() + 16)
-      return std::nullopt;
-    return Guid::fromBytes(std::string_view(*first).substr(prefix.size()));
-  }
-
-  std::optional<Guid> child(int family, const std::string& key) const {
-    auto found = children_[family].find(key);
-    if (found == children_[family].end()) return std::nullopt;
-    return found->second;
-  }
-
- private:
-  static constexpr int kDomain = static_cast<int>(NamingContext::Domain);
-  std::set<std::string, std::less<>> principals_;
-  std::unordered_map<std::string, Guid> children_[kNamingContextCount];
-};
-
 struct Store::Impl {
   std::unique_ptr<rocksdb::DB> db;
   mutable ObjectCache objects;
@@ -500,6 +432,7 @@ struct Store::Impl {
   static constexpr size_t kLookupsKept = 1024;
   mutable std::map<Guid, std::vector<std::pair<int, Guid>>> backLinks;
   mutable std::map<std::string, std::optional<Guid>, std::less<>> firstWithPrefix;
+  mutable bool irregularLookupKept = false;  // firstWithPrefix holds a prefix that is no self-delimiting stem
   mutable std::map<std::pair<int, std::string>, std::optional<Guid>> children;  // (family, child key) → GUID
   std::unique_ptr<BulkLoadIndex> bulkLoadIndex;                                 // during a bulk load
   mutable StateCache state;
@@ -528,9 +461,23 @@ struct Store::Impl {
     switch (key[0]) {
       case 'b': backLinks.erase(Guid::fromBytes(std::string_view(key).substr(1, kGuidBytes))); break;
       case 's':
-      case 'i': firstWithPrefix.erase(key.substr(0, key.size() - kGuidBytes)); break;
+      case 'i': forgetPrincipalLookups(key); break;
       case 'c': children.erase({family, key}); break;
     }
+  }
+
+  // A write of account-name or SID key `key` changes what a seek for any
+  // prefix of it finds. For keys and lookups whose stems end where their
+  // encoding says (the rest are names holding a 0 or malformed SIDs) that
+  // is only the lookup of the key's own stem.
+  void forgetPrincipalLookups(const std::string& key) {
+    constexpr size_t kGuidBytes = 16;
+    std::string_view stem = std::string_view(key).substr(0, key.size() - std::min(key.size(), kGuidBytes));
+    if (!irregularLookupKept && isSelfDelimitingPrincipalStem(stem)) {
+      if (auto cached = firstWithPrefix.find(stem); cached != firstWithPrefix.end()) firstWithPrefix.erase(cached);
+      return;
+    }
+    for (size_t length = 1; length <= key.size(); ++length) firstWithPrefix.erase(key.substr(0, length));
   }
 
   rocksdb::ColumnFamilyHandle* family(NamingContext nc) const { return families[static_cast<int>(nc)]; }
@@ -756,7 +703,6 @@ std::vector<BulkLoadOption> bulkLoadOptions() {
   constexpr int kNever = 1 << 30;
   return {
       {"disable_auto_compactions", "true", "false"},
-      {"write_buffer_size", std::to_string(64 << 20), std::to_string(kWriteBufferBytes)},
       // Level 0 may hold every file of the load: no write waits for it.
       {"level0_slowdown_writes_trigger", std::to_string(kNever), std::to_string(kLevel0SlowdownFiles)},
       {"level0_stop_writes_trigger", std::to_string(kNever), std::to_string(kLevel0StopFiles)},
@@ -984,8 +930,12 @@ std::optional<Guid> Store::firstGuidWithPrefix(const std::string& prefix) const 
     if (key.size() == prefix.size() + 16) found = Guid::fromBytes(key.substr(prefix.size()));
     return false;
   });
-  if (impl_->firstWithPrefix.size() >= Impl::kLookupsKept) impl_->firstWithPrefix.clear();
+  if (impl_->firstWithPrefix.size() >= Impl::kLookupsKept) {
+    impl_->firstWithPrefix.clear();
+    impl_->irregularLookupKept = false;
+  }
   impl_->firstWithPrefix.emplace(prefix, found);
+  if (!isSelfDelimitingPrincipalStem(prefix)) impl_->irregularLookupKept = true;
   return found;
 }
 
