@@ -2,20 +2,68 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
+#include <bit>
+#include <functional>
 #include <memory>
-
-#include "dc/index_prefix.h"
+#include <string>
 
 namespace dcemu::dc {
 namespace {
 
 constexpr size_t kGuidBytes = 16;
+constexpr uint64_t kGoldenRatio = 0x9e3779b97f4a7c15ULL;
 
-bool hasRegularStem(std::string_view key) {
-  return key.size() > kGuidBytes && isSelfDelimitingPrincipalStem(key.substr(0, key.size() - kGuidBytes));
+// The key without the object's GUID that ends every account-name and SID
+// key (dc/store.h).
+std::string_view stemOf(std::string_view key) {
+  return key.substr(0, key.size() - std::min(key.size(), kGuidBytes));
 }
 
 }  // namespace
+
+void BulkLoadIndex::HashSet::insert(uint64_t hash) {
+  if (hash == 0) hash = 1;
+  if ((size_ + 1) * 2 > slots_.size()) {
+    std::vector<uint64_t> old = std::move(slots_);
+    slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+    size_ = 0;
+    for (uint64_t kept : old) {
+      if (kept != 0) insert(kept);
+    }
+  }
+  for (size_t slot = slotOf(hash);; slot = (slot + 1) & (slots_.size() - 1)) {
+    if (slots_[slot] == hash) return;
+    if (slots_[slot] == 0) {
+      slots_[slot] = hash;
+      ++size_;
+      return;
+    }
+  }
+}
+
+bool BulkLoadIndex::HashSet::contains(uint64_t hash) const {
+  if (hash == 0) hash = 1;
+  if (slots_.empty()) return false;
+  for (size_t slot = slotOf(hash);; slot = (slot + 1) & (slots_.size() - 1)) {
+    if (slots_[slot] == hash) return true;
+    if (slots_[slot] == 0) return false;
+  }
+}
+
+size_t BulkLoadIndex::HashSet::slotOf(uint64_t hash) const {
+  // The table's size is a power of two: its top bits of a multiplicative
+  // mix, so that hashes alike in their low bits spread.
+  return static_cast<size_t>((hash * kGoldenRatio) >> (64 - std::countr_zero(slots_.size())));
+}
+
+uint64_t BulkLoadIndex::principalHash(std::string_view stem) {
+  return std::hash<std::string_view>()(stem);
+}
+
+uint64_t BulkLoadIndex::childHash(int family, std::string_view key) {
+  return std::hash<std::string_view>()(key) ^ (static_cast<uint64_t>(family) + 1) * kGoldenRatio;
+}
 
 Status BulkLoadIndex::read(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families) {
   // Each account name and SID is a key prefix of its own: the walk reads
@@ -25,12 +73,8 @@ Status BulkLoadIndex::read(rocksdb::DB& db, const std::vector<rocksdb::ColumnFam
   for (int family = 0; family < kNamingContextCount; ++family) {
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(everyPrefix, families[family]));
     for (char kind : {'c', 'i', 's'}) {
-      for (it->Seek(std::string(1, kind)); it->Valid() && it->key()[0] == kind; it->Next()) {
-        std::string key = it->key().ToString();
-        if (kind == 'c' && it->value().size() == kGuidBytes)
-          children_[family].emplace(key, Guid::fromBytes(it->value().ToStringView()));
-        if (kind != 'c' && family == kDomain) notePrincipal(key, true);
-      }
+      for (it->Seek(std::string(1, kind)); it->Valid() && it->key()[0] == kind; it->Next())
+        noteAdded(family, it->key().ToStringView());
     }
     if (!it->status().ok())
       return Status(LdapResult::unavailable, "store: cannot read the index: " + it->status().ToString());
@@ -38,82 +82,23 @@ Status BulkLoadIndex::read(rocksdb::DB& db, const std::vector<rocksdb::ColumnFam
   return Status::ok();
 }
 
-void BulkLoadIndex::note(int family, const std::string& key, const Guid& object, bool present) {
+void BulkLoadIndex::noteAdded(int family, std::string_view key) {
+  if (key.empty()) return;
   if (key[0] == 'c') {
-    if (present) {
-      children_[family][key] = object;
-    } else {
-      children_[family].erase(key);
-    }
-  } else if ((key[0] == 's' || key[0] == 'i') && family == kDomain) {
-    notePrincipal(key, present);
+    hashes_.insert(childHash(family, key));
+  } else if ((key[0] == 's' || key[0] == 'i') && family == static_cast<int>(NamingContext::Domain)) {
+    hashes_.insert(principalHash(stemOf(key)));
   }
 }
 
-void BulkLoadIndex::notePrincipal(const std::string& key, bool present) {
-  if (!hasRegularStem(key)) {
-    if (present) {
-      irregularPrincipals_.insert(key);
-    } else {
-      irregularPrincipals_.erase(key);
-    }
-    return;
-  }
-  std::string stem = key.substr(0, key.size() - kGuidBytes);
-  Guid guid = Guid::fromBytes(std::string_view(key).substr(stem.size()));
-  auto [first, last] = principals_.equal_range(stem);
-  for (auto it = first; it != last; ++it) {
-    if (it->second != guid) continue;
-    if (!present) principals_.erase(it);
-    return;
-  }
-  if (present) principals_.emplace(std::move(stem), guid);
+bool BulkLoadIndex::mayHavePrincipal(std::string_view prefix) const {
+  // A lookup finds a GUID only when the first key under `prefix` is the
+  // prefix and a GUID: a key whose stem is `prefix`, whose hash is here.
+  return hashes_.contains(principalHash(prefix));
 }
 
-std::optional<Guid> BulkLoadIndex::leastGuidUnder(const std::string& stem) const {
-  std::optional<Guid> least;
-  auto [first, last] = principals_.equal_range(stem);
-  for (auto it = first; it != last; ++it) {
-    if (!least || it->second < *least) least = it->second;
-  }
-  return least;
-}
-
-std::optional<Guid> BulkLoadIndex::firstPrincipal(const std::string& prefix) const {
-  // A seek's first key under a self-delimiting prefix is the prefix and
-  // the least GUID filed under it, when no irregular key could come first.
-  bool regular = isSelfDelimitingPrincipalStem(prefix);
-  if (regular && irregularPrincipals_.empty()) return leastGuidUnder(prefix);
-
-  std::optional<std::string> first;
-  auto consider = [&](std::string key) {
-    if (!first || key < *first) first = std::move(key);
-  };
-  if (auto least = leastGuidUnder(prefix)) consider(prefix + std::string(least->asBytes()));
-  auto irregular = irregularPrincipals_.lower_bound(prefix);
-  if (irregular != irregularPrincipals_.end() && irregular->starts_with(prefix)) consider(*irregular);
-  if (!regular) {
-    // A shorter self-delimiting stem's key starts with this prefix when
-    // the first bytes of its GUID complete it.
-    for (size_t length = prefix.size() > kGuidBytes ? prefix.size() - kGuidBytes : 1; length < prefix.size();
-         ++length) {
-      std::string stem = prefix.substr(0, length);
-      if (!isSelfDelimitingPrincipalStem(stem)) continue;
-      std::string_view rest = std::string_view(prefix).substr(length);
-      auto [begin, end] = principals_.equal_range(stem);
-      for (auto it = begin; it != end; ++it) {
-        if (it->second.asBytes().starts_with(rest)) consider(stem + std::string(it->second.asBytes()));
-      }
-    }
-  }
-  if (!first || first->size() != prefix.size() + kGuidBytes) return std::nullopt;
-  return Guid::fromBytes(std::string_view(*first).substr(prefix.size()));
-}
-
-std::optional<Guid> BulkLoadIndex::child(int family, const std::string& key) const {
-  auto found = children_[family].find(key);
-  if (found == children_[family].end()) return std::nullopt;
-  return found->second;
+bool BulkLoadIndex::mayHaveChild(int family, std::string_view key) const {
+  return hashes_.contains(childHash(family, key));
 }
 
 }  // namespace dcemu::dc

@@ -1,21 +1,20 @@
-// During a bulk load, the index entries an add reads to learn that its
-// account name, SID and RDN are unused: every account-name and SID entry
-// of the domain naming context and every child entry. The answer is nearly
-// always no, and RocksDB gives it by searching the memtable and every
-// level-0 file a bulk load leaves unmerged, which was 43 % of provisioning
-// a million users. Filled from the store when the load begins and kept in
-// step with every write, so it answers exactly what the index would.
+// During a bulk load, which account names, SIDs and RDNs may be in use.
+// Each add asks whether its account name, SID and RDN are in use; the
+// answer is nearly always no, and RocksDB gives it by searching the
+// memtable and every level-0 file a bulk load leaves unmerged (43 % of
+// provisioning a million users). This index holds a 64-bit hash of the
+// key (without the object's GUID) of every account-name, SID and child
+// entry, read from the store when the load begins and added to by every
+// write after it. A lookup whose hash is absent is answered "not in use"
+// without RocksDB; any other (in use, a hash collision, a name the load
+// removed) goes to RocksDB as outside a load, so every answer is RocksDB's.
 // Internal to dc/store.cc.
 #pragma once
 
-#include <optional>
-#include <set>
-#include <string>
+#include <cstdint>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
-#include "dc/ids.h"
 #include "dc/status.h"
 #include "dc/store.h"
 
@@ -32,33 +31,35 @@ class BulkLoadIndex {
   // contexts', in NamingContext order).
   Status read(rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families);
 
-  // A write added (`present`) or removed index entry `key` of `object`.
-  void note(int family, const std::string& key, const Guid& object, bool present);
+  // A write added index entry `key` to `family`. Removals are not noted:
+  // a removed entry's hash stays, and its lookups go to RocksDB.
+  void noteAdded(int family, std::string_view key);
 
-  // What Store::firstGuidWithPrefix's scan finds: the first key under
-  // `prefix` (an account name's or a SID's), if it is the prefix and a GUID.
-  std::optional<Guid> firstPrincipal(const std::string& prefix) const;
-
-  std::optional<Guid> child(int family, const std::string& key) const;
+  // False when the domain holds no account-name or SID key of stem
+  // `prefix` (the key without its GUID), so Store::firstGuidWithPrefix
+  // would find none.
+  bool mayHavePrincipal(std::string_view prefix) const;
+  // False when `family` holds no child entry `key`.
+  bool mayHaveChild(int family, std::string_view key) const;
 
  private:
-  static constexpr int kDomain = static_cast<int>(NamingContext::Domain);
+  // An open-addressing set of 64-bit hashes, one cache line read per
+  // lookup, where a hash map of the keys themselves took three.
+  class HashSet {
+   public:
+    void insert(uint64_t hash);
+    bool contains(uint64_t hash) const;
 
-  void notePrincipal(const std::string& key, bool present);
-  std::optional<Guid> leastGuidUnder(const std::string& stem) const;
+   private:
+    size_t slotOf(uint64_t hash) const;
+    std::vector<uint64_t> slots_;  // 0: empty
+    size_t size_ = 0;
+  };
 
-  // Account-name and SID entries by stem (the key without the object's
-  // GUID), several objects to a stem when replication left two with one
-  // name: a hash lookup each, where an ordered set of every key (two
-  // million at a million users, all sharing the domain SID's bytes) cost
-  // 16 % of the load in comparisons. Only stems that end where their own
-  // encoding says (dc/index_prefix.h): no other stem starts with them.
-  std::unordered_multimap<std::string, Guid> principals_;
-  // Whole keys of any other stem (an account name holding a 0, SID bytes
-  // whose length disagrees with their count), kept in order: their stems
-  // can start with another's, so a seek for that one may find them first.
-  std::set<std::string, std::less<>> irregularPrincipals_;
-  std::unordered_map<std::string, Guid> children_[kNamingContextCount];
+  static uint64_t principalHash(std::string_view stem);
+  static uint64_t childHash(int family, std::string_view key);
+
+  HashSet hashes_;
 };
 
 }  // namespace dcemu::dc

@@ -222,20 +222,19 @@ struct WriteBatch::Impl {
 
   std::vector<std::pair<NamingContext, Guid>> objectsWritten;  // for the store's object cache
   // Index keys added or removed, in the order the batch wrote them: the
-  // store drops their cached lookups, and keeps its bulk-load index in step
-  // with them.
+  // store drops their cached lookups, and its bulk-load index notes the
+  // added ones.
   struct IndexKeyChange {
     int family;
     std::string key;
-    Guid object;   // whose entry it is
     bool present;  // added, not removed
   };
   std::vector<IndexKeyChange> indexKeysChanged;
   // The DC state records the batch writes, in order: the store's cache of
   // them takes their values once the batch is written.
   std::vector<std::pair<std::string, std::string>> stateWritten;
-  void noteIndexKey(int family, std::string_view key, const Guid& object, bool present) {
-    indexKeysChanged.push_back({family, std::string(key), object, present});
+  void noteIndexKey(int family, std::string_view key, bool present) {
+    indexKeysChanged.push_back({family, std::string(key), present});
   }
 
   void put(int family, std::string key, std::string value) {
@@ -303,7 +302,7 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
   for (const std::string& key : oldKeys) {
     if (contains(newKeys, key)) continue;
     impl_->erase(family, key);
-    impl_->noteIndexKey(family, key, after.guid, false);
+    impl_->noteIndexKey(family, key, false);
   }
   // Index entries the object already had stay as they are: an entry's value
   // is the object's GUID (or empty), which no write changes. The USN entry
@@ -317,7 +316,7 @@ void WriteBatch::putObject(NamingContext nc, const Object& after, const Object* 
     if (contains(oldKeys, key)) continue;
     bool guidInKey = key[0] == 'b' || key[0] == 's' || key[0] == 'i';
     impl_->put(family, key, guidInKey ? std::string() : guidBytes);
-    impl_->noteIndexKey(family, key, after.guid, true);
+    impl_->noteIndexKey(family, key, true);
   }
   impl_->put(family, objectKey(after.guid), after.encode());
   impl_->objectsWritten.push_back({nc, after.guid});
@@ -327,7 +326,7 @@ void WriteBatch::removeObject(NamingContext nc, const Object& before) {
   int family = static_cast<int>(nc);
   for (const std::string& key : indexKeysOf(before)) {
     impl_->erase(family, key);
-    impl_->noteIndexKey(family, key, before.guid, false);
+    impl_->noteIndexKey(family, key, false);
   }
   impl_->erase(family, objectKey(before.guid));
   impl_->objectsWritten.push_back({nc, before.guid});
@@ -771,8 +770,9 @@ Status Store::write(WriteBatch& batch) {
   for (auto& [key, value] : batch.impl_->stateWritten) impl_->state.set(key, std::move(value));
   batch.impl_->stateWritten.clear();
   if (impl_->bulkLoadIndex) {
-    for (const auto& change : batch.impl_->indexKeysChanged)
-      impl_->bulkLoadIndex->note(change.family, change.key, change.object, change.present);
+    for (const auto& change : batch.impl_->indexKeysChanged) {
+      if (change.present) impl_->bulkLoadIndex->noteAdded(change.family, change.key);
+    }
   }
   return Status::ok();
 }
@@ -822,7 +822,7 @@ std::optional<Guid> Store::childByName(NamingContext nc, const Guid& parent, std
   if (through) {
     if (const auto* written = through->impl_->pendingWrite(key.first, key.second)) return guidIn(*written);
   }
-  if (impl_->bulkLoadIndex) return impl_->bulkLoadIndex->child(key.first, key.second);
+  if (impl_->bulkLoadIndex && !impl_->bulkLoadIndex->mayHaveChild(key.first, key.second)) return std::nullopt;
   auto cached = impl_->children.find(key);
   if (cached != impl_->children.end()) return cached->second;
   std::optional<Guid> found = guidIn(impl_->get(key.first, key.second));
@@ -922,7 +922,7 @@ void Store::forEachBackLink(const Guid& target, const std::function<void(int, co
 }
 
 std::optional<Guid> Store::firstGuidWithPrefix(const std::string& prefix) const {
-  if (impl_->bulkLoadIndex) return impl_->bulkLoadIndex->firstPrincipal(prefix);
+  if (impl_->bulkLoadIndex && !impl_->bulkLoadIndex->mayHavePrincipal(prefix)) return std::nullopt;
   auto cached = impl_->firstWithPrefix.find(prefix);
   if (cached != impl_->firstWithPrefix.end()) return cached->second;
   std::optional<Guid> found;

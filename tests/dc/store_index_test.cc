@@ -190,12 +190,13 @@ TEST_CASE("during a bulk load, lookups answer as the index does after any adds, 
   sameAnswers();
 }
 
-// The bulk load's index hashes account names and SIDs by the key without
-// its GUID, which is exact only for keys that end where their encoding says
-// (dc/bulk_load_index.h). A name holding a 0, or SID bytes longer than their
-// count says, make keys that a seek for another name or SID can find first;
-// and a key of a shorter name can start with such a name when its GUID's
-// first bytes complete it. Each lookup must still answer as RocksDB's seek.
+// Keys whose stem does not end where its encoding says (an account name
+// holding a 0, SID bytes longer than their count says) are found by a seek
+// for another name or SID, and a key of a shorter name can start with such
+// a name when its GUID's first bytes complete it. During a bulk load, whose
+// index answers "not in use" from hashes of stems (dc/bulk_load_index.h),
+// and through the store's cache of lookups, which a write of such a key
+// must clear for every prefix of it, each lookup answers as the seek does.
 TEST_CASE("during a bulk load, names holding a 0 and malformed SIDs are found as a seek finds them") {
   auto env = StoreEnv::inMemory();
   auto bulk = Store::open(*env, "/bulk");
