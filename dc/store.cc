@@ -491,6 +491,26 @@ struct Store::Impl {
     return value;
   }
 
+  // Point reads of `keys` in one RocksDB MultiGet, which sorts them and
+  // searches the memtables and each table once for them all: values in
+  // `keys`' order, std::nullopt for a key the store lacks.
+  Result<std::vector<std::optional<std::string>>> multiGet(int family, const std::vector<std::string>& keys) const {
+    if (keys.empty()) return std::vector<std::optional<std::string>>();
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db->MultiGet(readOptions, families[family], keys.size(), slices.data(), values.data(), statuses.data());
+    std::vector<std::optional<std::string>> found(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].ok()) {
+        found[i] = values[i].ToString();
+      } else if (!statuses[i].IsNotFound()) {
+        return Status(LdapResult::unavailable, "store: read failed: " + statuses[i].ToString());
+      }
+    }
+    return found;
+  }
+
   // Calls fn(key, value) for keys starting with `prefix`, until it returns
   // false. `from` lies inside one key prefix (dc/index_prefix.h) holding
   // every key `prefix` starts, so the scan never reads past it.
@@ -800,6 +820,25 @@ Result<std::optional<Object>> Store::getObject(NamingContext nc, const Guid& gui
   auto obj = Object::decode(*bytes);
   if (!obj) return obj.status();
   return std::optional<Object>(std::move(*obj));
+}
+
+std::vector<Result<Object>> Store::readChangedObjects(NamingContext nc, const std::vector<Guid>& guids) const {
+  std::vector<std::string> keys;
+  keys.reserve(guids.size());
+  for (const Guid& guid : guids) keys.push_back(objectKey(guid));
+  std::vector<Result<Object>> objects;
+  objects.reserve(guids.size());
+  auto values = impl_->multiGet(static_cast<int>(nc), keys);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!values) {
+      objects.emplace_back(values.status());
+    } else if (!(*values)[i]) {
+      objects.emplace_back(Status(LdapResult::other, "store: USN index names a missing object"));
+    } else {
+      objects.push_back(Object::decode(*(*values)[i]));
+    }
+  }
+  return objects;
 }
 
 Result<std::shared_ptr<const Object>> Store::getShared(NamingContext nc, const Guid& guid) const {

@@ -116,6 +116,9 @@ class Store {
   // Calls `fn` for each child GUID of `parent`, in RDN order.
   void forEachChild(NamingContext nc, const Guid& parent, const std::function<void(const Guid&)>& fn,
                     const WriteBatch* through = nullptr) const;
+  // The objects change entries name (ChangeEntry::read for each, in one
+  // RocksDB call), in `guids`' order.
+  std::vector<Result<Object>> readChangedObjects(NamingContext nc, const std::vector<Guid>& guids) const;
   // Objects whose usnChanged is above `usn`, in USN order, until fn says stop.
   Status forEachChangeSince(NamingContext nc, uint64_t usn, const std::function<bool(const Object&)>& fn) const;
   // The same walk over the USN index alone: `fn` reads an object only when

@@ -54,6 +54,9 @@ Status readRequest(ReceivedMessage& message, Request& out) {
   });
 }
 
+// How many change entries' objects a serve reads in one RocksDB call.
+constexpr size_t kReadWindow = 32;
+
 // About what an object takes in the reply: chunks are cut by it.
 size_t replySize(const Object& obj) {
   size_t bytes = 64;
@@ -154,29 +157,61 @@ dc::Result<std::string> serveGetNcChanges(const dc::Directory& dir, const dc::Gu
   Status failure;
   bool getAncestors = request.flags & wire::FLAG_GET_ANCESTORS;
   auto seen = [&](const dc::Guid& invocationId, uint64_t usn) { return request.utd.covers(invocationId, usn); };
-  Status scan = dir.store().forEachChangeEntry(request.nc, request.highWaterMark, [&](const dc::ChangeEntry& entry) {
-    if (reply.full()) {
-      moreData = true;
-      return false;
+  // Entries wait in a window so that the objects they name are read in one
+  // RocksDB call; each is still added in USN order, and the reply is cut
+  // before the first entry that finds it full, as if read one by one.
+  struct Pending {
+    uint64_t usn;
+    dc::Guid guid;
+    bool read;
+  };
+  std::vector<Pending> window;
+  bool stopped = false;
+  auto drain = [&] {
+    std::vector<dc::Guid> toRead;
+    for (const Pending& entry : window) {
+      if (entry.read) toRead.push_back(entry.guid);
     }
+    std::vector<dc::Result<Object>> objects = dir.store().readChangedObjects(request.nc, toRead);
+    size_t next = 0;
+    for (const Pending& entry : window) {
+      if (reply.full()) {
+        moreData = stopped = true;
+        break;
+      }
+      // Chosen before the window's earlier entries were added, whose
+      // ancestors may include this object: it goes once.
+      if (entry.read && !reply.sent(entry.guid)) {
+        dc::Result<Object>& obj = objects[next];
+        if (!obj) {
+          failure = obj.status();
+          stopped = true;
+          break;
+        }
+        if (getAncestors) {
+          failure = reply.addAncestors(*obj);
+          if (!failure.isOk()) {
+            stopped = true;
+            break;
+          }
+        }
+        reply.add(*obj);
+      }
+      if (entry.read) ++next;
+      highWaterMark = entry.usn;
+    }
+    window.clear();
+  };
+  Status scan = dir.store().forEachChangeEntry(request.nc, request.highWaterMark, [&](const dc::ChangeEntry& entry) {
     // An object whose every write the destination has seen adds nothing
     // (add would filter it all out), so it is not read. GET_ANC still reads
     // it: its ancestors may be missing.
-    if (!reply.sent(entry.guid()) && (getAncestors || !entry.allSeen(seen))) {
-      auto obj = entry.read();
-      if (!obj) {
-        failure = obj.status();
-        return false;
-      }
-      if (getAncestors) {
-        failure = reply.addAncestors(*obj);
-        if (!failure.isOk()) return false;
-      }
-      reply.add(*obj);
-    }
-    highWaterMark = entry.usn();
-    return true;
+    bool read = !reply.sent(entry.guid()) && (getAncestors || !entry.allSeen(seen));
+    window.push_back({entry.usn(), entry.guid(), read});
+    if (window.size() == kReadWindow) drain();
+    return !stopped;
   });
+  if (!stopped) drain();
   DCEMU_RETURN_IF_ERROR(scan);
   DCEMU_RETURN_IF_ERROR(failure);
   // USNs are the DC's, not the naming context's: a complete pull has seen

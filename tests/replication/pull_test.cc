@@ -35,6 +35,24 @@ TEST_CASE("A pull in small chunks advances the high-water mark per chunk and end
   CHECK(world.firstDifference(0, 1).empty());
 }
 
+// A source reads the objects of up to 32 change entries at once
+// (replication/source.cc); a chunk must still end at the first entry that
+// finds it full, wherever that falls in such a window.
+TEST_CASE("Chunks cut inside a source's read window hold exactly maxObjects each and lose nothing",
+          "[replication][pull]") {
+  ReplicationWorld world(2);
+  for (int i = 0; i < 100; ++i)
+    require(world.dc(0).add(world.dn(fmt::format("CN=u{},CN=Users", i)),
+                            {{"objectClass", {"user"}}, {"sAMAccountName", {fmt::format("u{}", i)}}}));
+  PullOptions seven;
+  seven.maxObjects = 7;
+  PullResult r = world.pull(1, 0, dc::NamingContext::Domain, seven);
+  REQUIRE(r.win32 == 0);
+  CHECK(r.counts.objectsCreated == 100);
+  CHECK(r.chunks == 15);  // 14 full chunks and 2 objects
+  CHECK(world.firstDifference(0, 1).empty());
+}
+
 TEST_CASE("A second pull with nothing new sends no objects, and a third DC's changes are not sent back",
           "[replication][pull][dampening]") {
   ReplicationWorld world(3);
