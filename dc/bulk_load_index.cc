@@ -8,17 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "dc/index_prefix.h"
+
 namespace dcemu::dc {
 namespace {
 
-constexpr size_t kGuidBytes = 16;
 constexpr uint64_t kGoldenRatio = 0x9e3779b97f4a7c15ULL;
-
-// The key without the object's GUID that ends every account-name and SID
-// key (dc/store.h).
-std::string_view stemOf(std::string_view key) {
-  return key.substr(0, key.size() - std::min(key.size(), kGuidBytes));
-}
 
 }  // namespace
 
@@ -87,7 +82,7 @@ void BulkLoadIndex::noteAdded(int family, std::string_view key) {
   if (key[0] == 'c') {
     hashes_.insert(childHash(family, key));
   } else if ((key[0] == 's' || key[0] == 'i') && family == static_cast<int>(NamingContext::Domain)) {
-    hashes_.insert(principalHash(stemOf(key)));
+    hashes_.insert(principalHash(principalStem(key)));
   }
 }
 

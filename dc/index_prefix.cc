@@ -2,6 +2,8 @@
 
 #include <rocksdb/slice_transform.h>
 
+#include <algorithm>
+
 namespace dcemu::dc {
 
 size_t indexPrefixLength(std::string_view key) {
@@ -25,6 +27,11 @@ size_t indexPrefixLength(std::string_view key) {
     }
     default: return key.size();
   }
+}
+
+std::string_view principalStem(std::string_view key) {
+  constexpr size_t kGuidBytes = 16;
+  return key.substr(0, key.size() - std::min(key.size(), kGuidBytes));
 }
 
 bool isSelfDelimitingPrincipalStem(std::string_view stem) {

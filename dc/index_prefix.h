@@ -24,6 +24,9 @@ namespace dcemu::dc {
 //   anything else (or a key too short for its kind): the whole key
 size_t indexPrefixLength(std::string_view key);
 
+// An account-name or SID key without the object's GUID that ends it.
+std::string_view principalStem(std::string_view key);
+
 // Whether `stem`, an account-name or SID key without its object's GUID,
 // ends where its own encoding says: an account name at its first 0, a SID
 // after as many sub-authorities as its count byte gives. No such stem

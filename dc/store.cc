@@ -156,6 +156,12 @@ bool isLive(const Object& obj) {
   return !(deleted && !deleted->empty() && (*deleted)[0]);
 }
 
+// The object a USN index entry names, from its stored bytes.
+Result<Object> decodeChanged(const std::optional<std::string>& bytes) {
+  if (!bytes) return Status(LdapResult::other, "store: USN index names a missing object");
+  return Object::decode(*bytes);
+}
+
 // The USN index's value: the object's GUID, then for each invocationID its
 // attributes and link values were written at (in GUID order), the highest
 // originating USN among them. An object with more origins than a source
@@ -470,8 +476,7 @@ struct Store::Impl {
   // encoding says (the rest are names holding a 0 or malformed SIDs) that
   // is only the lookup of the key's own stem.
   void forgetPrincipalLookups(const std::string& key) {
-    constexpr size_t kGuidBytes = 16;
-    std::string_view stem = std::string_view(key).substr(0, key.size() - std::min(key.size(), kGuidBytes));
+    std::string_view stem = principalStem(key);
     if (!irregularLookupKept && isSelfDelimitingPrincipalStem(stem)) {
       if (auto cached = firstWithPrefix.find(stem); cached != firstWithPrefix.end()) firstWithPrefix.erase(cached);
       return;
@@ -832,10 +837,8 @@ std::vector<Result<Object>> Store::readChangedObjects(NamingContext nc, const st
   for (size_t i = 0; i < keys.size(); ++i) {
     if (!values) {
       objects.emplace_back(values.status());
-    } else if (!(*values)[i]) {
-      objects.emplace_back(Status(LdapResult::other, "store: USN index names a missing object"));
     } else {
-      objects.push_back(Object::decode(*(*values)[i]));
+      objects.push_back(decodeChanged((*values)[i]));
     }
   }
   return objects;
@@ -897,9 +900,7 @@ bool ChangeEntry::allSeen(const std::function<bool(const Guid&, uint64_t)>& seen
 }
 
 Result<Object> ChangeEntry::read() const {
-  auto bytes = store_.impl_->get(static_cast<int>(nc_), objectKey(guid_));
-  if (!bytes) return Status(LdapResult::other, "store: USN index names a missing object");
-  return Object::decode(*bytes);
+  return decodeChanged(store_.impl_->get(static_cast<int>(nc_), objectKey(guid_)));
 }
 
 Status Store::forEachChangeEntry(NamingContext nc, uint64_t usn,

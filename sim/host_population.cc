@@ -144,9 +144,9 @@ std::shared_ptr<const MembershipAnswers::Answer> MembershipAnswers::find(
   }
   bool fromDaclAlone = false;
   std::vector<dc::Sid> tracked = machines();
-  std::set<dc::Sid> authorised = authorisedMachines(dir, dmsa, tracked, &fromDaclAlone);
-  auto answer = std::make_shared<Answer>(Answer{bytes ? *bytes : std::string(), {}});
-  for (const dc::Sid& machine : tracked) answer->authorised.push_back(authorised.count(machine) != 0);
+  auto answer = std::make_shared<const Answer>(
+      Answer{bytes ? *bytes : std::string(),
+             RiskTracker::byHost(tracked, authorisedMachines(dir, dmsa, tracked, &fromDaclAlone))});
   if (!bytes || !fromDaclAlone) return answer;
   byValue_[{dmsa.guid, *bytes}] = answer;
   if (byValue_.size() >= sweepAt_) {

@@ -61,9 +61,14 @@ RiskTracker::Migration* RiskTracker::migrationOf(const dc::Guid& guid) {
 
 RiskTracker::Observed RiskTracker::observe(int dc, const dc::Guid& dmsa, const std::set<dc::Sid>& members,
                                            int64_t state, bool replicated, int64_t at) {
+  return observeByHost(dc, dmsa, byHost(machinesOf(dmsa), members), state, replicated, at);
+}
+
+std::vector<bool> RiskTracker::byHost(const std::vector<dc::Sid>& machines, const std::set<dc::Sid>& members) {
   std::vector<bool> authorised;
-  for (const dc::Sid& machine : machinesOf(dmsa)) authorised.push_back(members.count(machine) != 0);
-  return observeByHost(dc, dmsa, authorised, state, replicated, at);
+  authorised.reserve(machines.size());
+  for (const dc::Sid& machine : machines) authorised.push_back(members.count(machine) != 0);
+  return authorised;
 }
 
 RiskTracker::Observed RiskTracker::observeByHost(int dc, const dc::Guid& dmsa, const std::vector<bool>& authorised,

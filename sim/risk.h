@@ -63,6 +63,9 @@ class RiskTracker {
   // among the DCs holding the same value works this out once.
   Observed observeByHost(int dc, const dc::Guid& dmsa, const std::vector<bool>& authorised, int64_t state,
                          bool replicated, int64_t at);
+  // For each of `machines` (machinesOf's order), whether `members` holds it:
+  // the per-host answer observeByHost takes.
+  static std::vector<bool> byHost(const std::vector<dc::Sid>& machines, const std::set<dc::Sid>& members);
   // A migration step succeeded on a DC at `at`.
   void migrationStep(const std::string& dmsa, const std::string& op, const std::string& dcName, int64_t at);
   // A logon or renewal of a service on a host.
