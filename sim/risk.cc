@@ -27,6 +27,9 @@ void RiskTracker::track(const std::string& dmsa, const std::string& account, std
     host.spec = std::move(spec);
     host.firstSeen.resize(dcNames_.size());
     host.present.resize(dcNames_.size());
+    host.locatorMayUse.resize(dcNames_.size());
+    for (int d : host.spec.locatorDcs) host.locatorMayUse.at(d) = true;
+    host.locatorDcs = std::count(host.locatorMayUse.begin(), host.locatorMayUse.end(), true);
     m.hosts.push_back(std::move(host));
   }
   byName_[lower(dmsa)] = migrations_.size();
@@ -86,10 +89,12 @@ RiskTracker::Observed RiskTracker::observeByHost(int dc, const dc::Guid& dmsa, c
     if (now && !host.firstSeen[dc]) host.firstSeen[dc] = at;
     bool lost = !now && host.present[dc] && replicated;
     if (lost) m->losses.push_back({at, dc, static_cast<int>(h)}), observed.lostHosts.push_back(host.spec.host);
-    if (now != host.present[dc]) host.history.push_back({dcNames_[dc], at, now, lost});
+    if (now != host.present[dc]) {
+      host.history.push_back({dcNames_[dc], at, now, lost});
+      if (host.locatorMayUse[dc]) now ? ++host.locatorDcsHolding : --host.locatorDcsHolding;
+    }
     host.present[dc] = now;
-    bool everywhere = std::all_of(host.spec.locatorDcs.begin(), host.spec.locatorDcs.end(),
-                                  [&](int d) { return static_cast<bool>(host.present[d]); });
+    bool everywhere = host.locatorDcsHolding == host.locatorDcs;
     if (!everywhere) host.safeFrom.reset();
     if (everywhere && !host.safeFrom) host.safeFrom = at;
   }

@@ -103,6 +103,11 @@ class RiskTracker {
     TrackedHost spec;
     std::vector<std::optional<int64_t>> firstSeen;  // per DC
     std::vector<bool> present;                      // per DC
+    // Per DC, whether the host's locator may use it; and of those DCs, how
+    // many hold its ACE: it is everywhere it needs to be when that count is
+    // the number of such DCs, which every observation asks.
+    std::vector<bool> locatorMayUse;
+    size_t locatorDcs = 0, locatorDcsHolding = 0;
     std::vector<ReportAceChange> history;           // every change of `present`
     std::optional<int64_t> safeFrom;
     std::vector<kdc::LogonOutcome> afterCompletion;
