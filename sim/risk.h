@@ -108,7 +108,7 @@ class RiskTracker {
     // the number of such DCs, which every observation asks.
     std::vector<bool> locatorMayUse;
     size_t locatorDcs = 0, locatorDcsHolding = 0;
-    std::vector<ReportAceChange> history;           // every change of `present`
+    std::vector<ReportAceChange> history;  // every change of `present`
     std::optional<int64_t> safeFrom;
     std::vector<kdc::LogonOutcome> afterCompletion;
   };
