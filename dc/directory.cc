@@ -128,6 +128,7 @@ void Directory::stage(Pending& p, NamingContext nc, Object& after, const Object*
   after.usnChanged = p.usn;
   after.whenChanged = p.nowMicros;
   p.batch.putObject(nc, after, before);
+  if (observes(after.guid)) keepWatched(p.watched, after);
   ++p.usn;  // another object in the same write takes the next USN
 }
 
@@ -136,9 +137,17 @@ Status Directory::commitStaged(Pending& p, std::span<const Guid> written) {
   p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn));
   DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
   nextUsn_ = p.usn;
-  if (writeObserver_)
-    for (const Guid& guid : written) writeObserver_(guid, false);
+  tellObserver(written, p.watched, false);
   return Status::ok();
+}
+
+void Directory::tellObserver(std::span<const Guid> written, const std::vector<Object>& watched, bool replicated) const {
+  if (watched.empty()) return;
+  for (const Guid& guid : written) {
+    for (const Object& obj : watched) {
+      if (obj.guid == guid) writeObserver_.written(obj, replicated);
+    }
+  }
 }
 
 Status Directory::commit(Pending& p, NamingContext nc, Object& after, const Object* before) {

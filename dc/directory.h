@@ -114,10 +114,16 @@ class Directory {
   Result<Guid> createNamingContextHead(NamingContext nc, std::string_view objectClass,
                                        const std::vector<AttributeInput>& attributes);
 
-  // Called after every committed write, originating or replicated, once per
-  // object written: how a watcher (the simulator's risk tracker) sees what
-  // each replica holds without polling it.
-  using WriteObserver = std::function<void(const Guid& object, bool replicated)>;
+  // Told after every committed write, originating or replicated, of each
+  // object it wrote that `watches` names, as written (once per time the
+  // write names it): how a watcher (the simulator's risk tracker) follows
+  // what each replica holds without polling it or reading the object
+  // again. `watches` is asked as each object is staged, of every object
+  // written, so it must be cheap.
+  struct WriteObserver {
+    std::function<bool(const Guid& object)> watches;
+    std::function<void(const Object& object, bool replicated)> written;
+  };
   void setWriteObserver(WriteObserver observer) { writeObserver_ = std::move(observer); }
 
   // Reads. Tombstones are found by GUID and by their Deleted Objects DN.
@@ -231,6 +237,9 @@ class Directory {
   Dn ncDns_[kNamingContextCount];
   std::optional<Guid> ncHeads_[kNamingContextCount];
   WriteObserver writeObserver_;
+  bool observes(const Guid& object) const { return writeObserver_.watches && writeObserver_.watches(object); }
+  // Tells the observer of each watched object the write named, in order.
+  void tellObserver(std::span<const Guid> written, const std::vector<Object>& watched, bool replicated) const;
 };
 
 // schemaIDGUID of a class or attribute: Windows' value (dc/schema_guids.cc

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dc/directory.h"
 
@@ -15,7 +16,20 @@ struct Directory::Pending {
   int64_t nowMicros;
   int64_t nowSeconds;  // stamps carry whole seconds, as AD's do
   WriteBatch batch;
+  std::vector<Object> watched;  // the last staged copy of each object the write observer watches
 };
+
+// Keeps `obj` as the last staged copy of a watched object: what the store
+// holds once the write commits.
+inline void keepWatched(std::vector<Object>& watched, const Object& obj) {
+  for (Object& kept : watched) {
+    if (kept.guid == obj.guid) {
+      kept = obj;
+      return;
+    }
+  }
+  watched.push_back(obj);
+}
 
 namespace state_keys {
 inline constexpr std::string_view kInvocationId = "invocationId";

@@ -6,6 +6,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,16 @@ struct Guid {
   // Windows compares GUIDs as 16 raw bytes when a replication tie needs a
   // winner; so do we.
   auto operator<=>(const Guid&) const = default;
+};
+
+// For hashed containers of GUIDs whose order never reaches output. A
+// GUID's bytes are random (or a name's hash), so eight of them hash it.
+struct GuidHash {
+  size_t operator()(const Guid& guid) const {
+    uint64_t first;
+    std::memcpy(&first, guid.bytes.data(), sizeof first);
+    return first;
+  }
 };
 
 // A security identifier: S-1-<authority>-<sub>-<sub>...

@@ -42,6 +42,7 @@ std::optional<std::string> ReplicaBatch::getState(std::string_view key) const {
 void ReplicaBatch::put(NamingContext nc, const Object& after, const Object* before) {
   batch_.putObject(nc, after, before);
   written_.push_back(after.guid);
+  if (dir_.observes(after.guid)) keepWatched(watched_, after);
 }
 
 void ReplicaBatch::setNamingContextHead(NamingContext nc, const Object& head) {
@@ -72,8 +73,7 @@ Status ReplicaBatch::commit() {
   }
   if (newDomainSid_) dir_.domainSid_ = newDomainSid_;
   if (newInvocationId_) dir_.invocationId_ = *newInvocationId_;
-  if (dir_.writeObserver_)
-    for (const Guid& guid : written_) dir_.writeObserver_(guid, true);
+  dir_.tellObserver(written_, watched_, true);
   return Status::ok();
 }
 

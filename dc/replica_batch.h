@@ -59,7 +59,8 @@ class ReplicaBatch {
   std::optional<Guid> newHeads_[kNamingContextCount];
   std::optional<Sid> newDomainSid_;
   std::optional<Guid> newInvocationId_;
-  std::vector<Guid> written_;  // for the directory's write observer
+  std::vector<Guid> written_;    // for the directory's write observer
+  std::vector<Object> watched_;  // the last put copy of each object it watches
 };
 
 }  // namespace dcemu::dc

@@ -82,7 +82,7 @@ class LiveNode final : public node::Harness {
   KdcService& kdcService();
   dc::Status watchTrackedDmsas(const std::string& journalPath);
   void resolveWatchedDmsas();
-  void observeDmsa(const dc::Guid& object, bool replicated);
+  void observeDmsa(const dc::Object& dmsa, bool replicated);
   void journalMigrationStep(const std::string& dmsa, const std::string& op);
   std::pair<uint32_t, std::string> command(const std::vector<std::string>& args);  // node_commands.cc
   void originated(const std::string& dn, const std::vector<std::string>& attributes);

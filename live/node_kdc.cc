@@ -30,9 +30,14 @@ dc::Status LiveNode::watchTrackedDmsas(const std::string& journalPath) {
     for (const sim::TrackedHost& host : tracked[lower(dmsa.supersedes)]) watched.machines.push_back(host.machineSid);
     unresolved_.push_back(std::move(watched));
   }
-  dir_->setWriteObserver([this](const dc::Guid& object, bool replicated) { observeDmsa(object, replicated); });
+  // While a tracked dMSA is not in the replica yet, any write may be the
+  // one that creates it.
+  dir_->setWriteObserver({[this](const dc::Guid& object) { return watched_.count(object) || !unresolved_.empty(); },
+                          [this](const dc::Object& object, bool replicated) { observeDmsa(object, replicated); }});
   resolveWatchedDmsas();
-  for (const auto& [guid, watched] : watched_) observeDmsa(guid, false);
+  for (const auto& [guid, watched] : watched_) {
+    if (auto dmsa = dir_->viewByGuid(guid); dmsa && *dmsa) observeDmsa(**dmsa, false);
+  }
   return dc::Status::ok();
 }
 
@@ -47,20 +52,18 @@ void LiveNode::resolveWatchedDmsas() {
   }
 }
 
-void LiveNode::observeDmsa(const dc::Guid& object, bool replicated) {
-  auto found = watched_.find(object);
+void LiveNode::observeDmsa(const dc::Object& dmsa, bool replicated) {
+  auto found = watched_.find(dmsa.guid);
   if (found == watched_.end() && !unresolved_.empty()) {
     resolveWatchedDmsas();  // a dMSA a new-dmsa step created, here or elsewhere
-    found = watched_.find(object);
+    found = watched_.find(dmsa.guid);
   }
   if (found == watched_.end()) return;
-  auto dmsa = dir_->viewByGuid(object);
-  if (!dmsa) return;
   std::string members;
-  for (const dc::Sid& sid : sim::authorisedMachines(*dir_, **dmsa, found->second.machines))
+  for (const dc::Sid& sid : sim::authorisedMachines(*dir_, dmsa, found->second.machines))
     members += (members.empty() ? "" : ",") + sid.toString();
-  journal_.write({"observe", std::to_string(now()), found->second.name, object.toString(),
-                  std::to_string(dir_->integer(**dmsa, "msDS-DelegatedMSAState").value_or(0)), replicated ? "1" : "0",
+  journal_.write({"observe", std::to_string(now()), found->second.name, dmsa.guid.toString(),
+                  std::to_string(dir_->integer(dmsa, "msDS-DelegatedMSAState").value_or(0)), replicated ? "1" : "0",
                   members});
 }
 

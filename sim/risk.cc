@@ -46,6 +46,7 @@ void RiskTracker::identify(const std::string& dmsa, const dc::Guid& guid, int64_
 std::vector<dc::Guid> RiskTracker::watched() const {
   std::vector<dc::Guid> guids;
   for (const auto& [guid, index] : byGuid_) guids.push_back(guid);
+  std::sort(guids.begin(), guids.end());  // the order a replica's watched dMSAs are first observed in
   return guids;
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "dc/ids.h"
@@ -133,7 +134,7 @@ class RiskTracker {
 
   std::vector<std::string> dcNames_;
   std::vector<Migration> migrations_;
-  std::map<dc::Guid, size_t> byGuid_;
+  std::unordered_map<dc::Guid, size_t, dc::GuidHash> byGuid_;  // asked of every object a DC writes
   std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> byHostService_;  // lower names
   std::map<std::string, size_t> byName_;                                                    // lower dMSA name
 };

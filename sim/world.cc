@@ -117,8 +117,9 @@ dc::Status World::openDc(int index, std::unique_ptr<dc::Store> opened) {
   // and what a restarted or restored replica holds.
   if (static_cast<size_t>(index) < nodes_.size()) nodes_[index]->attach(d.dir.get(), d.dsa);
   d.dir->setWriteObserver(
-      [this, index](const dc::Guid& object, bool replicated) { watchDmsa(index, object, replicated); });
-  for (const dc::Guid& dmsa : risk_.watched()) watchDmsa(index, dmsa, false);
+      {[this](const dc::Guid& object) { return risk_.watches(object); },
+       [this, index](const dc::Object& dmsa, bool replicated) { observeDmsa(index, dmsa, replicated); }});
+  for (const dc::Guid& dmsa : risk_.watched()) watchDmsa(index, dmsa);
   return dc::Status::ok();
 }
 

@@ -196,7 +196,10 @@ class World final : private node::Harness {
   void scheduleClient(size_t client, int64_t at);
   kdc::LogonOutcome runClient(size_t client, bool forcedLogon);
   int clientIndex(const std::string& host, const std::string& service) const;
-  void watchDmsa(int dc, const dc::Guid& dmsa, bool replicated);
+  // What DC `dc` holds of a watched dMSA, read (watchDmsa) or as a write
+  // left it (observeDmsa), to the risk tracker.
+  void watchDmsa(int dc, const dc::Guid& dmsa);
+  void observeDmsa(int dc, const dc::Object& dmsa, bool replicated);
   dc::Status runMigrationStep(const Step& step, int dc, const dc::Principal& admin);
   void runExpectAuth(const Step& step);
   void runExpectEvent(const Step& step);

@@ -57,18 +57,21 @@ void World::createHosts() {
     auto guid = objects_.find(lower(dmsa.name));
     if (guid == objects_.end()) continue;  // created later by new-dmsa
     risk_.identify(dmsa.name, guid->second, scenario_.start);
-    for (int i = 0; i < dcCount(); ++i) watchDmsa(i, guid->second, false);
+    for (int i = 0; i < dcCount(); ++i) watchDmsa(i, guid->second);
   }
 }
 
-void World::watchDmsa(int index, const dc::Guid& dmsa, bool replicated) {
+void World::watchDmsa(int index, const dc::Guid& dmsa) {
   if (!risk_.watches(dmsa) || !dcs_[index].dir) return;
+  auto obj = dcs_[index].dir->viewByGuid(dmsa);
+  if (obj) observeDmsa(index, **obj, false);
+}
+
+void World::observeDmsa(int index, const dc::Object& dmsa, bool replicated) {
   const dc::Directory& dir = *dcs_[index].dir;
-  auto obj = dir.viewByGuid(dmsa);
-  if (!obj) return;
-  auto answer = membershipAnswers_.find(index, dir, **obj, [&] { return risk_.machinesOf(dmsa); });
+  auto answer = membershipAnswers_.find(index, dir, dmsa, [&] { return risk_.machinesOf(dmsa.guid); });
   RiskTracker::Observed observed =
-      risk_.observeByHost(index, dmsa, answer->authorised, dir.integer(**obj, "msDS-DelegatedMSAState").value_or(0),
+      risk_.observeByHost(index, dmsa.guid, answer->authorised, dir.integer(dmsa, "msDS-DelegatedMSAState").value_or(0),
                           replicated, queue_.now());
   if (observed.newState)
     trace_.record({elapsed(),

@@ -171,7 +171,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
     if (!added) return added.status();
     objects_[lower(spec->name)] = *added;
     risk_.identify(spec->name, *added, queue_.now());
-    for (int i = 0; i < dcCount(); ++i) watchDmsa(i, *added, false);
+    for (int i = 0; i < dcCount(); ++i) watchDmsa(i, *added);
     originated(index, dn, {"objectClass"});
     return dc::Status::ok();
   }

@@ -209,3 +209,36 @@ TEST_CASE("group membership is linked: member and memberOf agree") {
             .modify(d.dn("CN=helpdesk,CN=Users"), {{Change::Op::Delete, "member", {d.dn("CN=Administrator,CN=Users")}}})
             .code() == LdapResult::noSuchAttribute);
 }
+
+TEST_CASE("a write observer is told of each watched object as the store then holds it, and of no other") {
+  // The simulator's risk tracker follows dMSAs through these calls instead
+  // of reading each written dMSA again; what it is handed must be what a
+  // read after the write returns.
+  TestDomain d;
+  Guid watched = d.addUser("svc_watched");
+  d.addUser("svc_other");
+  std::vector<std::pair<Object, bool>> told;
+  d.dir().setWriteObserver({[&](const Guid& object) { return object == watched; },
+                            [&](const Object& object, bool replicated) { told.emplace_back(object, replicated); }});
+  auto stored = [&] {
+    auto obj = d.dir().viewByGuid(watched);
+    REQUIRE(obj.isOk());
+    return **obj;
+  };
+
+  REQUIRE(d.dir()
+              .modifyTogether({{d.dn("CN=svc_other,CN=Users"), {{Change::Op::Replace, "description", {"b"}}}},
+                               {d.dn("CN=svc_watched,CN=Users"), {{Change::Op::Replace, "description", {"a"}}}}})
+              .isOk());
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].first == stored());
+  CHECK_FALSE(told[0].second);
+
+  REQUIRE(d.dir().modify(d.dn("CN=svc_other,CN=Users"), {{Change::Op::Replace, "description", {"c"}}}).isOk());
+  CHECK(told.size() == 1);
+
+  REQUIRE(d.dir().remove(d.dn("CN=svc_watched,CN=Users")).isOk());
+  REQUIRE(told.size() == 2);
+  CHECK(told[1].first == stored());
+  CHECK(told[1].first.usnChanged == d.dir().highestCommittedUsn());
+}

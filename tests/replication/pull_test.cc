@@ -316,4 +316,25 @@ TEST_CASE("An update to an object the destination lacks stops a strict pull with
   }
 }
 
+TEST_CASE("A destination's write observer sees a watched object as the pull applied it, flagged replicated",
+          "[replication][pull]") {
+  ReplicationWorld world(2);
+  dc::Guid ou = require(world.dc(0).add(world.dn("OU=Watched"), {{"objectClass", {"organizationalUnit"}}}));
+  require(world.dc(0).add(world.dn("OU=Other"), {{"objectClass", {"organizationalUnit"}}}));
+  std::vector<std::pair<dc::Object, bool>> told;
+  world.dc(1).setWriteObserver(
+      {[&](const dc::Guid& object) { return object == ou; },
+       [&](const dc::Object& object, bool replicated) { told.emplace_back(object, replicated); }});
+  world.pullAll(1, 0);
+  REQUIRE(told.size() == 1);
+  CHECK(told[0].second);
+  CHECK(told[0].first == *require(world.dc(1).viewByGuid(ou)));
+
+  require(world.dc(0).modify(world.dn("OU=Watched"), {{dc::Change::Op::Replace, "description", {"moved"}}}));
+  require(world.dc(0).modify(world.dn("OU=Other"), {{dc::Change::Op::Replace, "description", {"not watched"}}}));
+  REQUIRE(world.pull(1, 0).counts.objectsReceived == 2);
+  REQUIRE(told.size() == 2);
+  CHECK(told[1].first == *require(world.dc(1).viewByGuid(ou)));
+  CHECK(*told[1].first.firstValue(world.dc(1).schema().attribute("description")->id) == "moved");
+}
 }  // namespace dcemu::replication::testing
