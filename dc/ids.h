@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <compare>
 #include <cstdint>
 #include <cstring>
@@ -28,8 +29,25 @@ struct Guid {
   std::string toString() const;  // lowercase, no braces, as repadmin prints
   std::string_view asBytes() const { return {reinterpret_cast<const char*>(bytes.data()), bytes.size()}; }
   // Windows compares GUIDs as 16 raw bytes when a replication tie needs a
-  // winner; so do we.
-  auto operator<=>(const Guid&) const = default;
+  // winner; so do we. Compared as two big-endian words, which order them as
+  // their bytes do, rather than by a call to memcmp: GUIDs are compared in
+  // every ordered map of objects and DCs and for every up-to-dateness
+  // cursor, and those calls were most of the simulator's memcmp samples.
+  std::strong_ordering operator<=>(const Guid& other) const {
+    uint64_t high = word(0), otherHigh = other.word(0);
+    if (high != otherHigh) return high <=> otherHigh;
+    return word(1) <=> other.word(1);
+  }
+  bool operator==(const Guid& other) const { return word(0) == other.word(0) && word(1) == other.word(1); }
+
+ private:
+  // Bytes 8i to 8i+7 as a big-endian number.
+  uint64_t word(int i) const {
+    uint64_t raw;
+    std::memcpy(&raw, bytes.data() + 8 * i, sizeof raw);
+    if constexpr (std::endian::native == std::endian::little) raw = __builtin_bswap64(raw);
+    return raw;
+  }
 };
 
 // For hashed containers of GUIDs whose order never reaches output. A

@@ -1,6 +1,8 @@
 #include "dc/ids.h"
 
 #include <catch2/catch.hpp>
+#include <cstring>
+#include <vector>
 
 #include "dc/rng.h"
 
@@ -21,6 +23,32 @@ TEST_CASE("GUID parsing refuses malformed text") {
   CHECK_FALSE(Guid::parse("bf967abax0de6-11d0-a285-00aa003049e2"));
   CHECK_FALSE(Guid::parse("zf967aba-0de6-11d0-a285-00aa003049e2"));
   CHECK_FALSE(Guid::parse(""));
+}
+
+TEST_CASE("GUIDs order as their 16 raw bytes do, as Windows breaks replication ties") {
+  // MS-DRSR 5.11 (AttributeStamp): when version and time tie, the stamp
+  // with the greater uuidOriginating wins; dcemu compares the 16 bytes as
+  // Windows does (dc/ids.h). A difference in each byte, the high bit
+  // included, and random GUIDs against each other.
+  Xoshiro256 rng(7);
+  std::vector<Guid> guids;
+  for (int i = 0; i < 64; ++i) guids.push_back(Guid::random(rng));
+  for (int at = 0; at < 16; ++at) {
+    Guid low, high;
+    low.bytes[at] = 0x7f;
+    high.bytes[at] = 0x80;
+    guids.push_back(low);
+    guids.push_back(high);
+  }
+  for (const Guid& a : guids) {
+    for (const Guid& b : guids) {
+      int bytes = std::memcmp(a.bytes.data(), b.bytes.data(), 16);
+      INFO(a.toString() << " against " << b.toString());
+      CHECK((a < b) == (bytes < 0));
+      CHECK((a == b) == (bytes == 0));
+      CHECK((a > b) == (bytes > 0));
+    }
+  }
 }
 
 TEST_CASE("random GUIDs come from the injected stream") {
