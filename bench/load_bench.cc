@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario_loader.h"
+#include "scenario/loader.h"
 #include "sim/world.h"
 
 namespace {
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   double firstPerUser = 0;
   for (long n : sizes) {
     auto began = std::chrono::steady_clock::now();
-    sim::LoadResult loaded = sim::parseScenario(usersFile(n), "bench.toml");
+    scenario::LoadResult loaded = scenario::parseScenario(usersFile(n), "bench.toml");
     if (!loaded.scenario) {
       fmt::print(stderr, "{}\n", loaded.errors.front());
       return 1;

@@ -29,13 +29,14 @@
 #include <vector>
 
 #include "bench/rocksdb_time.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
+#include "scenario/loader.h"
+#include "scenario/units.h"
 #include "sim/world.h"
 
 namespace {
 
 using namespace dcemu::sim;
+using namespace dcemu::scenario;
 
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "sim/commands.h"
+#include "cli/commands.h"
 
 namespace {
 
@@ -23,7 +23,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace dcemu::sim;
+  using namespace dcemu::cli;
   uint64_t seeds = argc > 1 ? std::stoull(argv[1]) : 1000;
   std::string file = argc > 2 ? argv[2] : std::string(DCEMU_TOPOLOGIES_DIR) + "/reference/two-sites-seed-warning.toml";
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());

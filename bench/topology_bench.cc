@@ -18,7 +18,8 @@
 #include <string_view>
 
 #include "replication/kcc.h"
-#include "sim/scenario_loader.h"
+#include "scenario/layout.h"
+#include "scenario/loader.h"
 #include "sim/world.h"
 
 namespace {
@@ -52,22 +53,23 @@ void bench(const char* shape, const std::vector<int>& sizes, std::string (*file)
              "dcemu topology", "/ first", "run start", "/ first");
   double firstKcc = 0, firstTopology = 0, firstStart = 0;
   for (int n : sizes) {
-    sim::LoadResult loaded = sim::parseScenario(file(n), "bench.toml");
+    scenario::LoadResult loaded = scenario::parseScenario(file(n), "bench.toml");
     if (!loaded.scenario) {
       fmt::print(stderr, "{}\n", loaded.errors.front());
       return;
     }
     auto began = std::chrono::steady_clock::now();
-    auto world = sim::World::createForTopology(*loaded.scenario, 1);
+    auto origin = scenario::provisionOrigin(*loaded.scenario, 1);
     double topology = seconds(began);
     replication::KccInput input = loaded.scenario->siteGraph();
-    for (int i = 0; i < (*world)->dcCount(); ++i)
-      input.dcs.push_back({(*world)->dsaInfo(i).name, (*world)->dsaInfo(i).dsa, loaded.scenario->dcs[i].site,
-                           loaded.scenario->dcs[i].rodc});
+    for (size_t i = 0; i < loaded.scenario->dcs.size(); ++i) {
+      const replication::DsaInfo& dsa = (*origin)->layout.dsaInfos[i];
+      input.dcs.push_back({dsa.name, dsa.dsa, loaded.scenario->dcs[i].site, loaded.scenario->dcs[i].rodc});
+    }
     began = std::chrono::steady_clock::now();
     replication::KccResult result = replication::computeTopology(input);
     double kcc = seconds(began);
-    world->reset();
+    origin->reset();
     began = std::chrono::steady_clock::now();
     auto started = sim::World::create(*loaded.scenario, 1, false);
     double start = seconds(began);

@@ -14,13 +14,14 @@
 #include <thread>
 #include <vector>
 
-#include "sim/scenario_loader.h"
+#include "scenario/loader.h"
 #include "sim/what_if.h"
 #include "sim/world.h"
 
 namespace {
 
 using namespace dcemu::sim;
+using namespace dcemu::scenario;
 
 double seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();

@@ -2,7 +2,7 @@
 // values whose deletion is older than the forest's tombstone lifetime
 // (tombstoneLifetime on CN=Directory Service, in days). The removal is
 // local: it takes no USN and does not replicate. Windows runs it every 12
-// hours on every DC.
+// hours on every DC, the first time 15 minutes after the DC starts.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,7 @@
 namespace dcemu::dc {
 
 inline constexpr int64_t kGarbageCollectionPeriodMicros = 12LL * 3600 * 1000000;
+inline constexpr int64_t kFirstCollectionMicros = 15LL * 60 * 1000000;
 
 // The tombstone lifetime this replica holds: its tombstoneLifetime, or 60
 // days when the attribute is absent (as Windows falls back when no value is

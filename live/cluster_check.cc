@@ -10,11 +10,12 @@
 #include <fstream>
 
 #include "dc/garbage_collection.h"
+#include "dc/text.h"
 #include "live/cluster_command.h"
 #include "replication/convergence.h"
-#include "sim/loader_internal.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
+#include "scenario/loader.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 
@@ -26,15 +27,15 @@ int clusterCheck(const std::string& directory) {
   };
   if (fs::exists(directory + "/supervisor.pid"))
     return refuse(fmt::format("{}: the cluster is running; stop it first (dcemu cluster down)", directory));
-  sim::LoadResult loaded = sim::loadScenarioFile(directory + "/topology.toml");
+  scenario::LoadResult loaded = scenario::loadScenarioFile(directory + "/topology.toml");
   if (!loaded.errors.empty())
     return refuse(fmt::format("{}: not a cluster directory: {}", directory, loaded.errors.front()));
-  const sim::Scenario& scenario = *loaded.scenario;
+  const scenario::Scenario& scenario = *loaded.scenario;
   std::string epochText;
   double scale = 0;
   std::ifstream(directory + "/epoch") >> epochText;
   std::ifstream(directory + "/time-scale") >> scale;
-  auto epoch = sim::parseUtcInstant(epochText);
+  auto epoch = scenario::parseUtcInstant(epochText);
   if (std::holds_alternative<std::string>(epoch) || !(scale > 0))
     return refuse(fmt::format("{}: its epoch or time-scale file is missing or damaged", directory));
   int64_t wall =
@@ -52,8 +53,8 @@ int clusterCheck(const std::string& directory) {
   };
   std::vector<Replica> replicas;
   int problems = 0;
-  for (const sim::DcSpec& spec : scenario.dcs) {
-    std::string path = directory + "/dcs/" + sim::loader::lower(spec.name) + "/store";
+  for (const scenario::DcSpec& spec : scenario.dcs) {
+    std::string path = directory + "/dcs/" + dc::toLower(spec.name) + "/store";
     if (!fs::exists(path)) {
       fmt::print("{}: never started (no store at {})\n", spec.name, path);
       ++problems;

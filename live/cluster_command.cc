@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "dc/store.h"
+#include "dc/text.h"
 #include "live/cluster_files.h"
 #include "live/hosts_process.h"
 #include "live/journal.h"
@@ -27,10 +28,10 @@
 #include "live/rpc_transport.h"
 #include "replication/repadmin.h"
 #include "replication/win32.h"
-#include "sim/loader_internal.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
-#include "sim/world.h"
+#include "scenario/layout.h"
+#include "scenario/loader.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 namespace {
@@ -47,7 +48,7 @@ int refuse(std::string_view command, const std::string& message) {
 }
 
 std::string dataDirectoryOf(const std::string& cluster, const std::string& dc) {
-  return cluster + "/dcs/" + sim::loader::lower(dc);
+  return cluster + "/dcs/" + dc::toLower(dc);
 }
 
 // The system's ephemeral port range, from which it gives every outgoing
@@ -209,9 +210,9 @@ struct Supervised {
   std::signal(SIGINT, SIG_IGN);
   std::ofstream log(directory + "/supervisor.log", std::ios::app);
   auto note = [&](const std::string& line) {
-    log << sim::formatUtcInstant(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count())
+    log << scenario::formatUtcInstant(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count())
         << ' ' << line << std::endl;
   };
   std::map<pid_t, size_t> running;
@@ -253,10 +254,10 @@ struct Supervised {
 }  // namespace
 
 int clusterUp(const ClusterOptions& options) {
-  sim::LoadResult loaded = sim::loadScenarioFile(options.file);
+  scenario::LoadResult loaded = scenario::loadScenarioFile(options.file);
   for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.errors.empty()) return 2;
-  const sim::Scenario& scenario = *loaded.scenario;
+  const scenario::Scenario& scenario = *loaded.scenario;
   if (!(options.timeScale > 0) || options.timeScale > 1e6)
     return refuse("cluster up", "--time-scale: a number above 0 and at most 1000000");
   const std::string& dir = options.directory;
@@ -293,7 +294,7 @@ int clusterUp(const ClusterOptions& options) {
     std::ofstream(dir + "/seed") << options.seed.value_or(scenario.seed) << '\n';
     if (options.tls) {
       std::vector<std::string> parties = {"admin", "hosts"};
-      for (const sim::DcSpec& spec : scenario.dcs) parties.push_back(spec.name);
+      for (const scenario::DcSpec& spec : scenario.dcs) parties.push_back(spec.name);
       if (dc::Status issued = issueClusterCertificates(dir + "/tls", parties); !issued.isOk()) {
         fmt::print(stderr, "dcemu cluster up: {}\n", issued.message());
         return 1;
@@ -305,7 +306,7 @@ int clusterUp(const ClusterOptions& options) {
       std::string data = dataDirectoryOf(dir, scenario.dcs[i].name);
       fs::create_directories(data, error);
       dc::Status provisioned =
-          sim::World::createReplicaStore(scenario, options.seed.value_or(scenario.seed), i, data + "/store");
+          scenario::createReplicaStore(scenario, options.seed.value_or(scenario.seed), i, data + "/store");
       if (!provisioned.isOk()) {
         fmt::print(stderr, "dcemu cluster up: {}: {}\n", scenario.dcs[i].name, provisioned.toString());
         return 1;
@@ -317,7 +318,7 @@ int clusterUp(const ClusterOptions& options) {
     int64_t zero =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
         2;
-    std::ofstream(dir + "/epoch") << sim::formatUtcInstant(zero * 1'000'000) << '\n';
+    std::ofstream(dir + "/epoch") << scenario::formatUtcInstant(zero * 1'000'000) << '\n';
     std::ofstream(dir + "/time-scale") << options.timeScale << '\n';
     fs::copy_file(options.file, dir + "/topology.toml", error);
   }
@@ -349,7 +350,7 @@ int clusterUp(const ClusterOptions& options) {
     // A store this dcemu cannot read (one an older dcemu wrote) would make
     // its DC exit on every restart; say so once, before anything starts.
     auto env = dc::StoreEnv::onDisk(1 << 20);
-    for (const sim::DcSpec& spec : scenario.dcs) {
+    for (const scenario::DcSpec& spec : scenario.dcs) {
       auto store = dc::Store::open(*env, dataDirectoryOf(dir, spec.name) + "/store");
       if (!store) return refuse("cluster up", fmt::format("{}: {}", spec.name, store.status().message()));
     }
@@ -357,8 +358,8 @@ int clusterUp(const ClusterOptions& options) {
   std::vector<Supervised> processes;
   std::vector<std::string> names;
   const std::string absolute = fs::absolute(dir).string();
-  for (const sim::DcSpec& spec : scenario.dcs) {
-    std::string key = sim::loader::lower(spec.name);
+  for (const scenario::DcSpec& spec : scenario.dcs) {
+    std::string key = dc::toLower(spec.name);
     if (!files->peers.count(key) || !metrics->count(key))
       return refuse("cluster up", fmt::format("{}: the cluster directory has no address for {}", dir, spec.name));
     std::string data = dataDirectoryOf(absolute, spec.name);
@@ -420,8 +421,8 @@ int clusterUp(const ClusterOptions& options) {
   }
   fmt::print("cluster of {} DCs up in {} at time scale {}, simulated time zero at {}\n", names.size(), dir,
              options.timeScale, epoch);
-  for (const sim::DcSpec& spec : scenario.dcs) {
-    std::string key = sim::loader::lower(spec.name);
+  for (const scenario::DcSpec& spec : scenario.dcs) {
+    std::string key = dc::toLower(spec.name);
     fmt::print("  {:<16} replication {}:{}  metrics http://{}:{}/metrics\n", spec.name, files->peers.at(key).host,
                files->peers.at(key).port, metrics->at(key).host, metrics->at(key).port);
   }
@@ -456,7 +457,7 @@ int clusterStatus(const std::string& directory) {
   // In the file's order when the directory holds the file, as repadmin
   // /showrepl * lists DCs; else by name.
   std::vector<std::pair<std::string, Address>> order(files->peers.begin(), files->peers.end());
-  sim::LoadResult loaded = sim::loadScenarioFile(directory + "/topology.toml");
+  scenario::LoadResult loaded = scenario::loadScenarioFile(directory + "/topology.toml");
   if (loaded.errors.empty()) {
     auto rank = [&](const std::string& name) { return loaded.scenario->dcIndex(name); };
     std::stable_sort(order.begin(), order.end(),
@@ -507,7 +508,7 @@ int clusterStatus(const std::string& directory) {
       if (fields[5] != "1") ++failed;
       latest = std::max<int64_t>(latest, std::strtoll(fields[1].c_str(), nullptr, 10));
     }
-    std::string when = loaded.errors.empty() ? sim::formatMoment(latest, loaded.scenario->start) : "";
+    std::string when = loaded.errors.empty() ? scenario::formatMoment(latest, loaded.scenario->start) : "";
     fmt::print("\nhosts: {} logons and renewals journalled, {} failed{}\n", logons, failed,
                when.empty() ? "" : ", the latest at " + when);
   }

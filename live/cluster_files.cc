@@ -12,7 +12,7 @@
 
 #include "dc/text.h"
 #include "live/rpc_auth.h"
-#include "sim/units.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 namespace {
@@ -104,7 +104,7 @@ dc::Result<ClusterClock> readClusterClock(const std::string& directory) {
   std::string epochText;
   ClusterClock clock;
   std::ifstream(directory + "/epoch") >> epochText;
-  auto epoch = sim::parseUtcInstant(epochText);
+  auto epoch = scenario::parseUtcInstant(epochText);
   if (auto* why = std::get_if<std::string>(&epoch))
     return dc::Status(dc::LdapResult::other, fmt::format("{}/epoch: {}", directory, *why));
   clock.epochUnixMicros = std::get<int64_t>(epoch);

@@ -11,22 +11,23 @@
 #include <set>
 #include <sstream>
 
+#include "dc/text.h"
 #include "live/cluster_command.h"
 #include "live/cluster_files.h"
 #include "live/hosts_process.h"
 #include "live/journal.h"
-#include "sim/host_population.h"
-#include "sim/loader_internal.h"
-#include "sim/planning.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
+#include "report/membership.h"
+#include "report/planning.h"
+#include "scenario/host_plan.h"
+#include "scenario/loader.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 
 namespace {
 
 namespace fs = std::filesystem;
-using sim::loader::lower;
 
 int refuse(const std::string& message) {
   fmt::print(stderr, "dcemu cluster report: {}\n", message);
@@ -53,11 +54,11 @@ struct Record {
 // What the running nodes say about the domain now (`ctl state`). When no
 // DC answers, the cluster is stopped and says nothing: then no DC counts as
 // down, cut off or disabled.
-class LiveFacts final : public sim::DomainFacts {
+class LiveFacts final : public report::DomainFacts {
  public:
   // `ask`: whether to ask the DCs (not for a report of a past moment).
-  LiveFacts(const sim::Scenario& scenario, const std::string& directory, bool ask) : scenario_(scenario) {
-    for (const sim::DcSpec& spec : scenario.dcs) {
+  LiveFacts(const scenario::Scenario& scenario, const std::string& directory, bool ask) : scenario_(scenario) {
+    for (const scenario::DcSpec& spec : scenario.dcs) {
       if (!ask) {
         dcs_.emplace_back();
         continue;
@@ -93,11 +94,11 @@ class LiveFacts final : public sim::DomainFacts {
   int64_t now() const override { return now_; }
   const std::vector<kdc::Event>& events() const override { return events_; }
   std::optional<kdc::LogonOutcome> latestLogon(const std::string& host, const std::string& service) const override {
-    auto found = latest_.find({lower(host), lower(service)});
+    auto found = latest_.find({dc::toLower(host), dc::toLower(service)});
     return found == latest_.end() ? std::nullopt : std::optional(found->second.first);
   }
   std::optional<int64_t> nextLogon(const std::string& host, const std::string& service) const override {
-    auto found = latest_.find({lower(host), lower(service)});
+    auto found = latest_.find({dc::toLower(host), dc::toLower(service)});
     if (found == latest_.end() || found->second.second < now_) return std::nullopt;
     return found->second.second;
   }
@@ -113,7 +114,7 @@ class LiveFacts final : public sim::DomainFacts {
 
   void logged(kdc::Event event) { events_.push_back(std::move(event)); }
   void loggedOn(const std::string& host, const std::string& service, const kdc::LogonOutcome& outcome, int64_t next) {
-    latest_[{lower(host), lower(service)}] = {outcome, next};
+    latest_[{dc::toLower(host), dc::toLower(service)}] = {outcome, next};
   }
 
  private:
@@ -122,7 +123,7 @@ class LiveFacts final : public sim::DomainFacts {
     bool inboundDisabled = false;
     std::set<int> reaches;
   };
-  const sim::Scenario& scenario_;
+  const scenario::Scenario& scenario_;
   bool running_ = false;
   int64_t now_ = 0;
   std::vector<DcState> dcs_;
@@ -147,16 +148,16 @@ int clusterReport(const ClusterReportOptions& options) {
   const std::string& dir = options.directory;
   std::optional<int64_t> until;
   if (!options.until.empty()) {
-    auto parsed = sim::parseDuration(options.until);
+    auto parsed = scenario::parseDuration(options.until);
     if (auto* why = std::get_if<std::string>(&parsed)) return refuse("--until: " + *why);
     until = std::get<int64_t>(parsed);
   }
   if (std::error_code error; !fs::exists(dir + "/topology.toml", error))
     return refuse(fmt::format("--data {}: not a cluster directory (no topology.toml)", dir));
-  sim::LoadResult loaded = sim::loadScenarioFile(dir + "/topology.toml");
+  scenario::LoadResult loaded = scenario::loadScenarioFile(dir + "/topology.toml");
   for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.errors.empty()) return 2;
-  const sim::Scenario& scenario = *loaded.scenario;
+  const scenario::Scenario& scenario = *loaded.scenario;
   uint64_t seed = scenario.seed;
   if (uint64_t kept = 0; std::ifstream(dir + "/seed") >> kept) seed = kept;
 
@@ -166,7 +167,7 @@ int clusterReport(const ClusterReportOptions& options) {
   std::vector<std::string> missing;
   for (int d = 0; d < static_cast<int>(scenario.dcs.size()); ++d) {
     const std::string& name = scenario.dcs[d].name;
-    const std::string path = fmt::format("{}/dcs/{}/risk.journal", dir, lower(name));
+    const std::string path = fmt::format("{}/dcs/{}/risk.journal", dir, dc::toLower(name));
     dc::Result<JournalRecords> journal = JournalRecords{};
     if (fs::exists(path)) {
       journal = readJournal(path);
@@ -193,20 +194,20 @@ int clusterReport(const ClusterReportOptions& options) {
   std::map<std::string, dc::Sid> machineSids;  // lower machine account
   for (const Record& r : records)
     if (r.fields[0] == "machine" && r.fields.size() == 3)
-      if (auto sid = dc::Sid::parse(r.fields[2])) machineSids[lower(r.fields[1]) + "$"] = *sid;
-  std::vector<sim::PlannedClient> planned = sim::planHostClients(scenario, seed);
-  auto tracked = sim::trackedHostsByService(scenario, planned, [&](const std::string& account) {
-    auto found = machineSids.find(lower(account));
+      if (auto sid = dc::Sid::parse(r.fields[2])) machineSids[dc::toLower(r.fields[1]) + "$"] = *sid;
+  std::vector<scenario::PlannedClient> planned = scenario::planHostClients(scenario, seed);
+  auto tracked = report::trackedHostsByService(scenario, planned, [&](const std::string& account) {
+    auto found = machineSids.find(dc::toLower(account));
     return found == machineSids.end() ? std::nullopt : std::optional<dc::Sid>(found->second);
   });
   std::vector<std::string> dcNames;
-  for (const sim::DcSpec& spec : scenario.dcs) dcNames.push_back(spec.name);
-  sim::RiskTracker risk(dcNames);
+  for (const scenario::DcSpec& spec : scenario.dcs) dcNames.push_back(spec.name);
+  report::RiskTracker risk(dcNames);
   std::set<std::string> createdLater;  // dMSAs a new-dmsa step creates
-  for (const sim::Step& step : scenario.steps)
-    if (step.action == "new-dmsa") createdLater.insert(lower(step.dmsa));
-  for (const sim::DmsaSpec& dmsa : scenario.dmsas)
-    if (!dmsa.supersedes.empty()) risk.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
+  for (const scenario::Step& step : scenario.steps)
+    if (step.action == "new-dmsa") createdLater.insert(dc::toLower(step.dmsa));
+  for (const scenario::DmsaSpec& dmsa : scenario.dmsas)
+    if (!dmsa.supersedes.empty()) risk.track(dmsa.name, dmsa.supersedes, tracked[dc::toLower(dmsa.supersedes)]);
 
   LiveFacts facts(scenario, dir, !until);
   const bool running = facts.running();
@@ -224,8 +225,8 @@ int clusterReport(const ClusterReportOptions& options) {
       auto guid = dc::Guid::parse(f[3]);
       auto state = number(f[4]);
       if (!guid || !state) continue;
-      if (identified.insert(lower(f[2])).second)
-        risk.identify(f[2], *guid, createdLater.count(lower(f[2])) ? r.at : scenario.start);
+      if (identified.insert(dc::toLower(f[2])).second)
+        risk.identify(f[2], *guid, createdLater.count(dc::toLower(f[2])) ? r.at : scenario.start);
       std::set<dc::Sid> members;
       for (size_t from = 0; from < f[6].size();) {
         size_t comma = f[6].find(',', from);
@@ -248,26 +249,26 @@ int clusterReport(const ClusterReportOptions& options) {
       facts.logged(std::move(event));
     }
   }
-  sim::PlanningReport report = sim::planningReport(scenario, seed, risk, facts);
+  report::PlanningReport report = report::planningReport(scenario, seed, risk, facts);
   report.file = dir + "/topology.toml";
 
   std::string text = fmt::format("cluster     {} ({} DCs{}), journals up to {}\n", dir, scenario.dcs.size(),
                                  until     ? ""
                                  : running ? ", running"
                                            : ", stopped",
-                                 sim::formatMoment(latest, scenario.start));
+                                 scenario::formatMoment(latest, scenario.start));
   text += fmt::format("logons      {} journalled, {} failed\n", logons, failed);
   if (until)
     text += fmt::format("note        as of {} (--until): blockers do not tell DCs down, cut off or disabled then\n",
-                        sim::formatMoment(now, scenario.start));
+                        scenario::formatMoment(now, scenario.start));
   else if (!running)
     text += "note        the cluster is stopped: blockers do not tell DCs down, cut off or disabled\n";
   for (const std::string& dcWithout : missing)
     text += fmt::format("note        no journal from {}: what it saw is missing from this report\n", dcWithout);
-  text += sim::reportText(report);
+  text += report::reportText(report);
   int exitCode = missing.empty() ? 0 : 1;
   for (const std::string& path :
-       sim::writeReportFiles(report, options.jsonFile, options.htmlFile, options.csvDirectory)) {
+       report::writeReportFiles(report, options.jsonFile, options.htmlFile, options.csvDirectory)) {
     fmt::print(stderr, "dcemu cluster report: {}: writing failed\n", path);
     exitCode = 1;
   }

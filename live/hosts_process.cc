@@ -10,6 +10,7 @@
 #include <queue>
 #include <thread>
 
+#include "dc/text.h"
 #include "live/cluster_files.h"
 #include "live/journal.h"
 #include "live/kdc_wire.h"
@@ -17,10 +18,10 @@
 #include "live/rpc_tls.h"
 #include "live/rpc_transport.h"
 #include "replication/win32.h"
-#include "sim/host_population.h"
-#include "sim/loader_internal.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
+#include "scenario/host_plan.h"
+#include "scenario/loader.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 namespace win32 = replication::win32;
@@ -37,7 +38,7 @@ volatile std::sig_atomic_t stopRequested = 0;
 // answer; the hosts process has nothing else to do meanwhile.
 class RemoteHostEnvironment final : public kdc::HostEnvironment {
  public:
-  RemoteHostEnvironment(const sim::Scenario& scenario, const Peers& peers, std::string secret, RpcTls* tls,
+  RemoteHostEnvironment(const scenario::Scenario& scenario, const Peers& peers, std::string secret, RpcTls* tls,
                         ScaledClock& clock, JournalWriter& journal)
       : scenario_(scenario), peers_(peers), secret_(std::move(secret)), tls_(tls), clock_(clock), journal_(journal) {}
   ~RemoteHostEnvironment() noexcept override = default;
@@ -52,7 +53,7 @@ class RemoteHostEnvironment final : public kdc::HostEnvironment {
   int forwardTarget(int rodc) const override {
     // As the RODC forwards: the nearest writable DC its own site reaches.
     const std::string& rodcSite = scenario_.sites[scenario_.dcs[rodc].site].name;
-    for (const std::vector<int>& tier : sim::locatorTiers(scenario_, scenario_.dcs[rodc].site))
+    for (const std::vector<int>& tier : scenario::locatorTiers(scenario_, scenario_.dcs[rodc].site))
       for (int dc : tier)
         if (!scenario_.dcs[dc].rodc && answersSite(dc, rodcSite)) return dc;
     return -1;
@@ -212,7 +213,7 @@ class RemoteHostEnvironment final : public kdc::HostEnvironment {
     return done();
   }
 
-  const sim::Scenario& scenario_;
+  const scenario::Scenario& scenario_;
   const Peers& peers_;
   std::string secret_;
   RpcTls* tls_;
@@ -237,15 +238,15 @@ std::string hostsDirectoryOf(const std::string& clusterDirectory) {
 }
 
 int runHosts(const HostsOptions& options) {
-  sim::LoadResult loaded = sim::loadScenarioFile(options.file);
+  scenario::LoadResult loaded = scenario::loadScenarioFile(options.file);
   for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.errors.empty()) return 2;
-  const sim::Scenario& scenario = *loaded.scenario;
+  const scenario::Scenario& scenario = *loaded.scenario;
   const std::string& dir = options.clusterDirectory;
   auto secret = readSecret(dir + "/secret");
   auto peers = secret ? readPeers(dir + "/peers") : dc::Result<Peers>(secret.status());
   if (!peers) return refuse(fmt::format("{} (is {} a cluster directory?)", peers.status().message(), dir));
-  for (const sim::DcSpec& spec : scenario.dcs)
+  for (const scenario::DcSpec& spec : scenario.dcs)
     if (!peers->count(spec.name)) return refuse(fmt::format("{}/peers: no address for {}", dir, spec.name));
   std::unique_ptr<RpcTls> tls;
   if (std::error_code error; std::filesystem::exists(dir + "/tls", error)) {
@@ -267,24 +268,24 @@ int runHosts(const HostsOptions& options) {
   if (dc::Status opened = journal.open(journalFile); !opened.isOk()) return refuse("--journal " + opened.message());
 
   ScaledClock clock(scenario.start, clusterClock->epochUnixMicros, scale);
-  std::vector<sim::PlannedClient> planned = sim::planHostClients(scenario, options.seed.value_or(scenario.seed));
+  std::vector<scenario::PlannedClient> planned =
+      scenario::planHostClients(scenario, options.seed.value_or(scenario.seed));
   std::vector<kdc::HostClient> clients;
   // (when, client, a host-logon step's fresh logon rather than the schedule's renewal)
   using Due = std::tuple<int64_t, size_t, bool>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
   std::vector<int64_t> scheduled;  // per client: its next scheduled logon or renewal
-  for (const sim::PlannedClient& client : planned) {
+  for (const scenario::PlannedClient& client : planned) {
     clients.emplace_back(client.spec, client.locatorSeed);
     due.push({client.firstLogon, clients.size() - 1, false});
     scheduled.push_back(client.firstLogon);
   }
-  for (const sim::Step& step : scenario.steps) {
+  for (const scenario::Step& step : scenario.steps) {
     if (step.action == "expect-auth" || step.action == "expect-event")
       fmt::print("line {}: {} steps are not run live\n", step.where.line, step.action);
     if (step.action != "host-logon") continue;
-    auto client = std::find_if(planned.begin(), planned.end(), [&](const sim::PlannedClient& c) {
-      return sim::loader::lower(c.spec.host) == sim::loader::lower(step.host) &&
-             sim::loader::lower(c.service) == sim::loader::lower(step.service);
+    auto client = std::find_if(planned.begin(), planned.end(), [&](const scenario::PlannedClient& c) {
+      return dc::toLower(c.spec.host) == dc::toLower(step.host) && dc::toLower(c.service) == dc::toLower(step.service);
     });
     if (client == planned.end())
       fmt::print("line {}: host-logon refused: no service {} on host {}\n", step.where.line, step.service, step.host);
@@ -321,18 +322,18 @@ int runHosts(const HostsOptions& options) {
       continue;
     }
     due.pop();
-    const sim::PlannedClient& plan = planned[index];
+    const scenario::PlannedClient& plan = planned[index];
     env.site = scenario.sites[plan.site].name;
     kdc::LogonOutcome outcome = forced ? clients[index].logon(env) : clients[index].renew(env);
     // A host-logon step's logon leaves the schedule as it was.
     if (!forced) {
-      scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime - renewEarly : sim::kRetryAfterFailure);
+      scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime - renewEarly : scenario::kRetryAfterFailure);
       due.push({scheduled[index], index, false});
     }
     int64_t next = scheduled[index];
     journal.write({"logon", std::to_string(outcome.at), plan.spec.host, plan.service, outcome.renewal ? "1" : "0",
                    outcome.ok ? "1" : "0", outcome.identity, outcome.dc, outcome.reason, std::to_string(next)});
-    fmt::print("{} {} {} {}{}\n", sim::formatMoment(outcome.at, scenario.start), plan.spec.host, plan.service,
+    fmt::print("{} {} {} {}{}\n", scenario::formatMoment(outcome.at, scenario.start), plan.spec.host, plan.service,
                outcome.ok ? "logged on as " + outcome.identity : "failed: " + outcome.reason,
                outcome.dc.empty() ? "" : " (" + outcome.dc + ")");
     std::fflush(stdout);

@@ -19,9 +19,9 @@
 #include "live/rpc_tls.h"
 #include "live/rpc_transport.h"
 #include "node/node.h"
-#include "sim/network.h"
-#include "sim/scenario.h"
-#include "sim/world.h"
+#include "scenario/layout.h"
+#include "scenario/network.h"
+#include "scenario/scenario.h"
 
 namespace dcemu::live {
 
@@ -50,7 +50,7 @@ struct PartnerStats {
 
 class LiveNode final : public node::Harness {
  public:
-  LiveNode(const sim::Scenario& scenario, uint64_t seed, int index, std::unique_ptr<sim::World> layout,
+  LiveNode(const scenario::Scenario& scenario, uint64_t seed, int index, scenario::DomainLayout layout,
            int64_t epochUnixMicros, double scale, std::string secret);
   ~LiveNode() noexcept override;
 
@@ -68,7 +68,7 @@ class LiveNode final : public node::Harness {
   int64_t now() const override { return clock_.nowMicros(); }
   void at(int64_t when, std::function<void()> fn) override { after(when - now(), std::move(fn)); }
   void after(int64_t micros, std::function<void()> fn) override;
-  dc::Guid dsaOf(int dc) const override { return layout_->dsaInfo(dc).dsa; }
+  dc::Guid dsaOf(int dc) const override { return layout_.dsaInfos[dc].dsa; }
   std::shared_ptr<replication::PullTransport> transportTo(int destination, int source, bool forced) override;
   void deliverNotification(int source, int destination, dc::NamingContext nc) override;
   void pullEnded(int destination, const node::PullEnded& ended) override;
@@ -91,28 +91,26 @@ class LiveNode final : public node::Harness {
   // The file's [[fault]]s and [[step]]s that concern this DC, at their
   // moments (node_timeline.cc).
   void scheduleTimeline();
-  void runFault(const sim::Fault& fault, int id, bool on);
-  void runStep(const sim::Step& step);
-  std::optional<std::string> stepDn(const sim::Step& step) const;
+  void runFault(const scenario::Fault& fault, int id, bool on);
+  void runStep(const scenario::Step& step);
+  std::optional<std::string> stepDn(const scenario::Step& step) const;
   // The file's [workload]: a description change on a random user, at
   // exponential intervals averaging the file's rate, as in the simulator.
   void scheduleWorkload();
   void log(const std::string& line) const;
   std::string nameOf(int dc) const { return scenario_.dcs[dc].name; }
 
-  const sim::Scenario& scenario_;
+  const scenario::Scenario& scenario_;
   uint64_t seed_;
   int index_;
-  std::unique_ptr<sim::World> layout_;  // the topology, connections and DSAs every node computes alike
+  scenario::DomainLayout layout_;  // the topology, connections and DSAs every node computes alike
   mutable ScaledClock clock_;
   dc::Xoshiro256 rng_;
   std::string secret_;
   asio::io_context io_;
   KjAsioLoop loop_{io_};
-  sim::Network network_;
+  scenario::Network network_;
   std::unique_ptr<dc::StoreEnv> env_;
-  std::unique_ptr<dc::Store> store_;
-  std::unique_ptr<dc::Directory> dir_;
   replication::DsaNames names_;
   std::unique_ptr<node::Node> node_;
   class ScaledTimer;

@@ -10,13 +10,14 @@
 #include <chrono>
 
 #include "dc/migration.h"
+#include "dc/text.h"
 #include "live/live_node.h"
 #include "replication/repadmin.h"
 #include "replication/win32.h"
-#include "sim/commands.h"
-#include "sim/loader_internal.h"
-#include "sim/provision_scenario.h"
-#include "sim/units.h"
+#include "report/object_text.h"
+#include "scenario/provision.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 namespace {
@@ -51,7 +52,7 @@ bool known(const std::string& attribute) {
 
 void LiveNode::originated(const std::string& dn, const std::vector<std::string>& attributes) {
   ++originatingWrites_;
-  node_->originated(dn, attributes);
+  node_->replication().originated(dn, attributes);
 }
 
 Reply LiveNode::command(const std::vector<std::string>& args) {
@@ -66,43 +67,45 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     return {0, text};
   }
   // A DC that is down (a dc-down fault) answers nothing, as the simulator's.
-  if (!node_->up()) return {replication::win32::kRpcServerUnavailable, fmt::format("{} is down", nameOf(index_))};
+  if (!node_->replication().up())
+    return {replication::win32::kRpcServerUnavailable, fmt::format("{} is down", nameOf(index_))};
   const std::string& op = args[0];
-  const std::string domainDn = dir_->namingContextDn(dc::NamingContext::Domain).toString();
+  const std::string domainDn = node_->directory()->namingContextDn(dc::NamingContext::Domain).toString();
   auto qualify = [&](const std::string& dn) {
-    return sim::loader::lower(dn).ends_with(sim::loader::lower(domainDn)) ? dn : dn + "," + domainDn;
+    return dc::toLower(dn).ends_with(dc::toLower(domainDn)) ? dn : dn + "," + domainDn;
   };
   auto qualifyValue = [&](const std::string& attribute, const std::string& value) {
     const dc::AttributeDef* def = dc::Schema::builtin().attribute(attribute);
     return def && def->syntax == dc::Syntax::Dn ? qualify(value) : value;
   };
-  const dc::Principal admin = sim::administratorOf(*dir_);
+  const dc::Principal admin = scenario::administratorOf(*node_->directory());
   const std::string& self = nameOf(index_);
 
   if (op == "showrepl") {
-    auto text =
-        replication::showRepl({dir_.get(), &layout_->dsaInfo(index_)}, names_, args.size() > 1 && args[1] == "csv");
+    auto text = replication::showRepl({node_->directory(), &layout_.dsaInfos[index_]}, names_,
+                                      args.size() > 1 && args[1] == "csv");
     return text ? Reply{0, *text} : usage(text.status().toString());
   }
   if (op == "showobjmeta" && args.size() == 2) {
-    auto text = replication::showObjMeta({dir_.get(), &layout_->dsaInfo(index_)}, names_, qualify(args[1]));
+    auto text = replication::showObjMeta({node_->directory(), &layout_.dsaInfos[index_]}, names_, qualify(args[1]));
     return text ? Reply{0, *text} : usage(text.status().message());
   }
   if (op == "get" && args.size() >= 2) {
     std::vector<std::string> attributes(args.begin() + 2, args.end());
     for (const std::string& name : attributes)
       if (!known(name)) return usage(fmt::format("attribute \"{}\": no such attribute in the schema", name));
-    auto object = dir_->read(qualify(args[1]));
+    auto object = node_->directory()->read(qualify(args[1]));
     if (!object) return {kDirectoryRefused, fmt::format("\"{}\" on {}: {}", args[1], self, object.status().message())};
-    return {0, fmt::format("{} on {} at {}\n", qualify(args[1]), self, sim::formatMoment(now(), scenario_.start)) +
-                   sim::objectText(*dir_, *object, attributes)};
+    return {0, fmt::format("{} on {} at {}\n", qualify(args[1]), self, scenario::formatMoment(now(), scenario_.start)) +
+                   report::objectText(*node_->directory(), *object, attributes)};
   }
-  if (op == "usn") return {0, fmt::format("{}\n", dir_->highestCommittedUsn())};
+  if (op == "usn") return {0, fmt::format("{}\n", node_->directory()->highestCommittedUsn())};
   if (op == "state" && args.size() == 1) {
     // What the faults and an administrator changed on this DC: its
     // replication switches and which sites its network reaches now.
-    std::string text = fmt::format("inbound-disabled {:d}\noutbound-disabled {:d}\nbroken {}\n", node_->inboundDisabled,
-                                   node_->outboundDisabled, node_->broken);
+    std::string text =
+        fmt::format("inbound-disabled {:d}\noutbound-disabled {:d}\nbroken {}\n", node_->replication().inboundDisabled,
+                    node_->replication().outboundDisabled, node_->replication().broken);
     const int own = scenario_.dcs[index_].site;
     for (int site = 0; site < static_cast<int>(scenario_.sites.size()); ++site)
       text += fmt::format("reaches {} {:d}\n", scenario_.sites[site].name, network_.reachable(own, site));
@@ -111,7 +114,7 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
   if (op == "partnerships" && args.size() == 1) {
     // For `cluster status`'s /replsummary: this DC's clock, then one line
     // per inbound partnership (source, attempt, success, result, failures).
-    auto partnerships = replication::summaryPartnerships({dir_.get(), &layout_->dsaInfo(index_)}, names_);
+    auto partnerships = replication::summaryPartnerships({node_->directory(), &layout_.dsaInfos[index_]}, names_);
     if (!partnerships) return usage(partnerships.status().toString());
     std::string text = fmt::format("now {}\n", now());
     for (const replication::SummaryPartnership& p : *partnerships)
@@ -132,11 +135,11 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
       it->values.push_back(qualifyValue(assignment->first, assignment->second));
     }
     std::string dn = qualify(args[1]);
-    auto added = dir_->add(dn, inputs, admin);
+    auto added = node_->directory()->add(dn, inputs, admin);
     if (!added) return statusReply(added.status(), "");
     originated(dn, {"objectClass"});
     return {0, fmt::format("added {} on {} (objectGUID {}, USN {})\n", dn, self, added->toString(),
-                           dir_->highestCommittedUsn())};
+                           node_->directory()->highestCommittedUsn())};
   }
   if (op == "modify" && args.size() >= 3) {
     std::vector<dc::Change> changes;
@@ -159,19 +162,21 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
       attributes.push_back(assignment->first);
     }
     std::string dn = qualify(args[1]);
-    dc::Status modified = dir_->modify(dn, changes, admin);
+    dc::Status modified = node_->directory()->modify(dn, changes, admin);
     if (modified.isOk()) originated(dn, attributes);
-    return statusReply(modified, fmt::format("modified {} on {} (USN {})\n", dn, self, dir_->highestCommittedUsn()));
+    return statusReply(
+        modified, fmt::format("modified {} on {} (USN {})\n", dn, self, node_->directory()->highestCommittedUsn()));
   }
   if (op == "delete" && (args.size() == 2 || (args.size() == 3 && args[2] == "tree"))) {
     std::string dn = qualify(args[1]);
-    dc::Status removed = args.size() == 3 ? dir_->removeTree(dn, admin) : dir_->remove(dn, admin);
+    dc::Status removed =
+        args.size() == 3 ? node_->directory()->removeTree(dn, admin) : node_->directory()->remove(dn, admin);
     if (removed.isOk()) originated(dn, {"isDeleted"});
     return statusReply(removed, fmt::format("deleted {} on {}\n", dn, self));
   }
   if (op == "rename" && args.size() == 3) {
     std::string dn = qualify(args[1]), newDn = qualify(args[2]);
-    dc::Status renamed = dir_->rename(dn, newDn, admin);
+    dc::Status renamed = node_->directory()->rename(dn, newDn, admin);
     if (renamed.isOk()) originated(newDn, {"name"});
     return statusReply(renamed, fmt::format("renamed {} to {} on {}\n", dn, newDn, self));
   }
@@ -190,12 +195,13 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     }
     // repadmin /replicate without /force is refused with 8457 while inbound
     // replication is disabled, as in the simulator.
-    if (node_->inboundDisabled && !flags.forced)
+    if (node_->replication().inboundDisabled && !flags.forced)
       return {replication::win32::kSinkDisabled,
               fmt::format("DsReplicaSync() failed with status {} (0x{:x}): {}", replication::win32::kSinkDisabled,
                           replication::win32::kSinkDisabled,
                           replication::win32::message(replication::win32::kSinkDisabled))};
-    for (dc::NamingContext nc : node::kNamingContexts) node_->pull(source, nc, node::PullReason::Step, flags);
+    for (dc::NamingContext nc : node::kNamingContexts)
+      node_->replication().pull(source, nc, node::PullReason::Step, flags);
     return {0, fmt::format("replication from {} to {} started\n", nameOf(source), self)};
   }
   if ((op == "populate" || op == "touch") && args.size() == 3) {
@@ -212,30 +218,30 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
       std::string dn = fmt::format("CN={}-{:05d},CN=Users,{}", args[1], i, domainDn);
       dc::Status written =
           op == "populate"
-              ? dir_->add(dn, {{"objectClass", {"user"}}}, admin).status()
-              : dir_->modify(dn, {{dc::Change::Op::Replace, "description", {fmt::format("touched at {}", now())}}},
-                             admin);
+              ? node_->directory()->add(dn, {{"objectClass", {"user"}}}, admin).status()
+              : node_->directory()->modify(
+                    dn, {{dc::Change::Op::Replace, "description", {fmt::format("touched at {}", now())}}}, admin);
       if (!written.isOk()) return statusReply(written, "");
       ++originatingWrites_;
     }
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    node_->changed(dc::NamingContext::Domain, false);
+    node_->replication().changed(dc::NamingContext::Domain, false);
     return {0, fmt::format("{} {} users on {} in {:.3f} s (USN {})\n", op == "populate" ? "added" : "changed", count,
-                           self, seconds, dir_->highestCommittedUsn())};
+                           self, seconds, node_->directory()->highestCommittedUsn())};
   }
   if ((op == "start-migration" || op == "complete-migration" || op == "undo-migration" || op == "reset-migration") &&
       (args.size() == 2 || args.size() == 3)) {
     // The migration operations as the file's steps run them: the [[dmsa]]
     // by the name the file gives it, the old account by sAMAccountName
     // (default: the one the file says it supersedes).
-    const sim::DmsaSpec* spec = nullptr;
-    for (const sim::DmsaSpec& dmsa : scenario_.dmsas)
-      if (sim::loader::lower(dmsa.name) == sim::loader::lower(args[1])) spec = &dmsa;
+    const scenario::DmsaSpec* spec = nullptr;
+    for (const scenario::DmsaSpec& dmsa : scenario_.dmsas)
+      if (dc::toLower(dmsa.name) == dc::toLower(args[1])) spec = &dmsa;
     if (!spec) return usage(fmt::format("{}: no [[dmsa]] \"{}\" in the file", op, args[1]));
     std::string account = args.size() == 3 ? args[2] : spec->supersedes;
     if (account.empty()) return usage(fmt::format("{}: {} supersedes no account; name one", op, spec->name));
-    auto guid = dir_->store().guidByAccountName(account);
-    auto accountDn = guid ? dir_->dnOf(*guid)
+    auto guid = node_->directory()->store().guidByAccountName(account);
+    auto accountDn = guid ? node_->directory()->dnOf(*guid)
                           : dc::Result<std::string>(dc::Status(dc::LdapResult::noSuchObject,
                                                                fmt::format("no account {} on {}", account, self)));
     if (!accountDn) return statusReply(accountDn.status(), "");
@@ -243,24 +249,25 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
                                 : op == "complete-migration" ? dc::MigrationOp::Complete
                                 : op == "undo-migration"     ? dc::MigrationOp::Undo
                                                              : dc::MigrationOp::Reset;
-    std::string dmsaDn = sim::dmsaDn(scenario_, *spec);
-    dc::MigrationOutcome outcome = dc::migrateServiceAccount(*dir_, {dmsaDn, *accountDn, migration}, admin);
+    std::string dmsaDn = scenario::dmsaDn(scenario_, *spec);
+    dc::MigrationOutcome outcome =
+        dc::migrateServiceAccount(*node_->directory(), {dmsaDn, *accountDn, migration}, admin);
     log(fmt::format("event 3085: {} of {} to {}: {}", dc::migrationOpName(migration), account, spec->name,
                     outcome.status.isOk() ? "No Error." : outcome.status.message()));
     if (!outcome.status.isOk()) return statusReply(outcome.status, "");
     journalMigrationStep(spec->name, std::string(dc::migrationOpName(migration)));
     originated(dmsaDn, {"msDS-DelegatedMSAState"});
     std::string state = "(not set)";
-    if (auto dmsa = dir_->read(dmsaDn))
-      if (auto values = dir_->values(*dmsa, "msDS-DelegatedMSAState"); values && !values->empty())
+    if (auto dmsa = node_->directory()->read(dmsaDn))
+      if (auto values = node_->directory()->values(*dmsa, "msDS-DelegatedMSAState"); values && !values->empty())
         state = values->front();
     return {0, fmt::format("{} on {}: {} now has msDS-DelegatedMSAState {}\n", op, self, spec->name, state)};
   }
   if (op == "syncall" && args.size() == 1) {
     // repadmin /syncall /A /e /P-less: pull every naming context from every
     // inbound partner now, forced.
-    node_->pullFromEveryPartner(node::PullReason::Step, {.forced = true});
-    return {0, fmt::format("{} pulls from its {} partner(s) started\n", self, node_->inbound().size())};
+    node_->replication().pullFromEveryPartner(node::PullReason::Step, {.forced = true});
+    return {0, fmt::format("{} pulls from its {} partner(s) started\n", self, node_->replication().inbound().size())};
   }
   if (op == "workload" && args.size() == 2 && (args[1] == "on" || args[1] == "off")) {
     // The file's background workload stops for a convergence check, as the
@@ -278,8 +285,8 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     if (direction != "inbound" && direction != "outbound" && direction != "both")
       return usage(fmt::format("{}: \"{}\": expected inbound, outbound or both", op, direction));
     bool disable = op == "disable-replication";
-    if (direction != "outbound") node_->inboundDisabled = disable;
-    if (direction != "inbound") node_->outboundDisabled = disable;
+    if (direction != "outbound") node_->replication().inboundDisabled = disable;
+    if (direction != "inbound") node_->replication().outboundDisabled = disable;
     return {0, fmt::format("{} replication {} on {}\n", direction, disable ? "disabled" : "enabled", self)};
   }
   if ((op == "partition-link" || op == "isolate-site") && args.size() == 3 && (args[2] == "on" || args[2] == "off")) {

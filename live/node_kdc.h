@@ -8,7 +8,8 @@
 
 #include "live/live_node.h"
 #include "replication/win32.h"
-#include "sim/host_population.h"
+#include "report/membership.h"
+#include "scenario/host_plan.h"
 
 namespace dcemu::live {
 
@@ -25,17 +26,18 @@ class LiveNode::LocalKdc final : public kdc::ReplicaHostEnvironment, public KdcS
   std::string dcName(int dc) const override { return node_.nameOf(dc); }
   int forwardTarget(int) const override { return -1; }
   void log(kdc::Event) override {}
-  dc::Directory& directory(int) override { return *node_.dir_; }
-  kdc::KerberosPolicy policy(int dc) const override { return sim::kerberosPolicy(node_.scenario_, dc); }
+  dc::Directory& directory(int) override { return *node_.node_->directory(); }
+  kdc::KerberosPolicy policy(int dc) const override { return scenario::kerberosPolicy(node_.scenario_, dc); }
   void wrote(int, const std::string& dn) override { node_.originated(dn, {"msDS-GroupMSAMembership"}); }
   void secretRevealed(int, int) override { revealed_ = true; }
 
   // KdcService
   std::pair<uint32_t, std::string> refusalFor(const std::string& site) override {
-    const sim::Scenario& s = node_.scenario_;
+    const scenario::Scenario& s = node_.scenario_;
     int hostSite = s.siteIndex(site);
     if (hostSite < 0) return {replication::win32::kInvalidParameter, fmt::format("no site {} in the file", site)};
-    if (!node_.node_->up()) return {replication::win32::kRpcServerUnavailable, node_.nameOf(node_.index_) + " is down"};
+    if (!node_.node_->replication().up())
+      return {replication::win32::kRpcServerUnavailable, node_.nameOf(node_.index_) + " is down"};
     if (!node_.network_.reachable(hostSite, s.dcs[node_.index_].site))
       return {replication::win32::kRpcServerUnavailable,
               fmt::format("{} cannot be reached from site {}", node_.nameOf(node_.index_), site)};
@@ -62,7 +64,7 @@ class LiveNode::LocalKdc final : public kdc::ReplicaHostEnvironment, public KdcS
     int index = node_.scenario_.dcIndex(writable);
     if (index < 0 || node_.scenario_.dcs[index].rodc)
       return dc::Status(dc::LdapResult::noSuchObject, fmt::format("{} is no writable DC of the file", writable));
-    node_.node_->pull(index, dc::NamingContext::Domain, node::PullReason::Secret, {.forced = true});
+    node_.node_->replication().pull(index, dc::NamingContext::Domain, node::PullReason::Secret, {.forced = true});
     return dc::Status::ok();
   }
   kdc::MembershipCheck checkMembership(const std::string& dmsaDn, const std::string& machine) override {

@@ -17,7 +17,7 @@ std::string LiveNode::metricsText() const {
     return labels;
   };
   out.family("dcemu_usn_highest_committed", "gauge", "The DC's highest committed USN.");
-  out.sample("dcemu_usn_highest_committed", dc, static_cast<double>(dir_->highestCommittedUsn()));
+  out.sample("dcemu_usn_highest_committed", dc, static_cast<double>(node_->directory()->highestCommittedUsn()));
   out.family("dcemu_simulated_time_seconds", "gauge", "The DC's clock: Unix seconds of simulated time.");
   out.sample("dcemu_simulated_time_seconds", dc, static_cast<double>(clock_.nowMicros()) / 1e6);
   out.family("dcemu_originating_writes_total", "counter",

@@ -8,14 +8,15 @@
 #include <random>
 
 #include "dc/garbage_collection.h"
+#include "dc/random_stream.h"
+#include "dc/text.h"
 #include "live/cluster_files.h"
 #include "live/live_node.h"
 #include "live/node_kdc.h"
 #include "replication/win32.h"
-#include "sim/event_queue.h"
-#include "sim/loader_internal.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
+#include "scenario/loader.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 
 namespace dcemu::live {
 namespace {
@@ -92,7 +93,7 @@ class LiveNode::NetworkTransport final : public replication::PullTransport {
   int source_;
 };
 
-LiveNode::LiveNode(const sim::Scenario& scenario, uint64_t seed, int index, std::unique_ptr<sim::World> layout,
+LiveNode::LiveNode(const scenario::Scenario& scenario, uint64_t seed, int index, scenario::DomainLayout layout,
                    int64_t epochUnixMicros, double scale, std::string secret)
     : scenario_(scenario),
       seed_(seed),
@@ -111,51 +112,46 @@ LiveNode::~LiveNode() noexcept {
   kdc_.reset();
   rpc_.reset();
   node_.reset();
-  dir_.reset();
-  store_.reset();
 }
 
 dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& listenHost, uint16_t listenPort,
                            const Peers& peers, const std::string& metricsHost, uint16_t metricsPort, bool metrics) {
   const std::string storePath = dataDirectory + "/store";
   if (!std::filesystem::exists(storePath))
-    DCEMU_RETURN_IF_ERROR(sim::World::createReplicaStore(scenario_, seed_, index_, storePath));
+    DCEMU_RETURN_IF_ERROR(scenario::createReplicaStore(scenario_, seed_, index_, storePath));
+  const scenario::DcSpec& self = scenario_.dcs[index_];
+  node_ = std::make_unique<node::Node>(
+      node::DcSettings{index_, self.name, scenario_.domain, self.rodc, layout_.dsaInfos[index_].dsa,
+                       scenario::kerberosPolicy(scenario_, index_), scenario::replicationSettings(scenario_)},
+      *this, layout_.connections, clock_, dc::Xoshiro256(rng_.next()));
   env_ = dc::StoreEnv::onDisk(64 << 20);
-  auto store = dc::Store::open(*env_, storePath);
-  if (!store) return store.status();
-  store_ = std::move(*store);
-  const sim::DcSpec& self = scenario_.dcs[index_];
-  auto dir = dc::Directory::open(*store_, dc::DirectoryOptions{scenario_.domain, self.rodc}, clock_, rng_);
-  if (!dir) return dir.status();
-  dir_ = std::move(*dir);
-  names_ = layout_->dsaNames();
+  DCEMU_RETURN_IF_ERROR(node_->open(*env_, storePath));
+  names_ = layout_.dsaNames();
   DCEMU_RETURN_IF_ERROR(watchTrackedDmsas(dataDirectory + "/risk.journal"));
-
-  node_ = std::make_unique<node::Node>(index_, *this, sim::replicationSettings(scenario_), layout_->connections());
-  node_->attach(dir_.get(), dsaOf(index_));
 
   timer_ = std::make_unique<ScaledTimer>(io_, clock_.scale());
   rpc_ = std::make_unique<RpcPullTransport>(loop_, *timer_, secret_, tls_ ? &tls_->context() : nullptr);
   for (int dc = 0; dc < static_cast<int>(scenario_.dcs.size()); ++dc) {
-    auto peer = peers.find(sim::loader::lower(scenario_.dcs[dc].name));
+    auto peer = peers.find(dc::toLower(scenario_.dcs[dc].name));
     if (peer != peers.end() && dc != index_)
       rpc_->addSource(dsaOf(dc), peer->second.host, peer->second.port, tlsName(nameOf(dc)));
   }
-  server_ = std::make_unique<ReplicationServer>(loop_, *dir_, layout_->dsaInfo(index_), names_, secret_);
+  server_ = std::make_unique<ReplicationServer>(loop_, *node_->directory(), layout_.dsaInfos[index_], names_, secret_);
   if (tls_) server_->requireTls(tls_->context());
   server_->setHooks(
       {[this](const dc::Guid& source, dc::NamingContext nc) {
-         int dc = layout_->dcOfDsa(source);
+         int dc = layout_.dcOfDsa(source);
          if (dc < 0) return;
          ++notificationsReceived_;
-         node_->pull(dc, nc, node::PullReason::Notification);
+         node_->replication().pull(dc, nc, node::PullReason::Notification);
        },
        [this](const std::vector<std::string>& args) { return command(args); },
        [this]() -> std::pair<uint32_t, std::string> {
          // As the simulator answers: a DC that is off cannot be
          // reached; a broken endpoint is not registered.
-         if (!node_->up()) return {replication::win32::kRpcServerUnavailable, nameOf(index_) + " is down"};
-         if (node_->broken > 0)
+         if (!node_->replication().up())
+           return {replication::win32::kRpcServerUnavailable, nameOf(index_) + " is down"};
+         if (node_->replication().broken > 0)
            return {replication::win32::kEndpointNotRegistered, nameOf(index_) + ": no replication endpoint"};
          return {0, ""};
        },
@@ -175,9 +171,9 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   if (metrics) {
     http_ = std::make_unique<HttpEndpoint>(loop_, HttpPages{[this] { return metricsText(); },
                                                             [this](std::string& text) {
-                                                              text = fmt::format("{} up; highest committed USN {}",
-                                                                                 nameOf(index_),
-                                                                                 dir_->highestCommittedUsn());
+                                                              text = fmt::format(
+                                                                  "{} up; highest committed USN {}", nameOf(index_),
+                                                                  node_->directory()->highestCommittedUsn());
                                                               return true;
                                                             }});
     auto served = http_->listen(metricsHost, metricsPort);
@@ -191,26 +187,27 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
   // started before simulated time zero (a cluster's DCs start just before
   // it) begins its schedule there, as the simulator's DCs all do.
   const int64_t start = std::max(now(), scenario_.start);
-  for (size_t i = 0; i < node_->inbound().size(); ++i) {
-    int64_t first = sim::seededFirstPoll(scenario_, seed_, node_->inbound()[i], start);
-    if (first != INT64_MAX) node_->startPolling(i, first);
+  for (size_t i = 0; i < node_->replication().inbound().size(); ++i) {
+    int64_t first = scenario::seededFirstPoll(scenario_, seed_, node_->replication().inbound()[i], start);
+    if (first != INT64_MAX) node_->replication().startPolling(i, first);
   }
-  node_->pullFromEveryPartner(node::PullReason::Restart);
-  scheduleGarbageCollection(start + sim::kFirstCollectionMicros);
+  node_->replication().pullFromEveryPartner(node::PullReason::Restart);
+  scheduleGarbageCollection(start + dc::kFirstCollectionMicros);
   scheduleTimeline();
-  if (!self.rodc && scenario_.changesPerDcPerHour > 0 && !layout_->workloadUsers().empty()) scheduleWorkload();
+  if (!self.rodc && scenario_.changesPerDcPerHour > 0 && !layout_.workloadUsers.empty()) scheduleWorkload();
   return dc::Status::ok();
 }
 
 void LiveNode::scheduleWorkload() {
-  after(sim::exponential(rng_, 3600e6 / scenario_.changesPerDcPerHour), [this, generation = workloadGeneration_] {
+  after(dc::exponential(rng_, 3600e6 / scenario_.changesPerDcPerHour), [this, generation = workloadGeneration_] {
     if (generation != workloadGeneration_) return;
-    const std::vector<std::string>& users = layout_->workloadUsers();
-    const std::string& user = users[sim::uniformBelow(rng_, users.size())];
-    dc::Status changed = dir_->modify(
-        user, {{dc::Change::Op::Replace,
-                "description",
-                {fmt::format("changed on {} at {}", nameOf(index_), sim::formatDuration(now() - scenario_.start))}}});
+    const std::vector<std::string>& users = layout_.workloadUsers;
+    const std::string& user = users[dc::uniformBelow(rng_, users.size())];
+    dc::Status changed = node_->directory()->modify(
+        user,
+        {{dc::Change::Op::Replace,
+          "description",
+          {fmt::format("changed on {} at {}", nameOf(index_), scenario::formatDuration(now() - scenario_.start))}}});
     if (changed.isOk()) originated(user, {"description"});
     scheduleWorkload();
   });
@@ -272,8 +269,8 @@ void LiveNode::pullRefused(int, int source, dc::NamingContext nc, const replicat
 void LiveNode::scheduleGarbageCollection(int64_t when) {
   at(when, [this] {
     int64_t t = now();
-    if (t - dc::tombstoneLifetimeMicros(*dir_) > scenario_.start) {
-      if (auto collected = dc::collectGarbage(*dir_, t); !collected)
+    if (t - dc::tombstoneLifetimeMicros(*node_->directory()) > scenario_.start) {
+      if (auto collected = dc::collectGarbage(*node_->directory(), t); !collected)
         log(fmt::format("garbage collection failed: {}", collected.status().toString()));
     }
     scheduleGarbageCollection(now() + dc::kGarbageCollectionPeriodMicros);
@@ -281,7 +278,7 @@ void LiveNode::scheduleGarbageCollection(int64_t when) {
 }
 
 void LiveNode::log(const std::string& line) const {
-  fmt::print("{} {}\n", sim::formatMoment(clock_.nowMicros(), scenario_.start), line);
+  fmt::print("{} {}\n", scenario::formatMoment(clock_.nowMicros(), scenario_.start), line);
   std::fflush(stdout);
 }
 
@@ -296,10 +293,10 @@ int refuse(const std::string& message) {
 
 int runNode(const NodeOptions& options) {
   namespace fs = std::filesystem;
-  sim::LoadResult loaded = sim::loadScenarioFile(options.file);
+  scenario::LoadResult loaded = scenario::loadScenarioFile(options.file);
   for (const std::string& error : loaded.errors) fmt::print(stderr, "{}\n", error);
   if (!loaded.errors.empty()) return 2;
-  const sim::Scenario& scenario = *loaded.scenario;
+  const scenario::Scenario& scenario = *loaded.scenario;
   int index = scenario.dcIndex(options.dc);
   if (index < 0) return refuse(fmt::format("--dc {}: no such DC in {}", options.dc, options.file));
   if (!(options.timeScale > 0) || options.timeScale > 1e6)
@@ -327,7 +324,7 @@ int runNode(const NodeOptions& options) {
   }
   std::optional<int64_t> epoch;
   if (!options.epoch.empty()) {
-    auto parsed = sim::parseUtcInstant(options.epoch);
+    auto parsed = scenario::parseUtcInstant(options.epoch);
     if (auto* why = std::get_if<std::string>(&parsed)) return refuse("--epoch: " + *why);
     epoch = std::get<int64_t>(parsed);
   }
@@ -348,12 +345,12 @@ int runNode(const NodeOptions& options) {
   }
   uint64_t seed = options.seed.value_or(scenario.seed);
 
-  auto layout = sim::World::createForTopology(scenario, seed);
+  auto layout = scenario::provisionOrigin(scenario, seed);
   if (!layout) {
     fmt::print(stderr, "dcemu node: {}\n", layout.status().toString());
     return 1;
   }
-  LiveNode node(scenario, seed, index, std::move(*layout), *epoch, options.timeScale, *secret);
+  LiveNode node(scenario, seed, index, std::move((*layout)->layout), *epoch, options.timeScale, *secret);
   if (tls) node.useTls(std::move(tls));
   dc::Status started = node.start(options.dataDirectory, listen->host, listen->port, *peers, metrics.host, metrics.port,
                                   !options.metricsListen.empty());

@@ -7,17 +7,18 @@
 // starts is on.
 #include <fmt/format.h>
 
+#include "dc/text.h"
 #include "live/live_node.h"
 #include "replication/win32.h"
-#include "sim/loader_internal.h"
-#include "sim/provision_scenario.h"
+#include "scenario/provision.h"
+#include "scenario/scenario.h"
 
 namespace dcemu::live {
 
 void LiveNode::scheduleTimeline() {
   const int64_t now = this->now();
   for (size_t id = 0; id < scenario_.faults.size(); ++id) {
-    const sim::Fault& fault = scenario_.faults[id];
+    const scenario::Fault& fault = scenario_.faults[id];
     if (fault.kind == "usn-rollback" || fault.kind == "random-partitions") {
       log(fmt::format("line {}: {} faults are not run live", fault.where.line, fault.kind));
       continue;
@@ -31,14 +32,14 @@ void LiveNode::scheduleTimeline() {
     }
     at(to, [this, &fault, id] { runFault(fault, static_cast<int>(id), false); });
   }
-  for (const sim::Step& step : scenario_.steps) {
+  for (const scenario::Step& step : scenario_.steps) {
     const std::string& dc = step.action == "replicate" ? step.to : step.dc;
     if (scenario_.dcIndex(dc) != index_ || scenario_.start + step.at <= now) continue;
     at(scenario_.start + step.at, [this, &step] { runStep(step); });
   }
 }
 
-void LiveNode::runFault(const sim::Fault& fault, int id, bool on) {
+void LiveNode::runFault(const scenario::Fault& fault, int id, bool on) {
   const bool mine = !fault.dc.empty() && scenario_.dcIndex(fault.dc) == index_;
   if (fault.kind == "partition") {
     network_.partitionLink(scenario_.linkIndex(fault.link), on);
@@ -47,7 +48,7 @@ void LiveNode::runFault(const sim::Fault& fault, int id, bool on) {
   } else if (fault.kind == "slow-link") {
     network_.slowLink(scenario_.linkIndex(fault.link), id, on ? std::optional<int64_t>(fault.latency) : std::nullopt);
   } else if (fault.kind == "replication-broken" && mine) {
-    node_->broken += on ? 1 : -1;
+    node_->replication().broken += on ? 1 : -1;
   } else if (fault.kind == "clock-skew" && mine) {
     clock_.setSkew(on ? fault.offset : 0);
   } else if (fault.kind == "dc-down" && mine) {
@@ -57,8 +58,7 @@ void LiveNode::runFault(const sim::Fault& fault, int id, bool on) {
       node_->stop();
     } else {
       node_->start();
-      node_->attach(dir_.get(), dsaOf(index_));
-      node_->pullFromEveryPartner(node::PullReason::Restart);
+      node_->replication().pullFromEveryPartner(node::PullReason::Restart);
     }
   } else {
     return;
@@ -68,18 +68,18 @@ void LiveNode::runFault(const sim::Fault& fault, int id, bool on) {
 
 // The DN a step names: its `dn` (relative to the domain), or the object its
 // `object` label gave at provisioning or at an earlier ldap-add.
-std::optional<std::string> LiveNode::stepDn(const sim::Step& step) const {
+std::optional<std::string> LiveNode::stepDn(const scenario::Step& step) const {
   if (step.object.empty()) return step.dn;
-  std::string label = sim::loader::lower(step.object);
+  std::string label = dc::toLower(step.object);
   if (auto added = addedLabels_.find(label); added != addedLabels_.end()) return added->second;
-  if (auto guid = layout_->objectGuid(label))
-    if (auto dn = dir_->dnOf(*guid)) return *dn;
+  if (auto guid = layout_.objects.find(label); guid != layout_.objects.end())
+    if (auto dn = node_->directory()->dnOf(guid->second)) return *dn;
   return std::nullopt;
 }
 
-void LiveNode::runStep(const sim::Step& step) {
+void LiveNode::runStep(const scenario::Step& step) {
   std::vector<std::string> args;
-  auto values = [&](const char* kind, const sim::AttributeValues& attributes) {
+  auto values = [&](const char* kind, const scenario::AttributeValues& attributes) {
     for (const auto& [name, list] : attributes) {
       if (list.empty()) args.push_back(fmt::format("{}{}=", kind, name));
       for (const std::string& value : list) args.push_back(fmt::format("{}{}={}", kind, name, value));
@@ -90,7 +90,7 @@ void LiveNode::runStep(const sim::Step& step) {
   if (action == "ldap-add") {
     args = {"add", step.dn};
     values("", step.attrs);
-    if (!step.id.empty()) addedLabels_[sim::loader::lower(step.id)] = step.dn;
+    if (!step.id.empty()) addedLabels_[dc::toLower(step.id)] = step.dn;
   } else if (action == "ldap-modify" && dn) {
     args = {"modify", *dn};
     values("replace:", step.replace);
@@ -111,11 +111,12 @@ void LiveNode::runStep(const sim::Step& step) {
     args = {action, step.dmsa};
     if (!step.superseded.empty()) args.push_back(step.superseded);
   } else if (action == "new-dmsa") {
-    const sim::DmsaSpec* spec = nullptr;
-    for (const sim::DmsaSpec& dmsa : scenario_.dmsas)
-      if (sim::loader::lower(dmsa.name) == sim::loader::lower(step.dmsa)) spec = &dmsa;
-    std::string dmsaDn = sim::dmsaDn(scenario_, *spec);
-    auto added = dir_->add(dmsaDn, sim::dmsaAttributes(*spec), sim::administratorOf(*dir_));
+    const scenario::DmsaSpec* spec = nullptr;
+    for (const scenario::DmsaSpec& dmsa : scenario_.dmsas)
+      if (dc::toLower(dmsa.name) == dc::toLower(step.dmsa)) spec = &dmsa;
+    std::string dmsaDn = scenario::dmsaDn(scenario_, *spec);
+    auto added = node_->directory()->add(dmsaDn, scenario::dmsaAttributes(*spec),
+                                         scenario::administratorOf(*node_->directory()));
     if (added) originated(dmsaDn, {"objectClass"});
     log(fmt::format("line {}: new-dmsa {}: {}", step.where.line, spec->name,
                     added ? "ok" : "refused: " + added.status().toString()));
@@ -124,7 +125,7 @@ void LiveNode::runStep(const sim::Step& step) {
     log(fmt::format("line {}: {} steps are not run live", step.where.line, action));
     return;
   }
-  if (!node_->up()) {
+  if (!node_->replication().up()) {
     log(fmt::format("line {}: {}: refused: {} is down", step.where.line, action, nameOf(index_)));
     return;
   }

@@ -14,7 +14,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "sim/loader_internal.h"
+#include "dc/text.h"
+#include "scenario/scenario.h"
 
 namespace dcemu::live {
 
@@ -114,7 +115,7 @@ dc::Result<std::string> readText(const std::string& path) {
 }  // namespace
 
 std::string tlsName(const std::string& party) {
-  return sim::loader::lower(party);
+  return dc::toLower(party);
 }
 
 struct RpcTls::Material {

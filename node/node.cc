@@ -1,199 +1,55 @@
 #include "node/node.h"
 
-#include <algorithm>
-#include <map>
-#include <set>
-
-#include "dc/text.h"
-
 namespace dcemu::node {
 
-namespace {
+Node::Node(DcSettings settings, Harness& harness, const std::vector<replication::Connection>& connections,
+           dc::Clock& clock, dc::Xoshiro256 rng)
+    : settings_(std::move(settings)),
+      clock_(clock),
+      rng_(rng),
+      scheduler_(settings_.index, harness, settings_.replication, connections) {}
 
-constexpr int64_t kMinute = int64_t{60} * 1'000'000;
-constexpr int64_t kQuarterHour = 15 * kMinute;
-constexpr int64_t kDay = 24 * 60 * kMinute;
-constexpr int64_t kWeek = 7 * kDay;
-
-}  // namespace
-
-std::string_view pullReasonName(PullReason reason) {
-  static constexpr std::string_view kNames[] = {"notification", "schedule", "step", "restart", "settle", "secret"};
-  return kNames[static_cast<int>(reason)];
+Node::~Node() {
+  close();
 }
 
-int64_t nextOpenInstant(const replication::Schedule& schedule, int64_t unixMicros) {
-  if (schedule.isAlways()) return unixMicros;
-  // 1970-01-01 was a Thursday: three days after a Monday.
-  int64_t sinceMonday = (unixMicros + 3 * kDay) % kWeek;
-  int64_t slotStart = unixMicros - sinceMonday % kQuarterHour;
-  int slot = static_cast<int>(sinceMonday / kQuarterHour);
-  for (int i = 0; i <= replication::Schedule::kSlots; ++i) {
-    if (schedule.open[(slot + i) % replication::Schedule::kSlots])
-      return i == 0 ? unixMicros : slotStart + i * kQuarterHour;
-  }
-  return INT64_MAX;
+dc::Status Node::open(dc::StoreEnv& env, const std::string& path) {
+  close();  // RocksDB locks a store: the one open may be the one asked for
+  auto store = dc::Store::open(env, path);
+  if (!store) return store.status();
+  return attach(std::move(*store));
 }
 
-std::vector<Connection> planConnections(const replication::KccInput& input, const replication::KccResult& topology,
-                                        const std::vector<bool>& linkNotifies) {
-  auto siteOf = [&](int dc) { return input.dcs[dc].site; };
-  // The site paths the connections need: one search from a source site
-  // with many destinations (a hub), a search stopping at its destination
-  // otherwise (a spoke). Both find the same path.
-  std::map<int, std::set<int>> wanted;  // source site → destination sites
-  for (const replication::KccConnection& kcc : topology.connections)
-    if (siteOf(kcc.source) != siteOf(kcc.destination)) wanted[siteOf(kcc.source)].insert(siteOf(kcc.destination));
-  std::map<std::pair<int, int>, replication::SitePath> paths;
-  for (const auto& [from, destinations] : wanted) {
-    if (destinations.size() == 1) {
-      int to = *destinations.begin();
-      if (auto path = replication::leastCostPath(input, from, to)) paths.emplace(std::pair(from, to), std::move(*path));
-      continue;
-    }
-    auto all = replication::leastCostPathsFrom(input, from);
-    for (int to : destinations)
-      if (all[to]) paths.emplace(std::pair(from, to), std::move(*all[to]));
-  }
-  std::vector<Connection> connections;
-  for (const replication::KccConnection& kcc : topology.connections) {
-    Connection c;
-    c.kcc = kcc;
-    int from = siteOf(kcc.source), to = siteOf(kcc.destination);
-    auto found = paths.find({from, to});
-    if (from == to) {
-      c.notify = true;
-    } else if (found != paths.end()) {
-      const replication::SitePath& path = found->second;
-      c.interval = path.interval;
-      c.schedule = path.schedule;
-      c.notify = std::all_of(path.links.begin(), path.links.end(), [&](int link) { return linkNotifies[link]; });
-    }
-    connections.push_back(c);
-  }
-  return connections;
+dc::Status Node::open(std::unique_ptr<dc::Store> store) {
+  return attach(std::move(store));
 }
 
-Node::Node(int index, Harness& harness, const ReplicationSettings& settings, const std::vector<Connection>& connections)
-    : index_(index), harness_(harness), settings_(settings) {
-  for (const Connection& c : connections) {
-    if (c.kcc.destination == index) inbound_.push_back(c);
-    if (c.kcc.source == index) outbound_.emplace_back(c.kcc.destination, c.notify);
-  }
-}
-
-void Node::pull(int source, dc::NamingContext nc, PullReason reason, PullFlags flags,
-                std::function<void(const replication::PullResult&)> then) {
-  if (!up_ || broken > 0 || (inboundDisabled && !flags.forced)) return;
-  PullSlot& slot = pulls_[{source, static_cast<int>(nc)}];
-  if (slot.running) {
-    slot.again = true;
-    return;
-  }
-  slot.running = true;
-  int64_t started = harness_.now();
-  std::shared_ptr<replication::PullTransport> transport = harness_.transportTo(index_, source, flags.forced);
-  replication::PullOptions options = settings_.pull;
-  options.fullSync = flags.full;
-  replication::pullNamingContext(
-      *dir_, dsa_, harness_.dsaOf(source), nc, *transport, options,
-      [this, transport, source, nc, reason, started, then = std::move(then)](replication::PullResult result) {
-        finish(source, nc, reason, started, result, then);
-      });
-}
-
-void Node::finish(int source, dc::NamingContext nc, PullReason reason, int64_t started,
-                  const replication::PullResult& r, const std::function<void(const replication::PullResult&)>& then) {
-  harness_.pullEnded(index_, {source, nc, reason, started, &r});
-  if (then) then(r);
-  PullSlot& slot = pulls_[{source, static_cast<int>(nc)}];
-  slot.running = false;
-  if (r.win32 != 0 && r.win32 != slot.lastResult) harness_.pullRefused(index_, source, nc, r);
-  slot.lastResult = r.win32;
-  // What a DC takes in, it tells its own partners about, as AD notifies
-  // after any committed change.
-  if (r.counts.attributesApplied + r.counts.linksApplied > 0 && !quiet_) changed(nc, false);
-  if (slot.again) {
-    slot.again = false;
-    pull(source, nc, reason);
-  }
-}
-
-void Node::changed(dc::NamingContext nc, bool urgent) {
-  auto& pending = notifyPending_[static_cast<int>(nc)];
-  if (pending && !urgent) return;
-  pending = true;
-  uint64_t generation = generation_;
-  harness_.after(urgent ? 0 : settings_.notifyFirst, [this, nc, generation] {
-    if (generation_ != generation || !notifyPending_[static_cast<int>(nc)]) return;
-    notifyPending_[static_cast<int>(nc)] = false;
-    sendNotifications(nc);
-  });
-}
-
-void Node::originated(const std::string& dn, const std::vector<std::string>& attributes) {
-  if (!dir_) return;
-  // The schema NC's DN ends with the configuration NC's: ask for it first.
-  dc::NamingContext nc = dc::NamingContext::Domain;
-  for (dc::NamingContext candidate : {dc::NamingContext::Schema, dc::NamingContext::Configuration}) {
-    if (dc::toLower(dn).ends_with(dc::toLower(dir_->namingContextDn(candidate).toString()))) {
-      nc = candidate;
-      break;
-    }
-  }
-  bool urgent = std::any_of(attributes.begin(), attributes.end(), [](const std::string& name) {
-    const dc::AttributeDef* attr = dc::Schema::builtin().attribute(name);
-    return attr && attr->urgent;
-  });
-  changed(nc, urgent);
-}
-
-void Node::sendNotifications(dc::NamingContext nc) {
-  if (!up_ || broken > 0 || outboundDisabled) return;
-  int64_t delay = 0;
-  for (auto [destination, notifies] : outbound_) {
-    if (!notifies) continue;
-    harness_.after(delay, [this, nc, destination] { harness_.deliverNotification(index_, destination, nc); });
-    delay += settings_.notifySubsequent;
-  }
-}
-
-void Node::startPolling(size_t i, int64_t when) {
-  harness_.at(when, [this, i] { poll(i); });
-}
-
-void Node::poll(size_t i) {
-  const Connection& c = inbound_[i];
-  for (dc::NamingContext nc : kNamingContexts) pull(c.kcc.source, nc, PullReason::Schedule);
-  int64_t now = harness_.now();
-  int64_t next = c.kcc.interSite ? nextOpenInstant(c.schedule, now + c.interval) : now + settings_.intraSitePoll;
-  if (next != INT64_MAX) startPolling(i, next);
-}
-
-void Node::stop() {
-  if (!up_) return;
-  up_ = false;
-  ++generation_;
-  notifyPending_ = {};
-  // Pulls it had running die with it; its store keeps every committed batch.
-  for (auto& [key, slot] : pulls_) slot = PullSlot{};
-  dir_ = nullptr;
+dc::Status Node::attach(std::unique_ptr<dc::Store> store) {
+  close();
+  auto directory =
+      dc::Directory::open(*store, dc::DirectoryOptions{settings_.domain, settings_.readOnly}, clock_, rng_);
+  if (!directory) return directory.status();
+  store_ = std::move(store);
+  directory_ = std::move(*directory);
+  directory_->setWriteObserver(observer_);
+  scheduler_.attach(directory_.get(), settings_.dsa);
+  return dc::Status::ok();
 }
 
 void Node::start() {
-  up_ = true;
-  ++generation_;
+  if (directory_) scheduler_.attach(directory_.get(), settings_.dsa);
+  scheduler_.start();
 }
 
-void Node::pullFromEveryPartner(PullReason reason, PullFlags flags) {
-  for (const Connection& c : inbound_)
-    for (dc::NamingContext nc : kNamingContexts) pull(c.kcc.source, nc, reason, flags);
+void Node::close() {
+  if (directory_) scheduler_.attach(nullptr, settings_.dsa);
+  directory_.reset();
+  store_.reset();
 }
 
-void Node::quiesce() {
-  quiet_ = true;
-  pulls_.clear();
-  notifyPending_ = {};
+void Node::setWriteObserver(dc::Directory::WriteObserver observer) {
+  observer_ = std::move(observer);
+  if (directory_) directory_->setWriteObserver(observer_);
 }
 
 }  // namespace dcemu::node

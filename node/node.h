@@ -1,164 +1,87 @@
-// One DC's replication behaviour, composed once and driven by two
-// harnesses: the simulator's world (virtual time, a simulated network) and a
-// live process (scaled wall time, Cap'n Proto RPC). The node decides when to
-// pull and from whom: change notification with its first and subsequent
-// delays, the intra-site poll, the inter-site schedule, one pull at a time
-// per partner and naming context (a pull asked for while one runs follows
-// it), the initial synchronisation after a start. It reads no clock, opens
-// no socket and draws no random number: the harness gives it time, timers,
-// a transport per pull and the delivery of its notifications.
+// One DC composed: its store and the directory over it, its replication
+// scheduler, its KDC's policy and the write observer that watches its
+// replica, opened and closed as the DC starts and stops. The simulator's
+// world holds one per DC and a live process holds its own; both drive it
+// through the same Harness (replication_scheduler.h), so neither assembles
+// a DC by hand and a live DC cannot drift from a simulated one.
+//
+// A node reads no clock and draws from no unseeded source: the harness
+// gives it the clock its directory reads (which a clock-skew fault moves)
+// and the DC's seeded random stream.
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <string_view>
-#include <utility>
+#include <string>
 #include <vector>
 
 #include "dc/directory.h"
-#include "replication/kcc.h"
-#include "replication/pull.h"
-#include "replication/transport.h"
+#include "dc/rng.h"
+#include "dc/store.h"
+#include "kdc/host_client.h"
+#include "node/replication_scheduler.h"
+#include "replication/connections.h"
 
 namespace dcemu::node {
 
-// Why a pull ran (the trace names it).
-enum class PullReason { Notification, Schedule, Step, Restart, Settle, Secret };
-std::string_view pullReasonName(PullReason reason);
-
-// The order a DC replicates naming contexts in: schema, configuration, domain.
-inline constexpr dc::NamingContext kNamingContexts[] = {dc::NamingContext::Schema, dc::NamingContext::Configuration,
-                                                        dc::NamingContext::Domain};
-
-// A KCC connection with what its site path says about when it replicates.
-struct Connection {
-  replication::KccConnection kcc;
-  int64_t interval = 0;  // inter-site: the path's replication interval
-  replication::Schedule schedule = replication::Schedule::always();
-  bool notify = false;  // intra-site, or a path whose every site link has USE_NOTIFY
-};
-
-// The connections of `topology` with their site paths; `siteOfDc` gives each
-// KCC DC's site and `linkNotifies` each site link's USE_NOTIFY option.
-std::vector<Connection> planConnections(const replication::KccInput& input, const replication::KccResult& topology,
-                                        const std::vector<bool>& linkNotifies);
-
-// The first instant at or after `unixMicros` when `schedule` is open, or
-// INT64_MAX when it never is.
-int64_t nextOpenInstant(const replication::Schedule& schedule, int64_t unixMicros);
-
-struct ReplicationSettings {
-  int64_t notifyFirst = 15'000'000;      // after an originating change, before the first partner hears
-  int64_t notifySubsequent = 3'000'000;  // between partners
-  int64_t intraSitePoll = 3'600'000'000;
-  replication::PullOptions pull;  // fullSync is set per pull
-};
-
-// What a finished pull reports to its harness.
-struct PullEnded {
-  int source = 0;
-  dc::NamingContext namingContext = dc::NamingContext::Domain;
-  PullReason reason = PullReason::Schedule;
-  int64_t started = 0;
-  const replication::PullResult* result = nullptr;
-};
-
-// What a node needs from the world it runs in. DCs are named by their index
-// in the topology file, the same in every harness.
-class Harness {
- public:
-  virtual ~Harness() = default;
-  virtual int64_t now() const = 0;
-  virtual void at(int64_t when, std::function<void()> fn) = 0;
-  virtual void after(int64_t micros, std::function<void()> fn) = 0;
-  virtual dc::Guid dsaOf(int dc) const = 0;
-  // The way to `source` for one pull; `forced` pulls (repadmin /force) are
-  // answered even while the source's outbound replication is disabled.
-  virtual std::shared_ptr<replication::PullTransport> transportTo(int destination, int source, bool forced) = 0;
-  // Tells DC `destination` that `namingContext` changed on `source`.
-  virtual void deliverNotification(int source, int destination, dc::NamingContext namingContext) = 0;
-  virtual void pullEnded(int destination, const PullEnded& ended) = 0;
-  // A pull from `source` failed with a result other than its last one.
-  virtual void pullRefused(int destination, int source, dc::NamingContext namingContext,
-                           const replication::PullResult& result) = 0;
-};
-
-// repadmin /replicate's /force (runs while inbound replication is disabled,
-// and is answered while the source's outbound is) and /full (ignores the
-// destination's UTD vector and high-water mark).
-struct PullFlags {
-  bool forced = false;
-  bool full = false;
+// What a DC is, as the topology gives it.
+struct DcSettings {
+  int index = 0;  // in the topology file, the same in every harness
+  std::string name;
+  std::string domain;  // DNS name
+  bool readOnly = false;
+  dc::Guid dsa;  // its NTDS Settings' objectGUID
+  kdc::KerberosPolicy kerberos;
+  replication::ReplicationSettings replication;
 };
 
 class Node {
  public:
-  // `connections` is the whole topology's; the node keeps its own.
-  Node(int index, Harness& harness, const ReplicationSettings& settings, const std::vector<Connection>& connections);
+  // `connections` is the whole topology's; the scheduler keeps the DC's own.
+  Node(DcSettings settings, Harness& harness, const std::vector<replication::Connection>& connections, dc::Clock& clock,
+       dc::Xoshiro256 rng);
+  ~Node();  // the directory before its store
 
-  int index() const { return index_; }
-  // The replica it replicates into; null while the DC is down.
-  void attach(dc::Directory* directory, const dc::Guid& dsa) { dir_ = directory, dsa_ = dsa; }
-  dc::Directory* directory() const { return dir_; }
-  const std::vector<Connection>& inbound() const { return inbound_; }
+  const DcSettings& settings() const { return settings_; }
+  int index() const { return settings_.index; }
+  const std::string& name() const { return settings_.name; }
+  bool readOnly() const { return settings_.readOnly; }
+  const kdc::KerberosPolicy& kerberosPolicy() const { return settings_.kerberos; }
 
-  // State an administrator or a fault changes.
-  bool up() const { return up_; }
-  bool inboundDisabled = false;
-  bool outboundDisabled = false;
-  int broken = 0;  // active replication-broken faults: no endpoint at all
-  // Bumps whenever the DC stops or starts: what was under way dies with it.
-  uint64_t generation() const { return generation_; }
+  // Closes what is open, then opens the DC's store at `path` in `env` and
+  // its directory; on failure the node stays closed.
+  dc::Status open(dc::StoreEnv& env, const std::string& path);
+  // The same over a store opened elsewhere (at provisioning, or on another
+  // thread).
+  dc::Status open(std::unique_ptr<dc::Store> store);
+  // Closes the directory and the store: a DC that stops or is replaced.
+  void close();
+  // Null while the store is closed.
+  dc::Directory* directory() const { return directory_.get(); }
+  dc::Store* store() const { return store_.get(); }
 
-  // Pulls `namingContext` from `source` unless a pull of it runs already
-  // (then once more after it). `then` sees the result, after the harness.
-  void pull(int source, dc::NamingContext namingContext, PullReason reason, PullFlags flags = {},
-            std::function<void(const replication::PullResult&)> then = {});
-  // An originating change in `namingContext`: notify the partners after the
-  // first delay (urgent: now), once however many changes come meanwhile.
-  void changed(dc::NamingContext namingContext, bool urgent);
-  // An originating write to `dn` changing `attributes`: notify after the
-  // first delay, or at once when one of them is urgent.
-  void originated(const std::string& dn, const std::vector<std::string>& attributes);
-  // Schedules inbound connection `i`'s first poll at `when`; each poll
-  // schedules the next.
-  void startPolling(size_t i, int64_t when);
-  // Stops: pending notifications and running pulls die with the process.
-  void stop();
-  // Starts (again); then the harness calls pullFromEveryPartner(Restart),
-  // the initial synchronisation a starting DC runs.
+  // The DC stops (its pending notifications and running pulls die with
+  // it) or starts again; a stopped DC's store may stay open (a process
+  // that stays up while its DC is down) or be closed.
+  void stop() { scheduler_.stop(); }
   void start();
-  void pullFromEveryPartner(PullReason reason, PullFlags flags = {});
-  // For the end-of-run settling: no pull runs, nothing is pending, and
-  // applied changes no longer notify (the harness drives every pull).
-  void quiesce();
+
+  // Sees every write to the objects it watches, on every opening of the
+  // replica (the observer outlives a restart).
+  void setWriteObserver(dc::Directory::WriteObserver observer);
+
+  ReplicationScheduler& replication() { return scheduler_; }
+  const ReplicationScheduler& replication() const { return scheduler_; }
 
  private:
-  struct PullSlot {
-    bool running = false;
-    bool again = false;       // asked for while running: pull once more after
-    uint32_t lastResult = 0;  // to report an error when it starts, not at every retry
-  };
-  void finish(int source, dc::NamingContext nc, PullReason reason, int64_t started,
-              const replication::PullResult& result, const std::function<void(const replication::PullResult&)>& then);
-  void sendNotifications(dc::NamingContext nc);
-  void poll(size_t i);
+  dc::Status attach(std::unique_ptr<dc::Store> store);
 
-  int index_;
-  Harness& harness_;
-  ReplicationSettings settings_;
-  dc::Directory* dir_ = nullptr;
-  dc::Guid dsa_;
-  bool up_ = true;
-  bool quiet_ = false;
-  uint64_t generation_ = 0;
-  std::vector<Connection> inbound_;
-  std::vector<std::pair<int, bool>> outbound_;  // (destination, notifies)
-  std::array<bool, dc::kNamingContextCount> notifyPending_{};
-  std::map<std::pair<int, int>, PullSlot> pulls_;  // (source, naming context)
+  DcSettings settings_;
+  dc::Clock& clock_;
+  dc::Xoshiro256 rng_;
+  ReplicationScheduler scheduler_;
+  std::unique_ptr<dc::Store> store_;
+  std::unique_ptr<dc::Directory> directory_;
+  dc::Directory::WriteObserver observer_;
 };
 
 }  // namespace dcemu::node

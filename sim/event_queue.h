@@ -56,13 +56,4 @@ class DcClock final : public dc::Clock {
   int64_t skew_ = 0;
 };
 
-// A random stream named `name` under `seed`: xoshiro256** seeded with
-// seed ^ FNV-1a-64(name) through SplitMix64. Streams are independent of one
-// another, so adding a DC or a fault does not change another's draws.
-dc::Xoshiro256 randomStream(uint64_t seed, std::string_view name);
-// A uniform draw in [0, bound) (0 when bound is 0).
-uint64_t uniformBelow(dc::Rng& rng, uint64_t bound);
-// An exponential draw with the given mean, in whole microseconds.
-int64_t exponential(dc::Rng& rng, double mean);
-
 }  // namespace dcemu::sim

@@ -3,7 +3,8 @@
 // the world's event log. Internal to the world.
 #pragma once
 
-#include "sim/host_population.h"
+#include "report/membership.h"
+#include "scenario/host_plan.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -17,20 +18,22 @@ class World::HostAccess final : public kdc::ReplicaHostEnvironment {
   std::string domain() const override { return world_.scenario_.domain; }
   bool answers(int dc) const override {
     const SimDc& d = world_.dcs_[dc];
-    return world_.nodes_[dc]->up() && d.dir && world_.network_.reachable(site, d.site);
+    return world_.dcs_[dc].node->replication().up() && d.node->directory() && world_.network_.reachable(site, d.site);
   }
-  bool readOnly(int dc) const override { return world_.dcs_[dc].readOnly; }
-  std::string dcName(int dc) const override { return world_.dcs_[dc].name; }
-  dc::Directory& directory(int dc) override { return *world_.dcs_[dc].dir; }
-  kdc::KerberosPolicy policy(int dc) const override { return kerberosPolicy(world_.scenario_, dc); }
+  bool readOnly(int dc) const override { return world_.dcs_[dc].node->readOnly(); }
+  std::string dcName(int dc) const override { return world_.dcs_[dc].node->name(); }
+  dc::Directory& directory(int dc) override { return *world_.dcs_[dc].node->directory(); }
+  kdc::KerberosPolicy policy(int dc) const override { return world_.dcs_[dc].node->kerberosPolicy(); }
   void wrote(int dc, const std::string& dn) override { world_.originated(dc, dn, {"msDS-GroupMSAMembership"}); }
   void log(kdc::Event event) override { world_.logEvent(std::move(event)); }
   int forwardTarget(int rodc) const override {
     const SimDc& from = world_.dcs_[rodc];
-    for (const std::vector<int>& tier : locatorTiers(world_.scenario_, from.site)) {
+    for (const std::vector<int>& tier : scenario::locatorTiers(world_.scenario_, from.site)) {
       for (int dc : tier) {
         const SimDc& d = world_.dcs_[dc];
-        if (!d.readOnly && world_.nodes_[dc]->up() && d.dir && world_.network_.reachable(from.site, d.site)) return dc;
+        if (!d.node->readOnly() && world_.dcs_[dc].node->replication().up() && d.node->directory() &&
+            world_.network_.reachable(from.site, d.site))
+          return dc;
       }
     }
     return -1;

@@ -6,39 +6,38 @@
 #include <mutex>
 
 #include "dc/parallel.h"
-#include "sim/loader_internal.h"
-#include "sim/units.h"
+#include "dc/text.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
 
 namespace {
 
-using loader::lower;
-
 constexpr const char* kForkLocation = "(what-if completion)";
 
-bool isMigrationStep(const Step& step, const std::string& action, const std::string& dmsa) {
-  return step.action == action && lower(step.dmsa) == lower(dmsa);
+bool isMigrationStep(const scenario::Step& step, const std::string& action, const std::string& dmsa) {
+  return step.action == action && dc::toLower(step.dmsa) == dc::toLower(dmsa);
 }
 
 // One fork: what completing `dmsas` at `at` did to each.
-dc::Result<WhatIfMoment> runFork(const Scenario& scenario, uint64_t seed, const std::vector<std::string>& dmsas,
-                                 int64_t at, int64_t runEnd) {
-  Scenario fork = forkCompletingAt(scenario, dmsas, at);
+dc::Result<report::WhatIfMoment> runFork(const scenario::Scenario& scenario, uint64_t seed,
+                                         const std::vector<std::string>& dmsas, int64_t at, int64_t runEnd) {
+  scenario::Scenario fork = forkCompletingAt(scenario, dmsas, at);
   auto world = World::create(fork, seed, false);
   if (!world) return world.status();
   int64_t span = forkSpan(fork, at, runEnd);
   (*world)->runUntil(span);
-  PlanningReport report = (*world)->planningReport();
-  WhatIfMoment moment;
+  report::PlanningReport report = (*world)->planningReport();
+  report::WhatIfMoment moment;
   moment.at = scenario.start + at;
   moment.observedUntil = scenario.start + span;
   for (const std::string& dmsa : dmsas) {
-    WhatIfMoment::Outcome outcome;
+    report::WhatIfMoment::Outcome outcome;
     outcome.dmsa = dmsa;
-    for (const MigrationReport& m : report.migrations) {
-      if (lower(m.dmsa) != lower(dmsa)) continue;
+    for (const report::MigrationReport& m : report.migrations) {
+      if (dc::toLower(m.dmsa) != dc::toLower(dmsa)) continue;
       outcome.dmsa = m.dmsa;
       outcome.failures = m.failures;
       outcome.refused = !m.completed;
@@ -56,39 +55,41 @@ dc::Result<WhatIfMoment> runFork(const Scenario& scenario, uint64_t seed, const 
 
 }  // namespace
 
-std::vector<std::string> migrationsOpenAt(const Scenario& scenario, int64_t at) {
+std::vector<std::string> migrationsOpenAt(const scenario::Scenario& scenario, int64_t at) {
   std::vector<std::string> open;
-  for (const DmsaSpec& dmsa : scenario.dmsas) {
+  for (const scenario::DmsaSpec& dmsa : scenario.dmsas) {
     bool started = false, completed = false;
-    for (const Step& step : scenario.steps) {
+    for (const scenario::Step& step : scenario.steps) {
       if (step.at >= at) break;  // steps are in time order
       if (isMigrationStep(step, "start-migration", dmsa.name)) started = true, completed = false;
       if (isMigrationStep(step, "complete-migration", dmsa.name)) completed = true;
       if (isMigrationStep(step, "reset-migration", dmsa.name)) started = completed = false;
     }
-    for (const Step& step : scenario.steps)
+    for (const scenario::Step& step : scenario.steps)
       if (step.at == at && isMigrationStep(step, "complete-migration", dmsa.name)) completed = true;
     if (started && !completed) open.push_back(dmsa.name);
   }
   return open;
 }
 
-bool isPlanningRun(const Scenario& scenario) {
+bool isPlanningRun(const scenario::Scenario& scenario) {
   // After the file's last step: what it leaves started (--until does not
   // make a run that completes later a planning run).
   int64_t last = scenario.steps.empty() ? 0 : scenario.steps.back().at;
   return !migrationsOpenAt(scenario, last + 1).empty();
 }
 
-Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::string>& dmsas, int64_t at) {
-  Scenario fork = scenario;
+scenario::Scenario forkCompletingAt(const scenario::Scenario& scenario, const std::vector<std::string>& dmsas,
+                                    int64_t at) {
+  scenario::Scenario fork = scenario;
   for (const std::string& dmsa : dmsas) {
     std::string startDc;
-    for (const Step& step : scenario.steps)
+    for (const scenario::Step& step : scenario.steps)
       if (step.at < at && isMigrationStep(step, "start-migration", dmsa)) startDc = step.dc;
-    std::erase_if(fork.steps,
-                  [&](const Step& step) { return step.at > at && isMigrationStep(step, "complete-migration", dmsa); });
-    Step complete;
+    std::erase_if(fork.steps, [&](const scenario::Step& step) {
+      return step.at > at && isMigrationStep(step, "complete-migration", dmsa);
+    });
+    scenario::Step complete;
     complete.where = {kForkLocation, 0, 0};
     complete.at = at;
     complete.action = "complete-migration";
@@ -97,26 +98,28 @@ Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::strin
     fork.steps.push_back(std::move(complete));
   }
   // As the loader orders them: by time, file order at the same moment.
-  std::stable_sort(fork.steps.begin(), fork.steps.end(), [](const Step& a, const Step& b) { return a.at < b.at; });
+  std::stable_sort(fork.steps.begin(), fork.steps.end(),
+                   [](const scenario::Step& a, const scenario::Step& b) { return a.at < b.at; });
   fork.duration = std::nullopt;
   return fork;
 }
 
-int64_t forkSpan(const Scenario& scenario, int64_t at, int64_t runEnd) {
+int64_t forkSpan(const scenario::Scenario& scenario, int64_t at, int64_t runEnd) {
   return std::max(runEnd, at + scenario.renewMax + scenario.tgtLifetime);
 }
 
-dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed, const WhatIfOptions& options) {
-  WhatIfTable table;
+dc::Result<report::WhatIfTable> buildWhatIfTable(const scenario::Scenario& scenario, uint64_t seed,
+                                                 const WhatIfOptions& options) {
+  report::WhatIfTable table;
   std::vector<int64_t> candidates;
   if (options.completeAt) {
     candidates.push_back(*options.completeAt);
   } else {
-    table.every = options.every.value_or(12 * kMicrosPerHour);
+    table.every = options.every.value_or(12 * scenario::kMicrosPerHour);
     for (int64_t at = table.every; at < options.runEnd; at += table.every)
       if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
   }
-  std::vector<std::optional<dc::Result<WhatIfMoment>>> results(candidates.size());
+  std::vector<std::optional<dc::Result<report::WhatIfMoment>>> results(candidates.size());
   size_t done = 0;
   std::mutex progress;
   dc::forEachIndexInParallel(candidates.size(), options.jobs, [&](size_t i) {
@@ -131,12 +134,12 @@ dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed
   }
   // Per migration, the earliest moment with no failing host service.
   std::vector<std::string> names;
-  for (const WhatIfMoment& moment : table.moments)
+  for (const report::WhatIfMoment& moment : table.moments)
     for (const auto& outcome : moment.outcomes)
       if (std::find(names.begin(), names.end(), outcome.dmsa) == names.end()) names.push_back(outcome.dmsa);
   for (const std::string& name : names) {
-    WhatIfTable::Earliest earliest{name, std::nullopt, std::nullopt, true};
-    for (const WhatIfMoment& moment : table.moments) {
+    report::WhatIfTable::Earliest earliest{name, std::nullopt, std::nullopt, true};
+    for (const report::WhatIfMoment& moment : table.moments) {
       for (const auto& outcome : moment.outcomes) {
         if (outcome.dmsa != name) continue;
         bool clean = !outcome.refused && outcome.failures.empty();

@@ -14,8 +14,8 @@
 #include <optional>
 
 #include "dc/status.h"
-#include "sim/report.h"
-#include "sim/scenario.h"
+#include "report/report.h"
+#include "scenario/scenario.h"
 
 namespace dcemu::sim {
 
@@ -30,21 +30,23 @@ struct WhatIfOptions {
 
 // The migrations a candidate moment completes: started by a step of the
 // file before it and not completed by one at or before it.
-std::vector<std::string> migrationsOpenAt(const Scenario& scenario, int64_t at);
+std::vector<std::string> migrationsOpenAt(const scenario::Scenario& scenario, int64_t at);
 
 // A planning run: the file starts a migration and never completes it; its
 // what-if table is on by default.
-bool isPlanningRun(const Scenario& scenario);
+bool isPlanningRun(const scenario::Scenario& scenario);
 
 // The scenario of one fork: the file's own completions of `dmsas` removed,
 // a complete-migration of each at `at` on the DC that started it.
-Scenario forkCompletingAt(const Scenario& scenario, const std::vector<std::string>& dmsas, int64_t at);
+scenario::Scenario forkCompletingAt(const scenario::Scenario& scenario, const std::vector<std::string>& dmsas,
+                                    int64_t at);
 
 // How long a fork completing at `at` runs: to the plain run's end, and at
 // least until every host has had to log on afresh after the completion
 // (its TGT's renewal limit plus one lifetime).
-int64_t forkSpan(const Scenario& scenario, int64_t at, int64_t runEnd);
+int64_t forkSpan(const scenario::Scenario& scenario, int64_t at, int64_t runEnd);
 
-dc::Result<WhatIfTable> buildWhatIfTable(const Scenario& scenario, uint64_t seed, const WhatIfOptions& options);
+dc::Result<report::WhatIfTable> buildWhatIfTable(const scenario::Scenario& scenario, uint64_t seed,
+                                                 const WhatIfOptions& options);
 
 }  // namespace dcemu::sim

@@ -22,13 +22,15 @@
 #include "replication/kcc.h"
 #include "replication/pull.h"
 #include "replication/repadmin.h"
+#include "report/membership.h"
+#include "report/report.h"
+#include "report/risk.h"
+#include "scenario/host_plan.h"
+#include "scenario/layout.h"
+#include "scenario/network.h"
+#include "scenario/provision.h"
+#include "scenario/scenario.h"
 #include "sim/event_queue.h"
-#include "sim/host_population.h"
-#include "sim/network.h"
-#include "sim/provision_scenario.h"
-#include "sim/report.h"
-#include "sim/risk.h"
-#include "sim/scenario.h"
 #include "sim/trace.h"
 
 namespace dcemu::sim {
@@ -58,10 +60,6 @@ struct Finding {
   std::string message;
 };
 
-// Windows' garbage collection runs 15 minutes after a DC starts, then
-// every 12 hours.
-inline constexpr int64_t kFirstCollectionMicros = 15LL * 60 * 1000000;
-
 // A directory a run fills must be new (in an existing directory: a
 // mistyped parent is an error, not a tree of new directories) or empty:
 // stores left by another run would be opened as they are, records of
@@ -71,17 +69,6 @@ dc::Status checkFreshDirectory(const std::string& path, std::string_view what, s
 // The directory of a run's stores (--store).
 dc::Status checkStoreDirectory(const std::string& path);
 
-// A connection's first scheduled pull after `start`: a phase within the
-// intra-site poll, or within the inter-site interval's first quarter hour
-// and then the schedule's next open window (INT64_MAX: never open), drawn
-// from the connection's own seeded stream, as the simulator and a live
-// node both draw it, so that a live cluster polls in the simulator's
-// phases.
-int64_t seededFirstPoll(const Scenario& scenario, uint64_t seed, const node::Connection& c, int64_t start);
-
-// What the file's [replication] section tells each node.
-node::ReplicationSettings replicationSettings(const Scenario& scenario);
-
 class World final : private node::Harness {
  public:
   // Builds the world at the scenario's start: provisions every DC and
@@ -89,17 +76,11 @@ class World final : private node::Harness {
   // simulator runs are accepted; the others are reported.
   // The DCs' stores live in memory unless `storeDirectory` names a
   // directory (absent or empty) to keep them in, one subdirectory per DC.
-  static dc::Result<std::unique_ptr<World>> create(const Scenario& scenario, uint64_t seed, bool keepTrace,
+  static dc::Result<std::unique_ptr<World>> create(const scenario::Scenario& scenario, uint64_t seed, bool keepTrace,
                                                    const std::string& storeDirectory = {});
-  // Only the first writable DC, provisioned with the KCC's connections, and
-  // no timeline: what `dcemu topology` reads, without opening a store per DC.
-  static dc::Result<std::unique_ptr<World>> createForTopology(const Scenario& scenario, uint64_t seed);
-  // Provisions DC `dc`'s replica at time zero into `path` (absent), on
-  // disk, as create() would: what `dcemu node` starts from.
-  static dc::Status createReplicaStore(const Scenario& scenario, uint64_t seed, int dc, const std::string& path);
   ~World() override;
 
-  const Scenario& scenario() const { return scenario_; }
+  const scenario::Scenario& scenario() const { return scenario_; }
   int64_t elapsed() const { return queue_.now() - scenario_.start; }
   uint64_t eventsRun() const { return queue_.eventsRun(); }
   // Runs every event up to `elapsed` after the start.
@@ -114,26 +95,26 @@ class World final : private node::Harness {
   const Trace& trace() const { return trace_; }
   // The events Windows would log (307, 308, 309, 2946, 3085), in order.
   const std::vector<kdc::Event>& events() const { return events_; }
-  const RiskTracker& risk() const { return risk_; }
+  const report::RiskTracker& risk() const { return risk_; }
   // The migrations as the planning report shows them now, each not yet
   // safe with its blockers (sim/world_report.cc).
-  PlanningReport planningReport() const;
+  report::PlanningReport planningReport() const;
   std::vector<std::string> laneNames() const;
 
   // For the repadmin and topology views.
   int dcCount() const { return static_cast<int>(dcs_.size()); }
-  const dc::Directory* directory(int dc) const { return dcs_[dc].dir.get(); }
-  const replication::DsaInfo& dsaInfo(int dc) const { return dsaInfos_[dc]; }
+  const dc::Directory* directory(int dc) const { return dcs_[dc].node->directory(); }
+  const replication::DsaInfo& dsaInfo(int dc) const { return layout_.dsaInfos[dc]; }
   replication::DsaNames dsaNames() const;
-  const replication::KccResult& topology() const { return topology_; }
-  const std::vector<node::Connection>& connections() const { return connections_; }
+  const replication::KccResult& topology() const { return layout_.topology; }
+  const std::vector<replication::Connection>& connections() const { return layout_.connections; }
   // The object a step's `object` names (lowercased label), as provisioned.
   std::optional<dc::Guid> objectGuid(const std::string& label) const {
     auto found = objects_.find(label);
     return found == objects_.end() ? std::nullopt : std::optional<dc::Guid>(found->second);
   }
   // The DNs of the users the file describes: what the background workload modifies.
-  const std::vector<std::string>& workloadUsers() const { return workloadUsers_; }
+  const std::vector<std::string>& workloadUsers() const { return layout_.workloadUsers; }
   int dcIndex(std::string_view name) const { return scenario_.dcIndex(name); }
   int dcOfDsa(const dc::Guid& dsa) const;  // -1 when no DC has it
   // A DN given whole or relative to the domain, or a step object label /
@@ -142,53 +123,44 @@ class World final : private node::Harness {
   int64_t now() const override { return queue_.now(); }
 
  private:
-  // The process side of a DC: its store and clock. Its replication state
-  // is its node's.
+  // A simulated DC: its node, and where the world keeps its store and
+  // the clock its directory reads.
   struct SimDc {
     int site = 0;
-    bool readOnly = false;
-    std::string name;
-    dc::Guid dsa;
     std::string storePath;
     std::unique_ptr<DcClock> clock;
-    std::unique_ptr<dc::Xoshiro256> rng;
-    std::unique_ptr<dc::Store> store;
-    std::unique_ptr<dc::Directory> dir;
+    std::unique_ptr<node::Node> node;
   };
   using PullReason = node::PullReason;
 
-  World(const Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
-  dc::Status provision(bool everyDc = true);
+  World(const scenario::Scenario& scenario, uint64_t seed, bool keepTrace, const std::string& storeDirectory);
+  dc::Status provision();
   // Opens DC `dc`'s store, or takes `opened`, and its directory over it.
   dc::Status openDc(int dc, std::unique_ptr<dc::Store> opened = nullptr);
   std::vector<dc::Result<std::unique_ptr<dc::Store>>> openStores(const std::vector<int>& dcs);
-  // Every DC starts in sync with its partners: repsFrom for each inbound
-  // connection at the provisioned USN (`invocationIds` per DC).
-  dc::Status seedRepsFrom(dc::Directory& dir, int destination, const std::vector<dc::Guid>& invocationIds,
-                          uint64_t usn) const;
   void scheduleTimeline();
 
   // Replication (world_replication.cc): the nodes' harness.
   class Transport;
   void at(int64_t when, std::function<void()> fn) override { queue_.at(when, std::move(fn)); }
   void after(int64_t micros, std::function<void()> fn) override { queue_.after(micros, std::move(fn)); }
-  dc::Guid dsaOf(int dc) const override { return dcs_[dc].dsa; }
+  dc::Guid dsaOf(int dc) const override { return dcs_[dc].node->settings().dsa; }
   std::shared_ptr<replication::PullTransport> transportTo(int destination, int source, bool forced) override;
   void deliverNotification(int source, int destination, dc::NamingContext nc) override;
   void pullEnded(int destination, const node::PullEnded& ended) override;
   void pullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& result) override;
   // `step`: the replicate step that asked, whose failures are findings.
   void startPull(int destination, int source, dc::NamingContext nc, PullReason reason, bool forced = false,
-                 bool full = false, const Step* step = nullptr);
+                 bool full = false, const scenario::Step* step = nullptr);
   void startWorkload();
   void backgroundChange(int dc);
 
   // Faults (world_faults.cc).
-  void scheduleFault(const Fault& fault, int id);
+  void scheduleFault(const scenario::Fault& fault, int id);
   void stopDc(int dc);
   void restartDc(int dc);
-  void takeSnapshot(int dc, const std::string& path, const Fault& fault);
-  void rollBack(int dc, const std::string& path, const Fault& fault);
+  void takeSnapshot(int dc, const std::string& path, const scenario::Fault& fault);
+  void rollBack(int dc, const std::string& path, const scenario::Fault& fault);
 
   // Hosts, the KDC and migrations (world_hosts.cc).
   class HostAccess;
@@ -200,53 +172,48 @@ class World final : private node::Harness {
   // left it (observeDmsa), to the risk tracker.
   void watchDmsa(int dc, const dc::Guid& dmsa);
   void observeDmsa(int dc, const dc::Object& dmsa, bool replicated);
-  dc::Status runMigrationStep(const Step& step, int dc, const dc::Principal& admin);
-  void runExpectAuth(const Step& step);
-  void runExpectEvent(const Step& step);
+  dc::Status runMigrationStep(const scenario::Step& step, int dc, const dc::Principal& admin);
+  void runExpectAuth(const scenario::Step& step);
+  void runExpectEvent(const scenario::Step& step);
   void logEvent(kdc::Event event);
   class Facts;  // what the planning report asks of the world
 
   // Steps (world_steps.cc).
-  void runStep(const Step& step);
-  dc::Status runWriteStep(const Step& step, int dc);
+  void runStep(const scenario::Step& step);
+  dc::Status runWriteStep(const scenario::Step& step, int dc);
   std::vector<std::string> qualifyValues(const std::string& attribute, const std::vector<std::string>& values) const;
-  std::vector<dc::AttributeInput> attributeInputs(const AttributeValues& values) const;
-  void runReplicate(const Step& step);
+  std::vector<dc::AttributeInput> attributeInputs(const scenario::AttributeValues& values) const;
+  void runReplicate(const scenario::Step& step);
   // Tombstone lifetime: each DC's garbage collection, the events of a
   // partner past the lifetime (2042) and of a lingering object (1988), and
   // repadmin /removelingeringobjects (sim/world_lifetime.cc).
   void scheduleGarbageCollection(int index, int64_t at);
-  dc::Status removeLingeringObjects(const Step& step, int index);
-  dc::Status prepopulatePasswords(const Step& step, int rodc);
-  void judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome);
-  void runExpect(const Step& step);
-  std::optional<std::string> checkExpectation(const Step& step, const dc::Directory& dir);
-  std::optional<std::string> checkLinkExpectation(const Step::LinkCheck& check, const dc::Directory& dir,
+  dc::Status removeLingeringObjects(const scenario::Step& step, int index);
+  dc::Status prepopulatePasswords(const scenario::Step& step, int rodc);
+  void judgeOutcome(const scenario::Step& step, int index, const dc::Status& status, const char* okOutcome);
+  void runExpect(const scenario::Step& step);
+  std::optional<std::string> checkExpectation(const scenario::Step& step, const dc::Directory& dir);
+  std::optional<std::string> checkLinkExpectation(const scenario::Step::LinkCheck& check, const dc::Directory& dir,
                                                   const std::string& dn, const dc::AttributeDef& attr,
                                                   const std::string& label) const;
   // The name of the DC that has had `invocationId`, or the GUID.
   std::string dcNameOfInvocation(const dc::Guid& invocationId) const;
-  dc::Result<std::string> resolveDn(const Step& step, const dc::Directory& dir) const;
+  dc::Result<std::string> resolveDn(const scenario::Step& step, const dc::Directory& dir) const;
   std::string qualify(const std::string& dn) const;
   void originated(int dc, const std::string& dn, const std::vector<std::string>& attributes);
-  void finding(const Step& step, const std::string& message);
-  void recordStep(const Step& step, int lane, const std::string& outcome);
+  void finding(const scenario::Step& step, const std::string& message);
+  void recordStep(const scenario::Step& step, int lane, const std::string& outcome);
 
-  const Scenario& scenario_;
+  const scenario::Scenario& scenario_;
   uint64_t seed_;
   EventQueue queue_;
-  Network network_;
+  scenario::Network network_;
   Trace trace_;
   std::string storeDirectory_;  // the memory Env's own namespace when in memory
   std::unique_ptr<dc::StoreEnv> env_;
   std::vector<SimDc> dcs_;
-  std::vector<replication::DsaInfo> dsaInfos_;
-  std::vector<node::Connection> connections_;
-  std::vector<std::unique_ptr<node::Node>> nodes_;
-  replication::KccResult topology_;
-  ProvisionedNames names_;
-  std::map<std::string, dc::Guid> objects_;   // lowercased step object labels → objectGUID
-  std::vector<std::string> workloadUsers_;    // DNs the workload modifies
+  scenario::DomainLayout layout_;
+  std::map<std::string, dc::Guid> objects_;   // lowercased step object labels → objectGUID, new ones included
   std::vector<dc::Xoshiro256> workloadRngs_;  // per DC
   RunCounts counts_;
   std::vector<Finding> findings_;
@@ -257,8 +224,8 @@ class World final : private node::Harness {
   std::vector<std::string> clientServices_;  // the service name as the file gives it
   std::vector<int64_t> nextLogon_;           // per client: its next logon or renewal
   std::map<std::string, int> laneOfDc_;      // a DC's name as outcomes spell it → its index
-  RiskTracker risk_;
-  MembershipAnswers membershipAnswers_;
+  report::RiskTracker risk_;
+  report::MembershipAnswers membershipAnswers_;
   std::vector<kdc::Event> events_;
 };
 

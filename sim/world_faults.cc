@@ -2,6 +2,8 @@
 // ended at `to` by events on the queue.
 #include <fmt/format.h>
 
+#include "dc/garbage_collection.h"
+#include "dc/random_stream.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
@@ -11,7 +13,7 @@ constexpr int64_t kDay = int64_t{24} * 3600 * 1'000'000;
 constexpr int64_t kDefaultRandomPartitionMean = int64_t{3600} * 1'000'000;
 }  // namespace
 
-void World::scheduleFault(const Fault& fault, int id) {
+void World::scheduleFault(const scenario::Fault& fault, int id) {
   const int64_t start = scenario_.start;
   auto at = [&](int64_t when, std::function<void()> fn) { queue_.at(start + when, std::move(fn)); };
   auto mark = [this, &fault](bool begins, TraceArgs args = {}) {
@@ -41,8 +43,8 @@ void World::scheduleFault(const Fault& fault, int id) {
     at(fault.to, [this, dc, mark] { restartDc(dc), mark(false); });
   } else if (kind == "replication-broken") {
     int dc = scenario_.dcIndex(fault.dc);
-    at(fault.from, [this, dc, mark] { ++nodes_[dc]->broken, mark(true); });
-    at(fault.to, [this, dc, mark] { --nodes_[dc]->broken, mark(false); });
+    at(fault.from, [this, dc, mark] { ++dcs_[dc].node->replication().broken, mark(true); });
+    at(fault.to, [this, dc, mark] { --dcs_[dc].node->replication().broken, mark(false); });
   } else if (kind == "clock-skew") {
     int dc = scenario_.dcIndex(fault.dc);
     at(fault.from, [this, dc, &fault, mark] { dcs_[dc].clock->setSkew(fault.offset), mark(true); });
@@ -57,16 +59,16 @@ void World::scheduleFault(const Fault& fault, int id) {
     // last an exponential time of mean `mean`, from the fault's own stream.
     std::vector<std::string> links = fault.links;
     if (links.empty())
-      for (const SiteLink& link : scenario_.siteLinks) links.push_back(link.name);
+      for (const scenario::SiteLink& link : scenario_.siteLinks) links.push_back(link.name);
     int64_t end = std::min(fault.to, scenario_.effectiveDuration());
     double mean = static_cast<double>(fault.mean > 0 ? fault.mean : kDefaultRandomPartitionMean);
     for (const std::string& name : links) {
       if (fault.rate <= 0) break;
       int link = scenario_.linkIndex(name);
-      dc::Xoshiro256 rng = randomStream(seed_, fmt::format("random-partitions/{}/{}", id, name));
-      for (int64_t t = fault.from + exponential(rng, kDay / fault.rate); t < end;
-           t += exponential(rng, kDay / fault.rate)) {
-        int64_t length = std::max<int64_t>(1'000'000, exponential(rng, mean));
+      dc::Xoshiro256 rng = dc::randomStream(seed_, fmt::format("random-partitions/{}/{}", id, name));
+      for (int64_t t = fault.from + dc::exponential(rng, kDay / fault.rate); t < end;
+           t += dc::exponential(rng, kDay / fault.rate)) {
+        int64_t length = std::max<int64_t>(1'000'000, dc::exponential(rng, mean));
         TraceArgs detail = {{"link", name}, {"line", std::to_string(fault.where.line)}};
         at(t, [this, link, mark, detail] { network_.partitionLink(link, true), mark(true, detail); });
         at(t + length, [this, link, mark, detail] { network_.partitionLink(link, false), mark(false, detail); });
@@ -76,32 +78,31 @@ void World::scheduleFault(const Fault& fault, int id) {
 }
 
 void World::stopDc(int index) {
-  SimDc& d = dcs_[index];
-  if (!nodes_[index]->up()) return;
-  nodes_[index]->stop();
-  d.dir.reset();
-  d.store.reset();
+  node::Node& node = *dcs_[index].node;
+  if (!node.replication().up()) return;
+  node.stop();
+  node.close();
 }
 
 void World::restartDc(int index) {
   SimDc& d = dcs_[index];
-  if (nodes_[index]->up()) return;
+  if (dcs_[index].node->replication().up()) return;
   dc::Status opened = openDc(index);
   if (!opened.isOk()) {
-    findings_.push_back({elapsed(), fmt::format("{} cannot restart: {}", d.name, opened.toString())});
+    findings_.push_back({elapsed(), fmt::format("{} cannot restart: {}", d.node->name(), opened.toString())});
     return;
   }
-  nodes_[index]->start();
-  scheduleGarbageCollection(index, queue_.now() + kFirstCollectionMicros);
+  dcs_[index].node->start();
+  scheduleGarbageCollection(index, queue_.now() + dc::kFirstCollectionMicros);
   // A DC that starts replicates in from its partners before it settles
   // into its schedule (the initial synchronization).
-  nodes_[index]->pullFromEveryPartner(PullReason::Restart);
+  dcs_[index].node->replication().pullFromEveryPartner(PullReason::Restart);
 }
 
-void World::takeSnapshot(int index, const std::string& path, const Fault& fault) {
+void World::takeSnapshot(int index, const std::string& path, const scenario::Fault& fault) {
   SimDc& d = dcs_[index];
-  bool up = nodes_[index]->up();
-  dc::Status taken = up ? d.store->checkpoint(path) : dc::Status::ok();
+  bool up = dcs_[index].node->replication().up();
+  dc::Status taken = up ? d.node->store()->checkpoint(path) : dc::Status::ok();
   if (!up) {
     // A DC that is off still has its database on disk: copy that.
     auto store = dc::Store::open(*env_, d.storePath);
@@ -109,20 +110,20 @@ void World::takeSnapshot(int index, const std::string& path, const Fault& fault)
   }
   if (!taken.isOk())
     findings_.push_back({elapsed(), fmt::format("{}: usn-rollback on {}: snapshot failed: {}", fault.where.toString(),
-                                                d.name, taken.toString())});
+                                                d.node->name(), taken.toString())});
   trace_.record({elapsed(), 0, index, "fault", "usn-rollback snapshot", {{"line", std::to_string(fault.where.line)}}});
 }
 
 // The store becomes the snapshot, invocationID and all: what the DC wrote
 // since, and the partners' changes it had taken in, are gone, while its
 // partners' high-water marks and UTD vectors still say they saw its USNs.
-void World::rollBack(int index, const std::string& path, const Fault& fault) {
+void World::rollBack(int index, const std::string& path, const scenario::Fault& fault) {
   SimDc& d = dcs_[index];
-  bool wasUp = nodes_[index]->up();
+  bool wasUp = dcs_[index].node->replication().up();
   stopDc(index);
   d.storePath = path;
   if (wasUp) restartDc(index);
-  uint64_t usn = d.dir ? d.dir->highestCommittedUsn() : 0;
+  uint64_t usn = d.node->directory() ? d.node->directory()->highestCommittedUsn() : 0;
   trace_.record({elapsed(),
                  0,
                  index,

@@ -7,21 +7,21 @@
 #include <algorithm>
 
 #include "dc/migration.h"
+#include "dc/text.h"
+#include "report/membership.h"
+#include "report/planning.h"
+#include "scenario/host_plan.h"
+#include "scenario/scenario.h"
+#include "scenario/units.h"
 #include "sim/host_access.h"
-#include "sim/host_population.h"
-#include "sim/loader_internal.h"
-#include "sim/planning.h"
-#include "sim/units.h"
 
 namespace dcemu::sim {
 
 namespace {
 
-using loader::lower;
-
-const DmsaSpec* findDmsa(const Scenario& s, const std::string& name) {
-  for (const DmsaSpec& d : s.dmsas)
-    if (lower(d.name) == lower(name)) return &d;
+const scenario::DmsaSpec* findDmsa(const scenario::Scenario& s, const std::string& name) {
+  for (const scenario::DmsaSpec& d : s.dmsas)
+    if (dc::toLower(d.name) == dc::toLower(name)) return &d;
   return nullptr;
 }
 
@@ -40,21 +40,21 @@ std::string migrationOperationName(dc::MigrationOp op) {
 
 void World::createHosts() {
   hostAccess_ = std::make_unique<HostAccess>(*this);
-  for (int i = 0; i < dcCount(); ++i) laneOfDc_[dcs_[i].name] = i;
-  std::vector<PlannedClient> planned = planHostClients(scenario_, seed_);
-  std::map<std::string, std::vector<TrackedHost>> tracked =
-      trackedHostsByService(scenario_, planned, machineSidsOf(*dcs_[0].dir));
-  for (PlannedClient& client : planned) {
+  for (int i = 0; i < dcCount(); ++i) laneOfDc_[dcs_[i].node->name()] = i;
+  std::vector<scenario::PlannedClient> planned = scenario::planHostClients(scenario_, seed_);
+  std::map<std::string, std::vector<report::TrackedHost>> tracked =
+      report::trackedHostsByService(scenario_, planned, report::machineSidsOf(*dcs_[0].node->directory()));
+  for (scenario::PlannedClient& client : planned) {
     clients_.emplace_back(std::move(client.spec), client.locatorSeed);
     clientSites_.push_back(client.site);
     clientServices_.push_back(client.service);
     nextLogon_.push_back(0);
     scheduleClient(clients_.size() - 1, client.firstLogon);
   }
-  for (const DmsaSpec& dmsa : scenario_.dmsas) {
+  for (const scenario::DmsaSpec& dmsa : scenario_.dmsas) {
     if (dmsa.supersedes.empty()) continue;
-    risk_.track(dmsa.name, dmsa.supersedes, tracked[lower(dmsa.supersedes)]);
-    auto guid = objects_.find(lower(dmsa.name));
+    risk_.track(dmsa.name, dmsa.supersedes, tracked[dc::toLower(dmsa.supersedes)]);
+    auto guid = objects_.find(dc::toLower(dmsa.name));
     if (guid == objects_.end()) continue;  // created later by new-dmsa
     risk_.identify(dmsa.name, guid->second, scenario_.start);
     for (int i = 0; i < dcCount(); ++i) watchDmsa(i, guid->second);
@@ -62,15 +62,15 @@ void World::createHosts() {
 }
 
 void World::watchDmsa(int index, const dc::Guid& dmsa) {
-  if (!risk_.watches(dmsa) || !dcs_[index].dir) return;
-  auto obj = dcs_[index].dir->viewByGuid(dmsa);
+  if (!risk_.watches(dmsa) || !dcs_[index].node->directory()) return;
+  auto obj = dcs_[index].node->directory()->viewByGuid(dmsa);
   if (obj) observeDmsa(index, **obj, false);
 }
 
 void World::observeDmsa(int index, const dc::Object& dmsa, bool replicated) {
-  const dc::Directory& dir = *dcs_[index].dir;
+  const dc::Directory& dir = *dcs_[index].node->directory();
   auto answer = membershipAnswers_.find(index, dir, dmsa, [&] { return risk_.machinesOf(dmsa.guid); });
-  RiskTracker::Observed observed =
+  report::RiskTracker::Observed observed =
       risk_.observeByHost(index, dmsa.guid, answer->authorised, dir.integer(dmsa, "msDS-DelegatedMSAState").value_or(0),
                           replicated, queue_.now());
   if (observed.newState)
@@ -89,7 +89,7 @@ void World::scheduleClient(size_t client, int64_t at) {
   queue_.at(at, [this, client] {
     if (settling_) return;
     kdc::LogonOutcome outcome = runClient(client, false);
-    scheduleClient(client, queue_.now() + (outcome.ok ? scenario_.tgtLifetime : kRetryAfterFailure));
+    scheduleClient(client, queue_.now() + (outcome.ok ? scenario_.tgtLifetime : scenario::kRetryAfterFailure));
   });
 }
 
@@ -110,7 +110,7 @@ kdc::LogonOutcome World::runClient(size_t client, bool forcedLogon) {
   return outcome;
 }
 
-class World::Facts final : public DomainFacts {
+class World::Facts final : public report::DomainFacts {
  public:
   explicit Facts(const World& world) : world_(world) {}
   int64_t now() const override { return world_.queue_.now(); }
@@ -124,21 +124,22 @@ class World::Facts final : public DomainFacts {
     if (client < 0 || world_.nextLogon_[client] < now()) return std::nullopt;
     return world_.nextLogon_[client];
   }
-  bool dcUp(int dc) const override { return world_.dcs_[dc].dir != nullptr; }
+  bool dcUp(int dc) const override { return world_.dcs_[dc].node->directory() != nullptr; }
   bool reachable(int from, int to) const override { return world_.network_.reachable(from, to); }
-  bool inboundDisabled(int dc) const override { return world_.nodes_[dc]->inboundDisabled; }
+  bool inboundDisabled(int dc) const override { return world_.dcs_[dc].node->replication().inboundDisabled; }
 
  private:
   const World& world_;
 };
 
-PlanningReport World::planningReport() const {
-  return sim::planningReport(scenario_, seed_, risk_, Facts(*this));
+report::PlanningReport World::planningReport() const {
+  return report::planningReport(scenario_, seed_, risk_, Facts(*this));
 }
 
 int World::clientIndex(const std::string& host, const std::string& service) const {
   for (size_t i = 0; i < clients_.size(); ++i)
-    if (lower(clients_[i].service().host) == lower(host) && lower(clientServices_[i]) == lower(service))
+    if (dc::toLower(clients_[i].service().host) == dc::toLower(host) &&
+        dc::toLower(clientServices_[i]) == dc::toLower(service))
       return static_cast<int>(i);
   return -1;
 }
@@ -147,9 +148,9 @@ void World::logEvent(kdc::Event event) {
   events_.push_back(std::move(event));
 }
 
-dc::Status World::runMigrationStep(const Step& step, int index, const dc::Principal& admin) {
-  dc::Directory& dir = *dcs_[index].dir;
-  const DmsaSpec* spec = findDmsa(scenario_, step.dmsa);
+dc::Status World::runMigrationStep(const scenario::Step& step, int index, const dc::Principal& admin) {
+  dc::Directory& dir = *dcs_[index].node->directory();
+  const scenario::DmsaSpec* spec = findDmsa(scenario_, step.dmsa);
   std::string accountName = step.superseded.empty() ? spec->supersedes : step.superseded;
   dc::MigrationOp op = step.action == "start-migration"      ? dc::MigrationOp::Start
                        : step.action == "complete-migration" ? dc::MigrationOp::Complete
@@ -171,7 +172,7 @@ dc::Status World::runMigrationStep(const Step& step, int index, const dc::Princi
   auto state = [](const std::optional<int64_t>& s) { return s ? std::to_string(*s) : std::string("none"); };
   logEvent({queue_.now(),
             kdc::event_id::kMigrationOperation,
-            dcs_[index].name,
+            dcs_[index].node->name(),
             {{"Operation", migrationOperationName(op)},
              {"ServiceAccount", accountDn ? *accountDn : accountName},
              {"ServiceAccountOriginalState", state(outcome.accountStateBefore)},
@@ -182,11 +183,11 @@ dc::Status World::runMigrationStep(const Step& step, int index, const dc::Princi
              {"ErrorMessage", outcome.status.isOk() ? "No Error." : outcome.status.message()}}});
   if (!outcome.status.isOk()) return outcome.status;
   originated(index, *dmsaDn, {"msDS-DelegatedMSAState"});
-  risk_.migrationStep(spec->name, std::string(dc::migrationOpName(op)), dcs_[index].name, queue_.now());
+  risk_.migrationStep(spec->name, std::string(dc::migrationOpName(op)), dcs_[index].node->name(), queue_.now());
   return dc::Status::ok();
 }
 
-void World::runExpectAuth(const Step& step) {
+void World::runExpectAuth(const scenario::Step& step) {
   int client = clientIndex(step.host, step.service);
   std::optional<std::string> failure;
   const auto& latest = client >= 0 ? clients_[client].latest() : std::nullopt;
@@ -195,20 +196,21 @@ void World::runExpectAuth(const Step& step) {
   } else if (!latest) {
     failure = "it has not logged on yet";
   } else if ((step.result == "ok") != latest->ok) {
-    failure = fmt::format("expected {}, found {} at {} on {}{}", step.result, latest->ok ? "ok" : "failed",
-                          formatDuration(latest->at - scenario_.start), latest->dc.empty() ? "no DC" : latest->dc,
-                          latest->ok ? " as " + latest->identity : ": " + latest->reason);
+    failure =
+        fmt::format("expected {}, found {} at {} on {}{}", step.result, latest->ok ? "ok" : "failed",
+                    scenario::formatDuration(latest->at - scenario_.start), latest->dc.empty() ? "no DC" : latest->dc,
+                    latest->ok ? " as " + latest->identity : ": " + latest->reason);
   } else {
     // The PAC's SIDs by name, as the first DC that is up resolves them.
     std::vector<std::string> names;
     for (const SimDc& d : dcs_) {
-      if (!d.dir) continue;
-      dc::TrusteeResolver resolver = d.dir->trusteeResolver();
-      for (const dc::Sid& sid : latest->pac) names.push_back(lower(dc::trusteeDisplayName(sid, resolver)));
+      if (!d.node->directory()) continue;
+      dc::TrusteeResolver resolver = d.node->directory()->trusteeResolver();
+      for (const dc::Sid& sid : latest->pac) names.push_back(dc::toLower(dc::trusteeDisplayName(sid, resolver)));
       break;
     }
     auto holds = [&](const std::string& name) {
-      std::string n = lower(name);
+      std::string n = dc::toLower(name);
       return std::find(names.begin(), names.end(), n) != names.end() ||
              std::find(names.begin(), names.end(), n + "$") != names.end();
     };
@@ -228,22 +230,24 @@ void World::runExpectAuth(const Step& step) {
 
 // How many events of the step's id its host or DC logged in the window,
 // with the field values it names (names and values compared ignoring case).
-void World::runExpectEvent(const Step& step) {
+void World::runExpectEvent(const scenario::Step& step) {
   int64_t from = scenario_.start + step.eventFrom.value_or(0);
   int64_t to = scenario_.start + step.eventTo.value_or(step.at);
   size_t matched = 0;
   for (const kdc::Event& e : events_) {
-    if (e.id != step.eventId || e.at < from || e.at > to || lower(e.source) != lower(step.eventOn)) continue;
+    if (e.id != step.eventId || e.at < from || e.at > to || dc::toLower(e.source) != dc::toLower(step.eventOn))
+      continue;
     bool fieldsMatch = std::all_of(step.eventFields.begin(), step.eventFields.end(), [&](const auto& wanted) {
       return std::any_of(e.fields.begin(), e.fields.end(), [&](const auto& field) {
-        return lower(field.first) == lower(wanted.first) && lower(field.second) == lower(wanted.second);
+        return dc::toLower(field.first) == dc::toLower(wanted.first) &&
+               dc::toLower(field.second) == dc::toLower(wanted.second);
       });
     });
     if (fieldsMatch) ++matched;
   }
   std::optional<std::string> failure;
-  std::string window =
-      fmt::format("between {} and {}", formatDuration(from - scenario_.start), formatDuration(to - scenario_.start));
+  std::string window = fmt::format("between {} and {}", scenario::formatDuration(from - scenario_.start),
+                                   scenario::formatDuration(to - scenario_.start));
   if (step.count && matched != *step.count)
     failure = fmt::format("expected {} event(s) {} on {} {}, found {}", *step.count, step.eventId, step.eventOn, window,
                           matched);

@@ -8,23 +8,23 @@
 #include "replication/repadmin.h"
 #include "replication/reps_from.h"
 #include "replication/win32.h"
-#include "sim/units.h"
+#include "scenario/units.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
 
 void World::scheduleGarbageCollection(int index, int64_t at) {
-  uint64_t generation = nodes_[index]->generation();
+  uint64_t generation = dcs_[index].node->replication().generation();
   queue_.at(at, [this, index, generation] {
     SimDc& d = dcs_[index];
-    if (nodes_[index]->generation() != generation || !nodes_[index]->up()) return;
+    if (dcs_[index].node->replication().generation() != generation || !dcs_[index].node->replication().up()) return;
     int64_t now = d.clock->nowMicros();
     // Nothing can have expired before a lifetime has passed since the start.
-    if (now - dc::tombstoneLifetimeMicros(*d.dir) > scenario_.start) {
-      auto collected = dc::collectGarbage(*d.dir, now);
+    if (now - dc::tombstoneLifetimeMicros(*d.node->directory()) > scenario_.start) {
+      auto collected = dc::collectGarbage(*d.node->directory(), now);
       if (!collected) {
-        findings_.push_back(
-            {elapsed(), fmt::format("{}: garbage collection failed: {}", d.name, collected.status().toString())});
+        findings_.push_back({elapsed(), fmt::format("{}: garbage collection failed: {}", d.node->name(),
+                                                    collected.status().toString())});
       } else {
         counts_.tombstonesCollected += collected->tombstones;
         counts_.linkValuesCollected += collected->linkValues;
@@ -45,27 +45,29 @@ void World::scheduleGarbageCollection(int index, int64_t at) {
 void World::pullRefused(int destination, int source, dc::NamingContext nc, const replication::PullResult& r) {
   SimDc& d = dcs_[destination];
   const SimDc& s = dcs_[source];
-  std::string sourceName = fmt::format("{}\\{}", scenario_.sites[s.site].name, s.name);
-  std::string ncDn = d.dir->namingContextDn(nc).toString();
+  std::string sourceName = fmt::format("{}\\{}", scenario_.sites[s.site].name, s.node->name());
+  std::string ncDn = d.node->directory()->namingContextDn(nc).toString();
   if (r.win32 == replication::win32::kLifetimeExceeded) {
-    auto state = replication::loadRepsFrom(d.dir->store(), s.dsa, nc);
+    auto state = replication::loadRepsFrom(d.node->directory()->store(), s.node->settings().dsa, nc);
     int64_t lastSuccess = state ? state->lastSuccess : 0;
     logEvent({queue_.now(),
               2042,
-              d.name,
+              d.node->name(),
               {{"Message",
                 "It has been too long since this machine last replicated with the named source machine. "
                 "The time between replications with this source has exceeded the tombstone lifetime. "
                 "Replication has been stopped with this source."},
                {"Time of last successful replication", replication::repadminTime(lastSuccess)},
-               {"Invocation ID of source directory server", s.dir ? s.dir->invocationId().toString() : ""},
+               {"Invocation ID of source directory server",
+                s.node->directory() ? s.node->directory()->invocationId().toString() : ""},
                {"Name of source directory server", sourceName},
-               {"Tombstone lifetime (days)", std::to_string(dc::tombstoneLifetimeMicros(*d.dir) / kMicrosPerDay)},
+               {"Tombstone lifetime (days)",
+                std::to_string(dc::tombstoneLifetimeMicros(*d.node->directory()) / scenario::kMicrosPerDay)},
                {"Naming Context", ncDn}}});
   } else if (r.win32 == replication::win32::kInsufficientAttributes && r.lingeringObject) {
     logEvent({queue_.now(),
               1988,
-              d.name,
+              d.node->name(),
               {{"Message",
                 "Active Directory Domain Services Replication encountered the existence of objects in the "
                 "following partition that have been deleted from the local domain controllers (DCs) "
@@ -78,21 +80,22 @@ void World::pullRefused(int destination, int source, dc::NamingContext nc, const
 
 // repadmin /removelingeringobjects DC ReferenceDC NC [/advisory_mode], for
 // every naming context.
-dc::Status World::removeLingeringObjects(const Step& step, int index) {
+dc::Status World::removeLingeringObjects(const scenario::Step& step, int index) {
   int reference = scenario_.dcIndex(step.source);
-  if (!nodes_[reference]->up())
-    return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[reference].name));
+  if (!dcs_[reference].node->replication().up())
+    return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[reference].node->name()));
   for (dc::NamingContext nc : node::kNamingContexts) {
-    auto found = replication::removeLingeringObjects(*dcs_[index].dir, *dcs_[reference].dir, nc, step.advisory);
+    auto found = replication::removeLingeringObjects(*dcs_[index].node->directory(), *dcs_[reference].node->directory(),
+                                                     nc, step.advisory);
     if (!found) return found.status();
     for (const dc::Guid& guid : *found) {
       logEvent({queue_.now(),
                 step.advisory ? 1946 : 1945,
-                dcs_[index].name,
+                dcs_[index].node->name(),
                 {{"Message", step.advisory ? "Lingering object found (advisory mode)." : "Lingering object removed."},
                  {"Object GUID", guid.toString()},
-                 {"Reference domain controller", dcs_[reference].name},
-                 {"Partition", dcs_[index].dir->namingContextDn(nc).toString()}}});
+                 {"Reference domain controller", dcs_[reference].node->name()},
+                 {"Partition", dcs_[index].node->directory()->namingContextDn(nc).toString()}}});
       if (!step.advisory) ++counts_.lingeringRemoved;
     }
   }

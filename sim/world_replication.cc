@@ -3,6 +3,7 @@
 // background workload.
 #include <fmt/format.h>
 
+#include "dc/random_stream.h"
 #include "replication/source.h"
 #include "replication/win32.h"
 #include "sim/world.h"
@@ -27,7 +28,7 @@ class World::Transport final : public replication::PullTransport {
       : world_(world),
         destination_(destination),
         forced_(forced),
-        generation_(world.nodes_[destination]->generation()) {}
+        generation_(world.dcs_[destination].node->replication().generation()) {}
 
   void getNcChanges(const dc::Guid& sourceDsa, std::string request,
                     std::function<void(replication::TransportReply)> done) override {
@@ -38,16 +39,19 @@ class World::Transport final : public replication::PullTransport {
     world_.queue_.after(*there, [this, source, from, to, request = std::move(request),
                                  done = std::move(done)]() mutable {
       SimDc& s = world_.dcs_[source];
-      const node::Node& sourceNode = *world_.nodes_[source];
+      const node::ReplicationScheduler& sourceNode = world_.dcs_[source].node->replication();
       replication::TransportReply answer;
       if (!sourceNode.up() || !world_.network_.reachable(from, to)) {
         return failLater(kUnreachableAfter, std::move(done), replication::win32::kRpcServerUnavailable);
       } else if (sourceNode.broken > 0) {
-        answer = {replication::win32::kEndpointNotRegistered, {}, fmt::format("{}: no replication endpoint", s.name)};
+        answer = {
+            replication::win32::kEndpointNotRegistered, {}, fmt::format("{}: no replication endpoint", s.node->name())};
       } else if (sourceNode.outboundDisabled && !forced_) {
-        answer = {replication::win32::kSourceDisabled, {}, fmt::format("{}: outbound replication is disabled", s.name)};
+        answer = {replication::win32::kSourceDisabled,
+                  {},
+                  fmt::format("{}: outbound replication is disabled", s.node->name())};
       } else {
-        answer = replication::answerGetNcChanges(*s.dir, s.dsa, request);
+        answer = replication::answerGetNcChanges(*s.node->directory(), s.node->settings().dsa, request);
       }
       auto back = world_.network_.transferTime(to, from, answer.bytes.size());
       if (!back) return failLater(kUnreachableAfter, std::move(done), replication::win32::kRpcServerUnavailable);
@@ -59,7 +63,7 @@ class World::Transport final : public replication::PullTransport {
   void deliverLater(int64_t delay, std::function<void(replication::TransportReply)> done,
                     replication::TransportReply reply) {
     world_.queue_.after(delay, [this, done = std::move(done), reply = std::move(reply)]() mutable {
-      if (world_.nodes_[destination_]->generation() == generation_) done(std::move(reply));
+      if (world_.dcs_[destination_].node->replication().generation() == generation_) done(std::move(reply));
     });
   }
   void failLater(int64_t delay, std::function<void(replication::TransportReply)> done, uint32_t win32) {
@@ -74,7 +78,7 @@ class World::Transport final : public replication::PullTransport {
 
 int World::dcOfDsa(const dc::Guid& dsa) const {
   for (size_t i = 0; i < dcs_.size(); ++i)
-    if (dcs_[i].dsa == dsa) return static_cast<int>(i);
+    if (dcs_[i].node->settings().dsa == dsa) return static_cast<int>(i);
   return -1;
 }
 
@@ -83,17 +87,18 @@ std::shared_ptr<replication::PullTransport> World::transportTo(int destination, 
 }
 
 void World::startPull(int destination, int source, dc::NamingContext nc, PullReason reason, bool forced, bool full,
-                      const Step* step) {
+                      const scenario::Step* step) {
   std::function<void(const replication::PullResult&)> then;
   if (step) {
     then = [this, destination, source, nc, step](const replication::PullResult& r) {
       if (r.win32 != 0)
-        findings_.push_back({elapsed(), fmt::format("{}: replicate {} from {} to {}: error {}: {}",
-                                                    step->where.toString(), dc::namingContextName(nc),
-                                                    dcs_[source].name, dcs_[destination].name, r.win32, r.error)});
+        findings_.push_back(
+            {elapsed(), fmt::format("{}: replicate {} from {} to {}: error {}: {}", step->where.toString(),
+                                    dc::namingContextName(nc), dcs_[source].node->name(),
+                                    dcs_[destination].node->name(), r.win32, r.error)});
     };
   }
-  nodes_[destination]->pull(source, nc, reason, {forced, full}, std::move(then));
+  dcs_[destination].node->replication().pull(source, nc, reason, {forced, full}, std::move(then));
 }
 
 void World::pullEnded(int destination, const node::PullEnded& ended) {
@@ -104,19 +109,20 @@ void World::pullEnded(int destination, const node::PullEnded& ended) {
   counts_.bytes += r.bytesSent + r.counts.bytesReceived;
   counts_.applied += r.counts;
   const replication::ApplyCounts& c = r.counts;
-  trace_.record({ended.started - scenario_.start,
-                 queue_.now() - ended.started,
-                 destination,
-                 "pull",
-                 fmt::format("pull {} from {}", dc::namingContextName(ended.namingContext), dcs_[ended.source].name),
-                 {{"reason", std::string(node::pullReasonName(ended.reason))},
-                  {"result", std::to_string(r.win32)},
-                  {"objects", std::to_string(c.objectsReceived)},
-                  {"applied", std::to_string(c.attributesApplied)},
-                  {"lost", std::to_string(c.attributesLost)},
-                  {"links", std::to_string(c.linksApplied)},
-                  {"linksLost", std::to_string(c.linksLost)},
-                  {"conflicts", std::to_string(c.nameConflicts)}}});
+  trace_.record(
+      {ended.started - scenario_.start,
+       queue_.now() - ended.started,
+       destination,
+       "pull",
+       fmt::format("pull {} from {}", dc::namingContextName(ended.namingContext), dcs_[ended.source].node->name()),
+       {{"reason", std::string(node::pullReasonName(ended.reason))},
+        {"result", std::to_string(r.win32)},
+        {"objects", std::to_string(c.objectsReceived)},
+        {"applied", std::to_string(c.attributesApplied)},
+        {"lost", std::to_string(c.attributesLost)},
+        {"links", std::to_string(c.linksApplied)},
+        {"linksLost", std::to_string(c.linksLost)},
+        {"conflicts", std::to_string(c.nameConflicts)}}});
 }
 
 void World::deliverNotification(int source, int destination, dc::NamingContext nc) {
@@ -127,11 +133,11 @@ void World::deliverNotification(int source, int destination, dc::NamingContext n
 }
 
 void World::startWorkload() {
-  for (const SimDc& d : dcs_) workloadRngs_.push_back(randomStream(seed_, "workload/" + d.name));
-  if (scenario_.changesPerDcPerHour <= 0 || workloadUsers_.empty()) return;
+  for (const SimDc& d : dcs_) workloadRngs_.push_back(dc::randomStream(seed_, "workload/" + d.node->name()));
+  if (scenario_.changesPerDcPerHour <= 0 || layout_.workloadUsers.empty()) return;
   for (size_t i = 0; i < dcs_.size(); ++i) {
-    if (dcs_[i].readOnly) continue;
-    queue_.after(exponential(workloadRngs_[i], 3600e6 / scenario_.changesPerDcPerHour),
+    if (dcs_[i].node->readOnly()) continue;
+    queue_.after(dc::exponential(workloadRngs_[i], 3600e6 / scenario_.changesPerDcPerHour),
                  [this, i] { backgroundChange(static_cast<int>(i)); });
   }
 }
@@ -139,13 +145,15 @@ void World::startWorkload() {
 void World::backgroundChange(int index) {
   SimDc& d = dcs_[index];
   dc::Xoshiro256& rng = workloadRngs_[index];
-  const std::string& user = workloadUsers_[uniformBelow(rng, workloadUsers_.size())];
-  if (nodes_[index]->up()) {
-    dc::Status changed = d.dir->modify(
-        user, {{dc::Change::Op::Replace, "description", {fmt::format("changed on {} at {}", d.name, elapsed())}}});
+  const std::string& user = layout_.workloadUsers[dc::uniformBelow(rng, layout_.workloadUsers.size())];
+  if (dcs_[index].node->replication().up()) {
+    dc::Status changed = d.node->directory()->modify(
+        user,
+        {{dc::Change::Op::Replace, "description", {fmt::format("changed on {} at {}", d.node->name(), elapsed())}}});
     if (changed.isOk()) originated(index, user, {"description"});
   }
-  queue_.after(exponential(rng, 3600e6 / scenario_.changesPerDcPerHour), [this, index] { backgroundChange(index); });
+  queue_.after(dc::exponential(rng, 3600e6 / scenario_.changesPerDcPerHour),
+               [this, index] { backgroundChange(index); });
 }
 
 }  // namespace dcemu::sim

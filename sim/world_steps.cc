@@ -5,23 +5,23 @@
 
 #include <algorithm>
 
+#include "dc/text.h"
 #include "kdc/rodc_policy.h"
 #include "replication/win32.h"
-#include "sim/loader_internal.h"
+#include "scenario/scenario.h"
 #include "sim/world.h"
 
 namespace dcemu::sim {
 
 namespace {
 
-using loader::lower;
-
 std::string listed(const std::vector<std::string>& values) {
   return "[" + fmt::format("{}", fmt::join(values, ", ")) + "]";
 }
 
 bool containsIgnoringCase(const std::vector<std::string>& values, const std::string& wanted) {
-  return std::any_of(values.begin(), values.end(), [&](const std::string& v) { return lower(v) == lower(wanted); });
+  return std::any_of(values.begin(), values.end(),
+                     [&](const std::string& v) { return dc::toLower(v) == dc::toLower(wanted); });
 }
 
 }  // namespace
@@ -36,21 +36,21 @@ std::vector<std::string> World::qualifyValues(const std::string& attribute,
   return out;
 }
 
-std::vector<dc::AttributeInput> World::attributeInputs(const AttributeValues& values) const {
+std::vector<dc::AttributeInput> World::attributeInputs(const scenario::AttributeValues& values) const {
   std::vector<dc::AttributeInput> inputs;
   for (const auto& [name, list] : values) inputs.push_back({name, qualifyValues(name, list)});
   return inputs;
 }
 
 std::string World::qualify(const std::string& dn) const {
-  std::string domainDn = domainDnOf(scenario_.domain);
-  if (lower(dn).ends_with(lower(domainDn))) return dn;
+  std::string domainDn = scenario::domainDnOf(scenario_.domain);
+  if (dc::toLower(dn).ends_with(dc::toLower(domainDn))) return dn;
   return dn + "," + domainDn;
 }
 
-dc::Result<std::string> World::resolveDn(const Step& step, const dc::Directory& dir) const {
+dc::Result<std::string> World::resolveDn(const scenario::Step& step, const dc::Directory& dir) const {
   if (step.object.empty()) return qualify(step.dn);
-  auto it = objects_.find(lower(step.object));
+  auto it = objects_.find(dc::toLower(step.object));
   if (it == objects_.end())
     return dc::Status(
         dc::LdapResult::noSuchObject,
@@ -63,30 +63,31 @@ dc::Result<std::string> World::resolveDn(const Step& step, const dc::Directory& 
 }
 
 dc::Result<std::string> World::objectDn(int index, const std::string& nameOrDn) const {
-  if (!dcs_[index].dir) return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[index].name));
-  Step lookup;
+  if (!dcs_[index].node->directory())
+    return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[index].node->name()));
+  scenario::Step lookup;
   if (nameOrDn.find('=') == std::string::npos)
     lookup.object = nameOrDn;
   else
     lookup.dn = nameOrDn;
-  return resolveDn(lookup, *dcs_[index].dir);
+  return resolveDn(lookup, *dcs_[index].node->directory());
 }
 
-void World::finding(const Step& step, const std::string& message) {
+void World::finding(const scenario::Step& step, const std::string& message) {
   findings_.push_back({elapsed(), fmt::format("{}: {}", step.where.toString(), message)});
 }
 
-void World::recordStep(const Step& step, int lane, const std::string& outcome) {
+void World::recordStep(const scenario::Step& step, int lane, const std::string& outcome) {
   trace_.record(
       {elapsed(), 0, lane, "step", step.action, {{"line", std::to_string(step.where.line)}, {"outcome", outcome}}});
 }
 
 void World::originated(int index, const std::string& dn, const std::vector<std::string>& attributes) {
   ++counts_.originatingWrites;
-  nodes_[index]->originated(dn, attributes);
+  dcs_[index].node->replication().originated(dn, attributes);
 }
 
-void World::runStep(const Step& step) {
+void World::runStep(const scenario::Step& step) {
   ++counts_.stepsRun;
   if (step.action == "expect") return runExpect(step);
   if (step.action == "expect-auth") return runExpectAuth(step);
@@ -105,45 +106,47 @@ void World::runStep(const Step& step) {
   SimDc& d = dcs_[index];
   if (step.action == "disable-replication" || step.action == "enable-replication") {
     bool disable = step.action == "disable-replication";
-    if (step.direction != "outbound") nodes_[index]->inboundDisabled = disable;
-    if (step.direction != "inbound") nodes_[index]->outboundDisabled = disable;
+    if (step.direction != "outbound") dcs_[index].node->replication().inboundDisabled = disable;
+    if (step.direction != "inbound") dcs_[index].node->replication().outboundDisabled = disable;
     return recordStep(step, index, "ok");
   }
-  dc::Status status = nodes_[index]->up() ? runWriteStep(step, index)
-                                          : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.name));
+  dc::Status status = dcs_[index].node->replication().up()
+                          ? runWriteStep(step, index)
+                          : dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", d.node->name()));
   judgeOutcome(step, index, status, "ok");
 }
 
 // Records a step's outcome and reports a refusal, or a success that was
 // meant to be refused.
-void World::judgeOutcome(const Step& step, int index, const dc::Status& status, const char* okOutcome) {
+void World::judgeOutcome(const scenario::Step& step, int index, const dc::Status& status, const char* okOutcome) {
   const SimDc& d = dcs_[index];
   std::string outcome = status.isOk() ? okOutcome : "refused:" + std::string(dc::ldapResultName(status.code()));
   recordStep(step, index, outcome);
   if (!status.isOk()) ++counts_.stepsRefused;
   if (step.expectError) {
     if (status.isOk()) {
-      finding(step, fmt::format("{} on {} succeeded, but was expected to be refused{}", step.action, d.name,
+      finding(step, fmt::format("{} on {} succeeded, but was expected to be refused{}", step.action, d.node->name(),
                                 step.expectError->empty() ? "" : " with " + *step.expectError));
-    } else if (!step.expectError->empty() && lower(*step.expectError) != lower(dc::ldapResultName(status.code()))) {
-      finding(step, fmt::format("{} on {} was refused with {}, not the expected {}: {}", step.action, d.name,
+    } else if (!step.expectError->empty() &&
+               dc::toLower(*step.expectError) != dc::toLower(dc::ldapResultName(status.code()))) {
+      finding(step, fmt::format("{} on {} was refused with {}, not the expected {}: {}", step.action, d.node->name(),
                                 dc::ldapResultName(status.code()), *step.expectError, status.message()));
     }
   } else if (!status.isOk()) {
-    finding(step, fmt::format("{} on {} refused: {}: {}", step.action, d.name, dc::ldapResultName(status.code()),
-                              status.message()));
+    finding(step, fmt::format("{} on {} refused: {}: {}", step.action, d.node->name(),
+                              dc::ldapResultName(status.code()), status.message()));
   }
 }
 
 // repadmin /replicate: forced (/force) runs even while the destination's
 // inbound replication is disabled; unforced, DsReplicaSync is refused with
 // 8457, as Windows refuses it.
-void World::runReplicate(const Step& step) {
+void World::runReplicate(const scenario::Step& step) {
   int from = scenario_.dcIndex(step.from), to = scenario_.dcIndex(step.to);
   dc::Status status = dc::Status::ok();
-  if (!nodes_[to]->up()) {
-    status = dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[to].name));
-  } else if (!step.forced && nodes_[to]->inboundDisabled) {
+  if (!dcs_[to].node->replication().up()) {
+    status = dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[to].node->name()));
+  } else if (!step.forced && dcs_[to].node->replication().inboundDisabled) {
     status = dc::Status(
         dc::LdapResult::unwillingToPerform,
         fmt::format("DsReplicaSync() failed with status {} (0x{:x}): {}", replication::win32::kSinkDisabled,
@@ -156,20 +159,20 @@ void World::runReplicate(const Step& step) {
   judgeOutcome(step, to, status, status.isOk() ? "started" : "");
 }
 
-dc::Status World::runWriteStep(const Step& step, int index) {
-  dc::Directory& dir = *dcs_[index].dir;
-  dc::Principal admin = administratorOf(dir);
+dc::Status World::runWriteStep(const scenario::Step& step, int index) {
+  dc::Directory& dir = *dcs_[index].node->directory();
+  dc::Principal admin = scenario::administratorOf(dir);
   if (step.action.ends_with("-migration")) return runMigrationStep(step, index, admin);
   if (step.action == "remove-lingering-objects") return removeLingeringObjects(step, index);
   if (step.action == "prepopulate-passwords") return prepopulatePasswords(step, index);
   if (step.action == "new-dmsa") {
-    const DmsaSpec* spec = nullptr;
-    for (const DmsaSpec& dmsa : scenario_.dmsas)
-      if (lower(dmsa.name) == lower(step.dmsa)) spec = &dmsa;
-    std::string dn = dmsaDn(scenario_, *spec);
-    auto added = dir.add(dn, dmsaAttributes(*spec), admin);
+    const scenario::DmsaSpec* spec = nullptr;
+    for (const scenario::DmsaSpec& dmsa : scenario_.dmsas)
+      if (dc::toLower(dmsa.name) == dc::toLower(step.dmsa)) spec = &dmsa;
+    std::string dn = scenario::dmsaDn(scenario_, *spec);
+    auto added = dir.add(dn, scenario::dmsaAttributes(*spec), admin);
     if (!added) return added.status();
-    objects_[lower(spec->name)] = *added;
+    objects_[dc::toLower(spec->name)] = *added;
     risk_.identify(spec->name, *added, queue_.now());
     for (int i = 0; i < dcCount(); ++i) watchDmsa(i, *added);
     originated(index, dn, {"objectClass"});
@@ -179,7 +182,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
     std::string dn = qualify(step.dn);
     auto added = dir.add(dn, attributeInputs(step.attrs), admin);
     if (!added) return added.status();
-    if (!step.id.empty()) objects_[lower(step.id)] = *added;
+    if (!step.id.empty()) objects_[dc::toLower(step.id)] = *added;
     originated(index, dn, {"objectClass"});
     return dc::Status::ok();
   }
@@ -188,7 +191,7 @@ dc::Status World::runWriteStep(const Step& step, int index) {
   if (step.action == "ldap-modify") {
     std::vector<dc::Change> changes;
     std::vector<std::string> attributes;
-    auto collect = [&](dc::Change::Op op, const AttributeValues& values) {
+    auto collect = [&](dc::Change::Op op, const scenario::AttributeValues& values) {
       for (const auto& [name, list] : values) {
         changes.push_back({op, name, qualifyValues(name, list)});
         attributes.push_back(name);
@@ -216,13 +219,13 @@ dc::Status World::runWriteStep(const Step& step, int index) {
   return dc::Status::ok();
 }
 
-void World::runExpect(const Step& step) {
+void World::runExpect(const scenario::Step& step) {
   int index = scenario_.dcIndex(step.dc);
   std::optional<std::string> failure;
-  if (!nodes_[index]->up()) {
-    failure = fmt::format("{} is down", dcs_[index].name);
+  if (!dcs_[index].node->replication().up()) {
+    failure = fmt::format("{} is down", dcs_[index].node->name());
   } else {
-    failure = checkExpectation(step, *dcs_[index].dir);
+    failure = checkExpectation(step, *dcs_[index].node->directory());
   }
   recordStep(step, index, failure ? "failed" : "passed");
   if (!failure) {
@@ -230,10 +233,10 @@ void World::runExpect(const Step& step) {
     return;
   }
   ++counts_.expectationsFailed;
-  finding(step, fmt::format("expect on {} failed: {}", dcs_[index].name, *failure));
+  finding(step, fmt::format("expect on {} failed: {}", dcs_[index].node->name(), *failure));
 }
 
-std::optional<std::string> World::checkExpectation(const Step& step, const dc::Directory& dir) {
+std::optional<std::string> World::checkExpectation(const scenario::Step& step, const dc::Directory& dir) {
   auto dn = resolveDn(step, dir);
   std::optional<dc::Object> obj;
   if (dn) {
@@ -266,7 +269,7 @@ std::optional<std::string> World::checkExpectation(const Step& step, const dc::D
   if (step.parent) {
     auto parentDn = obj->parent ? dir.dnOf(*obj->parent) : dc::Result<std::string>(std::string());
     std::string found = parentDn ? *parentDn : "none";
-    if (lower(found) != lower(qualify(*step.parent)))
+    if (dc::toLower(found) != dc::toLower(qualify(*step.parent)))
       return fmt::format("{}: expected parent {}, found {}", shownDn, qualify(*step.parent), found);
   }
   if (!step.attr) return std::nullopt;
@@ -324,14 +327,15 @@ std::optional<std::string> World::checkExpectation(const Step& step, const dc::D
   if (step.version || step.originatingDc) {
     auto meta = dir.attributeMetadata(shownDn);
     if (!meta) return meta.status().toString();
-    auto it = std::find_if(meta->begin(), meta->end(),
-                           [&](const dc::AttributeMetadata& m) { return lower(m.attribute) == lower(attr->name); });
+    auto it = std::find_if(meta->begin(), meta->end(), [&](const dc::AttributeMetadata& m) {
+      return dc::toLower(m.attribute) == dc::toLower(attr->name);
+    });
     uint32_t version = it == meta->end() ? 0 : it->stamp.version;
     if (step.version && version != *step.version)
       return fmt::format("{}: expected version {}, found {}", label, *step.version, version);
     if (step.originatingDc) {
       std::string origin = it == meta->end() ? "no stamp" : dcNameOfInvocation(it->stamp.originatingInvocationId);
-      if (lower(origin) != lower(*step.originatingDc))
+      if (dc::toLower(origin) != dc::toLower(*step.originatingDc))
         return fmt::format("{}: expected a stamp originating on {}, found {}", label, *step.originatingDc, origin);
     }
   }
@@ -339,7 +343,7 @@ std::optional<std::string> World::checkExpectation(const Step& step, const dc::D
   return std::nullopt;
 }
 
-std::optional<std::string> World::checkLinkExpectation(const Step::LinkCheck& check, const dc::Directory& dir,
+std::optional<std::string> World::checkLinkExpectation(const scenario::Step::LinkCheck& check, const dc::Directory& dir,
                                                        const std::string& dn, const dc::AttributeDef& attr,
                                                        const std::string& label) const {
   if (!attr.isLinked()) return fmt::format("{} is not a linked attribute", attr.name);
@@ -347,7 +351,7 @@ std::optional<std::string> World::checkLinkExpectation(const Step::LinkCheck& ch
   if (!rows) return rows.status().toString();
   std::string target = qualify(check.value);
   auto row = std::find_if(rows->begin(), rows->end(), [&](const dc::LinkMetadata& m) {
-    return lower(m.attribute) == lower(attr.name) && lower(m.targetDn) == lower(target);
+    return dc::toLower(m.attribute) == dc::toLower(attr.name) && dc::toLower(m.targetDn) == dc::toLower(target);
   });
   if (row == rows->end()) return fmt::format("{}: no linked value for {}, active or not", label, target);
   if (check.active && row->active != *check.active)
@@ -360,30 +364,32 @@ std::optional<std::string> World::checkLinkExpectation(const Step::LinkCheck& ch
 }
 
 std::string World::dcNameOfInvocation(const dc::Guid& invocationId) const {
-  for (size_t i = 0; i < dsaInfos_.size(); ++i) {
-    const auto& ids = dsaInfos_[i].invocationIds;
-    if (std::find(ids.begin(), ids.end(), invocationId) != ids.end()) return dsaInfos_[i].name;
-    if (dcs_[i].dir && dcs_[i].dir->invocationId() == invocationId) return dsaInfos_[i].name;
+  for (size_t i = 0; i < layout_.dsaInfos.size(); ++i) {
+    const auto& ids = layout_.dsaInfos[i].invocationIds;
+    if (std::find(ids.begin(), ids.end(), invocationId) != ids.end()) return layout_.dsaInfos[i].name;
+    if (dcs_[i].node->directory() && dcs_[i].node->directory()->invocationId() == invocationId)
+      return layout_.dsaInfos[i].name;
   }
   return invocationId.toString();
 }
 
 // repadmin /rodcpwdrepl: the writable DC `from` reveals each account's
 // secret to the RODC, as the policy allows, and the RODC takes them now.
-dc::Status World::prepopulatePasswords(const Step& step, int rodc) {
+dc::Status World::prepopulatePasswords(const scenario::Step& step, int rodc) {
   int source = scenario_.dcIndex(step.from);
-  if (!nodes_[source]->up())
-    return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[source].name));
+  if (!dcs_[source].node->replication().up())
+    return dc::Status(dc::LdapResult::unavailable, fmt::format("{} is down", dcs_[source].node->name()));
   if (!network_.reachable(dcs_[rodc].site, dcs_[source].site))
     return dc::Status(dc::LdapResult::unavailable,
-                      fmt::format("{} cannot reach {}", dcs_[rodc].name, dcs_[source].name));
-  dc::Directory& dir = *dcs_[source].dir;
+                      fmt::format("{} cannot reach {}", dcs_[rodc].node->name(), dcs_[source].node->name()));
+  dc::Directory& dir = *dcs_[source].node->directory();
   for (const std::string& name : step.accounts) {
     auto guid = dir.store().guidByAccountName(name);
     if (!guid) guid = dir.store().guidByAccountName(name + "$");  // a managed account or a host
     if (!guid)
-      return dc::Status(dc::LdapResult::noSuchObject, fmt::format("no account {} on {}", name, dcs_[source].name));
-    auto revealed = kdc::revealToRodc(dir, dcs_[rodc].name + "$", *guid);
+      return dc::Status(dc::LdapResult::noSuchObject,
+                        fmt::format("no account {} on {}", name, dcs_[source].node->name()));
+    auto revealed = kdc::revealToRodc(dir, dcs_[rodc].node->name() + "$", *guid);
     if (!revealed) return revealed.status();
     originated(source, *revealed, {"msDS-RevealedUsers"});
   }

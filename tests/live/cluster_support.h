@@ -11,13 +11,13 @@
 #include <string>
 #include <thread>
 
-#include "tests/sim/test_support.h"
+#include "tests/support/test_support.h"
 
 namespace dcemu::live::testing {
 
-using sim::testing::Ran;
-using sim::testing::readFile;
-using sim::testing::shell;
+using dcemu::testing::Ran;
+using dcemu::testing::readFile;
+using dcemu::testing::shell;
 
 // The four-DC, two-site file most live tests run.
 inline const std::string kTopology = std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/hq-branch-live.toml";

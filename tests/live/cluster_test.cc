@@ -19,7 +19,7 @@
 #include <thread>
 
 #include "dc/store.h"
-#include "sim/units.h"
+#include "scenario/units.h"
 #include "tests/live/cluster_support.h"
 
 namespace dcemu::live::testing {
@@ -237,7 +237,7 @@ TEST_CASE("The migration operations run on a live DC as in the simulator, refusa
   // Microsoft's Start-/Complete-ADServiceAccountMigration: Start sets the
   // dMSA's msDS-DelegatedMSAState to 1 and links the old account; a second
   // Start is refused (the dMSA is linked); Complete without Start too.
-  Cluster cluster("migration", 600, 10, sim::testing::topology("reference/two-sites-seed-warning.toml"));
+  Cluster cluster("migration", 600, 10, dcemu::testing::topology("reference/two-sites-seed-warning.toml"));
   Ran early = cluster.ctl("EAST-DC1", "complete-migration dmsa_web");
   CHECK(early.exitCode == 1);
   CHECK_THAT(early.out, Catch::Matchers::Contains("no migration from CN=svc_web,CN=Users"));
@@ -408,10 +408,10 @@ TEST_CASE("The live cluster's Kubernetes manifests validate offline, and the pod
   REQUIRE(dcs.size() == 4);
   std::ofstream(etc / "peers") << localPeers;
   // Time zero now, as `cluster up` sets it, so the hosts' first logons come.
-  std::ofstream(etc / "epoch") << sim::formatUtcInstant(std::chrono::duration_cast<std::chrono::seconds>(
-                                                            std::chrono::system_clock::now().time_since_epoch())
-                                                            .count() *
-                                                        1'000'000)
+  std::ofstream(etc / "epoch") << scenario::formatUtcInstant(std::chrono::duration_cast<std::chrono::seconds>(
+                                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                                 .count() *
+                                                             1'000'000)
                                << "\n";
   std::ofstream(etc / "time-scale") << "600\n";
   std::ofstream(etc / "secret") << "k8s-test-secret-0123456789abcdef\n";

@@ -76,7 +76,7 @@ TEST_CASE("The seed's warning run live gives the simulator's outcome classes, la
   };
   const std::vector<Case> cases = {
       {"late", std::string(DCEMU_LIVE_SCENARIOS_DIR) + "/seed-warning-live.toml", std::chrono::hours(5 * 24)},
-      {"early", sim::testing::topology("two-sites-early-completion.toml"), std::chrono::hours(4 * 24)}};
+      {"early", dcemu::testing::topology("two-sites-early-completion.toml"), std::chrono::hours(4 * 24)}};
   std::vector<std::unique_ptr<Cluster>> clusters;
   for (const Case& c : cases) clusters.push_back(std::make_unique<Cluster>("hosts-" + c.name, scale, 10, c.file));
   std::vector<OutcomeClasses> simulated, live;

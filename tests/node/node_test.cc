@@ -1,198 +1,153 @@
-// The per-DC node both harnesses drive: when it pulls and from whom. A
-// harness here records what the node asks of it, on a small virtual clock;
-// the transport holds each request until the test answers it.
+// One DC composed: the node opens and closes its store and the directory
+// over it, hands the directory to its replication scheduler, keeps its write
+// observer across a restart, and gives its directory the DC's kind.
 #include "node/node.h"
 
 #include <catch2/catch.hpp>
-#include <map>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <vector>
 
-#include "replication/win32.h"
-#include "tests/dc/test_domain.h"
+#include "dc/provision.h"
 
 namespace dcemu::node {
 namespace {
 
-constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kStart = 1767571200LL * 1000000;  // 2026-01-05T00:00:00Z
 
-class RecordingHarness final : public Harness {
+// A harness that runs nothing: these tests drive the node by hand.
+class IdleHarness final : public Harness {
  public:
-  struct Held {
-    int source;
-    std::function<void(replication::TransportReply)> done;
-  };
-  class HeldTransport final : public replication::PullTransport {
-   public:
-    HeldTransport(RecordingHarness& harness, int source) : harness_(harness), source_(source) {}
-    void getNcChanges(const dc::Guid&, std::string, std::function<void(replication::TransportReply)> done) override {
-      harness_.held.push_back({source_, std::move(done)});
-    }
-
-   private:
-    RecordingHarness& harness_;
-    int source_;
-  };
-
-  int64_t now() const override { return now_; }
-  void at(int64_t when, std::function<void()> fn) override {
-    events_.emplace(std::pair(when, sequence_++), std::move(fn));
-  }
-  void after(int64_t micros, std::function<void()> fn) override { at(now_ + micros, std::move(fn)); }
-  dc::Guid dsaOf(int dc) const override {
-    dc::Guid guid;
-    guid.bytes[0] = static_cast<uint8_t>(dc + 1);
-    return guid;
-  }
-  std::shared_ptr<replication::PullTransport> transportTo(int, int source, bool) override {
-    return std::make_shared<HeldTransport>(*this, source);
-  }
-  void deliverNotification(int source, int destination, dc::NamingContext) override {
-    notifications.push_back({now_, source, destination});
-  }
-  void pullEnded(int, const PullEnded& ended) override { ended_.push_back(ended.result->win32); }
-  void pullRefused(int, int source, dc::NamingContext, const replication::PullResult& result) override {
-    refused.push_back({source, result.win32});
-  }
-
-  void runUntil(int64_t when) {
-    while (!events_.empty() && events_.begin()->first.first <= when) {
-      auto event = events_.extract(events_.begin());
-      now_ = event.key().first;
-      event.mapped()();
-    }
-    now_ = when;
-  }
-  // Fails the oldest held request with `win32`.
-  void fail(uint32_t win32) {
-    Held h = std::move(held.front());
-    held.erase(held.begin());
-    h.done({win32, {}, std::string(replication::win32::message(win32))});
-  }
-
-  struct Notification {
-    int64_t at;
-    int source, destination;
-  };
-  std::vector<Notification> notifications;
-  std::vector<Held> held;
-  std::vector<std::pair<int, uint32_t>> refused;
-  std::vector<uint32_t> ended_;
-
- private:
-  int64_t now_ = 0;
-  uint64_t sequence_ = 0;
-  std::map<std::pair<int64_t, uint64_t>, std::function<void()>> events_;
+  int64_t now() const override { return kStart; }
+  void at(int64_t, std::function<void()>) override {}
+  void after(int64_t, std::function<void()>) override {}
+  dc::Guid dsaOf(int) const override { return {}; }
+  std::shared_ptr<replication::PullTransport> transportTo(int, int, bool) override { return nullptr; }
+  void deliverNotification(int, int, dc::NamingContext) override {}
+  void pullEnded(int, const PullEnded&) override {}
+  void pullRefused(int, int, dc::NamingContext, const replication::PullResult&) override {}
 };
 
-// DC 0 with partners 1 (same site) and 2 (another site, no USE_NOTIFY):
-// 0 replicates from both, and both replicate from 0.
-std::vector<Connection> threeDcs() {
-  auto link = [](int destination, int source, bool interSite) {
-    Connection c;
-    c.kcc = {destination, source, interSite, interSite ? 0 : -1};
-    c.notify = !interSite;
-    c.interval = interSite ? 3 * 3600 * kSecond : 0;
-    return c;
+DcSettings settings(bool readOnly) {
+  DcSettings s;
+  s.name = readOnly ? "RODC1" : "DC1";
+  s.domain = "corp.example.com";
+  s.readOnly = readOnly;
+  return s;
+}
+
+struct Fixture {
+  IdleHarness harness;
+  dc::ManualClock clock{kStart};
+  std::unique_ptr<dc::StoreEnv> env = dc::StoreEnv::inMemory(8 << 20);
+};
+
+// A node over the store at /dc, into which a writable node provisioned the
+// forest first.
+std::unique_ptr<Node> provisionedNode(Fixture& f, bool readOnly, uint64_t seed) {
+  {
+    Node origin(settings(false), f.harness, {}, f.clock, dc::Xoshiro256(7));
+    REQUIRE(origin.open(*f.env, "/dc").isOk());
+    dc::Xoshiro256 rng(7);
+    REQUIRE(dc::provisionForest(*origin.directory(), rng).isOk());
+  }
+  auto node = std::make_unique<Node>(settings(readOnly), f.harness, std::vector<replication::Connection>{}, f.clock,
+                                     dc::Xoshiro256(seed));
+  REQUIRE(node->open(*f.env, "/dc").isOk());
+  return node;
+}
+
+TEST_CASE("A node's directory exists only while its store is open, and a reopened store keeps what was written",
+          "[node]") {
+  Fixture f;
+  Node node(settings(false), f.harness, {}, f.clock, dc::Xoshiro256(1));
+  CHECK(node.directory() == nullptr);
+  REQUIRE(node.open(*f.env, "/dc").isOk());
+  REQUIRE(node.directory() != nullptr);
+  CHECK(node.replication().directory() == node.directory());
+  dc::Xoshiro256 rng(1);
+  REQUIRE(dc::provisionForest(*node.directory(), rng).isOk());
+  const uint64_t usn = node.directory()->highestCommittedUsn();
+  CHECK(usn > 0);
+
+  node.close();
+  CHECK(node.directory() == nullptr);
+  CHECK(node.store() == nullptr);
+  CHECK(node.replication().directory() == nullptr);
+
+  REQUIRE(node.open(*f.env, "/dc").isOk());
+  CHECK(node.directory()->highestCommittedUsn() == usn);
+  CHECK(node.replication().directory() == node.directory());
+}
+
+TEST_CASE("A node's write observer sees writes before and after the DC restarts", "[node]") {
+  Fixture f;
+  std::unique_ptr<Node> owned = provisionedNode(f, false, 2);
+  Node& node = *owned;
+  const std::string users = "CN=Users,DC=corp,DC=example,DC=com";
+  auto watchedGuid = node.directory()->add("CN=watched," + users, {{"objectClass", {"user"}}});
+  auto otherGuid = node.directory()->add("CN=other," + users, {{"objectClass", {"user"}}});
+  REQUIRE(watchedGuid.isOk());
+  REQUIRE(otherGuid.isOk());
+  std::vector<std::string> seen;
+  node.setWriteObserver({[&](const dc::Guid& object) { return object == *watchedGuid; },
+                         [&](const dc::Object& object, bool replicated) {
+                           CHECK_FALSE(replicated);
+                           CHECK(object.guid == *watchedGuid);
+                           seen.push_back("write");
+                         }});
+  auto describe = [&](const std::string& who, const std::string& text) {
+    return node.directory()->modify("CN=" + who + "," + users, {{dc::Change::Op::Replace, "description", {text}}});
   };
-  return {link(0, 1, false), link(0, 2, true), link(1, 0, false), link(2, 0, true)};
-}
+  REQUIRE(describe("watched", "before").isOk());
+  REQUIRE(describe("other", "before").isOk());
+  CHECK(seen.size() == 1);
 
-ReplicationSettings windowsDefaults() {
-  return ReplicationSettings{};
-}
-
-TEST_CASE("Changes within the first notification delay notify each intra-site partner once, 15 s after the first",
-          "[node][notification]") {
-  // MS-ADTS 3.1.1.4.5.2 / Windows Server 2003 and later: the first partner
-  // hears 15 s after a change, each further partner 3 s after the one before.
-  RecordingHarness harness;
-  Node node(0, harness, windowsDefaults(), threeDcs());
-  node.changed(dc::NamingContext::Domain, false);
-  harness.runUntil(5 * kSecond);
-  node.changed(dc::NamingContext::Domain, false);
-  harness.runUntil(60 * kSecond);
-  REQUIRE(harness.notifications.size() == 1);  // DC 2 is across a link without USE_NOTIFY
-  CHECK(harness.notifications[0].at == 15 * kSecond);
-  CHECK(harness.notifications[0].destination == 1);
-}
-
-TEST_CASE("An urgent change notifies at once", "[node][notification]") {
-  RecordingHarness harness;
-  Node node(0, harness, windowsDefaults(), threeDcs());
-  node.changed(dc::NamingContext::Domain, true);
-  harness.runUntil(0);
-  REQUIRE(harness.notifications.size() == 1);
-  CHECK(harness.notifications[0].at == 0);
-}
-
-TEST_CASE("A DC that stops before its notification delay ends never sends it", "[node][notification]") {
-  RecordingHarness harness;
-  Node node(0, harness, windowsDefaults(), threeDcs());
-  node.changed(dc::NamingContext::Domain, false);
   node.stop();
+  node.close();
+  REQUIRE(node.open(*f.env, "/dc").isOk());
   node.start();
-  harness.runUntil(60 * kSecond);
-  CHECK(harness.notifications.empty());
+  REQUIRE(describe("watched", "after").isOk());
+  REQUIRE(describe("other", "after").isOk());
+  CHECK(seen.size() == 2);
 }
 
-TEST_CASE("A pull asked for while one runs runs once more after it, not twice at once", "[node][pull]") {
-  dc::testing::TestDomain domain;
-  RecordingHarness harness;
-  Node node(0, harness, windowsDefaults(), threeDcs());
-  node.attach(&domain.dir(), harness.dsaOf(0));
-  node.pull(1, dc::NamingContext::Domain, PullReason::Notification);
-  node.pull(1, dc::NamingContext::Domain, PullReason::Notification);
-  node.pull(1, dc::NamingContext::Domain, PullReason::Notification);
-  REQUIRE(harness.held.size() == 1);
-  harness.fail(replication::win32::kRpcServerUnavailable);
-  REQUIRE(harness.held.size() == 1);  // the one asked for meanwhile
-  harness.fail(replication::win32::kRpcServerUnavailable);
-  CHECK(harness.held.empty());
-  // The failure is reported when it starts, not at every retry.
-  CHECK(harness.refused == std::vector<std::pair<int, uint32_t>>{{1, replication::win32::kRpcServerUnavailable}});
+TEST_CASE("An RODC's node opens a read-only directory that refers writes to a writable DC", "[node]") {
+  Fixture f;
+  std::unique_ptr<Node> owned = provisionedNode(f, true, 3);
+  Node& rodc = *owned;
+  CHECK(rodc.readOnly());
+  auto added = rodc.directory()->add("CN=refused,CN=Users,DC=corp,DC=example,DC=com", {{"objectClass", {"user"}}});
+  REQUIRE_FALSE(added.isOk());
+  CHECK(added.status().code() == dc::LdapResult::referral);
 }
 
-TEST_CASE("Inbound replication disabled refuses scheduled pulls but not forced ones", "[node][pull]") {
-  // repadmin /options +DISABLE_INBOUND_REPL; /replicate /force still runs.
-  dc::testing::TestDomain domain;
-  RecordingHarness harness;
-  Node node(0, harness, windowsDefaults(), threeDcs());
-  node.attach(&domain.dir(), harness.dsaOf(0));
-  node.inboundDisabled = true;
-  node.pull(1, dc::NamingContext::Domain, PullReason::Schedule);
-  CHECK(harness.held.empty());
-  node.pull(1, dc::NamingContext::Domain, PullReason::Step, {.forced = true});
-  CHECK(harness.held.size() == 1);
+TEST_CASE("A DC that stops with its store open replicates into it again once it starts", "[node]") {
+  Fixture f;
+  std::unique_ptr<Node> owned = provisionedNode(f, false, 5);
+  Node& node = *owned;
+  node.stop();
+  CHECK_FALSE(node.replication().up());
+  CHECK(node.replication().directory() == nullptr);  // nothing replicates into a stopped DC
+  CHECK(node.directory() != nullptr);                // while its process keeps the store
+  node.start();
+  CHECK(node.replication().up());
+  CHECK(node.replication().directory() == node.directory());
 }
 
-TEST_CASE("Intra-site partners are polled hourly, inter-site ones at the path's interval", "[node][schedule]") {
-  dc::testing::TestDomain domain;
-  RecordingHarness harness;
-  Node node(0, harness, windowsDefaults(), threeDcs());
-  node.attach(&domain.dir(), harness.dsaOf(0));
-  node.startPolling(0, 0);
-  node.startPolling(1, 0);
-  harness.runUntil(0);
-  CHECK(harness.held.size() == 6);  // three naming contexts from each partner
-  while (!harness.held.empty()) harness.fail(replication::win32::kRpcServerUnavailable);
-  harness.runUntil(3600 * kSecond);
-  CHECK(harness.held.size() == 3);  // the intra-site partner again
-  while (!harness.held.empty()) harness.fail(replication::win32::kRpcServerUnavailable);
-  harness.runUntil(3 * 3600 * kSecond);
-  CHECK(harness.held.size() == 6);  // hour three: both
-}
-
-TEST_CASE("The first open instant of a schedule: now when open, else the start of the next open quarter hour",
-          "[node][schedule]") {
-  replication::Schedule nights{};
-  // Monday 20:00 to Tuesday 06:00 (Monday is slot 0).
-  for (int slot = 20 * 4; slot < 30 * 4; ++slot) nights.open[slot] = true;
-  const int64_t monday = int64_t{1767571200} * 1'000'000;  // 2026-01-05T00:00:00Z, a Monday
-  const int64_t hour = int64_t{3600} * 1'000'000;
-  CHECK(nextOpenInstant(nights, monday + 10 * hour) == monday + 20 * hour);
-  CHECK(nextOpenInstant(nights, monday + 21 * hour + 7) == monday + 21 * hour + 7);
-  CHECK(nextOpenInstant(nights, monday + 30 * hour) == monday + 7 * 24 * hour + 20 * hour);
-  CHECK(nextOpenInstant(replication::Schedule{}, monday) == INT64_MAX);
-  CHECK(nextOpenInstant(replication::Schedule::always(), monday + 5) == monday + 5);
+TEST_CASE("A node that cannot open its store stays closed", "[node]") {
+  Fixture f;
+  std::unique_ptr<Node> owned = provisionedNode(f, false, 4);
+  Node& node = *owned;
+  // A store under a plain file cannot be opened.
+  const std::filesystem::path file = std::filesystem::temp_directory_path() / "dcemu-node-test-not-a-directory";
+  std::ofstream(file).put('x');
+  dc::Status opened = node.open(*dc::StoreEnv::onDisk(1 << 20), (file / "store").string());
+  std::filesystem::remove(file);
+  CHECK_FALSE(opened.isOk());
+  CHECK(node.directory() == nullptr);
+  CHECK(node.replication().directory() == nullptr);
 }
 
 }  // namespace

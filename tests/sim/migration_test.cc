@@ -6,39 +6,39 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "sim/commands.h"
-#include "sim/report.h"
-#include "sim/risk.h"
-#include "sim/scenario_loader.h"
+#include "cli/commands.h"
+#include "report/report.h"
+#include "report/risk.h"
+#include "scenario/loader.h"
 #include "sim/world.h"
-#include "test_support.h"
+#include "tests/support/test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
-using namespace testing;
+using namespace dcemu::testing;
 
 using Catch::Matchers::Contains;
 
 // The tracker's migrations as `dcemu run` prints them.
-std::string textOf(const RiskTracker& risk) {
-  PlanningReport report;
+std::string textOf(const report::RiskTracker& risk) {
+  report::PlanningReport report;
   report.migrations = risk.reports();
-  return reportText(report);
+  return report::reportText(report);
 }
 
 }  // namespace
 
 TEST_CASE("The seed's warning: most seeds lose an ACE to a conflict, and every ACE is back before completion",
           "[sim][migration]") {
-  LoadResult loaded = loadScenarioFile(topology("reference/two-sites-seed-warning.toml"));
+  scenario::LoadResult loaded = scenario::loadScenarioFile(topology("reference/two-sites-seed-warning.toml"));
   REQUIRE(loaded.scenario);
   int lossy = 0, runs = 0;
   for (uint64_t seed = 1; seed <= 100; ++seed) {
     auto world = World::create(*loaded.scenario, seed, false);
     REQUIRE(world.isOk());
     (*world)->runUntil(loaded.scenario->effectiveDuration());
-    const RiskTracker& risk = (*world)->risk();
+    const report::RiskTracker& risk = (*world)->risk();
     INFO("seed " << seed << "\n" << textOf(risk));
     ++runs;
     if (risk.lostUpdateCount() > 0) {
@@ -58,7 +58,7 @@ TEST_CASE("The seed's warning: most seeds lose an ACE to a conflict, and every A
 
 TEST_CASE("Completing before the West site saw the start fails every West host's logon, naming why",
           "[sim][migration]") {
-  CommandOutput run = runCommand(topology("two-sites-early-completion.toml"), {});
+  cli::CommandOutput run = cli::runCommand(topology("two-sites-early-completion.toml"), {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   for (int host = 1; host <= 10; ++host)
@@ -69,7 +69,7 @@ TEST_CASE("Completing before the West site saw the start fails every West host's
 }
 
 TEST_CASE("Hosts behind an RODC have their membership writes referred to a writable DC", "[sim][migration]") {
-  LoadResult loaded = loadScenarioFile(topology("migration-rodc-branch.toml"));
+  scenario::LoadResult loaded = scenario::loadScenarioFile(topology("migration-rodc-branch.toml"));
   REQUIRE(loaded.scenario);
   auto world = World::create(*loaded.scenario, 1, false);
   REQUIRE(world.isOk());
@@ -91,7 +91,7 @@ TEST_CASE("Every example with migrations, logons or BadSuccessor runs with its e
        {"reference/two-sites-seed-warning.toml", "reference/sd-write-conflict.toml", "two-sites-early-completion.toml",
         "migration-rodc-branch.toml", "migration-partitioned-branch.toml", "migration-non-capable-hosts.toml",
         "badsuccessor-lab.toml", "badsuccessor-patched.toml", "hq-branch.toml"}) {
-    CommandOutput run = runCommand(topology(name), {});
+    cli::CommandOutput run = cli::runCommand(topology(name), {});
     INFO(name << "\n" << run.out << run.err);
     CHECK(run.exitCode == 0);
     CHECK_THAT(run.out, Contains(", 0 failed\n"));
@@ -101,7 +101,7 @@ TEST_CASE("Every example with migrations, logons or BadSuccessor runs with its e
 TEST_CASE("At enterprise scale the risk report lists the DCs missing an ACE and sums up the rest", "[sim][risk]") {
   std::vector<std::string> dcs;
   for (int i = 1; i <= 30; ++i) dcs.push_back(fmt::format("DC{:02}", i));
-  RiskTracker risk(dcs);
+  report::RiskTracker risk(dcs);
   dc::Sid machine = *dc::Sid::parse("S-1-5-21-1-2-3-1105");
   risk.track("dmsa_web", "svc_web", {{"web-001", "svc_web", "HQ", true, machine, {0}}});
   dc::Guid dmsa = *dc::Guid::parse("6f1b2c3d-0000-4000-8000-000000000001");
@@ -135,7 +135,7 @@ TEST_CASE("At enterprise scale the risk report lists the DCs missing an ACE and 
 // on DC2 at 12h and reaches DC1 15 s later, by change notification).
 TEST_CASE("Membership granted through a group makes hosts safe when the group's ACE is on every DC",
           "[sim][migration]") {
-  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-group-membership.toml", {});
+  cli::CommandOutput run = cli::runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-group-membership.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK(std::regex_search(run.out, std::regex("\n  DC1 +HQ .* 4 of 4 ")));
@@ -147,7 +147,7 @@ TEST_CASE("Membership granted through a group makes hosts safe when the group's 
 // 2022 KDC gives no superseded-by answer and no dMSA ticket.
 TEST_CASE("Hosts whose locator picks a Windows Server 2022 DC fail after completion, those on 2025 do not",
           "[sim][migration]") {
-  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-mixed-dc-versions.toml", {});
+  cli::CommandOutput run = cli::runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-mixed-dc-versions.toml", {});
   INFO(run.out << run.err);
   CHECK_THAT(run.out, Contains("svc_app is disabled on DC2"));
   CHECK(run.out.find("disabled on DC1") == std::string::npos);
@@ -160,7 +160,7 @@ TEST_CASE("Hosts whose locator picks a Windows Server 2022 DC fail after complet
 // next key fetch.
 TEST_CASE("After an undo or a reset hosts run as the old account again, a deleted old account stops the service",
           "[sim][migration]") {
-  CommandOutput run = runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-undo-and-delete.toml", {});
+  cli::CommandOutput run = cli::runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-undo-and-delete.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("expectations 5 passed, 0 failed"));
@@ -172,7 +172,7 @@ TEST_CASE("After an undo or a reset hosts run as the old account again, a delete
 // keeps working.
 TEST_CASE("A host whose ACE is removed after it switched fails from its next key fetch with KDC event 314",
           "[sim][migration]") {
-  CommandOutput run = runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-ace-removed.toml", {});
+  cli::CommandOutput run = cli::runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-ace-removed.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
@@ -188,7 +188,7 @@ TEST_CASE("A host whose ACE is removed after it switched fails from its next key
 // rest; a writable DC's TGT is renewed by a writable DC.
 TEST_CASE("Behind an RODC a cached account logs on through a WAN outage and an uncached one fails",
           "[sim][migration][rodc]") {
-  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-rodc-wan-outage.toml", {});
+  cli::CommandOutput run = cli::runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-rodc-wan-outage.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("1 refused; expectations 3 passed, 0 failed"));
@@ -196,7 +196,7 @@ TEST_CASE("Behind an RODC a cached account logs on through a WAN outage and an u
 }
 
 TEST_CASE("A migration whose account no host runs is safe from the start and says why", "[sim][risk]") {
-  RiskTracker risk({"DC1"});
+  report::RiskTracker risk({"DC1"});
   risk.track("dmsa_idle", "svc_idle", {});
   std::string report = textOf(risk);
   INFO(report);

@@ -10,31 +10,31 @@
 #include <fstream>
 #include <regex>
 
-#include "sim/commands.h"
-#include "sim/scenario_loader.h"
-#include "sim/units.h"
+#include "cli/commands.h"
+#include "scenario/loader.h"
+#include "scenario/units.h"
 #include "sim/world.h"
-#include "test_support.h"
+#include "tests/support/test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
-using namespace testing;
+using namespace dcemu::testing;
 
 using Catch::Matchers::Contains;
 
 // The failures of `dmsa` in a run of `text` (a whole topology file) to
 // `span` after its start.
-std::vector<ReportFailure> failuresOfRun(const std::string& text, const std::string& dmsa, int64_t span) {
+std::vector<report::ReportFailure> failuresOfRun(const std::string& text, const std::string& dmsa, int64_t span) {
   auto path = std::filesystem::temp_directory_path() / "dcemu-what-if-real-run.toml";
   std::ofstream(path) << text;
-  LoadResult loaded = loadScenarioFile(path.string());
+  scenario::LoadResult loaded = scenario::loadScenarioFile(path.string());
   INFO(fmt::format("{}", fmt::join(loaded.errors, "\n")));
   REQUIRE(loaded.scenario);
   auto world = World::create(*loaded.scenario, loaded.scenario->seed, false);
   REQUIRE(world.isOk());
   (*world)->runUntil(span);
-  for (const MigrationReport& m : (*world)->planningReport().migrations)
+  for (const report::MigrationReport& m : (*world)->planningReport().migrations)
     if (m.dmsa == dmsa) {
       CHECK(m.completed);
       return m.failures;
@@ -43,7 +43,7 @@ std::vector<ReportFailure> failuresOfRun(const std::string& text, const std::str
   return {};
 }
 
-bool sameFailures(const std::vector<ReportFailure>& a, const std::vector<ReportFailure>& b) {
+bool sameFailures(const std::vector<report::ReportFailure>& a, const std::vector<report::ReportFailure>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].host != b[i].host || a[i].service != b[i].service || a[i].dc != b[i].dc || a[i].reason != b[i].reason ||
@@ -56,16 +56,17 @@ bool sameFailures(const std::vector<ReportFailure>& a, const std::vector<ReportF
 TEST_CASE("The what-if table agrees, host for host, with runs that really complete at those moments",
           "[sim][what-if]") {
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-planning.toml";
-  LoadResult loaded = loadScenarioFile(file);
+  scenario::LoadResult loaded = scenario::loadScenarioFile(file);
   REQUIRE(loaded.scenario);
-  const Scenario& scenario = *loaded.scenario;
+  const scenario::Scenario& scenario = *loaded.scenario;
   auto table = buildWhatIfTable(scenario, scenario.seed, {std::nullopt, std::nullopt, scenario.effectiveDuration(), 2});
   REQUIRE(table.isOk());
   std::string text = readFile(file);
   // Moments where dmsa_web and dmsa_files fail, and where they do not.
-  for (int64_t offset : {36 * kMicrosPerHour, 2 * kMicrosPerDay, 4 * kMicrosPerDay, 108 * kMicrosPerHour}) {
-    const WhatIfMoment* moment = nullptr;
-    for (const WhatIfMoment& m : table->moments)
+  for (int64_t offset : {36 * scenario::kMicrosPerHour, 2 * scenario::kMicrosPerDay, 4 * scenario::kMicrosPerDay,
+                         108 * scenario::kMicrosPerHour}) {
+    const report::WhatIfMoment* moment = nullptr;
+    for (const report::WhatIfMoment& m : table->moments)
       if (m.at == scenario.start + offset) moment = &m;
     REQUIRE(moment);
     // The same file with the completions written into it, after its steps.
@@ -73,12 +74,12 @@ TEST_CASE("The what-if table agrees, host for host, with runs that really comple
     for (const auto& outcome : moment->outcomes)
       completing +=
           fmt::format("\n[[step]]\nat = \"{}\"\naction = \"complete-migration\"\ndc = \"HUB-DC1\"\ndmsa = \"{}\"\n",
-                      formatDuration(offset), outcome.dmsa);
-    completing =
-        std::regex_replace(completing, std::regex("duration = \"10d\""),
-                           fmt::format("duration = \"{}\"", formatDuration(moment->observedUntil - scenario.start)));
+                      scenario::formatDuration(offset), outcome.dmsa);
+    completing = std::regex_replace(
+        completing, std::regex("duration = \"10d\""),
+        fmt::format("duration = \"{}\"", scenario::formatDuration(moment->observedUntil - scenario.start)));
     for (const auto& outcome : moment->outcomes) {
-      INFO("completing " << outcome.dmsa << " at " << formatDuration(offset));
+      INFO("completing " << outcome.dmsa << " at " << scenario::formatDuration(offset));
       CHECK_FALSE(outcome.refused);
       CHECK(sameFailures(outcome.failures,
                          failuresOfRun(completing, outcome.dmsa, moment->observedUntil - scenario.start)));
@@ -87,16 +88,16 @@ TEST_CASE("The what-if table agrees, host for host, with runs that really comple
   // The moments above straddle the answers the table gives.
   REQUIRE(table->earliest.size() == 3);
   CHECK(table->earliest[0].dmsa == "dmsa_web");
-  CHECK(table->earliest[0].at == scenario.start + 60 * kMicrosPerHour);
+  CHECK(table->earliest[0].at == scenario.start + 60 * scenario::kMicrosPerHour);
   CHECK(table->earliest[1].dmsa == "dmsa_files");
-  CHECK(table->earliest[1].at == scenario.start + 108 * kMicrosPerHour);
+  CHECK(table->earliest[1].at == scenario.start + 108 * scenario::kMicrosPerHour);
   CHECK_FALSE(table->earliest[2].at);  // dmsa_kiosk: three hosts are not dMSA-capable
 }
 
 TEST_CASE("The what-if table is the same whatever the number of forks run at once", "[sim][what-if]") {
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-partitioned-branch.toml";
-  CommandOutput one = runCommand(file, {.whatIfEvery = "6h", .jobs = 1});
-  CommandOutput three = runCommand(file, {.whatIfEvery = "6h", .jobs = 3});
+  cli::CommandOutput one = cli::runCommand(file, {.whatIfEvery = "6h", .jobs = 1});
+  cli::CommandOutput three = cli::runCommand(file, {.whatIfEvery = "6h", .jobs = 3});
   REQUIRE(one.exitCode == 0);
   CHECK_THAT(one.out, Contains("what if"));
   CHECK(one.out == three.out);
@@ -142,28 +143,29 @@ dmsa = "dmsa_app"
 )";
   auto path = std::filesystem::temp_directory_path() / "dcemu-what-if-by-hand.toml";
   std::ofstream(path) << text;
-  CommandOutput run = runCommand(path.string(), {.whatIfEvery = "1h", .jsonFile = (path.string() + ".json")});
+  cli::CommandOutput run = cli::runCommand(path.string(), {.whatIfEvery = "1h", .jsonFile = (path.string() + ".json")});
   INFO(run.out << run.err);
   REQUIRE(run.exitCode == 0);
-  LoadResult loaded = loadScenarioFile(path.string());
+  scenario::LoadResult loaded = scenario::loadScenarioFile(path.string());
   REQUIRE(loaded.scenario);
   auto world = World::create(*loaded.scenario, loaded.scenario->seed, false);
   REQUIRE(world.isOk());
   (*world)->runUntil(loaded.scenario->effectiveDuration());
-  PlanningReport report = (*world)->planningReport();
+  report::PlanningReport report = (*world)->planningReport();
   REQUIRE(report.migrations.size() == 1);
-  const MigrationReport& m = report.migrations[0];
+  const report::MigrationReport& m = report.migrations[0];
   REQUIRE(m.hosts.size() == 1);
   REQUIRE(m.hosts[0].learned);
   int64_t learned = *m.hosts[0].learned - report.start;
-  CHECK(learned >= 3 * kMicrosPerHour);
-  CHECK(learned < 13 * kMicrosPerHour);
+  CHECK(learned >= 3 * scenario::kMicrosPerHour);
+  CHECK(learned < 13 * scenario::kMicrosPerHour);
   CHECK(m.safeFrom == m.hosts[0].learned);
-  int64_t nextHour = (learned + kMicrosPerHour - 1) / kMicrosPerHour * kMicrosPerHour;
-  CHECK_THAT(run.out, Contains(fmt::format("dmsa_app: earliest completion with no failing host {}, 1h after the last "
-                                           "moment with a failure ({})",
-                                           formatMoment(report.start + nextHour, report.start),
-                                           formatMoment(report.start + nextHour - kMicrosPerHour, report.start))));
+  int64_t nextHour = (learned + scenario::kMicrosPerHour - 1) / scenario::kMicrosPerHour * scenario::kMicrosPerHour;
+  CHECK_THAT(run.out, Contains(fmt::format(
+                          "dmsa_app: earliest completion with no failing host {}, 1h after the last "
+                          "moment with a failure ({})",
+                          scenario::formatMoment(report.start + nextHour, report.start),
+                          scenario::formatMoment(report.start + nextHour - scenario::kMicrosPerHour, report.start))));
 }
 
 }  // namespace

@@ -13,10 +13,10 @@
 #include <set>
 #include <sstream>
 
+#include "cli/commands.h"
 #include "dc/ids.h"
 #include "replication/convergence.h"
-#include "sim/commands.h"
-#include "sim/scenario_loader.h"
+#include "scenario/loader.h"
 
 namespace dcemu::sim {
 namespace {
@@ -55,7 +55,7 @@ std::string runInProcess(const std::string& command) {
 }
 
 void requirePassing(const std::string& name, int expectations) {
-  CommandOutput run = runCommand(scenario(name), {});
+  cli::CommandOutput run = cli::runCommand(scenario(name), {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains(fmt::format("expectations {} passed, 0 failed", expectations)));
@@ -81,7 +81,7 @@ TEST_CASE("A window to 24:00 is open all day and a window across Sunday midnight
 // MS-ADTS 7.1.4.5 SCHEDULE: a 20-byte header, then 168 bytes from Sunday
 // 00:00 UTC, the low four bits of each byte that hour's quarter hours.
 TEST_CASE("A site link's schedule attribute holds Windows' 168-hour grid of quarter hours", "[sim][schedule]") {
-  LoadResult loaded = loadScenarioFile(scenario("schedule-all-day.toml"));
+  scenario::LoadResult loaded = scenario::loadScenarioFile(scenario("schedule-all-day.toml"));
   REQUIRE(loaded.scenario);
   auto world = World::create(*loaded.scenario, 1, false);
   REQUIRE(world.isOk());
@@ -155,9 +155,9 @@ TEST_CASE("A tree delete tombstones a subtree and an undelete brings one account
 // it (Microsoft's pages on event IDs 2042 and 1988).
 TEST_CASE("A DC cut off longer than the tombstone lifetime is refused with 8614 and keeps a lingering object",
           "[sim][lifetime]") {
-  RunOptions options;
+  cli::RunOptions options;
   options.eventsFile = (std::filesystem::temp_directory_path() / "dcemu-lifetime-events.jsonl").string();
-  CommandOutput run = runCommand(scenario("tombstone-lifetime-strict.toml"), options);
+  cli::CommandOutput run = cli::runCommand(scenario("tombstone-lifetime-strict.toml"), options);
   INFO(run.out << run.err);
   CHECK(run.exitCode == 1);  // the replicas diverge, as Windows' would
   CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
@@ -172,11 +172,11 @@ TEST_CASE("A DC cut off longer than the tombstone lifetime is refused with 8614 
   CHECK(text.find("Tombstone lifetime (days)") != std::string::npos);
   std::filesystem::remove(options.eventsFile);
 
-  RepadminOptions view;
+  cli::RepadminOptions view;
   view.view = "showrepl";
   view.at = "11d";
   view.dc = "HQ-DC1";
-  CommandOutput showrepl = repadminCommand(scenario("tombstone-lifetime-strict.toml"), view);
+  cli::CommandOutput showrepl = cli::repadminCommand(scenario("tombstone-lifetime-strict.toml"), view);
   INFO(showrepl.out << showrepl.err);
   CHECK_THAT(showrepl.out, Contains("result 8614 (0x21a6)"));
   CHECK_THAT(showrepl.out, Contains("exceeded the tombstone lifetime"));
@@ -185,9 +185,9 @@ TEST_CASE("A DC cut off longer than the tombstone lifetime is refused with 8614 
 TEST_CASE("With divergent partners allowed, strict consistency stops on a lingering object until it is removed",
           "[sim][lifetime]") {
   requirePassing("tombstone-lifetime-divergent.toml", 5);
-  RunOptions options;
+  cli::RunOptions options;
   options.eventsFile = (std::filesystem::temp_directory_path() / "dcemu-lingering-events.jsonl").string();
-  CommandOutput run = runCommand(scenario("tombstone-lifetime-divergent.toml"), options);
+  cli::CommandOutput run = cli::runCommand(scenario("tombstone-lifetime-divergent.toml"), options);
   CHECK_THAT(run.out, Contains("1 lingering objects removed"));
   std::ifstream events(options.eventsFile);
   std::string text((std::istreambuf_iterator<char>(events)), std::istreambuf_iterator<char>());
@@ -209,7 +209,7 @@ TEST_CASE("A migration logs 3085, 307, 308, 2946 and 315 with Windows' fields, a
 
 TEST_CASE("A partitioned link and a DC that is down: changes wait, then arrive, writes on an RODC are refused",
           "[sim][fault]") {
-  CommandOutput run = runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});
+  cli::CommandOutput run = cli::runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   CHECK_THAT(run.out, Contains("1 refused; expectations 5 passed, 0 failed"));
@@ -232,7 +232,7 @@ TEST_CASE("A slow link delays replication by its latency each way", "[sim][fault
 }
 
 TEST_CASE("Random partitions fail some pulls and the domain converges once they heal", "[sim][fault]") {
-  CommandOutput run = runCommand(scenario("random-partitions.toml"), {});
+  cli::CommandOutput run = cli::runCommand(scenario("random-partitions.toml"), {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
   std::smatch failed;
@@ -242,7 +242,7 @@ TEST_CASE("Random partitions fail some pulls and the domain converges once they 
 }
 
 TEST_CASE("A USN rollback diverges silently and the convergence check names the DC and the object", "[sim][fault]") {
-  CommandOutput run = runCommand(scenario("usn-rollback.toml"), {});
+  cli::CommandOutput run = cli::runCommand(scenario("usn-rollback.toml"), {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 1);
   CHECK_THAT(run.out, Contains("expectations 5 passed, 0 failed"));
@@ -254,7 +254,7 @@ TEST_CASE("A USN rollback diverges silently and the convergence check names the 
 
 TEST_CASE("A failing expectation prints its line, DC, expected and found values and makes the run exit 1",
           "[sim][expect]") {
-  CommandOutput run = runCommand(scenario("notification.toml"), {.until = "25s"});
+  cli::CommandOutput run = cli::runCommand(scenario("notification.toml"), {.until = "25s"});
   CHECK(run.exitCode == 0);  // nothing checked after 24s has run yet
   auto text = std::filesystem::temp_directory_path() / "dcemu-failing-expect.toml";
   {
@@ -264,7 +264,7 @@ TEST_CASE("A failing expectation prints its line, DC, expected and found values 
     std::string changed = std::regex_replace(body.str(), std::regex("version = 1"), "version = 2");
     std::ofstream(text) << changed;
   }
-  CommandOutput failing = runCommand(text.string(), {});
+  cli::CommandOutput failing = cli::runCommand(text.string(), {});
   CHECK(failing.exitCode == 1);
   CHECK_THAT(failing.out, Contains(text.string() + ":65:1: expect on DC1 failed: "
                                                    "CN=alice,CN=Users,DC=corp,DC=example,DC=com: description: "
@@ -274,10 +274,10 @@ TEST_CASE("A failing expectation prints its line, DC, expected and found values 
 TEST_CASE("Every example runs twice to byte-identical output, in one process and in two", "[sim][determinism]") {
   // The first simulated hour: enterprise-50's 28 days belong to sim_bench.
   for (const std::string& file : exampleFiles()) {
-    CommandOutput first = runCommand(file, {.until = "1h"});
+    cli::CommandOutput first = cli::runCommand(file, {.until = "1h"});
     INFO(file << "\n" << first.out << first.err);
     CHECK(first.err.empty());
-    CommandOutput second = runCommand(file, {.until = "1h"});
+    cli::CommandOutput second = cli::runCommand(file, {.until = "1h"});
     CHECK(first.out == second.out);
     CHECK(runInProcess(std::string(DCEMU_BINARY) + " run --until 1h " + file) == first.out);
   }
@@ -285,9 +285,9 @@ TEST_CASE("Every example runs twice to byte-identical output, in one process and
 
 TEST_CASE("A different seed changes the trace where randomness is used, and only the seed does", "[sim][determinism]") {
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml";
-  std::string one = traceHash(runCommand(file, {.seed = 1}).out);
-  CHECK(traceHash(runCommand(file, {.seed = 1}).out) == one);
-  CHECK(traceHash(runCommand(file, {.seed = 2}).out) != one);
+  std::string one = traceHash(cli::runCommand(file, {.seed = 1}).out);
+  CHECK(traceHash(cli::runCommand(file, {.seed = 1}).out) == one);
+  CHECK(traceHash(cli::runCommand(file, {.seed = 2}).out) != one);
 }
 
 TEST_CASE("A run with its stores on disk prints what the same run in memory prints, and restarts from disk",
@@ -297,13 +297,13 @@ TEST_CASE("A run with its stores on disk prints what the same run in memory prin
   auto dir = std::filesystem::temp_directory_path() / "dcemu-sim-run-store-test";
   std::filesystem::remove_all(dir);
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml";
-  CommandOutput onDisk = runCommand(file, {.storeDirectory = dir.string()});
+  cli::CommandOutput onDisk = cli::runCommand(file, {.storeDirectory = dir.string()});
   INFO(onDisk.err);
   CHECK(onDisk.exitCode == 0);
   CHECK(std::filesystem::exists(dir / "hq-dc1"));
-  CHECK(onDisk.out == runCommand(file, {}).out);
+  CHECK(onDisk.out == cli::runCommand(file, {}).out);
 
-  CommandOutput again = runCommand(file, {.storeDirectory = dir.string()});
+  cli::CommandOutput again = cli::runCommand(file, {.storeDirectory = dir.string()});
   CHECK(again.exitCode == 2);
   CHECK(again.err ==
         "--store: store directory " + dir.string() + ": not empty; each run needs an empty or new directory\n");
@@ -312,7 +312,7 @@ TEST_CASE("A run with its stores on disk prints what the same run in memory prin
 
 TEST_CASE("The trace file is Chrome trace-event JSON with a lane per DC", "[sim][trace]") {
   auto path = std::filesystem::temp_directory_path() / "dcemu-trace-test.json";
-  CommandOutput run = runCommand(scenario("notification.toml"), {.traceFile = path.string()});
+  cli::CommandOutput run = cli::runCommand(scenario("notification.toml"), {.traceFile = path.string()});
   REQUIRE(run.exitCode == 0);
   std::ifstream in(path);
   std::stringstream json;
@@ -323,29 +323,30 @@ TEST_CASE("The trace file is Chrome trace-event JSON with a lane per DC", "[sim]
 }
 
 TEST_CASE("Bad command-line values are one-line errors naming the option", "[sim][cli]") {
-  CommandOutput badUntil = runCommand(scenario("notification.toml"), {.until = "ten minutes"});
+  cli::CommandOutput badUntil = cli::runCommand(scenario("notification.toml"), {.until = "ten minutes"});
   CHECK(badUntil.exitCode == 2);
   CHECK_THAT(badUntil.err, Contains("--until \"ten minutes\""));
-  RepadminOptions options;
+  cli::RepadminOptions options;
   options.view = "showrepl";
   options.at = "1m";
   options.dc = "NOPE";
-  CommandOutput badDc = repadminCommand(scenario("notification.toml"), options);
+  cli::CommandOutput badDc = cli::repadminCommand(scenario("notification.toml"), options);
   CHECK(badDc.exitCode == 2);
   CHECK_THAT(badDc.err, Contains("--dc \"NOPE\": no such DC"));
-  CommandOutput missing = runCommand("/nonexistent/topology.toml", {});
+  cli::CommandOutput missing = cli::runCommand("/nonexistent/topology.toml", {});
   CHECK(missing.exitCode == 2);
   CHECK_THAT(missing.err, Contains("/nonexistent/topology.toml: cannot read the file"));
   // Output paths and the store directory are checked before any work.
-  CommandOutput trace = runCommand(scenario("notification.toml"), {.traceFile = "/nonexistent/trace.json"});
+  cli::CommandOutput trace = cli::runCommand(scenario("notification.toml"), {.traceFile = "/nonexistent/trace.json"});
   CHECK(trace.exitCode == 2);
   CHECK(trace.out.empty());
   CHECK(trace.err == "--trace /nonexistent/trace.json: /nonexistent is not an existing directory\n");
-  CommandOutput store = runCommand(scenario("notification.toml"), {.storeDirectory = "/nonexistent/x"});
+  cli::CommandOutput store = cli::runCommand(scenario("notification.toml"), {.storeDirectory = "/nonexistent/x"});
   CHECK(store.exitCode == 2);
   CHECK(store.err == "--store: store directory /nonexistent/x: /nonexistent is not an existing directory\n");
   CHECK_FALSE(std::filesystem::exists("/nonexistent"));
-  CommandOutput completeAt = runCommand(scenario("notification.toml"), {.completeAt = "2025-01-01T00:00:00Z"});
+  cli::CommandOutput completeAt =
+      cli::runCommand(scenario("notification.toml"), {.completeAt = "2025-01-01T00:00:00Z"});
   CHECK(completeAt.exitCode == 2);
   CHECK_THAT(completeAt.err, Contains("--complete-at \"2025-01-01T00:00:00Z\": "));
 }
@@ -357,45 +358,45 @@ TEST_CASE("Bad command-line values are one-line errors naming the option", "[sim
 // file's own expect steps check the hub side at 2d).
 TEST_CASE("dcemu get shows an object's attributes as one DC holds them at a moment", "[sim][get]") {
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-partitioned-branch.toml";
-  GetOptions during{"2d", "BR-DC1", "dmsa_files", {"msDS-DelegatedMSAState", "msDS-GroupMSAMembership"}, {}};
-  CommandOutput partitioned = getCommand(file, during);
+  cli::GetOptions during{"2d", "BR-DC1", "dmsa_files", {"msDS-DelegatedMSAState", "msDS-GroupMSAMembership"}, {}};
+  cli::CommandOutput partitioned = cli::getCommand(file, during);
   INFO(partitioned.err);
   REQUIRE(partitioned.exitCode == 0);
   CHECK(partitioned.out ==
         "CN=dmsa_files,CN=Managed Service Accounts,DC=corp,DC=example,DC=com on BR-DC1 at 2026-01-07T00:00:00Z (+2d)\n"
         "msDS-DelegatedMSAState  : 0\n"
         "msDS-GroupMSAMembership : (not set)\n");
-  GetOptions after = during;
+  cli::GetOptions after = during;
   after.at = "2026-01-09T00:00:00Z";
-  CommandOutput healed = getCommand(file, after);
+  cli::CommandOutput healed = cli::getCommand(file, after);
   REQUIRE(healed.exitCode == 0);
   CHECK_THAT(healed.out, Contains("msDS-DelegatedMSAState  : 1\n"));
   // SDDL with the machines' names where the SIDs are the domain's.
   for (const char* host : {"hq-files-001$", "hq-files-002$", "br-files-001$", "br-files-002$"})
     CHECK_THAT(healed.out, Contains(fmt::format("(A;;CCDCLCSWRPWPDTLOCRSDRCWDWO;;;{})", host)));
   // Every attribute when none is named, the DN first.
-  GetOptions all{"1d", "HQ-DC1", "svc_files", {}, {}};
-  CommandOutput account = getCommand(file, all);
+  cli::GetOptions all{"1d", "HQ-DC1", "svc_files", {}, {}};
+  cli::CommandOutput account = cli::getCommand(file, all);
   CHECK_THAT(account.out, Contains("\ndistinguishedName "));
   CHECK_THAT(account.out, Contains("\nsAMAccountName "));
   // Refusals: exit 2, one line, before simulating.
-  GetOptions badAttr = during;
+  cli::GetOptions badAttr = during;
   badAttr.attributes = {"msDS-Nope"};
-  CommandOutput nope = getCommand(file, badAttr);
+  cli::CommandOutput nope = cli::getCommand(file, badAttr);
   CHECK(nope.exitCode == 2);
   CHECK(nope.err == "attribute \"msDS-Nope\": no such attribute in the schema\n");
-  GetOptions badDc = during;
+  cli::GetOptions badDc = during;
   badDc.dc = "MARS-DC1";
-  CHECK(getCommand(file, badDc).exitCode == 2);
+  CHECK(cli::getCommand(file, badDc).exitCode == 2);
 }
 
 TEST_CASE("repadmin views read the simulated DCs at the given moment", "[sim][repadmin]") {
-  RepadminOptions options;
+  cli::RepadminOptions options;
   options.view = "showrepl";
   options.at = "3h";
   options.dc = "BR-DC1";
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml";
-  CommandOutput during = repadminCommand(file, options);
+  cli::CommandOutput during = cli::repadminCommand(file, options);
   INFO(during.out << during.err);
   CHECK_THAT(during.out, Contains("Branch\\BR-DC1"));
   CHECK_THAT(during.out, Contains("result 1722 (0x6ba)"));  // the link is partitioned from 2h to 4h
@@ -403,13 +404,13 @@ TEST_CASE("repadmin views read the simulated DCs at the given moment", "[sim][re
   options.at = "9h";
   options.dc = "HQ-DC2";
   options.object = "bob";
-  CommandOutput meta = repadminCommand(file, options);
+  cli::CommandOutput meta = cli::repadminCommand(file, options);
   INFO(meta.out << meta.err);
   CHECK(std::regex_search(meta.out, std::regex("Branch\\\\BR-DC1 +\\d+ 2026-01-05 06:30:00 +1 description")));
 }
 
 TEST_CASE("Every DC starts with the same objects and stamps, and the KCC's connections stored", "[sim][provision]") {
-  LoadResult loaded = loadScenarioFile(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml");
+  scenario::LoadResult loaded = scenario::loadScenarioFile(std::string(DCEMU_TOPOLOGIES_DIR) + "/hq-branch.toml");
   REQUIRE(loaded.scenario);
   auto world = World::create(*loaded.scenario, 1, false);
   REQUIRE(world.isOk());

@@ -1,0 +1,154 @@
+// The planning report: what a run found about each migration, as data. The
+// risk tracker and the world fill it in (World::planningReport), the
+// what-if engine adds its table, and the renderers turn it into text, JSON
+// (docs/report-format.md) and CSV. Times are microseconds since the Unix
+// epoch, as everywhere in the simulator.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dcemu::report {
+
+// The JSON schema's version (docs/report-format.md); bumped when a field
+// changes meaning or goes away.
+inline constexpr int kReportFormatVersion = 1;
+
+struct ReportStep {
+  std::string op, dc;  // Start, Complete, Undo, Reset; the DC it ran on
+  int64_t at = 0;
+};
+
+// One DC's view of a migration.
+struct ReportDc {
+  std::string name, site;
+  bool readOnly = false;
+  std::optional<int64_t> startArrived;           // msDS-DelegatedMSAState 1 first held
+  std::optional<int64_t> completionArrived;      // state 2 first held (the latest time it arrived)
+  size_t hostsAllowed = 0;                       // tracked hosts the KDC's access check allows at the end
+  std::vector<std::string> missingAtCompletion;  // hosts not allowed when state 2 arrived
+};
+
+// Its ACE appearing on, or going from, one DC (the KDC's access check now
+// allowing it or not); `lost` when replication took it away.
+struct ReportAceChange {
+  std::string dc;
+  int64_t at = 0;
+  bool present = false;
+  bool lost = false;
+};
+
+struct ReportHost {
+  std::string host, service, site;
+  bool dmsaCapable = true;
+  std::optional<int64_t> learned;   // its ACE first on any DC
+  std::optional<int64_t> safeFrom;  // from then on allowed on every DC its locator may use
+  std::vector<std::string> locatorDcs;
+  std::vector<ReportAceChange> aceHistory;  // in time order
+};
+
+// How long the migration's start took to cross a site link: from its first
+// arrival in one of the link's sites to its first arrival in the other.
+struct ReportLinkDelay {
+  std::string link, from, to;
+  int64_t delay = 0;
+};
+
+struct ReportLoss {
+  std::string host, dc;
+  int64_t at = 0;
+};
+
+// A host whose ACE is missing from a DC its locator may use, while the
+// migration is not yet safe to complete; `reason` in an administrator's words.
+struct ReportBlocker {
+  std::string host, service, dc, reason;
+  std::optional<int64_t> nextLogon;  // its next logon or renewal, when one is due
+};
+
+// Blockers as a person reads them: one per host service and reason, with
+// every DC it applies to ("KIOSK-RODC1, HUB-DC1").
+struct BlockerGroup {
+  const ReportBlocker* first;
+  std::string dcs;
+};
+std::vector<BlockerGroup> groupBlockers(const std::vector<ReportBlocker>& blockers);
+
+// A host service's logons that failed after completion: the first failure
+// and how many there were.
+struct ReportFailure {
+  std::string host, service, dc, reason;
+  int64_t at = 0;
+  size_t count = 0;
+};
+
+struct MigrationReport {
+  std::string dmsa, account;
+  std::optional<int64_t> created, started, completed;
+  std::vector<ReportStep> steps;
+  std::vector<ReportDc> dcs;
+  std::vector<ReportHost> hosts;
+  std::vector<ReportLoss> losses;
+  std::vector<ReportLinkDelay> startCrossings;
+  std::optional<int64_t> safeFrom;  // every host safe; none while some host is not
+  std::vector<ReportBlocker> blockers;
+  size_t logonsAfterCompletion = 0, failedLogonsAfterCompletion = 0;
+  std::vector<ReportFailure> failures;  // one per host service that failed after completion
+};
+
+// What completing at one moment would do: per migration, the host services
+// whose logons would fail (by the end of the fork's run).
+struct WhatIfMoment {
+  int64_t at = 0;
+  struct Outcome {
+    std::string dmsa;
+    bool refused = false;  // the completion itself was refused
+    std::string refusal;
+    std::vector<ReportFailure> failures;
+  };
+  std::vector<Outcome> outcomes;
+  int64_t observedUntil = 0;  // the fork ran to here
+};
+
+struct WhatIfTable {
+  int64_t every = 0;  // the spacing of candidate moments; 0 for one --complete-at
+  std::vector<WhatIfMoment> moments;
+  // Per migration: the earliest candidate with no failing host, and the
+  // time since the last candidate before it that had one (none when no
+  // earlier candidate failed).
+  struct Earliest {
+    std::string dmsa;
+    std::optional<int64_t> at;
+    std::optional<int64_t> lastFailing;
+    bool staysSafe = false;  // every later candidate has no failure either
+  };
+  std::vector<Earliest> earliest;
+};
+
+struct PlanningReport {
+  std::string file;
+  uint64_t seed = 0;
+  int64_t start = 0, end = 0;
+  std::vector<MigrationReport> migrations;
+  std::optional<WhatIfTable> whatIf;
+
+  // Whether any host failed after a completion, any ACE was lost, or the
+  // what-if table has a failing moment: what --fail-on-risk gates on.
+  bool hasRisk() const;
+};
+
+// The text `dcemu run` prints for the migrations and the what-if table.
+std::string reportText(const PlanningReport& report);
+// One self-contained HTML page with inline SVG charts (--html).
+std::string reportHtml(const PlanningReport& report);
+// The tables as CSV files (--csv DIR): file name and contents.
+std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningReport& report);
+// Writes the report as JSON, HTML and CSV files where a path is given
+// (the CSV directory is created); returns the paths whose writing failed.
+std::vector<std::string> writeReportFiles(const PlanningReport& report, const std::string& jsonFile,
+                                          const std::string& htmlFile, const std::string& csvDirectory);
+
+}  // namespace dcemu::report

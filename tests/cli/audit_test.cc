@@ -1,0 +1,67 @@
+// dcemu audit against Akamai's BadSuccessor research and its detection
+// script (Get-BadSuccessorOUPermissions.ps1): who may create a dMSA in an
+// OU, and, after CVE-2025-53779's fix (the KDC requires the superseded
+// account's msDS-SupersededManagedAccountLink to point back), who can
+// still take an account over.
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "cli/commands.h"
+#include "tests/support/test_support.h"
+
+namespace dcemu::cli {
+namespace {
+
+using namespace dcemu::testing;
+
+using Catch::Matchers::Contains;
+
+TEST_CASE("Before the fix, CreateChild on an OU lets a dMSA there take over every account", "[sim][audit]") {
+  cli::CommandOutput audit = cli::auditCommand(topology("badsuccessor-lab.toml"), {});
+  INFO(audit.out << audit.err);
+  CHECK(audit.exitCode == 1);
+  CHECK_THAT(audit.out, Contains("the KDC is not patched"));
+  CHECK(std::regex_search(audit.out, std::regex("OU=Apps,DC=corp,DC=example,DC=com +helpdesk +CreateChild \\(all "
+                                                "objects\\) +this object")));
+  CHECK_THAT(audit.out, Contains("helpdesk: 5 accounts (Administrator, DC1$, attacker-ws$, helpdesk, krbtgt)"));
+}
+
+TEST_CASE("After the fix, the same grant takes over nothing it cannot write the back link of", "[sim][audit]") {
+  cli::CommandOutput audit = cli::auditCommand(topology("badsuccessor-patched.toml"), {});
+  INFO(audit.out);
+  CHECK(audit.exitCode == 1);
+  CHECK_THAT(audit.out, Contains("helpdesk: no account: the patched KDC requires"));
+}
+
+TEST_CASE("Each exposing right is found once, and GenericAll reaching accounts still takes them over", "[sim][audit]") {
+  cli::CommandOutput audit =
+      cli::auditCommand(std::string(DCEMU_SCENARIOS_DIR) + "/audit-every-right.toml", {.at = "1h", .dc = "DC1"});
+  INFO(audit.out << audit.err);
+  CHECK(audit.exitCode == 1);
+  CHECK_THAT(audit.out, Contains("exposure    8 grants"));
+  for (const char* line :
+       {"u_cc +CreateChild \\(all objects\\) +this object", "u_dmsa +CreateChild \\(dMSA objects\\) +this object",
+        "u_ga +GenericAll +it and its objects", "u_gw +GenericWrite +it and its objects",
+        "u_wp +WriteProperty +its objects", "u_wd +WriteDACL +this object", "u_wo +WriteOwner +this object",
+        "u_owner +owner +this object"}) {
+    INFO(line);
+    CHECK(std::regex_search(audit.out, std::regex(line)));
+  }
+  // OU=Full's GenericAll reaches its two accounts through inheritance.
+  CHECK_THAT(audit.out, Contains("u_ga: 2 accounts (full-00001, full-00002)"));
+  CHECK_THAT(audit.out, Contains("u_cc: no account"));
+  // Before the owner step the OU is the administrators' own.
+  cli::CommandOutput before = cli::auditCommand(std::string(DCEMU_SCENARIOS_DIR) + "/audit-every-right.toml", {});
+  CHECK_THAT(before.out, Contains("exposure    7 grants"));
+}
+
+TEST_CASE("A domain where only administrators can create dMSAs is not exposed", "[sim][audit]") {
+  cli::CommandOutput audit = cli::auditCommand(topology("hq-branch.toml"), {});
+  CHECK(audit.exitCode == 0);
+  CHECK_THAT(audit.out, Contains("exposure    none"));
+  cli::CommandOutput badDc = cli::auditCommand(topology("hq-branch.toml"), {.dc = "NOPE"});
+  CHECK(badDc.exitCode == 2);
+}
+
+}  // namespace
+}  // namespace dcemu::cli
