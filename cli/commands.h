@@ -32,7 +32,8 @@ struct RunOptions {
   std::string htmlFile;      // the report as one HTML page with charts
   std::string csvDirectory;  // the report's tables as CSV files
   bool progress = false;     // a progress line on stderr (a terminal)
-  bool failOnRisk = false;   // exit 1 when a host fails, an ACE is lost or no moment is safe
+  // Exit 1 when a migration is at risk (all of them, or the dMSAs named).
+  std::optional<std::vector<std::string>> failOnRisk;
 };
 
 // dcemu run: simulate, check convergence, print the summary.

@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <chrono>
+#include <memory>
 
 #include "cli/commands.h"
 #include "live/cluster_command.h"
@@ -81,8 +83,9 @@ int main(int argc, char** argv) {
   runCmd->add_option("--csv", run.csvDirectory, "write the report's tables as CSV files into this directory");
   bool quiet = false;
   runCmd->add_flag("--quiet", quiet, "no progress line on a terminal");
-  runCmd->add_flag("--fail-on-risk", run.failOnRisk,
-                   "exit 1 when a host fails after completion, an ACE is lost, or no what-if moment is safe");
+  std::string failOnRisk;
+  runCmd->add_flag("--fail-on-risk{*}", failOnRisk,
+                   "exit 1 when a migration is at risk (NO-GO, or an ACE lost for good); =DMSA,... for some only");
 
   bool dot = false;
   auto* topologyCmd = app.add_subcommand("topology", "Print the KCC's connections, or a Graphviz graph with --dot");
@@ -137,7 +140,7 @@ int main(int argc, char** argv) {
   sweepCmd->add_option("--json", sweep.jsonFile, "write the aggregate as JSON");
   sweepCmd->add_option("--html", sweep.htmlFile, "write the aggregate as an HTML page with charts");
   bool sweepQuiet = false;
-  sweepCmd->add_flag("--quiet", sweepQuiet, "no progress line on a terminal");
+  sweepCmd->add_flag("--quiet", sweepQuiet, "no progress on stderr (a line on a terminal, every 5 s elsewhere)");
 
   AuditOptions audit;
   auto* auditCmd = app.add_subcommand(
@@ -243,12 +246,23 @@ int main(int argc, char** argv) {
     sweep.firstSeed = firstSeed;
     sweep.seeds = seedCount;
     if (sweepWhatIf->count() && !sweep.whatIfEvery) sweep.whatIfEvery = "";
-    bool progress = !sweepQuiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
-    if (progress)
+    bool terminal = isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+    if (!sweepQuiet && terminal) {
       sweep.progress = [](size_t done, size_t total) {
         fmt::print(stderr, "\r\033[Kseeds: {} of {} run", done, total);
         if (done == total) fmt::print(stderr, "\r\033[K");
       };
+    } else if (!sweepQuiet) {
+      // A log or a batch system's output file: a plain line every 5 s or
+      // so (seeds end at their own pace) and one at the end.
+      auto last = std::make_shared<std::chrono::steady_clock::time_point>(std::chrono::steady_clock::now());
+      sweep.progress = [last](size_t done, size_t total) {
+        auto now = std::chrono::steady_clock::now();
+        if (done < total && now - *last < std::chrono::seconds(5)) return;
+        *last = now;
+        fmt::print(stderr, "seeds: {} of {} run\n", done, total);
+      };
+    }
     return emit(sweepCommand(file, sweep));
   }
   if (mergeCmd->parsed()) return emit(mergeCommand(mergeDirectories, merge));
@@ -297,6 +311,15 @@ int main(int argc, char** argv) {
     if (runUntil->count()) run.until = until;
     if (whatIf->count() && !run.whatIfEvery) run.whatIfEvery = "";
     run.progress = !quiet && isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+    if (!failOnRisk.empty()) {
+      // "*" (the bare flag): every migration; otherwise the dMSAs named.
+      run.failOnRisk.emplace();
+      for (size_t at = 0; failOnRisk != "*" && at <= failOnRisk.size();) {
+        size_t comma = std::min(failOnRisk.find(',', at), failOnRisk.size());
+        if (comma > at) run.failOnRisk->push_back(failOnRisk.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
     return emit(runCommand(file, run));
   }
   if (topologyCmd->parsed()) return emit(topologyCommand(file, dot));

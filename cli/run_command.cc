@@ -15,6 +15,7 @@
 
 #include "cli/command_support.h"
 #include "cli/commands.h"
+#include "dc/text.h"
 #include "scenario/machine_memory.h"
 #include "scenario/units.h"
 #include "sim/what_if.h"
@@ -205,6 +206,14 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
       return output;
     }
   }
+  for (const std::string& name : options.failOnRisk.value_or(std::vector<std::string>{})) {
+    if (std::none_of(scenario->dmsas.begin(), scenario->dmsas.end(),
+                     [&](const scenario::DmsaSpec& d) { return dc::toLower(d.name) == dc::toLower(name); })) {
+      output.err += fmt::format("--fail-on-risk: no [[dmsa]] named \"{}\" in {}\n", name, file);
+      output.exitCode = 2;
+      return output;
+    }
+  }
   int64_t end = until.value_or(scenario->effectiveDuration());
   std::optional<int64_t> completeAt;
   if (options.completeAt) {
@@ -244,6 +253,7 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
       return output;
     }
     report.whatIf = std::move(*table);
+    report::decideMigrations(report);
   }
   if (!options.traceFile.empty()) {
     dc::Status written = world->trace().writeChromeJson(options.traceFile, world->laneNames());
@@ -287,9 +297,13 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   }
   output.out = text;
   if (!findings.empty() || !divergence.empty()) output.exitCode = 1;
-  if (options.failOnRisk && report.hasRisk()) {
-    output.err += "--fail-on-risk: a host fails after completion, an ACE was lost, or no completion moment is safe\n";
-    output.exitCode = 1;
+  if (options.failOnRisk) {
+    for (const report::MigrationReport& m : report.migrations) {
+      if (!report::PlanningReport{.migrations = {m}}.atRisk(*options.failOnRisk)) continue;
+      for (const std::string& risk : m.decision.risks)
+        output.err += fmt::format("--fail-on-risk: {}: {}\n", m.dmsa, risk);
+      output.exitCode = 1;
+    }
   }
   return output;
 }

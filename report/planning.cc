@@ -66,7 +66,10 @@ std::vector<ReportBlocker> blockersOf(const scenario::Scenario& scenario, const 
         return loss.dc == d && loss.host == static_cast<int>(h);
       });
       if (!host.dmsaCapable) {
-        reason = "not dMSA-capable: it never adds its own ACE (grant it, or upgrade the host)";
+        reason = fmt::format(
+            "not dMSA-capable: it fails after completion whatever the membership says (upgrade the host, or move "
+            "its service off {})",
+            account);
       } else if (!view.learned && failed) {
         std::string status;
         for (const auto& [name, value] : failed->fields)
@@ -148,6 +151,8 @@ PlanningReport planningReport(const scenario::Scenario& scenario, uint64_t seed,
     if (!migration.safeFrom) migration.blockers = blockersOf(scenario, risk, facts, m);
     migration.startCrossings = startCrossings(scenario, migration);
   }
+  report.failsRegardless = risk.failuresRegardless();
+  decideMigrations(report);
   return report;
 }
 

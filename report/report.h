@@ -15,7 +15,7 @@ namespace dcemu::report {
 
 // The JSON schema's version (docs/report-format.md); bumped when a field
 // changes meaning or goes away.
-inline constexpr int kReportFormatVersion = 1;
+inline constexpr int kReportFormatVersion = 2;
 
 struct ReportStep {
   std::string op, dc;  // Start, Complete, Undo, Reset; the DC it ran on
@@ -85,6 +85,29 @@ struct ReportFailure {
   size_t count = 0;
 };
 
+// A run of consecutive failed logons of one host service with the same DC
+// and reason: a period in which it could not log on.
+struct ReportFailurePeriod {
+  std::string host, service, dc, reason;
+  int64_t from = 0, to = 0;  // its first and last failed attempt
+  size_t count = 0;
+  std::string dmsa;  // the migration whose account the service runs as, if any
+};
+
+// What an administrator can act on for one migration: GO from a moment, or
+// NO-GO and why (docs/report-format.md, "decision").
+struct ReportDecision {
+  bool go = false;
+  // The earliest candidate completion moment from which no later candidate
+  // makes a host service fail that would not fail anyway; for a migration
+  // without a what-if table, when it is safe to complete.
+  std::optional<int64_t> completeFrom;
+  std::string reason;              // one line: why GO from then, or why NO-GO
+  std::vector<std::string> notes;  // where safe-from and the what-if disagree, why
+  bool atRisk = false;             // what --fail-on-risk gates on
+  std::vector<std::string> risks;  // why it is at risk, one line each
+};
+
 struct MigrationReport {
   std::string dmsa, account;
   std::optional<int64_t> created, started, completed;
@@ -97,6 +120,7 @@ struct MigrationReport {
   std::vector<ReportBlocker> blockers;
   size_t logonsAfterCompletion = 0, failedLogonsAfterCompletion = 0;
   std::vector<ReportFailure> failures;  // one per host service that failed after completion
+  ReportDecision decision;              // decideMigrations fills it in
 };
 
 // What completing at one moment would do: per migration, the host services
@@ -107,7 +131,11 @@ struct WhatIfMoment {
     std::string dmsa;
     bool refused = false;  // the completion itself was refused
     std::string refusal;
+    // Host services that fail after the completion and were not failing at
+    // that time of the run without it: what completing there causes.
     std::vector<ReportFailure> failures;
+    // Those that fail after the completion but were failing then anyway.
+    std::vector<ReportFailure> failsRegardless;
   };
   std::vector<Outcome> outcomes;
   int64_t observedUntil = 0;  // the fork ran to here
@@ -133,12 +161,19 @@ struct PlanningReport {
   uint64_t seed = 0;
   int64_t start = 0, end = 0;
   std::vector<MigrationReport> migrations;
+  // Failed logons that no completion of the host service's own migration
+  // explains: before it, or of a service no migration supersedes.
+  std::vector<ReportFailurePeriod> failsRegardless;
   std::optional<WhatIfTable> whatIf;
 
-  // Whether any host failed after a completion, any ACE was lost, or the
-  // what-if table has a failing moment: what --fail-on-risk gates on.
-  bool hasRisk() const;
+  // Whether a migration (any, or one of `dmsas`, by name ignoring case) is
+  // at risk: what --fail-on-risk gates on.
+  bool atRisk(const std::vector<std::string>& dmsas = {}) const;
 };
+
+// Each migration's decision, from what the run and the what-if table (when
+// there is one) found; call once the table is in place.
+void decideMigrations(PlanningReport& report);
 
 // The text `dcemu run` prints for the migrations and the what-if table.
 std::string reportText(const PlanningReport& report);

@@ -56,8 +56,9 @@ class CsvWriter {
 std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningReport& report) {
   CsvWriter migrations(report.start), hosts(report.start), blockers(report.start), failures(report.start),
       losses(report.start), whatIf(report.start);
-  migrations.header({"dmsa", "superseded_account", "started", "started_s", "completed", "completed_s", "safe_from",
-                     "safe_from_s", "hosts", "lost_aces", "blockers", "failed_host_services"});
+  migrations.header({"dmsa", "superseded_account", "decision", "complete_from", "complete_from_s", "at_risk",
+                     "decision_reason", "started", "started_s", "completed", "completed_s", "safe_from", "safe_from_s",
+                     "hosts", "lost_aces", "blockers", "failed_host_services"});
   hosts.header({"dmsa", "host", "service", "site", "dmsa_capable", "learned", "learned_s", "safe_from", "safe_from_s"});
   blockers.header({"dmsa", "host", "service", "dc", "next_logon", "next_logon_s", "reason"});
   failures.header({"dmsa", "host", "service", "first_failed", "first_failed_s", "dc", "failures", "reason"});
@@ -65,7 +66,9 @@ std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningRe
   whatIf.header({"complete_at", "complete_at_s", "dmsa", "refused", "host", "service", "first_failed", "first_failed_s",
                  "dc", "reason"});
   for (const MigrationReport& m : report.migrations) {
-    migrations.cell(m.dmsa).cell(m.account).time(m.started).time(m.completed).time(m.safeFrom);
+    migrations.cell(m.dmsa).cell(m.account).cell(m.decision.go ? "go" : "no-go").time(m.decision.completeFrom);
+    migrations.cell(m.decision.atRisk ? "true" : "false").cell(m.decision.reason);
+    migrations.time(m.started).time(m.completed).time(m.safeFrom);
     migrations.number(m.hosts.size()).number(m.losses.size()).number(m.blockers.size()).number(m.failures.size());
     migrations.end();
     for (const ReportHost& h : m.hosts) {
@@ -77,6 +80,12 @@ std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningRe
     for (const ReportFailure& f : m.failures)
       failures.cell(m.dmsa).cell(f.host).cell(f.service).time(f.at).cell(f.dc).number(f.count).cell(f.reason).end();
     for (const ReportLoss& l : m.losses) losses.cell(m.dmsa).cell(l.host).cell(l.dc).time(l.at).end();
+  }
+  CsvWriter regardless(report.start);
+  regardless.header({"host", "service", "dmsa", "from", "from_s", "to", "to_s", "failures", "dc", "cause"});
+  for (const ReportFailurePeriod& p : report.failsRegardless) {
+    regardless.cell(p.host).cell(p.service).cell(p.dmsa).time(p.from).time(p.to).number(p.count).cell(p.dc);
+    regardless.cell(p.reason).end();
   }
   if (report.whatIf) {
     // One row per failing host service, or one row with no host when none
@@ -94,11 +103,10 @@ std::vector<std::pair<std::string, std::string>> reportCsvFiles(const PlanningRe
       }
     }
   }
-  std::vector<std::pair<std::string, std::string>> files = {{"migrations.csv", migrations.text()},
-                                                            {"hosts.csv", hosts.text()},
-                                                            {"blockers.csv", blockers.text()},
-                                                            {"failures.csv", failures.text()},
-                                                            {"lost_aces.csv", losses.text()}};
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"migrations.csv", migrations.text()}, {"hosts.csv", hosts.text()},
+      {"blockers.csv", blockers.text()},     {"failures.csv", failures.text()},
+      {"lost_aces.csv", losses.text()},      {"fails_regardless.csv", regardless.text()}};
   if (report.whatIf) files.push_back({"what_if.csv", whatIf.text()});
   return files;
 }

@@ -79,7 +79,9 @@ class HtmlReport {
     out_ += "</head><body>\n";
     out_ += fmt::format("<h1>dcemu planning report</h1>\n<p>{} (seed {}), simulated from {} to {}</p>\n",
                         escape(r_.file), r_.seed, scenario::formatUtcInstant(r_.start), escape(at(r_.end)));
+    decisions();
     for (const MigrationReport& m : r_.migrations) migration(m);
+    failsRegardless();
     if (r_.whatIf) whatIf(*r_.whatIf);
     // Records each chart's drawn box, for checks in a headless browser.
     out_ +=
@@ -193,20 +195,22 @@ class HtmlReport {
       out_ += fmt::format("<text x=\"4\" y=\"{}\">{}</text>\n", y0 + row / 2 + 3, escape(host.host));
       for (size_t d = 0; d < dcs.size(); ++d) {
         int y = y0 + static_cast<int>(d) * lane;
-        std::optional<int64_t> since;
+        // The start of the band being drawn; INT64_MIN while the ACE is
+        // absent (an optional here draws GCC 12's false maybe-uninitialized).
+        int64_t since = INT64_MIN;
         auto band = [&](int64_t from, int64_t to) {
           out_ += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"{}\" fill=\"#2ca02c\"/>\n",
                               x.at(from), y, std::max(0.5, x.at(to) - x.at(from)), lane - 1);
         };
         for (const ReportAceChange& c : host.aceHistory) {
           if (c.dc != dcs[d]) continue;
-          if (c.present && !since) since = c.at;
-          if (!c.present && since) band(*since, c.at), since.reset();
+          if (c.present && since == INT64_MIN) since = c.at;
+          if (!c.present && since != INT64_MIN) band(since, c.at), since = INT64_MIN;
           if (c.lost)
             out_ += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"2\" height=\"{}\" fill=\"#d62728\"/>\n",
                                 x.at(c.at) - 1, y - 1, lane + 1);
         }
-        if (since) band(*since, r_.end);
+        if (since != INT64_MIN) band(since, r_.end);
       }
     }
     stepMarks(m, x, top, height - 30);
@@ -233,6 +237,29 @@ class HtmlReport {
           scenario::formatDuration(c.delay / scenario::kMicrosPerSecond * scenario::kMicrosPerSecond));
     }
     out_ += "</svg>\n";
+  }
+
+  // GO or NO-GO per migration, first, as in the text.
+  void decisions() {
+    if (r_.migrations.empty()) return;
+    std::vector<std::vector<std::string>> rows;
+    for (const MigrationReport& m : r_.migrations) {
+      std::string why = m.decision.reason;
+      for (const std::string& note : m.decision.notes) why += " (" + note + ")";
+      rows.push_back({m.decision.go ? "GO" : "NO-GO", m.dmsa, at(m.decision.completeFrom), why});
+    }
+    out_ += "<h2 id=\"decisions\">Decisions</h2>\n";
+    table({"decision", "migration", "complete from", "why"}, rows);
+  }
+
+  void failsRegardless() {
+    if (r_.failsRegardless.empty()) return;
+    std::vector<std::vector<std::string>> rows;
+    for (const ReportFailurePeriod& p : r_.failsRegardless)
+      rows.push_back({p.host, p.service, p.dmsa.empty() ? "-" : p.dmsa, at(p.from), at(p.to), std::to_string(p.count),
+                      p.dc.empty() ? "-" : p.dc, p.reason});
+    out_ += "<h2 id=\"fails-regardless\">Failed logons regardless of a migration</h2>\n";
+    table({"host", "service", "migration", "from", "to", "failures", "DC", "cause"}, rows);
   }
 
   void migration(const MigrationReport& m) {

@@ -26,8 +26,19 @@ class JsonReport {
     out["end"] = time(r_.end);
     out["migrations"] = Json::array();
     for (const MigrationReport& m : r_.migrations) out["migrations"].push_back(migration(m));
+    out["fails_regardless"] = Json::array();
+    for (const ReportFailurePeriod& p : r_.failsRegardless) {
+      out["fails_regardless"].push_back({{"host", p.host},
+                                         {"service", p.service},
+                                         {"dmsa", p.dmsa.empty() ? Json() : Json(p.dmsa)},
+                                         {"from", time(p.from)},
+                                         {"to", time(p.to)},
+                                         {"failures", p.count},
+                                         {"dc", p.dc},
+                                         {"cause", p.reason}});
+    }
     out["what_if"] = r_.whatIf ? whatIf(*r_.whatIf) : Json();
-    out["at_risk"] = r_.hasRisk();
+    out["at_risk"] = r_.atRisk();
     return out;
   }
 
@@ -54,6 +65,12 @@ class JsonReport {
     Json out;
     out["dmsa"] = m.dmsa;
     out["superseded_account"] = m.account;
+    out["decision"] = m.decision.go ? "go" : "no-go";
+    out["complete_from"] = time(m.decision.completeFrom);
+    out["decision_reason"] = m.decision.reason;
+    out["decision_notes"] = m.decision.notes;
+    out["at_risk"] = m.decision.atRisk;
+    out["risks"] = m.decision.risks;
     out["created"] = time(m.created);
     out["started"] = time(m.started);
     out["completed"] = time(m.completed);
@@ -113,12 +130,14 @@ class JsonReport {
     for (const WhatIfMoment& moment : t.moments) {
       Json outcomes = Json::array();
       for (const auto& o : moment.outcomes) {
-        Json failures = Json::array();
+        Json failures = Json::array(), regardless = Json::array();
         for (const ReportFailure& f : o.failures) failures.push_back(failure(f));
+        for (const ReportFailure& f : o.failsRegardless) regardless.push_back(failure(f));
         outcomes.push_back({{"dmsa", o.dmsa},
                             {"refused", o.refused},
                             {"refusal", o.refused ? Json(o.refusal) : Json()},
-                            {"failures", std::move(failures)}});
+                            {"failures", std::move(failures)},
+                            {"fails_regardless", std::move(regardless)}});
       }
       out["moments"].push_back(
           {{"complete_at", time(moment.at)}, {"observed_until", time(moment.observedUntil)}, {"outcomes", outcomes}});

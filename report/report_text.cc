@@ -54,7 +54,9 @@ class TextReport {
   explicit TextReport(const PlanningReport& report) : r_(report) {}
 
   std::string render() {
+    decisions();
     for (const MigrationReport& m : r_.migrations) migration(m);
+    failsRegardless();
     if (r_.whatIf) whatIf(*r_.whatIf);
     return out_;
   }
@@ -62,6 +64,37 @@ class TextReport {
  private:
   std::string at(int64_t t) const { return scenario::formatMoment(t, r_.start); }
   std::string at(const std::optional<int64_t>& t) const { return t ? at(*t) : "-"; }
+
+  // First: one line per migration an administrator can act on.
+  void decisions() {
+    if (r_.migrations.empty()) return;
+    size_t width = 0;
+    for (const MigrationReport& m : r_.migrations) width = std::max(width, m.dmsa.size());
+    for (const MigrationReport& m : r_.migrations) {
+      const ReportDecision& d = m.decision;
+      out_ += fmt::format("{:<6} {:<{}}  {}\n", d.go ? "GO" : "NO-GO", m.dmsa, width, d.reason);
+      for (const std::string& note : d.notes) out_ += fmt::format("       {:<{}}  ({})\n", "", width, note);
+    }
+  }
+
+  // Host services that failed where no completion of their own migration
+  // explains it, with the period and the cause.
+  void failsRegardless() {
+    const std::vector<ReportFailurePeriod>& periods = r_.failsRegardless;
+    if (periods.empty()) return;
+    size_t attempts = 0;
+    for (const ReportFailurePeriod& p : periods) attempts += p.count;
+    out_ += fmt::format("fail regardless of a migration: {} in {}\n", plural(attempts, "failed logon"),
+                        plural(periods.size(), "period"));
+    std::vector<Row> rows;
+    for (size_t i = 0; i < periods.size() && i < kLinesListed; ++i) {
+      const ReportFailurePeriod& p = periods[i];
+      rows.push_back({p.host, p.service, p.dmsa.empty() ? "-" : p.dmsa, at(p.from), at(p.to), std::to_string(p.count),
+                      p.dc.empty() ? "-" : p.dc, p.reason});
+    }
+    out_ += table({"host", "service", "migration", "from", "to", "failures", "DC", "cause"}, rows, "  ");
+    out_ += more(kLinesListed, periods.size(), "failure periods");
+  }
 
   void migration(const MigrationReport& m) {
     std::map<std::string, size_t> sites;
@@ -189,10 +222,10 @@ class TextReport {
     if (t.moments.empty()) return;
     out_ += t.every ? fmt::format(
                           "what if    each started migration were completed instead at one of these moments "
-                          "(every {}); host services that would fail:\n",
+                          "(every {}); host services that would fail because of it:\n",
                           scenario::formatDuration(t.every))
                     : "what if    each started migration were completed instead at this moment; host services that "
-                      "would fail:\n";
+                      "would fail because of it:\n";
     Row header{"complete at"};
     for (const auto& outcome : t.moments.front().outcomes) header.push_back(outcome.dmsa);
     header.push_back("observed until");
@@ -252,6 +285,10 @@ class TextReport {
           }
           if (!failing.empty()) out_ += table({"host", "service", "first failed", "DC", "reason"}, failing, "    ");
           out_ += more(kLinesListed, outcome.failures.size(), "failing host services");
+          if (!outcome.failsRegardless.empty())
+            out_ += fmt::format("    and {} that {} then without the completion too (not counted)\n",
+                                plural(outcome.failsRegardless.size(), "host service"),
+                                outcome.failsRegardless.size() == 1 ? "fails" : "fail");
         }
       }
     }
@@ -279,15 +316,6 @@ std::vector<BlockerGroup> groupBlockers(const std::vector<ReportBlocker>& blocke
 
 std::string reportText(const PlanningReport& report) {
   return TextReport(report).render();
-}
-
-bool PlanningReport::hasRisk() const {
-  for (const MigrationReport& m : migrations)
-    if (!m.losses.empty() || !m.failures.empty()) return true;
-  if (whatIf)
-    for (const WhatIfTable::Earliest& e : whatIf->earliest)
-      if (!e.at) return true;
-  return false;
 }
 
 }  // namespace dcemu::report

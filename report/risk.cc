@@ -85,7 +85,9 @@ RiskTracker::Observed RiskTracker::observeByHost(int dc, const dc::Guid& dmsa, c
   m->state[dc] = state;
   for (size_t h = 0; h < m->hosts.size(); ++h) {
     HostState& host = m->hosts[h];
-    bool now = authorised[h];
+    // A host that cannot run a dMSA fails after completion whatever the
+    // membership says: it never counts as allowed.
+    bool now = authorised[h] && host.spec.dmsaCapable;
     if (now && !host.firstSeen[dc]) host.firstSeen[dc] = at;
     bool lost = !now && host.present[dc] && replicated;
     if (lost) m->losses.push_back({at, dc, static_cast<int>(h)}), observed.lostHosts.push_back(host.spec.host);
@@ -119,10 +121,26 @@ void RiskTracker::migrationStep(const std::string& dmsa, const std::string& op, 
 }
 
 void RiskTracker::logon(const std::string& host, const std::string& service, const kdc::LogonOutcome& outcome) {
+  logons_.record(host, service, outcome);
   auto it = byHostService_.find({dc::toLower(host), dc::toLower(service)});
   if (it == byHostService_.end()) return;
   Migration& m = migrations_[it->second.first];
   if (m.completedAt && outcome.at >= *m.completedAt) m.hosts[it->second.second].afterCompletion.push_back(outcome);
+}
+
+std::vector<ReportFailurePeriod> RiskTracker::failuresRegardless() const {
+  auto migrationOfService = [&](const std::string& host, const std::string& service) -> const Migration* {
+    auto it = byHostService_.find({dc::toLower(host), dc::toLower(service)});
+    return it == byHostService_.end() ? nullptr : &migrations_[it->second.first];
+  };
+  std::vector<ReportFailurePeriod> periods =
+      logons_.periods([&](const std::string& host, const std::string& service, int64_t at) {
+        const Migration* m = migrationOfService(host, service);
+        return !m || !m->completedAt || at < *m->completedAt;
+      });
+  for (ReportFailurePeriod& period : periods)
+    if (const Migration* m = migrationOfService(period.host, period.service)) period.dmsa = m->dmsa;
+  return periods;
 }
 
 size_t RiskTracker::lostUpdateCount() const {

@@ -18,6 +18,7 @@
 
 #include "dc/ids.h"
 #include "kdc/host_client.h"
+#include "report/logon_log.h"
 #include "report/report.h"
 
 namespace dcemu::report {
@@ -69,8 +70,13 @@ class RiskTracker {
   static std::vector<bool> byHost(const std::vector<dc::Sid>& machines, const std::set<dc::Sid>& members);
   // A migration step succeeded on a DC at `at`.
   void migrationStep(const std::string& dmsa, const std::string& op, const std::string& dcName, int64_t at);
-  // A logon or renewal of a service on a host.
+  // A logon or renewal of a service on a host (any host service of the
+  // run; those no migration follows are only logged).
   void logon(const std::string& host, const std::string& service, const kdc::LogonOutcome& outcome);
+  const LogonLog& logons() const { return logons_; }
+  // The failure periods no completion of the host service's own migration
+  // explains: its failures before that completion (or with none).
+  std::vector<ReportFailurePeriod> failuresRegardless() const;
 
   // Lost updates over every migration, and the hosts they hit.
   size_t lostUpdateCount() const;
@@ -137,6 +143,7 @@ class RiskTracker {
   std::unordered_map<dc::Guid, size_t, dc::GuidHash> byGuid_;  // asked of every object a DC writes
   std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> byHostService_;  // lower names
   std::map<std::string, size_t> byName_;                                                    // lower dMSA name
+  LogonLog logons_;
 };
 
 }  // namespace dcemu::report

@@ -367,6 +367,10 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
   forEachEntry(root, "acl", errors, [&](TomlFields& f) {
     AclSpec acl{f.string("ou", true).value_or(""), f.string("principal", true).value_or(""),
                 f.strings("rights", true).value_or(std::vector<std::string>())};
+    if (f.has("ou") && std::none_of(s.ous.begin(), s.ous.end(),
+                                    [&](const std::string& ou) { return loader::lower(ou) == loader::lower(acl.ou); }))
+      f.fail("ou",
+             fmt::format("unknown OU \"{}\" (an [[acl]] names a declared [[ou]], such as \"OU=Servers\")", acl.ou));
     for (const auto& right : acl.rights)
       if (!aclRightSddl(right)) f.fail("rights", fmt::format("unknown right \"{}\" (use {})", right, knownAclRights()));
     if (auto applies = f.string("applies_to")) {

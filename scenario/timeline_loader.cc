@@ -204,6 +204,16 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
     if (source >= 0 && s.dcs[static_cast<size_t>(source)].rodc)
       f.fail("from", fmt::format("{} is an RODC: secrets come from a writable DC", step.from));
   }
+  // A migration operation on an RODC is refused when it runs (an RODC
+  // takes no originating write: referral, MS-ADTS 3.1.1.1.9); refuse it
+  // here unless the step expects that refusal.
+  if (step.action.ends_with("-migration") && f.has("dc") && !f.has("expect_error")) {
+    int dc = s.dcIndex(step.dc);
+    if (dc >= 0 && s.dcs[static_cast<size_t>(dc)].rodc)
+      f.fail("dc", fmt::format("{} is an RODC, which refuses {} with a referral: run it on a writable DC (or expect "
+                               "the refusal with expect_error = \"referral\")",
+                               step.dc, step.action));
+  }
   step.host = name("host", names.hosts);
   step.dmsa = name("dmsa", names.dmsas);
   step.superseded = name("superseded", names.serviceAccounts);

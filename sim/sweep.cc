@@ -24,10 +24,11 @@ dc::Result<std::string> runSeed(const scenario::Scenario& scenario, uint64_t see
   int64_t end = scenario.effectiveDuration();
   (*world)->runUntil(end);
   report::PlanningReport report = (*world)->planningReport();
-  if (!plan.noWhatIf && (plan.whatIf || isPlanningRun(scenario))) {
+  if (!plan.noWhatIf && plan.whatIf) {
     auto table = buildWhatIfTable(scenario, seed, {plan.whatIfEvery, std::nullopt, end, 1, {}});
     if (!table) return table.status();
     report.whatIf = std::move(*table);
+    report::decideMigrations(report);
   }
   std::vector<std::string> divergence = (*world)->settleAndCheckConvergence();
   Json record;

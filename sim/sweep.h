@@ -23,8 +23,8 @@ struct SweepPlan {
   uint64_t seeds = 100;
   unsigned shard = 0, shards = 1;  // this process runs seeds whose index % shards == shard
   unsigned jobs = 1;               // seeds at once
-  // The what-if table per seed: as `dcemu run` decides (on in a planning
-  // run), forced on with a spacing, or off.
+  // The what-if table per seed: only when asked for (`whatIf`), at a
+  // spacing; a sweep of many seeds would otherwise multiply its cost.
   std::optional<int64_t> whatIfEvery;
   bool whatIf = false, noWhatIf = false;
 };

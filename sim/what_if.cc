@@ -21,9 +21,21 @@ bool isMigrationStep(const scenario::Step& step, const std::string& action, cons
   return step.action == action && dc::toLower(step.dmsa) == dc::toLower(dmsa);
 }
 
-// One fork: what completing `dmsas` at `at` did to each.
+// Adds `failure` to the host service's entry of `list` (its first failure
+// and how many).
+void countFailure(std::vector<report::ReportFailure>& list, const report::ReportHost& host,
+                  const kdc::LogonOutcome& failure) {
+  if (list.empty() || list.back().host != host.host || list.back().service != host.service)
+    list.push_back({host.host, host.service, failure.dc, failure.reason, failure.at, 0});
+  ++list.back().count;
+}
+
+// One fork: what completing `dmsas` at `at` did to each. A host service's
+// failure after the completion counts against it unless the same host
+// service was failing at that time of the run without it (`baseline`).
 dc::Result<report::WhatIfMoment> runFork(const scenario::Scenario& scenario, uint64_t seed,
-                                         const std::vector<std::string>& dmsas, int64_t at, int64_t runEnd) {
+                                         const std::vector<std::string>& dmsas, int64_t at, int64_t runEnd,
+                                         const report::LogonLog& baseline) {
   scenario::Scenario fork = forkCompletingAt(scenario, dmsas, at);
   auto world = World::create(fork, seed, false);
   if (!world) return world.status();
@@ -39,8 +51,15 @@ dc::Result<report::WhatIfMoment> runFork(const scenario::Scenario& scenario, uin
     for (const report::MigrationReport& m : report.migrations) {
       if (dc::toLower(m.dmsa) != dc::toLower(dmsa)) continue;
       outcome.dmsa = m.dmsa;
-      outcome.failures = m.failures;
       outcome.refused = !m.completed;
+      if (outcome.refused) continue;
+      for (const report::ReportHost& host : m.hosts) {
+        for (const kdc::LogonOutcome& failure :
+             (*world)->risk().logons().failuresSince(host.host, host.service, *m.completed)) {
+          bool anyway = baseline.failingAt(host.host, host.service, failure.at);
+          countFailure(anyway ? outcome.failsRegardless : outcome.failures, host, failure);
+        }
+      }
     }
     if (outcome.refused) {
       for (const Finding& f : (*world)->findings())
@@ -119,11 +138,21 @@ dc::Result<report::WhatIfTable> buildWhatIfTable(const scenario::Scenario& scena
     for (int64_t at = table.every; at < options.runEnd; at += table.every)
       if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
   }
+  // The run without a completion, to the end of the longest fork: what
+  // fails anyway.
+  report::LogonLog baseline;
+  if (!candidates.empty()) {
+    auto world = World::create(scenario, seed, false);
+    if (!world) return world.status();
+    (*world)->runUntil(forkSpan(scenario, candidates.back(), options.runEnd));
+    baseline = (*world)->risk().logons();
+  }
   std::vector<std::optional<dc::Result<report::WhatIfMoment>>> results(candidates.size());
   size_t done = 0;
   std::mutex progress;
   dc::forEachIndexInParallel(candidates.size(), options.jobs, [&](size_t i) {
-    results[i] = runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd);
+    results[i] =
+        runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd, baseline);
     std::lock_guard<std::mutex> lock(progress);
     ++done;
     if (options.progress) options.progress(done, candidates.size());

@@ -1,7 +1,10 @@
 // The what-if completion table: for candidate moments, what completing each
 // started migration there would break. Exact rather than estimated: each
 // moment is a fork of the run that completes the migrations at that moment
-// and runs on. A fork is a replay: the same file and seed with the
+// and runs on, and a host service's failure in a fork counts against the
+// moment only when the same host service was not failing at that time of
+// the run without the completion (run once, to the longest fork's end):
+// what happens anyway is told apart as failing regardless. A fork is a replay: the same file and seed with the
 // completion added, which the simulator's determinism makes identical to
 // the plain run up to that moment (the World holds closures, host Kerberos
 // state and RocksDB instances whose background threads a process fork would

@@ -11,6 +11,7 @@
 #include "cli/commands.h"
 #include "scenario/machine_memory.h"
 #include "scenario/units.h"
+#include "scenario/validate.h"
 
 namespace dcemu::scenario {
 namespace {
@@ -276,6 +277,71 @@ changes_per_dc_per_hour = 2.5
       scenario::parseScenario(kHeader + "[workload]\nchanges_per_dc_per_hour = -1\n", "t.toml");
   REQUIRE(badRate.errors.size() == 1);
   CHECK_THAT(badRate.errors[0], Catch::Contains("changes_per_dc_per_hour"));
+}
+
+TEST_CASE("validate refuses what a run would: a migration step on an RODC and an ACL on something not an OU",
+          "[sim][loader][errors]") {
+  // An RODC takes no originating write: Windows refers the operation to a
+  // writable DC (MS-ADTS 3.1.1.1.9), so the run would stop at the step.
+  const std::string rodcAndDmsa = R"(
+[[dc]]
+name = "RODC1"
+site = "HQ"
+rodc = true
+[[service_account]]
+name = "svc_app"
+[[dmsa]]
+name = "dmsa_app"
+supersedes = "svc_app"
+)";
+  CHECK_THAT(onlyError(rodcAndDmsa + "[[step]]\nat = \"1h\"\naction = \"start-migration\"\ndc = \"RODC1\"\n"
+                                     "dmsa = \"dmsa_app\"\n"),
+             Contains("RODC1 is an RODC, which refuses start-migration with a referral"));
+  // Unless the step expects the refusal.
+  scenario::LoadResult expected = scenario::parseScenario(
+      kHeader + rodcAndDmsa +
+          "[[step]]\nat = \"1h\"\naction = \"start-migration\"\ndc = \"RODC1\"\ndmsa = \"dmsa_app\"\n"
+          "expect_error = \"referral\"\n",
+      "t.toml");
+  CHECK(expected.errors.empty());
+  CHECK_THAT(
+      onlyError("[[group]]\nname = \"g\"\n[[acl]]\nou = \"DC1\"\nprincipal = \"g\"\nrights = [\"CreateChild\"]\n"),
+      Contains("unknown OU \"DC1\""));
+}
+
+TEST_CASE("validate's summary counts what the file describes, in the right number", "[sim][loader]") {
+  auto path = std::filesystem::temp_directory_path() / "dcemu-validate-summary.toml";
+  std::ofstream(path) << kHeader << R"(
+[[dc]]
+name = "RODC1"
+site = "HQ"
+rodc = true
+[[service_account]]
+name = "svc_app"
+[[dmsa]]
+name = "dmsa_app"
+supersedes = "svc_app"
+[[host_group]]
+name = "app"
+site = "HQ"
+count = 3
+services = ["svc_app"]
+[[host_group]]
+name = "old"
+site = "HQ"
+count = 1
+services = ["svc_app"]
+dmsa_capable = false
+[[fault]]
+kind = "dc-down"
+dc = "DC1"
+from = "1h"
+to = "2h"
+)";
+  scenario::Validation validation = scenario::validate(path.string());
+  REQUIRE(validation.errors.empty());
+  CHECK_THAT(validation.summary, Contains(": valid: 1 site, 2 DCs (1 read-only), 0 site links, 4 hosts (1 not "
+                                          "dMSA-capable), 1 dMSA, 0 steps, 1 fault"));
 }
 
 }  // namespace dcemu::scenario

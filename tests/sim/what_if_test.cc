@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "cli/commands.h"
@@ -166,6 +167,167 @@ dmsa = "dmsa_app"
                           "moment with a failure ({})",
                           scenario::formatMoment(report.start + nextHour, report.start),
                           scenario::formatMoment(report.start + nextHour - scenario::kMicrosPerHour, report.start))));
+}
+
+// A branch behind an RODC that may not cache svc_app, cut off from the hub
+// from day 2 to day 3: its host cannot log on then, migration or not.
+const char* kOutageBranch = R"(
+[simulation]
+duration = "5d"
+[domain]
+name = "corp.example.com"
+[[site]]
+name = "HQ"
+[[site]]
+name = "Branch"
+[[dc]]
+name = "HQ-DC1"
+site = "HQ"
+[[dc]]
+name = "BR-RODC1"
+site = "Branch"
+rodc = true
+[[site_link]]
+name = "HQ-Branch"
+sites = ["HQ", "Branch"]
+interval = "15m"
+[[service_account]]
+name = "svc_app"
+[[dmsa]]
+name = "dmsa_app"
+supersedes = "svc_app"
+[[host_group]]
+name = "app"
+site = "Branch"
+count = 1
+services = ["svc_app"]
+[[fault]]
+kind = "partition"
+link = "HQ-Branch"
+from = "2d"
+to = "3d"
+[[step]]
+at = "1d"
+action = "start-migration"
+dc = "HQ-DC1"
+dmsa = "dmsa_app"
+)";
+
+report::WhatIfMoment::Outcome completingAt(const std::string& text, const std::string& at) {
+  scenario::LoadResult loaded = scenario::parseScenario(text, "outage.toml");
+  INFO(fmt::format("{}", fmt::join(loaded.errors, "\n")));
+  REQUIRE(loaded.scenario);
+  auto moment = std::get<int64_t>(scenario::parseDuration(at));
+  auto table =
+      buildWhatIfTable(*loaded.scenario, 1, {std::nullopt, moment, loaded.scenario->effectiveDuration(), 1, {}});
+  REQUIRE(table.isOk());
+  REQUIRE(table->moments.size() == 1);
+  REQUIRE(table->moments[0].outcomes.size() == 1);
+  return table->moments[0].outcomes[0];
+}
+
+TEST_CASE("A failure that happens anyway never counts against a completion moment", "[sim][what-if]") {
+  // Completing inside the outage: the host fails until the link is back,
+  // as it does in the run without the completion, and logs on as the dMSA
+  // after it.
+  report::WhatIfMoment::Outcome inside = completingAt(kOutageBranch, "2d6h");
+  CHECK_FALSE(inside.refused);
+  CHECK(inside.failures.empty());
+  REQUIRE(inside.failsRegardless.size() == 1);
+  CHECK(inside.failsRegardless[0].host == "app-001");
+  CHECK_THAT(inside.failsRegardless[0].reason, Contains("holds no secret for svc_app and reaches no writable DC"));
+}
+
+TEST_CASE("A completion before a host learned counts against the moment: it logs on fine without it",
+          "[sim][what-if]") {
+  report::WhatIfMoment::Outcome early = completingAt(kOutageBranch, "1d1m");
+  REQUIRE(early.failures.size() == 1);
+  CHECK(early.failures[0].host == "app-001");
+  const int64_t outageStart = scenario::Scenario{}.start + 2 * scenario::kMicrosPerDay;
+  CHECK(early.failures[0].at < outageStart);  // before the outage: the completion's doing
+  // Inside the outage it would fail without the completion too.
+  for (const report::ReportFailure& f : early.failsRegardless) CHECK(f.at >= outageStart);
+}
+
+nlohmann::json hospitalReport(const std::string& extraSteps, const std::vector<std::string>& options) {
+  std::string text = readFile(topology("hospital-group.toml")) + extraSteps;
+  auto file = std::filesystem::temp_directory_path() / "dcemu-hospital.toml";
+  auto json = std::filesystem::temp_directory_path() / "dcemu-hospital.json";
+  std::ofstream(file) << text;
+  cli::RunOptions run;
+  run.jsonFile = json.string();
+  run.noWhatIf = std::find(options.begin(), options.end(), "--no-what-if") != options.end();
+  cli::CommandOutput out = cli::runCommand(file.string(), run);
+  INFO(out.err);
+  REQUIRE(out.exitCode == 0);
+  return nlohmann::json::parse(readFile(json));
+}
+
+const nlohmann::json& migrationOf(const nlohmann::json& report, const std::string& dmsa) {
+  for (const nlohmann::json& m : report["migrations"])
+    if (m["dmsa"] == dmsa) return m;
+  FAIL("no migration " << dmsa);
+  return report;
+}
+
+TEST_CASE("The hospital group: GO for the file servers despite a clinic's outage, NO-GO for legacy hosts",
+          "[sim][what-if][decision]") {
+  nlohmann::json report = hospitalReport("", {});
+  const nlohmann::json& files = migrationOf(report, "dmsa_files");
+  CHECK(files["decision"] == "go");
+  REQUIRE(files["complete_from"].is_object());
+  // The outage's failures are listed apart, and completing inside it adds none.
+  bool westListed = false;
+  for (const nlohmann::json& period : report["fails_regardless"])
+    if (period["host"] == "west-files-001" && period["dmsa"] == "dmsa_files") westListed = true;
+  CHECK(westListed);
+  bool insideOutageClean = false;
+  for (const nlohmann::json& moment : report["what_if"]["moments"]) {
+    int64_t at = moment["complete_at"]["since_start_s"];
+    if (at <= 2 * 86400 || at >= 4 * 86400) continue;
+    for (const nlohmann::json& outcome : moment["outcomes"]) {
+      if (outcome["dmsa"] != "dmsa_files" || !outcome["failures"].empty()) continue;
+      for (const nlohmann::json& f : outcome["fails_regardless"])
+        if (f["host"] == "west-files-001") insideOutageClean = true;
+    }
+  }
+  CHECK(insideOutageClean);
+  // From the first moment every file server has learned, no later one fails.
+  CHECK(files["complete_from"]["since_start_s"].get<int64_t>() <=
+        files["safe_from"]["since_start_s"].get<int64_t>() + 12 * 3600);
+  for (const char* legacy : {"dmsa_print", "dmsa_lab"}) {
+    const nlohmann::json& m = migrationOf(report, legacy);
+    CHECK(m["decision"] == "no-go");
+    CHECK_THAT(m["decision_reason"].get<std::string>(), Contains("cannot run a dMSA") && Contains("upgrade"));
+    CHECK(m["at_risk"] == true);
+  }
+  CHECK(migrationOf(report, "dmsa_ehr")["decision"] == "go");
+  CHECK(migrationOf(report, "dmsa_imaging")["decision"] == "go");
+}
+
+TEST_CASE("Granting the legacy print servers in the membership changes nothing for them", "[sim][decision]") {
+  nlohmann::json granted = hospitalReport(R"toml(
+[[step]]
+at = "12h"
+action = "ldap-modify"
+dc = "HUB-DC1"
+object = "dmsa_print"
+replace = { "msDS-GroupMSAMembership" = "O:BAD:(A;;RP;;;legacy-print-servers)" }
+)toml",
+                                          {"--no-what-if"});
+  const nlohmann::json& print = migrationOf(granted, "dmsa_print");
+  CHECK(print["decision"] == "no-go");
+  CHECK_THAT(print["decision_reason"].get<std::string>(), Contains("12 hosts cannot run a dMSA"));
+  CHECK(print["safe_from"].is_null());
+  size_t legacy = 0;
+  for (const nlohmann::json& host : print["hosts"]) {
+    if (host["dmsa_capable"]) continue;
+    ++legacy;
+    INFO(host["host"]);
+    CHECK(host["learned"].is_null());
+    CHECK(host["ace_history"].empty());
+  }
+  CHECK(legacy == 12);
 }
 
 }  // namespace
