@@ -12,6 +12,7 @@
 #include "report/object_text.h"
 #include "scenario/layout.h"
 #include "scenario/loader.h"
+#include "scenario/nearest_name.h"
 #include "scenario/scenario.h"
 #include "scenario/units.h"
 #include "sim/world.h"
@@ -198,6 +199,12 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
   const scenario::Scenario& scenario = *loaded;
   auto at = momentOption("--at", options.at, scenario.start, output);
   if (!at) return output;
+  if (*at > scenario.effectiveDuration()) {
+    output.err += fmt::format("--at \"{}\": after the file's end at {}\n", options.at,
+                              scenario::formatMoment(scenario.start + scenario.effectiveDuration(), scenario.start));
+    output.exitCode = 2;
+    return output;
+  }
   int index = scenario.dcIndex(options.dc);
   if (index < 0) {
     output.err += fmt::format("--dc \"{}\": no such DC in {}\n", options.dc, file);
@@ -225,8 +232,20 @@ CommandOutput getCommand(const std::string& file, const GetOptions& options) {
   auto dn = world->objectDn(index, options.object);
   auto object = dn ? dir->read(*dn) : dc::Result<dc::Object>(dn.status());
   if (!object) {
+    // A name (not a DN) the file does not give: the nearest one it does.
+    std::string hint;
+    if (options.object.find('=') == std::string::npos) {
+      std::vector<std::string> names;
+      for (const auto& d : scenario.dmsas) names.push_back(d.name);
+      for (const auto& a : scenario.serviceAccounts) names.push_back(a.name);
+      for (const auto& u : scenario.users) names.push_back(u.name);
+      for (const auto& g : scenario.groups) names.push_back(g.name);
+      for (const auto& group : scenario.hostGroups)
+        for (const std::string& host : group.hostNames()) names.push_back(host);
+      hint = scenario::nearestKeyHint(options.object, names);
+    }
     output.err +=
-        fmt::format("\"{}\" on {}: {}\n", options.object, scenario.dcs[index].name, object.status().message());
+        fmt::format("\"{}\" on {}: {}{}\n", options.object, scenario.dcs[index].name, object.status().message(), hint);
     output.exitCode = 1;
     return output;
   }

@@ -30,10 +30,19 @@ std::optional<std::string> readText(const fs::path& path) {
   return text.str();
 }
 
+// Whole or not at all: written beside the path and renamed over it, so a
+// sweep killed while writing leaves no half record for a merge to read.
 bool writeText(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  return static_cast<bool>(out.flush());
+  fs::path partial = path;
+  partial += ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
+    out << text;
+    if (!out.flush()) return false;
+  }
+  std::error_code error;
+  fs::rename(partial, path, error);
+  return !error;
 }
 
 // An output directory: new (in an existing directory) or empty, so that a
@@ -105,23 +114,25 @@ CommandOutput sweepCommand(const std::string& file, const SweepOptions& options)
   report::ShardManifest manifest{
       file, report::fileHash(readText(file).value_or("")), plan.firstSeed, plan.seeds, plan.shard, plan.shards};
   std::vector<uint64_t> seeds = sim::shardSeeds(plan);
-  auto records = sim::runSeeds(*scenario, seeds, plan, options.progress);
-  if (!records) {
-    output.err += fmt::format("{}: cannot simulate: {}\n", file, records.status().message());
+  // Each record is written (and aggregated) as its seed ends.
+  const fs::path out = options.outDirectory;
+  if (!out.empty()) {
+    fs::create_directories(out / "seeds");
+    writeText(out / "shard.json", report::manifestJson(manifest));
+  }
+  report::SweepAggregator aggregator;
+  dc::Status ran = sim::runSeeds(
+      *scenario, seeds, plan,
+      [&](uint64_t seed, std::string record) -> dc::Status {
+        if (!out.empty() && !writeText(out / "seeds" / fmt::format("seed-{}.json", seed), record + "\n"))
+          return dc::Status(dc::LdapResult::other, fmt::format("--out {}: writing its record failed", out.string()));
+        return plan.shards > 1 ? dc::Status::ok() : aggregator.add(record);
+      },
+      options.progress);
+  if (!ran.isOk()) {
+    output.err += fmt::format("{}: cannot simulate: {}\n", file, ran.message());
     output.exitCode = 1;
     return output;
-  }
-  if (!options.outDirectory.empty()) {
-    fs::create_directories(fs::path(options.outDirectory) / "seeds");
-    writeText(fs::path(options.outDirectory) / "shard.json", report::manifestJson(manifest));
-    for (size_t i = 0; i < seeds.size(); ++i) {
-      if (!writeText(fs::path(options.outDirectory) / "seeds" / fmt::format("seed-{}.json", seeds[i]),
-                     (*records)[i] + "\n")) {
-        output.err += fmt::format("--out {}: writing seed {}'s record failed\n", options.outDirectory, seeds[i]);
-        output.exitCode = 1;
-        return output;
-      }
-    }
   }
   if (plan.shards > 1) {
     output.out = fmt::format(
@@ -130,7 +141,7 @@ CommandOutput sweepCommand(const std::string& file, const SweepOptions& options)
         file, plan.shard, plan.shards, seeds.size(), plan.seeds, options.outDirectory);
     return output;
   }
-  auto aggregate = report::aggregateSweep(manifest, std::move(*records));
+  auto aggregate = aggregator.finish(manifest);
   if (!aggregate) {
     output.err += aggregate.status().message() + "\n";
     output.exitCode = 1;
@@ -151,7 +162,7 @@ CommandOutput mergeCommand(const std::vector<std::string>& directories, const Me
   if (auto problem = outputDirectoryProblem(options.outDirectory)) return refuse(*problem);
   std::optional<report::ShardManifest> first;
   std::set<unsigned> shardsSeen;
-  std::vector<std::string> records;
+  report::SweepAggregator aggregator;
   std::set<uint64_t> seedsSeen;
   for (const std::string& dir : directories) {
     auto text = readText(fs::path(dir) / "shard.json");
@@ -167,6 +178,7 @@ CommandOutput mergeCommand(const std::vector<std::string>& directories, const Me
       return refuse(fmt::format("{}: shard {}/{} given twice", dir, manifest->shard, manifest->shards));
     std::error_code error;
     for (const auto& entry : fs::directory_iterator(fs::path(dir) / "seeds", error)) {
+      if (entry.path().extension() == ".partial") continue;  // a record a killed sweep did not finish
       auto record = readText(entry.path());
       if (!record) return refuse(fmt::format("{}: cannot read", entry.path().string()));
       std::string name = entry.path().stem().string();  // seed-<n>
@@ -175,7 +187,7 @@ CommandOutput mergeCommand(const std::vector<std::string>& directories, const Me
         return refuse(fmt::format("{}: not a seed's record", entry.path().string()));
       if (!seedsSeen.insert(seed).second) return refuse(fmt::format("seed {} is in two shards", seed));
       if (!record->empty() && record->back() == '\n') record->pop_back();
-      records.push_back(std::move(*record));
+      if (dc::Status added = aggregator.add(*record); !added.isOk()) return refuse(added.message());
     }
     if (error) return refuse(fmt::format("{}/seeds: {}", dir, error.message()));
   }
@@ -188,7 +200,7 @@ CommandOutput mergeCommand(const std::vector<std::string>& directories, const Me
   report::ShardManifest whole = *first;
   whole.shard = 0;
   whole.shards = 1;
-  auto aggregate = report::aggregateSweep(whole, std::move(records));
+  auto aggregate = aggregator.finish(whole);
   if (!aggregate) return refuse(aggregate.status().message());
   fs::create_directories(options.outDirectory);
   writeText(fs::path(options.outDirectory) / "shard.json", report::manifestJson(whole));

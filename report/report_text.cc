@@ -216,6 +216,13 @@ class TextReport {
     }
     if (!rows.empty()) out_ += table({"host", "service", "first failed", "DC", "failures", "reason"}, rows, "    ");
     out_ += more(kLinesListed, m.failures.size(), "hosts whose logons failed");
+    bool missingAce = std::any_of(m.failures.begin(), m.failures.end(),
+                                  [](const ReportFailure& f) { return f.reason.starts_with("not in the membership"); });
+    if (missingAce)
+      out_ += fmt::format(
+          "    a host stops adding its ACE once the migration is completed: those not in the membership stay broken "
+          "until {} is granted to them or the migration is undone (undo-migration)\n",
+          m.dmsa);
   }
 
   void whatIf(const WhatIfTable& t) {

@@ -129,56 +129,72 @@ dc::Result<ShardManifest> parseManifest(const std::string& text, const std::stri
   return m;
 }
 
-dc::Result<SweepAggregate> aggregateSweep(const ShardManifest& manifest, std::vector<std::string> records) {
-  std::vector<Json> parsed;
-  for (const std::string& text : records) {
-    Json record = Json::parse(text, nullptr, false);
-    if (record.is_discarded() || !record.contains("seed") || !record.contains("report"))
-      return dc::Status(dc::LdapResult::other, "a seed's record is not a dcemu sweep record");
-    parsed.push_back(std::move(record));
-  }
-  std::sort(parsed.begin(), parsed.end(),
-            [](const Json& a, const Json& b) { return a["seed"].get<uint64_t>() < b["seed"].get<uint64_t>(); });
-  std::vector<MigrationStats> stats;
-  size_t problems = 0;
-  int64_t start = 0;
+dc::Status SweepAggregator::add(std::string_view text) {
+  Json record = Json::parse(text, nullptr, false);
+  if (record.is_discarded() || !record.contains("seed") || !record.contains("report"))
+    return dc::Status(dc::LdapResult::other, "a seed's record is not a dcemu sweep record");
+  SeedFacts facts;
+  uint64_t seed = 0;
   try {
-    for (const Json& record : parsed) {
-      const Json& report = record.at("report");
-      scenario::Parsed<int64_t> began = scenario::parseUtcInstant(report.at("start").at("utc").get<std::string>());
-      if (auto* when = std::get_if<int64_t>(&began)) start = *when;
-      if (!record.at("findings").empty() || !record.at("converged").get<bool>()) ++problems;
-      for (const Json& m : report.at("migrations")) {
-        std::string name = m.at("dmsa").get<std::string>();
-        auto it = std::find_if(stats.begin(), stats.end(), [&](const MigrationStats& s) { return s.dmsa == name; });
-        if (it == stats.end()) it = stats.insert(stats.end(), MigrationStats{name, {}, 0, {}, {}, {}, {}});
-        ++it->seeds;
-        if (auto safe = seconds(m.at("safe_from"))) it->safeFrom.push_back(*safe);
-        it->lost.push_back(static_cast<int64_t>(m.at("lost_aces").size()));
-        if (!m.at("completed").is_null()) {
-          ++it->afterCompletion.n;
-          if (!m.at("failures").empty()) ++it->afterCompletion.k;
-        }
-        for (const Json& f : m.at("failures"))
-          ++it->hostsFailed[f.at("host").get<std::string>() + " " + f.at("service").get<std::string>()];
-      }
-      if (report.at("what_if").is_null()) continue;
+    seed = record.at("seed").get<uint64_t>();
+    const Json& report = record.at("report");
+    scenario::Parsed<int64_t> began = scenario::parseUtcInstant(report.at("start").at("utc").get<std::string>());
+    if (auto* when = std::get_if<int64_t>(&began)) facts.start = *when;
+    facts.problem = !record.at("findings").empty() || !record.at("converged").get<bool>();
+    for (const Json& m : report.at("migrations")) {
+      MigrationFacts migration;
+      migration.dmsa = m.at("dmsa").get<std::string>();
+      migration.safeFrom = seconds(m.at("safe_from"));
+      migration.lost = static_cast<int64_t>(m.at("lost_aces").size());
+      migration.completed = !m.at("completed").is_null();
+      for (const Json& f : m.at("failures"))
+        migration.failed.push_back(f.at("host").get<std::string>() + " " + f.at("service").get<std::string>());
+      facts.migrations.push_back(std::move(migration));
+    }
+    if (!report.at("what_if").is_null()) {
       for (const Json& moment : report.at("what_if").at("moments")) {
         int64_t at = *seconds(moment.at("complete_at"));
-        for (const Json& o : moment.at("outcomes")) {
-          std::string name = o.at("dmsa").get<std::string>();
-          for (MigrationStats& s : stats) {
-            if (s.dmsa != name) continue;
-            Proportion& p = s.whatIf[at];
-            ++p.n;
-            if (o.at("refused").get<bool>() || !o.at("failures").empty()) ++p.k;
-          }
-        }
+        for (const Json& o : moment.at("outcomes"))
+          facts.whatIf.push_back(
+              {o.at("dmsa").get<std::string>(), at, o.at("refused").get<bool>() || !o.at("failures").empty()});
       }
     }
   } catch (const std::exception& e) {
     return dc::Status(dc::LdapResult::other, std::string("a seed's record is malformed: ") + e.what());
   }
+  seeds_[seed] = std::move(facts);
+  return dc::Status::ok();
+}
+
+dc::Result<SweepAggregate> SweepAggregator::finish(const ShardManifest& manifest) const {
+  std::vector<MigrationStats> stats;
+  size_t problems = 0;
+  int64_t start = 0;
+  for (const auto& [seed, facts] : seeds_) {
+    start = facts.start;
+    if (facts.problem) ++problems;
+    for (const MigrationFacts& m : facts.migrations) {
+      auto it = std::find_if(stats.begin(), stats.end(), [&](const MigrationStats& s) { return s.dmsa == m.dmsa; });
+      if (it == stats.end()) it = stats.insert(stats.end(), MigrationStats{m.dmsa, {}, 0, {}, {}, {}, {}});
+      ++it->seeds;
+      if (m.safeFrom) it->safeFrom.push_back(*m.safeFrom);
+      it->lost.push_back(m.lost);
+      if (m.completed) {
+        ++it->afterCompletion.n;
+        if (!m.failed.empty()) ++it->afterCompletion.k;
+      }
+      for (const std::string& hostService : m.failed) ++it->hostsFailed[hostService];
+    }
+    for (const WhatIfFact& w : facts.whatIf) {
+      for (MigrationStats& s : stats) {
+        if (s.dmsa != w.dmsa) continue;
+        Proportion& p = s.whatIf[w.at];
+        ++p.n;
+        if (w.failed) ++p.k;
+      }
+    }
+  }
+  const size_t seedCount = seeds_.size();
 
   Json out;
   out["format"] = "dcemu-sweep-aggregate";
@@ -186,12 +202,12 @@ dc::Result<SweepAggregate> aggregateSweep(const ShardManifest& manifest, std::ve
   out["file"] = manifest.file;
   out["file_hash"] = fmt::format("{:016x}", manifest.fileHash);
   out["first_seed"] = manifest.firstSeed;
-  out["seeds"] = parsed.size();
+  out["seeds"] = seedCount;
   out["start_utc"] = scenario::formatUtcInstant(start);
   out["seeds_with_problems"] = problems;
   out["migrations"] = Json::array();
   std::string text = fmt::format("dcemu sweep {}: seeds {} to {} ({} seeds)\n", manifest.file, manifest.firstSeed,
-                                 manifest.firstSeed + manifest.seeds - 1, parsed.size());
+                                 manifest.firstSeed + manifest.seeds - 1, seedCount);
   text += fmt::format(
       "problems    {} seeds with refused steps, failed expectations or replicas that did not converge\n", problems);
   auto at = [&](int64_t s) { return scenario::formatMoment(start + s * scenario::kMicrosPerSecond, start); };
@@ -269,7 +285,7 @@ dc::Result<SweepAggregate> aggregateSweep(const ShardManifest& manifest, std::ve
       }
     }
   }
-  return SweepAggregate{out.dump(2) + "\n", text, html(manifest.file, parsed.size(), stats, start)};
+  return SweepAggregate{out.dump(2) + "\n", text, html(manifest.file, seedCount, stats, start)};
 }
 
 namespace {

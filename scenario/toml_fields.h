@@ -12,13 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "scenario/nearest_name.h"
 #include "scenario/scenario.h"
 
 namespace dcemu::scenario {
-
-// " (did you mean \"tgt_lifetime\"?)" when one of `known` is a small edit
-// away from the unknown `key` (ignoring case), else "".
-std::string nearestKeyHint(std::string_view key, const std::vector<std::string>& known);
 
 class LoadErrors {
  public:

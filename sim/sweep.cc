@@ -48,26 +48,23 @@ std::vector<uint64_t> shardSeeds(const SweepPlan& plan) {
   return seeds;
 }
 
-dc::Result<std::vector<std::string>> runSeeds(const scenario::Scenario& scenario, const std::vector<uint64_t>& seeds,
-                                              const SweepPlan& plan,
-                                              const std::function<void(size_t, size_t)>& progress) {
-  std::vector<std::optional<dc::Result<std::string>>> results(seeds.size());
+dc::Status runSeeds(const scenario::Scenario& scenario, const std::vector<uint64_t>& seeds, const SweepPlan& plan,
+                    const std::function<dc::Status(uint64_t seed, std::string record)>& record,
+                    const std::function<void(size_t done, size_t total)>& progress) {
+  std::vector<dc::Status> failures(seeds.size());
   std::mutex lock;
   size_t done = 0;
   dc::forEachIndexInParallel(seeds.size(), plan.jobs, [&](size_t i) {
-    results[i] = runSeed(scenario, seeds[i], plan);
+    dc::Result<std::string> result = runSeed(scenario, seeds[i], plan);
     std::lock_guard<std::mutex> guard(lock);
+    failures[i] = result ? record(seeds[i], std::move(*result)) : result.status();
     ++done;
     if (progress) progress(done, seeds.size());
   });
-  std::vector<std::string> records;
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!*results[i])
-      return dc::Status(results[i]->status().code(),
-                        fmt::format("seed {}: {}", seeds[i], results[i]->status().message()));
-    records.push_back(std::move(**results[i]));
-  }
-  return records;
+  for (size_t i = 0; i < failures.size(); ++i)
+    if (!failures[i].isOk())
+      return dc::Status(failures[i].code(), fmt::format("seed {}: {}", seeds[i], failures[i].message()));
+  return dc::Status::ok();
 }
 
 }  // namespace dcemu::sim

@@ -32,11 +32,14 @@ struct SweepPlan {
 // The seeds a shard runs, in order.
 std::vector<uint64_t> shardSeeds(const SweepPlan& plan);
 
-// Runs `seeds` of the scenario, `jobs` at once; each seed's record as JSON
-// text (one line), in the order of `seeds`. `progress` is called as seeds
-// finish (from any thread, one call at a time).
-dc::Result<std::vector<std::string>> runSeeds(const scenario::Scenario& scenario, const std::vector<uint64_t>& seeds,
-                                              const SweepPlan& plan,
-                                              const std::function<void(size_t done, size_t total)>& progress);
+// Runs `seeds` of the scenario, `jobs` at once, and hands each seed's
+// record (JSON text, one line) to `record` as the seed ends, so that a
+// record is written while the others run and kept no longer than its call
+// (a killed sweep keeps what it finished). `record` and `progress` are
+// called from any thread, one call at a time. The first failing seed, in
+// the order of `seeds`, ends it with its reason.
+dc::Status runSeeds(const scenario::Scenario& scenario, const std::vector<uint64_t>& seeds, const SweepPlan& plan,
+                    const std::function<dc::Status(uint64_t seed, std::string record)>& record,
+                    const std::function<void(size_t done, size_t total)>& progress);
 
 }  // namespace dcemu::sim

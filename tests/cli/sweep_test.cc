@@ -2,6 +2,9 @@
 // to one sweep, merges that refuse shards that do not belong together, and
 // the aggregate's numbers on files whose answer is known.
 #include <fmt/format.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
@@ -9,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <thread>
 
 #include "cli/commands.h"
 #include "tests/support/test_support.h"
@@ -257,6 +261,42 @@ TEST_CASE("Bad sweep values are refused in one line before any seed runs", "[sim
   CHECK(cli::sweepCommand(file, {.firstSeed = UINT64_MAX, .seeds = 2}).exitCode == 2);
   CHECK(cli::sweepCommand(file, {.outDirectory = "/nonexistent/out"}).err ==
         "--out /nonexistent/out: /nonexistent is not an existing directory\n");
+}
+
+TEST_CASE("A sweep killed midway keeps the records of the seeds it finished, each whole", "[sim][sweep]") {
+  fs::path dir = freshDirectory("killed");
+  std::string file = topology("hospital-group.toml");
+  std::fflush(nullptr);
+  pid_t child = fork();
+  if (child == 0) {
+    freopen("/dev/null", "w", stdout);
+    freopen("/dev/null", "w", stderr);
+    execl(DCEMU_BINARY, DCEMU_BINARY, "sweep", file.c_str(), "--seeds", "40", "--jobs", "1", "--out",
+          dir.string().c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Kill it once two seeds are written (at most a minute of waiting).
+  auto written = [&] {
+    std::error_code error;
+    size_t n = 0;
+    for (auto it = fs::directory_iterator(dir / "seeds", error); !error && it != fs::directory_iterator(); ++it)
+      n += it->path().extension() == ".json";
+    return n;
+  };
+  for (int i = 0; i < 600 && written() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(written() >= 2);
+  CHECK(written() < 40);
+  for (const auto& entry : fs::directory_iterator(dir / "seeds")) {
+    if (entry.path().extension() != ".json") continue;  // one it was writing when killed
+    INFO(entry.path().string());
+    nlohmann::json record = nlohmann::json::parse(readFile(entry.path()), nullptr, false);
+    CHECK_FALSE(record.is_discarded());
+    CHECK(record.contains("report"));
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -66,6 +66,10 @@ TEST_CASE("Completing before the West site saw the start fails every West host's
         std::regex_search(run.out, std::regex(fmt::format("\n    west-web-{:03d}  svc_web  2026-.* WEST-DC1 ", host))));
   CHECK_THAT(run.out, Contains("not in the membership on WEST-DC1"));
   CHECK_THAT(run.out, !Contains("east-web-001  svc_web  2026"));
+  // They stay broken: learning stops at completion. The report says so,
+  // and the decision is NO-GO with what to do.
+  CHECK_THAT(run.out, Contains("stay broken until dmsa_web is granted to them or the migration is undone"));
+  CHECK_THAT(run.out, Contains("NO-GO  dmsa_web  10 host services failed after the completion"));
 }
 
 TEST_CASE("Hosts behind an RODC have their membership writes referred to a writable DC", "[sim][migration]") {
