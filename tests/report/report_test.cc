@@ -121,6 +121,8 @@ TEST_CASE("Bad command-line values are refused in one line with exit 2, before a
        "dcemu: unknown command \"frobnicate\" (use validate, run, topology, repadmin, get, sweep, audit, merge, node, "
        "cluster, hosts or ctl)"},
       {"run /nonexistent.toml", "/nonexistent.toml: cannot read the file"},
+      {"run " + file + " --fail-on-risk=dmsa_nope", "--fail-on-risk: no [[dmsa]] named \"dmsa_nope\""},
+      {"get " + file + " dmsa_files --dc HQ-DC1 --at 40d", "--at \"40d\": after the file's end at "},
   };
   for (const Case& c : cases) {
     Ran ran = shell(dcemu(c.arguments));
@@ -142,9 +144,22 @@ TEST_CASE("The version flag names the program, and --fail-on-risk makes a failin
   Ran gated = shell(dcemu("run " + topology("two-sites-early-completion.toml") + " --fail-on-risk"));
   CHECK(gated.exitCode == 1);
   CHECK_THAT(gated.out, Contains("--fail-on-risk: "));
+  CHECK_THAT(gated.out, Contains("--fail-on-risk: dmsa_web: 10 host services failed after the completion"));
   // A migration completed when safe passes the gate.
   Ran safe = shell(dcemu("run " + topology("migration-partitioned-branch.toml") + " --fail-on-risk"));
   CHECK(safe.exitCode == 0);
+  // The gate may name the migrations it is about: the kiosk's legacy hosts
+  // make dmsa_kiosk NO-GO, while dmsa_web and dmsa_files are GO (and lost
+  // ACEs that healed are no risk).
+  std::string planning = topology("migration-planning.toml") + " --no-what-if";
+  CHECK(shell(dcemu("run " + planning + " --fail-on-risk=dmsa_web,dmsa_files")).exitCode == 0);
+  Ran kiosk = shell(dcemu("run " + planning + " --fail-on-risk=DMSA_KIOSK"));
+  CHECK(kiosk.exitCode == 1);
+  CHECK_THAT(kiosk.out, Contains("--fail-on-risk: dmsa_kiosk: 3 hosts cannot run a dMSA"));
+  // A typo in a name the get command is given is answered with the nearest.
+  Ran typo = shell(dcemu("get " + topology("migration-planning.toml") + " dmsa_fles --dc HUB-DC1 --at 2d"));
+  CHECK(typo.exitCode == 1);
+  CHECK_THAT(typo.out, Contains("(did you mean \"dmsa_files\"?)"));
 }
 
 }  // namespace
