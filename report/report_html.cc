@@ -22,6 +22,8 @@ constexpr const char* kColours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", 
                                     "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728"};
 constexpr int kWidth = 960;
 constexpr size_t kHostsDrawn = 40;
+// Blocking and failing hosts are drawn beyond that, up to this many.
+constexpr size_t kTroubledHostsDrawn = 200;
 constexpr size_t kDcsDrawn = 12;
 
 std::string escape(std::string_view text) {
@@ -177,7 +179,21 @@ class HtmlReport {
     std::vector<std::string> dcs;
     for (const ReportDc& d : m.dcs)
       if (dcs.size() < kDcsDrawn) dcs.push_back(d.name);
-    size_t hosts = std::min(m.hosts.size(), kHostsDrawn);
+    // Hosts that block the migration or failed after its completion are
+    // always drawn, first; the others follow up to the cap.
+    std::vector<size_t> order;
+    auto troubled = [&](const ReportHost& h) {
+      return std::any_of(m.blockers.begin(), m.blockers.end(),
+                         [&](const ReportBlocker& b) { return b.host == h.host && b.service == h.service; }) ||
+             std::any_of(m.failures.begin(), m.failures.end(),
+                         [&](const ReportFailure& f) { return f.host == h.host && f.service == h.service; });
+    };
+    for (size_t h = 0; h < m.hosts.size(); ++h)
+      if (troubled(m.hosts[h])) order.push_back(h);
+    const size_t troubledCount = order.size();
+    for (size_t h = 0; h < m.hosts.size(); ++h)
+      if (!troubled(m.hosts[h])) order.push_back(h);
+    size_t hosts = std::min(m.hosts.size(), std::max(kHostsDrawn, std::min(troubledCount, kTroubledHostsDrawn)));
     const int lane = 3, row = static_cast<int>(dcs.size()) * lane + 6, top = 10;
     const int height = top + static_cast<int>(hosts) * row + 30;
     Axis x{r_.start, r_.end, 130, kWidth - 20.0};
@@ -186,11 +202,13 @@ class HtmlReport {
         "DC ({}), green while the DC's membership allows the host; red marks: the ACE lost to a "
         "replication conflict.{}</p>\n",
         escape(fmt::format("{}", fmt::join(dcs, ", "))),
-        m.hosts.size() > hosts ? fmt::format(" The first {} of {} hosts.", hosts, m.hosts.size()) : "");
+        m.hosts.size() > hosts ? fmt::format(" {} of {} hosts: the {} that block or failed first, then the others.",
+                                             hosts, m.hosts.size(), troubledCount)
+                               : "");
     out_ += fmt::format("<svg class=\"chart\" id=\"presence-{}\" width=\"{}\" height=\"{}\">\n", escape(m.dmsa), kWidth,
                         height);
     for (size_t h = 0; h < hosts; ++h) {
-      const ReportHost& host = m.hosts[h];
+      const ReportHost& host = m.hosts[order[h]];
       int y0 = top + static_cast<int>(h) * row;
       out_ += fmt::format("<text x=\"4\" y=\"{}\">{}</text>\n", y0 + row / 2 + 3, escape(host.host));
       for (size_t d = 0; d < dcs.size(); ++d) {

@@ -30,6 +30,19 @@ name = "DC1"
 site = "HQ"
 )";
 
+// An RODC beside DC1, and a dMSA superseding a service account.
+const std::string kRodcAndDmsa = R"(
+[[dc]]
+name = "RODC1"
+site = "HQ"
+rodc = true
+[[service_account]]
+name = "svc_app"
+[[dmsa]]
+name = "dmsa_app"
+supersedes = "svc_app"
+)";
+
 // The single error `text` (after the header) produces.
 std::string onlyError(const std::string& text) {
   scenario::LoadResult loaded = scenario::parseScenario(kHeader + text, "t.toml");
@@ -283,23 +296,12 @@ TEST_CASE("validate refuses what a run would: a migration step on an RODC and an
           "[sim][loader][errors]") {
   // An RODC takes no originating write: Windows refers the operation to a
   // writable DC (MS-ADTS 3.1.1.1.9), so the run would stop at the step.
-  const std::string rodcAndDmsa = R"(
-[[dc]]
-name = "RODC1"
-site = "HQ"
-rodc = true
-[[service_account]]
-name = "svc_app"
-[[dmsa]]
-name = "dmsa_app"
-supersedes = "svc_app"
-)";
-  CHECK_THAT(onlyError(rodcAndDmsa + "[[step]]\nat = \"1h\"\naction = \"start-migration\"\ndc = \"RODC1\"\n"
-                                     "dmsa = \"dmsa_app\"\n"),
+  CHECK_THAT(onlyError(kRodcAndDmsa + "[[step]]\nat = \"1h\"\naction = \"start-migration\"\ndc = \"RODC1\"\n"
+                                      "dmsa = \"dmsa_app\"\n"),
              Contains("RODC1 is an RODC, which refuses start-migration with a referral"));
   // Unless the step expects the refusal.
   scenario::LoadResult expected = scenario::parseScenario(
-      kHeader + rodcAndDmsa +
+      kHeader + kRodcAndDmsa +
           "[[step]]\nat = \"1h\"\naction = \"start-migration\"\ndc = \"RODC1\"\ndmsa = \"dmsa_app\"\n"
           "expect_error = \"referral\"\n",
       "t.toml");
@@ -311,16 +313,7 @@ supersedes = "svc_app"
 
 TEST_CASE("validate's summary counts what the file describes, in the right number", "[sim][loader]") {
   auto path = std::filesystem::temp_directory_path() / "dcemu-validate-summary.toml";
-  std::ofstream(path) << kHeader << R"(
-[[dc]]
-name = "RODC1"
-site = "HQ"
-rodc = true
-[[service_account]]
-name = "svc_app"
-[[dmsa]]
-name = "dmsa_app"
-supersedes = "svc_app"
+  std::ofstream(path) << kHeader << kRodcAndDmsa << R"(
 [[host_group]]
 name = "app"
 site = "HQ"

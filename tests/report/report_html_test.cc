@@ -1,0 +1,48 @@
+// The HTML page: the decisions first, the failures that happen regardless,
+// and a chart that always shows the hosts an administrator must act on.
+#include <catch2/catch.hpp>
+
+#include "report/report.h"
+
+namespace dcemu::report {
+namespace {
+
+using Catch::Matchers::Contains;
+
+constexpr int64_t kStart = 1767571200LL * 1000000;  // 2026-01-05T00:00:00Z
+
+TEST_CASE("The page opens with the decisions and draws blocking hosts beyond the chart's cap", "[report][html]") {
+  PlanningReport report;
+  report.start = kStart;
+  report.end = kStart + 10LL * 24 * 3600 * 1000000;
+  MigrationReport m;
+  m.dmsa = "dmsa_web";
+  m.account = "svc_web";
+  m.started = kStart + 24LL * 3600 * 1000000;
+  m.dcs.push_back({"DC1", "HQ", false, m.started, std::nullopt, 0, {}});
+  for (int h = 1; h <= 60; ++h)
+    m.hosts.push_back({"web-" + std::to_string(h), "svc_web", "HQ", true, std::nullopt, std::nullopt, {"DC1"}, {}});
+  m.blockers.push_back({"web-57", "svc_web", "DC1", "has not logged on since the start reached a DC it uses", {}});
+  report.migrations.push_back(m);
+  report.failsRegardless.push_back({"web-3", "svc_web", "RODC1",
+                                    "the RODC RODC1 holds no secret for svc_web and reaches no writable DC", kStart,
+                                    kStart, 1, "dmsa_web"});
+  decideMigrations(report);
+  std::string html = reportHtml(report);
+  size_t decisions = html.find("<h2 id=\"decisions\">");
+  REQUIRE(decisions != std::string::npos);
+  CHECK(decisions < html.find("<h2>dmsa_web superseding svc_web</h2>"));
+  CHECK_THAT(html, Contains("<td>NO-GO</td><td>dmsa_web</td>"));
+  CHECK_THAT(html, Contains("Failed logons regardless of a migration"));
+  // web-57 is the 57th host, past the first 40, and blocks: it is drawn,
+  // first.
+  size_t chart = html.find("id=\"presence-dmsa_web\"");
+  REQUIRE(chart != std::string::npos);
+  size_t blocking = html.find(">web-57</text>", chart), first = html.find(">web-1</text>", chart);
+  REQUIRE(blocking != std::string::npos);
+  CHECK(blocking < first);
+  CHECK_THAT(html, Contains("40 of 60 hosts: the 1 that block or failed first"));
+}
+
+}  // namespace
+}  // namespace dcemu::report
