@@ -44,9 +44,9 @@ dc::Xoshiro256 dcRandomStream(const Scenario& scenario, uint64_t seed, int dc) {
 }
 
 replication::DsaNames DomainLayout::dsaNames() const {
-  replication::DsaNames names;
-  for (const replication::DsaInfo& info : dsaInfos) names.add(info);
-  return names;
+  replication::DsaNames byDsa;
+  for (const replication::DsaInfo& info : dsaInfos) byDsa.add(info);
+  return byDsa;
 }
 
 int DomainLayout::dcOfDsa(const dc::Guid& dsa) const {
@@ -56,7 +56,7 @@ int DomainLayout::dcOfDsa(const dc::Guid& dsa) const {
 }
 
 dc::Result<DomainLayout> provisionDomain(const Scenario& scenario, uint64_t seed, dc::Store& store,
-                                         dc::Directory& origin, dc::Rng& originRng) {
+                                         dc::Directory& origin, dc::Xoshiro256& originRng) {
   const auto& specs = scenario.dcs;
   DomainLayout layout;
   layout.origin = originDc(scenario);
@@ -67,7 +67,7 @@ dc::Result<DomainLayout> provisionDomain(const Scenario& scenario, uint64_t seed
                                                                         : dc::Guid::random(ids));
   }
   DCEMU_RETURN_IF_ERROR(store.beginBulkLoad());
-  auto provisioned = provisionScenario(origin, scenario, layout.invocationIds, originRng);
+  auto provisioned = provisionScenario(origin, scenario, layout.invocationIds, originRng, seed);
   if (!provisioned) return provisioned.status();
   layout.names = std::move(*provisioned);
 

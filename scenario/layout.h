@@ -59,7 +59,7 @@ struct DomainLayout {
 // stream, dcRandomStream), and lays out the rest. The store is compacted
 // afterwards, ready to be copied.
 dc::Result<DomainLayout> provisionDomain(const Scenario& scenario, uint64_t seed, dc::Store& store,
-                                         dc::Directory& origin, dc::Rng& originRng);
+                                         dc::Directory& origin, dc::Xoshiro256& originRng);
 
 // Turns `replica`, a copy of the origin's store, into DC `dc`'s at time
 // zero (as a DC installed from media would be): its own invocationID, and

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "dc/provision.h"
+#include "dc/random_stream.h"
 #include "scenario/loader_internal.h"
 
 namespace dcemu::scenario {
@@ -407,7 +408,8 @@ std::vector<AttributeInput> dmsaAttributes(const DmsaSpec& dmsa) {
 }
 
 dc::Result<ProvisionedNames> provisionScenario(dc::Directory& dir, const Scenario& scenario,
-                                               const std::vector<dc::Guid>& invocationIds, dc::Rng& rng) {
+                                               const std::vector<dc::Guid>& invocationIds, dc::Xoshiro256& rng,
+                                               uint64_t seed) {
   DCEMU_RETURN_IF_ERROR(dc::provisionForest(dir, rng));
   Provisioner p(dir, scenario);
   ProvisionedNames names;
@@ -415,6 +417,7 @@ dc::Result<ProvisionedNames> provisionScenario(dc::Directory& dir, const Scenari
   DCEMU_RETURN_IF_ERROR(p.memberships());
   DCEMU_RETURN_IF_ERROR(p.rodcPolicies());
   DCEMU_RETURN_IF_ERROR(p.acls());
+  rng = dc::randomStream(seed, "configuration");
   DCEMU_RETURN_IF_ERROR(p.configuration(invocationIds, names));
   return names;
 }

@@ -28,9 +28,14 @@ struct ProvisionedNames {
 // The first part: everything but the connections, which need each DC's
 // DSA GUID (the objectGUID of its NTDS Settings, known once it exists).
 // `invocationIds` holds each DC's invocationID, in the scenario's DC order;
-// `rng` draws the domain SID. `dir` must be an empty, writable replica.
+// `rng` is the stream `dir` draws from: it draws the domain SID and the
+// domain's objects, and is then set to the stream "configuration" under
+// `seed` for the configuration's objects, so that the DSAs (and with them
+// the KCC's connections and every poll) do not depend on how many users,
+// hosts or groups the domain holds. `dir` must be an empty, writable replica.
 dc::Result<ProvisionedNames> provisionScenario(dc::Directory& dir, const Scenario& scenario,
-                                               const std::vector<dc::Guid>& invocationIds, dc::Rng& rng);
+                                               const std::vector<dc::Guid>& invocationIds, dc::Xoshiro256& rng,
+                                               uint64_t seed);
 
 // The second part: one nTDSConnection per KCC connection, under the
 // destination's NTDS Settings, named as AD names generated ones (a GUID).
