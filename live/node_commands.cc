@@ -78,6 +78,17 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     const dc::AttributeDef* def = dc::Schema::builtin().attribute(attribute);
     return def && def->syntax == dc::Syntax::Dn ? qualify(value) : value;
   };
+  // An object as `dcemu get` takes it: a DN (whole or relative to the
+  // domain), or a name the file gives (a host, an account, a DC's computer)
+  // or a step's ldap-add id.
+  auto resolve = [&](const std::string& nameOrDn) {
+    if (nameOrDn.find('=') != std::string::npos) return qualify(nameOrDn);
+    std::string label = dc::toLower(nameOrDn);
+    if (auto added = addedLabels_.find(label); added != addedLabels_.end()) return qualify(added->second);
+    if (auto guid = layout_.objects.find(label); guid != layout_.objects.end())
+      if (auto dn = node_->directory()->dnOf(guid->second)) return *dn;
+    return qualify(nameOrDn);
+  };
   const dc::Principal admin = scenario::administratorOf(*node_->directory());
   const std::string& self = nameOf(index_);
 
@@ -87,16 +98,17 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     return text ? Reply{0, *text} : usage(text.status().toString());
   }
   if (op == "showobjmeta" && args.size() == 2) {
-    auto text = replication::showObjMeta({node_->directory(), &layout_.dsaInfos[index_]}, names_, qualify(args[1]));
+    auto text = replication::showObjMeta({node_->directory(), &layout_.dsaInfos[index_]}, names_, resolve(args[1]));
     return text ? Reply{0, *text} : usage(text.status().message());
   }
   if (op == "get" && args.size() >= 2) {
     std::vector<std::string> attributes(args.begin() + 2, args.end());
     for (const std::string& name : attributes)
       if (!known(name)) return usage(fmt::format("attribute \"{}\": no such attribute in the schema", name));
-    auto object = node_->directory()->read(qualify(args[1]));
+    const std::string dn = resolve(args[1]);
+    auto object = node_->directory()->read(dn);
     if (!object) return {kDirectoryRefused, fmt::format("\"{}\" on {}: {}", args[1], self, object.status().message())};
-    return {0, fmt::format("{} on {} at {}\n", qualify(args[1]), self, scenario::formatMoment(now(), scenario_.start)) +
+    return {0, fmt::format("{} on {} at {}\n", dn, self, scenario::formatMoment(now(), scenario_.start)) +
                    report::objectText(*node_->directory(), *object, attributes)};
   }
   if (op == "usn") return {0, fmt::format("{}\n", node_->directory()->highestCommittedUsn())};

@@ -44,6 +44,10 @@ TEST_CASE("A write on one live DC reaches its site partners by notification and 
   }
   Ran alice = cluster.ctl("BR-DC1", "get CN=alice,CN=Users sAMAccountName");
   CHECK_THAT(alice.out, Catch::Matchers::Contains("sAMAccountName : alice"));
+  // A name the file gives, as `dcemu get` takes it: here a DC's computer.
+  Ran byName = cluster.ctl("BR-DC1", "get hq-dc1 sAMAccountName");
+  INFO(byName.out);
+  CHECK_THAT(byName.out, Catch::Matchers::Contains("sAMAccountName : HQ-DC1$"));
 
   // The same refusal the simulator's steps report.
   Ran again = cluster.ctl("HQ-DC2", "add CN=alice,CN=Users objectClass=user");
