@@ -298,10 +298,9 @@ CommandOutput runCommand(const std::string& file, const RunOptions& options) {
   output.out = text;
   if (!findings.empty() || !divergence.empty()) output.exitCode = 1;
   if (options.failOnRisk) {
-    for (const report::MigrationReport& m : report.migrations) {
-      if (!report::PlanningReport{.migrations = {m}}.atRisk(*options.failOnRisk)) continue;
-      for (const std::string& risk : m.decision.risks)
-        output.err += fmt::format("--fail-on-risk: {}: {}\n", m.dmsa, risk);
+    for (const report::MigrationReport* m : report.atRisk(*options.failOnRisk)) {
+      for (const std::string& risk : m->decision.risks)
+        output.err += fmt::format("--fail-on-risk: {}: {}\n", m->dmsa, risk);
       output.exitCode = 1;
     }
   }

@@ -17,14 +17,10 @@ dc::Status Node::open(dc::StoreEnv& env, const std::string& path) {
   close();  // RocksDB locks a store: the one open may be the one asked for
   auto store = dc::Store::open(env, path);
   if (!store) return store.status();
-  return attach(std::move(*store));
+  return open(std::move(*store));
 }
 
 dc::Status Node::open(std::unique_ptr<dc::Store> store) {
-  return attach(std::move(store));
-}
-
-dc::Status Node::attach(std::unique_ptr<dc::Store> store) {
   close();
   auto directory =
       dc::Directory::open(*store, dc::DirectoryOptions{settings_.domain, settings_.readOnly}, clock_, rng_);

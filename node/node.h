@@ -73,8 +73,6 @@ class Node {
   const ReplicationScheduler& replication() const { return scheduler_; }
 
  private:
-  dc::Status attach(std::unique_ptr<dc::Store> store);
-
   DcSettings settings_;
   dc::Clock& clock_;
   dc::Xoshiro256 rng_;

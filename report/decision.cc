@@ -151,13 +151,15 @@ void decideMigrations(PlanningReport& report) {
   }
 }
 
-bool PlanningReport::atRisk(const std::vector<std::string>& dmsas) const {
-  return std::any_of(migrations.begin(), migrations.end(), [&](const MigrationReport& m) {
+std::vector<const MigrationReport*> PlanningReport::atRisk(const std::vector<std::string>& dmsas) const {
+  std::vector<const MigrationReport*> risky;
+  for (const MigrationReport& m : migrations) {
     bool chosen = dmsas.empty() || std::any_of(dmsas.begin(), dmsas.end(), [&](const std::string& name) {
                     return dc::toLower(name) == dc::toLower(m.dmsa);
                   });
-    return chosen && m.decision.atRisk;
-  });
+    if (chosen && m.decision.atRisk) risky.push_back(&m);
+  }
+  return risky;
 }
 
 }  // namespace dcemu::report

@@ -166,9 +166,9 @@ struct PlanningReport {
   std::vector<ReportFailurePeriod> failsRegardless;
   std::optional<WhatIfTable> whatIf;
 
-  // Whether a migration (any, or one of `dmsas`, by name ignoring case) is
-  // at risk: what --fail-on-risk gates on.
-  bool atRisk(const std::vector<std::string>& dmsas = {}) const;
+  // The migrations at risk (of all, or of `dmsas`, names ignoring case):
+  // what --fail-on-risk gates on.
+  std::vector<const MigrationReport*> atRisk(const std::vector<std::string>& dmsas = {}) const;
 };
 
 // Each migration's decision, from what the run and the what-if table (when

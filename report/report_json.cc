@@ -38,7 +38,7 @@ class JsonReport {
                                          {"cause", p.reason}});
     }
     out["what_if"] = r_.whatIf ? whatIf(*r_.whatIf) : Json();
-    out["at_risk"] = r_.atRisk();
+    out["at_risk"] = !r_.atRisk().empty();
     return out;
   }
 
