@@ -98,7 +98,7 @@ class ProgressLine {
                      scenario::formatDuration(static_cast<int64_t>(eta) * scenario::kMicrosPerSecond)));
   }
   void forks(size_t done, size_t total) {
-    if (on_ && (due() || done == total)) show(fmt::format("what-if: {} of {} completion moments run", done, total));
+    if (on_ && (due() || done == total)) show(fmt::format("what-if: {} of {} forks run", done, total));
   }
   void clear() {
     if (on_ && shown_) fmt::print(stderr, "\r\033[K");

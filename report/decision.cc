@@ -112,11 +112,18 @@ void decideOne(const PlanningReport& report, MigrationReport& m) {
       d.notes.push_back(fmt::format(
           "safe from {} is later: until then some host's ACE is missing on a DC its locator may use but did not use",
           when(*m.safeFrom)));
-    } else if (every > 0 && *d.completeFrom - *m.safeFrom >= every) {
+    } else if (std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+                 return !c.clean && c.at >= *m.safeFrom && c.at < *d.completeFrom;
+               })) {
       d.notes.push_back(fmt::format(
           "safe from {} is earlier: completing between it and {} still makes host services fail (see the what-if "
           "table)",
           when(*m.safeFrom), when(*d.completeFrom)));
+    } else if (!report.whatIf->changeWindows.empty()) {
+      d.notes.push_back(
+          fmt::format("the what-if tries moments in the change windows ({}) only: {} is the first after "
+                      "safe from {}",
+                      report.whatIf->changeWindows, when(*d.completeFrom), when(*m.safeFrom)));
     } else if (every > 0) {
       d.notes.push_back(fmt::format("the what-if's moments are {} apart: {} is the first after safe from {}",
                                     scenario::formatDuration(every), when(*d.completeFrom), when(*m.safeFrom)));

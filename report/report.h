@@ -143,6 +143,9 @@ struct WhatIfMoment {
 
 struct WhatIfTable {
   int64_t every = 0;  // the spacing of candidate moments; 0 for one --complete-at
+  // The file's [planning] change_windows the moments were taken from, as
+  // text ("Sat 02:00-06:00"); empty when any moment was a candidate.
+  std::string changeWindows;
   std::vector<WhatIfMoment> moments;
   // Per migration: the earliest candidate with no failing host, and the
   // time since the last candidate before it that had one (none when no

@@ -126,6 +126,7 @@ class JsonReport {
   Json whatIf(const WhatIfTable& t) const {
     Json out;
     out["every_s"] = t.every ? Json(t.every / scenario::kMicrosPerSecond) : Json();
+    out["change_windows"] = t.changeWindows.empty() ? Json() : Json(t.changeWindows);
     out["moments"] = Json::array();
     for (const WhatIfMoment& moment : t.moments) {
       Json outcomes = Json::array();

@@ -227,10 +227,14 @@ class TextReport {
 
   void whatIf(const WhatIfTable& t) {
     if (t.moments.empty()) return;
+    std::string moments = t.changeWindows.empty()
+                              ? fmt::format("every {}", scenario::formatDuration(t.every))
+                              : fmt::format("in the change windows {}, from each opening every {} while open",
+                                            t.changeWindows, scenario::formatDuration(t.every));
     out_ += t.every ? fmt::format(
                           "what if    each started migration were completed instead at one of these moments "
-                          "(every {}); host services that would fail because of it:\n",
-                          scenario::formatDuration(t.every))
+                          "({}); host services that would fail because of it:\n",
+                          moments)
                     : "what if    each started migration were completed instead at this moment; host services that "
                       "would fail because of it:\n";
     Row header{"complete at"};

@@ -144,18 +144,19 @@ void readGlobalSections(const toml::table& root, Scenario& s, LoadErrors& errors
   });
 }
 
-// A schedule: "always" or a list of { days, from, to } windows in UTC.
-void readSchedule(TomlFields& f, Schedule& out, LoadErrors& errors) {
-  const toml::node* value = f.node("schedule");
+// A schedule under `key`: "always" or a list of { days, from, to }
+// windows in UTC.
+void readSchedule(TomlFields& f, std::string_view key, Schedule& out, LoadErrors& errors) {
+  const toml::node* value = f.node(key);
   if (!value) return;
   if (value->is_string()) {
     if (*value->value<std::string>() != "always")
-      f.fail("schedule", "\"schedule\" must be \"always\" or a list of windows");
+      f.fail(key, fmt::format("\"{}\" must be \"always\" or a list of windows", key));
     return;
   }
   const toml::array* windows = value->as_array();
   if (!windows || windows->empty()) {
-    f.fail("schedule", "\"schedule\" must be \"always\" or a non-empty list of windows");
+    f.fail(key, fmt::format("\"{}\" must be \"always\" or a non-empty list of windows", key));
     return;
   }
   out = Schedule();
@@ -192,6 +193,14 @@ void readSchedule(TomlFields& f, Schedule& out, LoadErrors& errors) {
         out.open[(day * 24 * 60 + minute) / 15 % Schedule::kSlots] = true;
     }
   }
+}
+
+void readPlanning(const toml::table& root, Scenario& s, LoadErrors& errors) {
+  withSection(root, "planning", errors, [&](TomlFields& f) {
+    Schedule windows = Schedule::always();
+    readSchedule(f, "change_windows", windows, errors);
+    if (!windows.isAlways()) s.changeWindows = windows;
+  });
 }
 
 void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors& errors) {
@@ -255,7 +264,7 @@ void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors
       else
         link.interval = *interval;
     }
-    readSchedule(f, link.schedule, errors);
+    readSchedule(f, "schedule", link.schedule, errors);
     if (auto d = f.duration("latency")) link.latency = *d;
     if (auto d = f.duration("jitter")) link.jitter = *d;
     parseWith(f, "bandwidth", parseBandwidth, link.bandwidthBitsPerSecond);
@@ -481,10 +490,11 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
   Scenario s;
   s.file = fileName;
   Names names;
-  static const char* kSections[] = {
-      "simulation", "domain",     "kerberos", "replication",     "site", "dc",         "site_link", "site_link_bridge",
-      "ou",         "user",       "group",    "service_account", "dmsa", "host_group", "acl",       "step",
-      "fault",      "user_group", "workload"};  // the last two: dcemu's extensions, docs/topology-format.md
+  static const char*
+      kSections[] = {"simulation", "domain",           "kerberos", "replication", "site",  "dc",
+                     "site_link",  "site_link_bridge", "ou",       "user",        "group", "service_account",
+                     "dmsa",       "host_group",       "acl",      "step",        "fault", "user_group",
+                     "workload",   "planning"};  // the last three: dcemu's extensions, docs/topology-format.md
   for (const auto& [key, value] : root) {
     bool known = false;
     for (const char* section : kSections) known = known || key.str() == section;
@@ -493,6 +503,7 @@ LoadResult parseScenario(std::string_view text, const std::string& fileName) {
                                            nearestKeyHint(key.str(), {std::begin(kSections), std::end(kSections)})));
   }
   readGlobalSections(root, s, errors);
+  readPlanning(root, s, errors);
   readTopology(root, s, names, errors);
   readAccounts(root, s, names, errors);
   checkMemberships(root, s, names, errors);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "replication/connections.h"
 #include "scenario/loader_internal.h"
 
 namespace dcemu::scenario {
@@ -34,6 +35,58 @@ constexpr AclRight kAclRights[] = {
 };
 
 }  // namespace
+
+std::string describeSchedule(const Schedule& schedule) {
+  if (schedule.isAlways()) return "always";
+  static const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  constexpr int kSlotsPerDay = Schedule::kSlots / 7;
+  auto clock = [](int slot) { return fmt::format("{:02}:{:02}", slot / 4, slot % 4 * 15); };
+  // Each day's open runs, as text.
+  std::vector<std::string> days(7);
+  for (int day = 0; day < 7; ++day) {
+    std::vector<std::string> runs;
+    for (int slot = 0; slot < kSlotsPerDay;) {
+      if (!schedule.open[day * kSlotsPerDay + slot]) {
+        ++slot;
+        continue;
+      }
+      int end = slot;
+      while (end < kSlotsPerDay && schedule.open[day * kSlotsPerDay + end]) ++end;
+      runs.push_back(clock(slot) + "-" + clock(end));
+      slot = end;
+    }
+    for (const std::string& run : runs) days[day] += (days[day].empty() ? "" : " ") + run;
+  }
+  // Consecutive days with the same windows share an entry.
+  std::vector<std::string> entries;
+  for (int day = 0; day < 7;) {
+    int last = day;
+    while (last + 1 < 7 && days[last + 1] == days[day]) ++last;
+    if (!days[day].empty())
+      entries.push_back((last == day ? std::string(kDays[day]) : fmt::format("{}-{}", kDays[day], kDays[last])) + " " +
+                        days[day]);
+    day = last + 1;
+  }
+  std::string text;
+  for (const std::string& entry : entries) text += (text.empty() ? "" : ", ") + entry;
+  return text;
+}
+
+std::vector<std::pair<int64_t, int64_t>> openPeriods(const Schedule& schedule, int64_t from, int64_t to) {
+  Schedule closed;
+  for (int slot = 0; slot < Schedule::kSlots; ++slot) closed.open[slot] = !schedule.open[slot];
+  std::vector<std::pair<int64_t, int64_t>> periods;
+  for (int64_t at = from; at < to;) {
+    int64_t open = replication::nextOpenInstant(schedule, at);
+    if (open >= to) break;
+    // An always-open schedule never closes: nextOpenInstant of the empty
+    // complement is INT64_MAX.
+    int64_t close = std::min(replication::nextOpenInstant(closed, open), to);
+    periods.push_back({open, close});
+    at = close;
+  }
+  return periods;
+}
 
 std::optional<std::string> aclRightSddl(std::string_view right) {
   for (const AclRight& r : kAclRights)

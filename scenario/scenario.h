@@ -110,6 +110,15 @@ struct HostGroup {
   std::vector<std::string> hostNames() const;
 };
 
+// A weekly schedule as a person reads it: "Sat 02:00-06:00, Sun
+// 02:00-06:00" (days with the same windows share one entry: "Mon-Fri
+// 20:00-24:00"), or "always".
+std::string describeSchedule(const Schedule& schedule);
+
+// The periods [open, close) in which `schedule` is open between two
+// instants (Unix microseconds), clipped to them.
+std::vector<std::pair<int64_t, int64_t>> openPeriods(const Schedule& schedule, int64_t from, int64_t to);
+
 // An [[acl]] right, by its long name or its SDDL short form (CreateChild
 // or CC, WriteProperty or WP, GenericAll or GA ...): the SDDL rights
 // string, or none when unknown. CreateDMSA (CreateChild limited to the
@@ -208,6 +217,10 @@ struct Scenario {
   // [workload] (a dcemu extension): background originating changes, each a
   // new description on a random user, per writable DC per hour (Poisson).
   double changesPerDcPerHour = 0;
+  // [planning] (a dcemu extension): the weekly windows in which an
+  // administrator may complete a migration; the what-if tries moments in
+  // them only. None: any moment.
+  std::optional<Schedule> changeWindows;
 
   std::vector<Site> sites;
   std::vector<DcSpec> dcs;

@@ -30,46 +30,40 @@ void countFailure(std::vector<report::ReportFailure>& list, const report::Report
   ++list.back().count;
 }
 
-// One fork: what completing `dmsas` at `at` did to each. A host service's
-// failure after the completion counts against it unless the same host
-// service was failing at that time of the run without it (`baseline`).
-dc::Result<report::WhatIfMoment> runFork(const scenario::Scenario& scenario, uint64_t seed,
-                                         const std::vector<std::string>& dmsas, int64_t at, int64_t runEnd,
-                                         const report::LogonLog& baseline) {
-  scenario::Scenario fork = forkCompletingAt(scenario, dmsas, at);
+// One fork: what completing `dmsa` alone at `at` did to it, the file's
+// other migrations going on as the file says. A host service's failure
+// after the completion counts against it unless the same host service was
+// failing at that time of the run without it (`baseline`).
+dc::Result<report::WhatIfMoment::Outcome> runFork(const scenario::Scenario& scenario, uint64_t seed,
+                                                  const std::string& dmsa, int64_t at, int64_t runEnd,
+                                                  const report::LogonLog& baseline) {
+  scenario::Scenario fork = forkCompletingAt(scenario, {dmsa}, at);
   auto world = World::create(fork, seed, false);
   if (!world) return world.status();
-  int64_t span = forkSpan(fork, at, runEnd);
-  (*world)->runUntil(span);
+  (*world)->runUntil(forkSpan(fork, at, runEnd));
   report::PlanningReport report = (*world)->planningReport();
-  report::WhatIfMoment moment;
-  moment.at = scenario.start + at;
-  moment.observedUntil = scenario.start + span;
-  for (const std::string& dmsa : dmsas) {
-    report::WhatIfMoment::Outcome outcome;
-    outcome.dmsa = dmsa;
-    for (const report::MigrationReport& m : report.migrations) {
-      if (dc::toLower(m.dmsa) != dc::toLower(dmsa)) continue;
-      outcome.dmsa = m.dmsa;
-      outcome.refused = !m.completed;
-      if (outcome.refused) continue;
-      for (const report::ReportHost& host : m.hosts) {
-        for (const kdc::LogonOutcome& failure :
-             (*world)->risk().logons().failuresSince(host.host, host.service, *m.completed)) {
-          bool anyway = baseline.failingAt(host.host, host.service, failure.at);
-          countFailure(anyway ? outcome.failsRegardless : outcome.failures, host, failure);
-        }
+  report::WhatIfMoment::Outcome outcome;
+  outcome.dmsa = dmsa;
+  for (const report::MigrationReport& m : report.migrations) {
+    if (dc::toLower(m.dmsa) != dc::toLower(dmsa)) continue;
+    outcome.dmsa = m.dmsa;
+    outcome.refused = !m.completed;
+    if (outcome.refused) continue;
+    for (const report::ReportHost& host : m.hosts) {
+      for (const kdc::LogonOutcome& failure :
+           (*world)->risk().logons().failuresSince(host.host, host.service, *m.completed)) {
+        bool anyway = baseline.failingAt(host.host, host.service, failure.at);
+        countFailure(anyway ? outcome.failsRegardless : outcome.failures, host, failure);
       }
     }
-    if (outcome.refused) {
-      for (const Finding& f : (*world)->findings())
-        if (f.at == at && f.message.starts_with(kForkLocation) && f.message.find(dmsa) != std::string::npos)
-          outcome.refusal = f.message.substr(f.message.find(": ") + 2);
-      if (outcome.refusal.empty()) outcome.refusal = "it did not take effect";
-    }
-    moment.outcomes.push_back(std::move(outcome));
   }
-  return moment;
+  if (outcome.refused) {
+    for (const Finding& f : (*world)->findings())
+      if (f.at == at && f.message.starts_with(kForkLocation) && f.message.find(dmsa) != std::string::npos)
+        outcome.refusal = f.message.substr(f.message.find(": ") + 2);
+    if (outcome.refusal.empty()) outcome.refusal = "it did not take effect";
+  }
+  return outcome;
 }
 
 }  // namespace
@@ -135,8 +129,18 @@ dc::Result<report::WhatIfTable> buildWhatIfTable(const scenario::Scenario& scena
     candidates.push_back(*options.completeAt);
   } else {
     table.every = options.every.value_or(12 * scenario::kMicrosPerHour);
-    for (int64_t at = table.every; at < options.runEnd; at += table.every)
-      if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
+    if (scenario.changeWindows) {
+      // Each window's opening, then every `every` while it stays open: the
+      // moments an administrator may complete in.
+      table.changeWindows = scenario::describeSchedule(*scenario.changeWindows);
+      for (auto [open, close] :
+           scenario::openPeriods(*scenario.changeWindows, scenario.start, scenario.start + options.runEnd))
+        for (int64_t at = open - scenario.start; at < close - scenario.start; at += table.every)
+          if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
+    } else {
+      for (int64_t at = table.every; at < options.runEnd; at += table.every)
+        if (!migrationsOpenAt(scenario, at).empty()) candidates.push_back(at);
+    }
   }
   // The run without a completion, to the end of the longest fork: what
   // fails anyway.
@@ -147,19 +151,29 @@ dc::Result<report::WhatIfTable> buildWhatIfTable(const scenario::Scenario& scena
     (*world)->runUntil(forkSpan(scenario, candidates.back(), options.runEnd));
     baseline = (*world)->risk().logons();
   }
-  std::vector<std::optional<dc::Result<report::WhatIfMoment>>> results(candidates.size());
+  // One fork per moment and migration open there.
+  struct Fork {
+    size_t moment;
+    std::string dmsa;
+  };
+  std::vector<Fork> forks;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    table.moments.push_back(
+        {scenario.start + candidates[i], {}, scenario.start + forkSpan(scenario, candidates[i], options.runEnd)});
+    for (std::string& dmsa : migrationsOpenAt(scenario, candidates[i])) forks.push_back({i, std::move(dmsa)});
+  }
+  std::vector<std::optional<dc::Result<report::WhatIfMoment::Outcome>>> results(forks.size());
   size_t done = 0;
   std::mutex progress;
-  dc::forEachIndexInParallel(candidates.size(), options.jobs, [&](size_t i) {
-    results[i] =
-        runFork(scenario, seed, migrationsOpenAt(scenario, candidates[i]), candidates[i], options.runEnd, baseline);
+  dc::forEachIndexInParallel(forks.size(), options.jobs, [&](size_t i) {
+    results[i] = runFork(scenario, seed, forks[i].dmsa, candidates[forks[i].moment], options.runEnd, baseline);
     std::lock_guard<std::mutex> lock(progress);
     ++done;
-    if (options.progress) options.progress(done, candidates.size());
+    if (options.progress) options.progress(done, forks.size());
   });
-  for (auto& result : results) {
-    if (!*result) return result->status();
-    table.moments.push_back(std::move(**result));
+  for (size_t i = 0; i < forks.size(); ++i) {
+    if (!*results[i]) return results[i]->status();
+    table.moments[forks[i].moment].outcomes.push_back(std::move(**results[i]));
   }
   // Per migration, the earliest moment with no failing host service.
   std::vector<std::string> names;

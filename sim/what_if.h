@@ -1,7 +1,9 @@
 // The what-if completion table: for candidate moments, what completing each
 // started migration there would break. Exact rather than estimated: each
-// moment is a fork of the run that completes the migrations at that moment
-// and runs on, and a host service's failure in a fork counts against the
+// moment and migration open there is a fork of the run that completes that
+// migration alone at that moment, the others going on as the file says (so
+// one migration's failures are never another's), and runs on; a host
+// service's failure in a fork counts against the
 // moment only when the same host service was not failing at that time of
 // the run without the completion (run once, to the longest fork's end):
 // what happens anyway is told apart as failing regardless. A fork is a replay: the same file and seed with the

@@ -179,6 +179,10 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
              Contains("t.toml:19:14: a schedule window's from and to are equal"));
   CHECK_THAT(onlyError(link + "schedule = [ { from = \"24:00\", to = \"06:00\" } ]\n"),
              Contains("starts before 24:00"));
+  CHECK_THAT(onlyError("[planning]\nchange_windows = \"weekends\"\n"),
+             Contains("t.toml:12:18: \"change_windows\" must be \"always\" or a list of windows"));
+  CHECK_THAT(onlyError("[planning]\nchange_windows = [ { days = \"Caturday\", from = \"02:00\", to = \"06:00\" } ]\n"),
+             Contains("t.toml:12:"));
 }
 
 TEST_CASE("validate refuses a step naming an object before the step that makes it, and colliding user groups",

@@ -54,7 +54,7 @@ bool sameFailures(const std::vector<report::ReportFailure>& a, const std::vector
   return true;
 }
 
-TEST_CASE("The what-if table agrees, host for host, with runs that really complete at those moments",
+TEST_CASE("Each what-if column agrees, host for host, with a run that really completes that migration alone there",
           "[sim][what-if]") {
   std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-planning.toml";
   scenario::LoadResult loaded = scenario::loadScenarioFile(file);
@@ -70,16 +70,17 @@ TEST_CASE("The what-if table agrees, host for host, with runs that really comple
     for (const report::WhatIfMoment& m : table->moments)
       if (m.at == scenario.start + offset) moment = &m;
     REQUIRE(moment);
-    // The same file with the completions written into it, after its steps.
-    std::string completing = text;
-    for (const auto& outcome : moment->outcomes)
-      completing +=
+    for (const auto& outcome : moment->outcomes) {
+      // The same file with this migration's completion alone written into
+      // it, after its steps: each column completes one migration while the
+      // others go on as the file says.
+      std::string completing =
+          text +
           fmt::format("\n[[step]]\nat = \"{}\"\naction = \"complete-migration\"\ndc = \"HUB-DC1\"\ndmsa = \"{}\"\n",
                       scenario::formatDuration(offset), outcome.dmsa);
-    completing = std::regex_replace(
-        completing, std::regex("duration = \"10d\""),
-        fmt::format("duration = \"{}\"", scenario::formatDuration(moment->observedUntil - scenario.start)));
-    for (const auto& outcome : moment->outcomes) {
+      completing = std::regex_replace(
+          completing, std::regex("duration = \"10d\""),
+          fmt::format("duration = \"{}\"", scenario::formatDuration(moment->observedUntil - scenario.start)));
       INFO("completing " << outcome.dmsa << " at " << scenario::formatDuration(offset));
       CHECK_FALSE(outcome.refused);
       CHECK(sameFailures(outcome.failures,
@@ -328,6 +329,56 @@ replace = { "msDS-GroupMSAMembership" = "O:BAD:(A;;RP;;;legacy-print-servers)" }
     CHECK(host["ace_history"].empty());
   }
   CHECK(legacy == 12);
+}
+
+// [planning] change_windows: the table tries the windows' moments only, and
+// each of them answers as it does without the windows (a fork depends on
+// its moment alone), so "complete from" is the first usable moment of the
+// unrestricted answer.
+TEST_CASE("Change windows limit the what-if to their moments and leave each moment's answer as it was",
+          "[sim][what-if][planning]") {
+  std::string file = std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-planning.toml";
+  std::string text = readFile(file);
+  auto path = std::filesystem::temp_directory_path() / "dcemu-change-windows.toml";
+  std::ofstream(path) << text << "\n[planning]\nchange_windows = [ { from = \"00:00\", to = \"01:00\" } ]\n";
+  scenario::LoadResult windowed = scenario::loadScenarioFile(path.string());
+  scenario::LoadResult plain = scenario::loadScenarioFile(file);
+  REQUIRE(windowed.scenario);
+  REQUIRE(plain.scenario);
+  WhatIfOptions options{12 * scenario::kMicrosPerHour, std::nullopt, plain.scenario->effectiveDuration(), 2};
+  auto limited = buildWhatIfTable(*windowed.scenario, 1, options);
+  auto every = buildWhatIfTable(*plain.scenario, 1, options);
+  REQUIRE(limited.isOk());
+  REQUIRE(every.isOk());
+  CHECK(limited->changeWindows == "Mon-Sun 00:00-01:00");
+  REQUIRE_FALSE(limited->moments.empty());
+  for (const report::WhatIfMoment& moment : limited->moments) {
+    int64_t timeOfDay = (moment.at - plain.scenario->start) % scenario::kMicrosPerDay;
+    CHECK(timeOfDay < scenario::kMicrosPerHour);
+    auto same = std::find_if(every->moments.begin(), every->moments.end(),
+                             [&](const report::WhatIfMoment& m) { return m.at == moment.at; });
+    REQUIRE(same != every->moments.end());
+    REQUIRE(same->outcomes.size() == moment.outcomes.size());
+    for (size_t i = 0; i < moment.outcomes.size(); ++i)
+      CHECK(sameFailures(same->outcomes[i].failures, moment.outcomes[i].failures));
+  }
+  // Each migration's earliest clean moment is the unrestricted table's
+  // first clean moment inside a window.
+  REQUIRE(limited->earliest.size() == every->earliest.size());
+  for (size_t e = 0; e < limited->earliest.size(); ++e) {
+    std::optional<int64_t> expected;
+    for (const report::WhatIfMoment& moment : every->moments) {
+      int64_t timeOfDay = (moment.at - plain.scenario->start) % scenario::kMicrosPerDay;
+      bool inWindow = timeOfDay < scenario::kMicrosPerHour;
+      for (const auto& outcome : moment.outcomes)
+        if (inWindow && !expected && outcome.dmsa == limited->earliest[e].dmsa && !outcome.refused &&
+            outcome.failures.empty())
+          expected = moment.at;
+    }
+    INFO(limited->earliest[e].dmsa);
+    CHECK(limited->earliest[e].at == expected);
+  }
+  CHECK(limited->earliest[0].at);  // dmsa_web becomes clean inside a window
 }
 
 }  // namespace
