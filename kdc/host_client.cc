@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dc/text.h"
 #include "kdc/rodc_policy.h"
 
 namespace dcemu::kdc {
@@ -97,6 +98,9 @@ LogonOutcome HostClient::logon(HostEnvironment& env) {
   if (kdcDc < 0) return fail(env, dc, false, forwardFailure(env, dc, service_.account));
   KdcReply reply = env.asExchange(kdcDc, {service_.account, env.now(), service_.machineAccount});
   if (reply.ok()) migratedTo_.reset();
+  // The superseded-by answer a capable host follows is how the migration
+  // works, not a refusal to audit.
+  if (!reply.ok() && !(reply.supersededBy && service_.dmsaCapable)) logRefusedAs(env, kdcDc, service_.account, reply);
   if (reply.ok() && kdcDc != dc) env.revealSecret(dc, kdcDc, service_.account);
   return handleReply(env, kdcDc, false, reply);
 }
@@ -168,6 +172,7 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
   if (kdcDc < 0) return fail(env, dc, renewal, forwardFailure(env, dc, *migratedTo_));
   KdcReply reply = env.asExchange(kdcDc, {*migratedTo_, env.now(), service_.machineAccount});
   if (!reply.ok()) {
+    logRefusedAs(env, kdcDc, *migratedTo_, reply);
     if (reply.error == KrbError::Skew) stickyDc_ = -1;
     bool notMember =
         reply.error == KrbError::Policy && reply.message.find("msDS-GroupMSAMembership") != std::string::npos;
@@ -201,6 +206,36 @@ LogonOutcome HostClient::logonAsDmsa(HostEnvironment& env, int dc, bool renewal)
   }
   if (kdcDc != dc) env.revealSecret(dc, kdcDc, *migratedTo_);
   return accept(env, kdcDc, renewal, reply);
+}
+
+// A refused AS request in the DC's Security log: 4771 when the
+// pre-authentication failed (a clock skew, 0x25), 4768 with its result code
+// otherwise (0x6 unknown principal, 0xC policy, 0x12 disabled), as
+// Microsoft's pages for 4768 and 4771 list them. The client address is the
+// host's name where Windows gives its IP address.
+void HostClient::logRefusedAs(HostEnvironment& env, int dc, const std::string& account, const KdcReply& reply) {
+  std::string realm = dc::toUpperAscii(env.domain());
+  std::string code = fmt::format("0x{:X}", static_cast<int>(reply.error));
+  if (reply.error == KrbError::Skew) {
+    env.log({env.now(),
+             event_id::kPreauthFailed,
+             env.dcName(dc),
+             {{"Account Name", account},
+              {"Service Name", "krbtgt/" + realm},
+              {"Client Address", service_.host},
+              {"Failure Code", code},
+              {"Pre-Authentication Type", "2"}}});
+    return;
+  }
+  env.log({env.now(),
+           event_id::kTgtRequested,
+           env.dcName(dc),
+           {{"Account Name", account},
+            {"Supplied Realm Name", realm},
+            {"Service Name", "krbtgt"},
+            {"Client Address", service_.host},
+            {"Result Code", code},
+            {"Pre-Authentication Type", "2"}}});
 }
 
 // Client event 307: the old account is linked to a dMSA; logged in the

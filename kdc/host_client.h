@@ -130,6 +130,8 @@ class HostClient {
   LogonOutcome handleReply(HostEnvironment& env, int dc, bool renewal, const KdcReply& reply);
   LogonOutcome logonAsDmsa(HostEnvironment& env, int dc, bool renewal);
   void learn(HostEnvironment& env, int dc, const KdcReply& reply);
+  // The Security event KDC `dc` logs for an AS request it refused.
+  void logRefusedAs(HostEnvironment& env, int dc, const std::string& account, const KdcReply& reply);
   void logMigration(HostEnvironment& env, std::string status, bool complete,
                     std::optional<std::string> dmsa = std::nullopt);
 

@@ -271,14 +271,23 @@ int runHosts(const HostsOptions& options) {
   std::vector<scenario::PlannedClient> planned =
       scenario::planHostClients(scenario, options.seed.value_or(scenario.seed));
   std::vector<kdc::HostClient> clients;
-  // (when, client, a host-logon step's fresh logon rather than the schedule's renewal)
-  using Due = std::tuple<int64_t, size_t, bool>;
+  // What is due: the schedule's logon or renewal, a host-logon step's fresh
+  // logon (which leaves the schedule as it was), or the `cycle`th reboot
+  // (a fresh logon the schedule restarts from).
+  enum class Kind { renewal, stepLogon, reboot };
+  using Due = std::tuple<int64_t, size_t, Kind, int>;  // (when, client, kind, reboot cycle)
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
   std::vector<int64_t> scheduled;  // per client: its next scheduled logon or renewal
+  uint64_t seed = options.seed.value_or(scenario.seed);
+  auto dueReboot = [&](size_t index, int cycle) {
+    if (auto at = scenario::rebootAt(scenario, planned[index], seed, cycle))
+      due.push({*at, index, Kind::reboot, cycle});
+  };
   for (const scenario::PlannedClient& client : planned) {
     clients.emplace_back(client.spec, client.locatorSeed);
-    due.push({client.firstLogon, clients.size() - 1, false});
+    due.push({client.firstLogon, clients.size() - 1, Kind::renewal, 0});
     scheduled.push_back(client.firstLogon);
+    dueReboot(clients.size() - 1, 0);
   }
   for (const scenario::Step& step : scenario.steps) {
     if (step.action == "expect-auth" || step.action == "expect-event")
@@ -290,7 +299,7 @@ int runHosts(const HostsOptions& options) {
     if (client == planned.end())
       fmt::print("line {}: host-logon refused: no service {} on host {}\n", step.where.line, step.service, step.host);
     else
-      due.push({scenario.start + step.at, static_cast<size_t>(client - planned.begin()), true});
+      due.push({scenario.start + step.at, static_cast<size_t>(client - planned.begin()), Kind::stepLogon, 0});
   }
   RemoteHostEnvironment env(scenario, *peers, *secret, tls.get(), clock, journal);
   // The simulator renews a TGT the moment it ends, which the KDC still
@@ -313,7 +322,7 @@ int runHosts(const HostsOptions& options) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       continue;
     }
-    auto [when, index, forced] = due.top();
+    auto [when, index, kind, cycle] = due.top();
     if (clock.nowMicros() < when) {
       // Waits in steps short enough to notice SIGTERM.
       auto wall =
@@ -322,14 +331,16 @@ int runHosts(const HostsOptions& options) {
       continue;
     }
     due.pop();
+    // A reboot since moved the schedule: this renewal is no longer due.
+    if (kind == Kind::renewal && when != scheduled[index]) continue;
     const scenario::PlannedClient& plan = planned[index];
     env.site = scenario.sites[plan.site].name;
-    kdc::LogonOutcome outcome = forced ? clients[index].logon(env) : clients[index].renew(env);
-    // A host-logon step's logon leaves the schedule as it was.
-    if (!forced) {
+    kdc::LogonOutcome outcome = kind == Kind::renewal ? clients[index].renew(env) : clients[index].logon(env);
+    if (kind != Kind::stepLogon) {
       scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime - renewEarly : scenario::kRetryAfterFailure);
-      due.push({scheduled[index], index, false});
+      due.push({scheduled[index], index, Kind::renewal, 0});
     }
+    if (kind == Kind::reboot) dueReboot(index, cycle + 1);
     int64_t next = scheduled[index];
     journal.write({"logon", std::to_string(outcome.at), plan.spec.host, plan.service, outcome.renewal ? "1" : "0",
                    outcome.ok ? "1" : "0", outcome.identity, outcome.dc, outcome.reason, std::to_string(next)});

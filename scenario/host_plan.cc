@@ -63,12 +63,22 @@ std::vector<PlannedClient> planHostClients(const Scenario& scenario, uint64_t se
         client.site = group.site;
         client.service = service;
         dc::Xoshiro256 start = dc::randomStream(seed, fmt::format("logon/{}/{}", host, service));
-        client.firstLogon = scenario.start + static_cast<int64_t>(dc::uniformBelow(start, kFirstLogonSpan));
+        client.firstLogon = scenario.start + static_cast<int64_t>(dc::uniformBelow(start, group.firstLogonSpread));
+        client.rebootEvery = group.rebootEvery;
+        client.rebootFirst = group.rebootFirst;
+        client.rebootWindow = group.rebootWindow;
         clients.push_back(std::move(client));
       }
     }
   }
   return clients;
+}
+
+std::optional<int64_t> rebootAt(const Scenario& scenario, const PlannedClient& client, uint64_t seed, int cycle) {
+  if (client.rebootEvery == 0) return std::nullopt;
+  dc::Xoshiro256 moment = dc::randomStream(seed, fmt::format("reboot/{}/{}", client.spec.host, cycle));
+  return scenario.start + client.rebootFirst + cycle * client.rebootEvery +
+         static_cast<int64_t>(dc::uniformBelow(moment, client.rebootWindow));
 }
 
 }  // namespace dcemu::scenario

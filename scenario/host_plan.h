@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,9 +14,6 @@
 
 namespace dcemu::scenario {
 
-// Hosts log on at a seeded moment in this first span, as services start
-// after a host boots.
-inline constexpr int64_t kFirstLogonSpan = 2LL * 3600 * 1000000;
 // A failed logon is tried again after this.
 inline constexpr int64_t kRetryAfterFailure = 3600LL * 1000000;
 
@@ -25,7 +23,14 @@ struct PlannedClient {
   int site = 0;
   std::string service;     // the service's name as the file gives it
   int64_t firstLogon = 0;  // simulated time
+  // The host group's reboots (none when `rebootEvery` is 0).
+  int64_t rebootEvery = 0, rebootFirst = 0, rebootWindow = 0;
 };
+
+// When the host of `client` reboots for the `cycle`th time (from 0), as
+// simulated time: a seeded moment in that cycle's window, the same for
+// every service of the host. None when its group does not reboot.
+std::optional<int64_t> rebootAt(const Scenario& scenario, const PlannedClient& client, uint64_t seed, int cycle);
 
 // The DCs a host in `site` may use, best first: its own site's, then each
 // other site's by the cost of the cheapest site-link path (ties by file

@@ -287,6 +287,38 @@ void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors
   });
 }
 
+// When a host group's services first log on and when its hosts reboot.
+void readHostTiming(TomlFields& f, HostGroup& group) {
+  if (auto spread = f.duration("first_logon_spread")) {
+    if (*spread <= 0)
+      f.fail("first_logon_spread", "\"first_logon_spread\" must be positive");
+    else
+      group.firstLogonSpread = *spread;
+  }
+  if (auto every = f.duration("reboot_every")) {
+    if (*every < kMicrosPerHour)
+      f.fail("reboot_every", "\"reboot_every\" must be at least \"1h\"");
+    else
+      group.rebootEvery = group.rebootFirst = *every;
+  }
+  if (auto first = f.duration("reboot_first")) {
+    if (!group.rebootEvery)
+      f.fail("reboot_first", "\"reboot_first\" needs \"reboot_every\"");
+    else
+      group.rebootFirst = *first;
+  }
+  if (auto window = f.duration("reboot_window")) {
+    if (!group.rebootEvery)
+      f.fail("reboot_window", "\"reboot_window\" needs \"reboot_every\"");
+    else if (*window <= 0 || *window > group.rebootEvery)
+      f.fail("reboot_window", "\"reboot_window\" must be positive and no longer than \"reboot_every\"");
+    else
+      group.rebootWindow = *window;
+  }
+  if (group.rebootEvery && !f.has("reboot_window") && group.rebootWindow > group.rebootEvery)
+    group.rebootWindow = group.rebootEvery;
+}
+
 void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors& errors) {
   forEachEntry(root, "ou", errors, [&](TomlFields& f) {
     auto dn = f.string("dn", true).value_or("");
@@ -370,6 +402,7 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
       if (!names.serviceAccounts.contains(service) && !names.dmsas.contains(service))
         f.fail("services", fmt::format("unknown service account \"{}\"", service));
     group.memberOf = f.strings("member_of").value_or(std::vector<std::string>());
+    readHostTiming(f, group);
     for (const auto& host : group.hostNames()) names.hosts.add(host, f.where(), errors);
     s.hostGroups.push_back(group);
   });

@@ -107,6 +107,15 @@ struct HostGroup {
   bool dmsaCapable = true;
   std::vector<std::string> services;
   std::vector<std::string> memberOf;
+  // Each host's services log on at a seeded moment in this first span, as
+  // after a boot.
+  int64_t firstLogonSpread = 2LL * 3600 * 1000000;
+  // Reboots (a patch window): from `rebootFirst`, every `rebootEvery`, each
+  // host reboots at a seeded moment in the next `rebootWindow` and its
+  // services log on afresh. No reboots when `rebootEvery` is 0.
+  int64_t rebootEvery = 0;
+  int64_t rebootFirst = 0;
+  int64_t rebootWindow = 2LL * 3600 * 1000000;
   std::vector<std::string> hostNames() const;
 };
 

@@ -30,6 +30,8 @@ class Trace {
   explicit Trace(bool keepEvents) : keep_(keepEvents) {}
   void record(TraceEvent event);
   uint64_t hash() const { return hash_; }
+  // The events recorded, when kept.
+  const std::vector<TraceEvent>& events() const { return events_; }
   // Chrome trace-event JSON: one process, a thread per DC named `lanes[i]`.
   dc::Status writeChromeJson(const std::string& path, const std::vector<std::string>& lanes) const;
 

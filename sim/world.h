@@ -166,6 +166,8 @@ class World final : private node::Harness {
   class HostAccess;
   void createHosts();
   void scheduleClient(size_t client, int64_t at);
+  // The host's `cycle`th reboot: its services log on afresh and renew from there.
+  void scheduleReboot(size_t client, int cycle);
   kdc::LogonOutcome runClient(size_t client, bool forcedLogon);
   int clientIndex(const std::string& host, const std::string& service) const;
   // What DC `dc` holds of a watched dMSA, read (watchDmsa) or as a write
@@ -221,9 +223,11 @@ class World final : private node::Harness {
   std::unique_ptr<HostAccess> hostAccess_;
   std::vector<kdc::HostClient> clients_;
   std::vector<int> clientSites_;
-  std::vector<std::string> clientServices_;  // the service name as the file gives it
-  std::vector<int64_t> nextLogon_;           // per client: its next logon or renewal
-  std::map<std::string, int> laneOfDc_;      // a DC's name as outcomes spell it → its index
+  std::vector<std::string> clientServices_;     // the service name as the file gives it
+  std::vector<int64_t> nextLogon_;              // per client: its next logon or renewal
+  std::vector<scenario::PlannedClient> plans_;  // per client: how the file planned it (its reboots)
+  std::vector<uint32_t> schedules_;             // per client: how often its schedule was set; an older renewal is stale
+  std::map<std::string, int> laneOfDc_;         // a DC's name as outcomes spell it → its index
   report::RiskTracker risk_;
   report::MembershipAnswers membershipAnswers_;
   std::vector<kdc::Event> events_;

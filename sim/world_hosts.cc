@@ -45,11 +45,14 @@ void World::createHosts() {
   std::map<std::string, std::vector<report::TrackedHost>> tracked =
       report::trackedHostsByService(scenario_, planned, report::machineSidsOf(*dcs_[0].node->directory()));
   for (scenario::PlannedClient& client : planned) {
-    clients_.emplace_back(std::move(client.spec), client.locatorSeed);
+    clients_.emplace_back(client.spec, client.locatorSeed);
     clientSites_.push_back(client.site);
     clientServices_.push_back(client.service);
     nextLogon_.push_back(0);
-    scheduleClient(clients_.size() - 1, client.firstLogon);
+    schedules_.push_back(0);
+    plans_.push_back(std::move(client));
+    scheduleClient(clients_.size() - 1, plans_.back().firstLogon);
+    scheduleReboot(clients_.size() - 1, 0);
   }
   for (const scenario::DmsaSpec& dmsa : scenario_.dmsas) {
     if (dmsa.supersedes.empty()) continue;
@@ -86,10 +89,25 @@ void World::observeDmsa(int index, const dc::Object& dmsa, bool replicated) {
 
 void World::scheduleClient(size_t client, int64_t at) {
   nextLogon_[client] = at;
-  queue_.at(at, [this, client] {
-    if (settling_) return;
+  uint32_t schedule = ++schedules_[client];
+  queue_.at(at, [this, client, schedule] {
+    // A reboot since moved the schedule: this renewal is no longer due.
+    if (settling_ || schedules_[client] != schedule) return;
     kdc::LogonOutcome outcome = runClient(client, false);
     scheduleClient(client, queue_.now() + (outcome.ok ? scenario_.tgtLifetime : scenario::kRetryAfterFailure));
+  });
+}
+
+void World::scheduleReboot(size_t client, int cycle) {
+  std::optional<int64_t> at = scenario::rebootAt(scenario_, plans_[client], seed_, cycle);
+  if (!at) return;
+  queue_.at(*at, [this, client, cycle] {
+    if (settling_) return;
+    // A reboot drops the host's tickets: its service logs on afresh, and
+    // renews a lifetime later.
+    kdc::LogonOutcome outcome = runClient(client, true);
+    scheduleClient(client, queue_.now() + (outcome.ok ? scenario_.tgtLifetime : scenario::kRetryAfterFailure));
+    scheduleReboot(client, cycle + 1);
   });
 }
 

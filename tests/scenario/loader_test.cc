@@ -179,6 +179,12 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
              Contains("t.toml:19:14: a schedule window's from and to are equal"));
   CHECK_THAT(onlyError(link + "schedule = [ { from = \"24:00\", to = \"06:00\" } ]\n"),
              Contains("starts before 24:00"));
+  const std::string hosts = "[[service_account]]\nname = \"svc\"\n[[host_group]]\nname = \"h\"\nsite = \"HQ\"\n";
+  CHECK_THAT(onlyError(hosts + "reboot_window = \"2h\"\n"), Contains("\"reboot_window\" needs \"reboot_every\""));
+  CHECK_THAT(onlyError(hosts + "reboot_every = \"30m\"\n"), Contains("\"reboot_every\" must be at least \"1h\""));
+  CHECK_THAT(onlyError(hosts + "reboot_every = \"1d\"\nreboot_window = \"2d\"\n"),
+             Contains("\"reboot_window\" must be positive and no longer than \"reboot_every\""));
+  CHECK_THAT(onlyError(hosts + "first_logon_spread = \"0s\"\n"), Contains("\"first_logon_spread\" must be positive"));
   CHECK_THAT(onlyError("[planning]\nchange_windows = \"weekends\"\n"),
              Contains("t.toml:12:18: \"change_windows\" must be \"always\" or a list of windows"));
   CHECK_THAT(onlyError("[planning]\nchange_windows = [ { days = \"Caturday\", from = \"02:00\", to = \"06:00\" } ]\n"),

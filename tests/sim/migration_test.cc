@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <regex>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "report/report.h"
@@ -179,12 +181,35 @@ TEST_CASE("A host whose ACE is removed after it switched fails from its next key
   cli::CommandOutput run = cli::runCommand(std::string(DCEMU_SCENARIOS_DIR) + "/migration-ace-removed.toml", {});
   INFO(run.out << run.err);
   CHECK(run.exitCode == 0);
-  CHECK_THAT(run.out, Contains("expectations 4 passed, 0 failed"));
+  CHECK_THAT(run.out, Contains("expectations 5 passed, 0 failed"));
   // Removed at 1d12h; its ticket's fetch time came 4 h 26 min later.
   CHECK_THAT(run.out, Contains("web-002  svc_web  2026-01-06T16:26:24Z (+1d16h26m24s)  DC1"));
   // The report says why it is not allowed any more.
   CHECK_THAT(run.out, Contains("web-002  svc_web  DC1"));
   CHECK_THAT(run.out, Contains("its ACE was removed from the membership after it was added"));
+}
+
+// Microsoft's pages for events 4768 and 4771: a DC's Security log has a
+// refused TGT request with its result code, 0x12 (KDC_ERR_CLIENT_REVOKED)
+// for a disabled account. On a Windows Server 2022 DC, which knows no
+// dMSA, the completed migration's old account is simply disabled.
+TEST_CASE("A DC logs event 4768 with result 0x12 when a host asks it as the completed migration's disabled account",
+          "[sim][migration][events]") {
+  std::string events = (std::filesystem::temp_directory_path() / "dcemu-4768.jsonl").string();
+  cli::CommandOutput run =
+      cli::runCommand(std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-mixed-dc-versions.toml", {.eventsFile = events});
+  REQUIRE(run.exitCode == 0);
+  size_t refused = 0;
+  std::istringstream lines(readFile(events));
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"id\":4768") == std::string::npos) continue;
+    ++refused;
+    CHECK_THAT(line, Contains("\"source\":\"DC2\""));  // the 2022 DC
+    CHECK_THAT(line, Contains("\"Account Name\":\"svc_app\""));
+    CHECK_THAT(line, Contains("\"Result Code\":\"0x12\""));
+    CHECK(line.find("\"since_start_s\":") != std::string::npos);
+  }
+  CHECK(refused > 0);
 }
 
 // Microsoft's RODC guidance ("branch operations when the WAN is down"): an
