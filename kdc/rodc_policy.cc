@@ -57,6 +57,18 @@ bool rodcMayCache(const dc::Directory& dir, const std::string& rodcAccount, cons
   return refuse(fmt::format("{} is not in {}'s msDS-RevealOnDemandGroup", dir.dnOf(account).valueOr("?"), rodcAccount));
 }
 
+std::optional<RodcPolicyLists> rodcPolicyLists(const dc::Directory& dir, const std::string& rodcAccount) {
+  auto rodc = rodcObject(dir, rodcAccount);
+  if (!rodc) return std::nullopt;
+  auto dns = [&](std::string_view attribute) {
+    std::vector<std::string> out;
+    for (const dc::Guid& guid : linked(dir, *rodc, attribute))
+      if (auto dn = dir.dnOf(guid)) out.push_back(*dn);
+    return out;
+  };
+  return RodcPolicyLists{dns("msDS-RevealOnDemandGroup"), dns("msDS-NeverRevealGroup"), dns("msDS-RevealedUsers")};
+}
+
 dc::Result<std::string> revealToRodc(dc::Directory& dir, const std::string& rodcAccount, const dc::Guid& account) {
   std::string why;
   if (!rodcMayCache(dir, rodcAccount, account, &why))

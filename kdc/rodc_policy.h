@@ -6,7 +6,9 @@
 // and in none of its msDS-NeverRevealGroup.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "dc/directory.h"
 
@@ -20,6 +22,15 @@ bool rodcHoldsSecret(const dc::Directory& dir, const std::string& rodcAccount, c
 // secret; when not, `why` says which rule refused it.
 bool rodcMayCache(const dc::Directory& dir, const std::string& rodcAccount, const dc::Guid& account,
                   std::string* why = nullptr);
+
+// The RODC's policy as `dir` holds it: the DNs of its
+// msDS-RevealOnDemandGroup (allowed), msDS-NeverRevealGroup (denied) and
+// msDS-RevealedUsers (the secrets it holds), as `repadmin /prp view` lists
+// them. None when `dir` has no such RODC account.
+struct RodcPolicyLists {
+  std::vector<std::string> allowed, denied, revealed;
+};
+std::optional<RodcPolicyLists> rodcPolicyLists(const dc::Directory& dir, const std::string& rodcAccount);
 
 // The writable DC `dir` reveals `account`'s secret to the RODC: adds it to
 // the RODC's msDS-RevealedUsers (an originating write that replicates).

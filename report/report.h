@@ -123,6 +123,35 @@ struct MigrationReport {
   ReportDecision decision;              // decideMigrations fills it in
 };
 
+// One account a host service behind an RODC logs on as, as the RODC's
+// password replication policy treats it: whether the RODC holds its secret
+// (it answers alone through a WAN outage), whether the policy lets it cache
+// it (it will after the next logon forwarded while a writable DC answers,
+// or once prepopulated), and when not, why.
+struct RodcAccountState {
+  std::string account;  // as the file names it
+  std::string dn;
+  bool cached = false, allowed = false;
+  std::string refusal;  // why the policy does not let it cache the account
+};
+
+// A host service whose own site has this RODC and no writable DC: through a
+// WAN outage only the RODC answers it.
+struct RodcHostService {
+  std::string host, service;
+  RodcAccountState now;                  // the account it logs on as today
+  std::optional<RodcAccountState> dmsa;  // after completing its open migration
+};
+
+// One RODC as `repadmin /prp view` shows it, with what it means for the
+// host services that depend on it and what to allow or prepopulate.
+struct ReportRodc {
+  std::string name, site;
+  std::vector<std::string> allowed, denied, cached;  // the policy's and msDS-RevealedUsers' entries, by name
+  std::vector<RodcHostService> hostServices;
+  std::vector<std::string> advice;  // one line each
+};
+
 // What completing at one moment would do: per migration, the host services
 // whose logons would fail (by the end of the fork's run).
 struct WhatIfMoment {
@@ -168,6 +197,9 @@ struct PlanningReport {
   // explains: before it, or of a service no migration supersedes.
   std::vector<ReportFailurePeriod> failsRegardless;
   std::optional<WhatIfTable> whatIf;
+  // Each RODC's password replication policy and what it means through a
+  // WAN outage (the simulator fills it in; empty in a live cluster's report).
+  std::vector<ReportRodc> rodcs;
 
   // The migrations at risk (of all, or of `dmsas`, names ignoring case):
   // what --fail-on-risk gates on.

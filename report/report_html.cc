@@ -84,6 +84,7 @@ class HtmlReport {
     decisions();
     for (const MigrationReport& m : r_.migrations) migration(m);
     failsRegardless();
+    for (const ReportRodc& rodc : r_.rodcs) rodcPolicy(rodc);
     if (r_.whatIf) whatIf(*r_.whatIf);
     // Records each chart's drawn box, for checks in a headless browser.
     out_ +=
@@ -278,6 +279,25 @@ class HtmlReport {
                       p.dc.empty() ? "-" : p.dc, p.reason});
     out_ += "<h2 id=\"fails-regardless\">Failed logons regardless of a migration</h2>\n";
     table({"host", "service", "migration", "from", "to", "failures", "DC", "cause"}, rows);
+  }
+
+  void rodcPolicy(const ReportRodc& rodc) {
+    auto names = [](const std::vector<std::string>& list) {
+      return list.empty() ? std::string("-") : fmt::format("{}", fmt::join(list, ", "));
+    };
+    auto survives = [](const RodcAccountState& a) {
+      return a.cached ? "yes: cached" : a.allowed ? "once cached (allowed)" : "no: " + a.refusal;
+    };
+    out_ += fmt::format("<h2 id=\"rodc-{}\">RODC {} in {}: password replication policy</h2>\n", escape(rodc.name),
+                        escape(rodc.name), escape(rodc.site));
+    table({"allowed", "denied", "cached"}, {{names(rodc.allowed), names(rodc.denied), names(rodc.cached)}});
+    std::vector<std::vector<std::string>> rows;
+    for (const RodcHostService& hs : rodc.hostServices)
+      rows.push_back({hs.host, hs.service, hs.now.account + ": " + survives(hs.now),
+                      hs.dmsa ? hs.dmsa->account + ": " + survives(*hs.dmsa) : "-"});
+    if (!rows.empty())
+      table({"host", "service", "logs on through a WAN outage", "after completion, as the dMSA"}, rows);
+    for (const std::string& line : rodc.advice) out_ += fmt::format("<p class=\"note\">{}</p>\n", escape(line));
   }
 
   void migration(const MigrationReport& m) {

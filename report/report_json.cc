@@ -37,6 +37,8 @@ class JsonReport {
                                          {"dc", p.dc},
                                          {"cause", p.reason}});
     }
+    out["rodcs"] = Json::array();
+    for (const ReportRodc& rodc : r_.rodcs) out["rodcs"].push_back(rodcPolicy(rodc));
     out["what_if"] = r_.whatIf ? whatIf(*r_.whatIf) : Json();
     out["at_risk"] = !r_.atRisk().empty();
     return out;
@@ -121,6 +123,25 @@ class JsonReport {
     out["failures"] = Json::array();
     for (const ReportFailure& f : m.failures) out["failures"].push_back(failure(f));
     return out;
+  }
+
+  Json rodcPolicy(const ReportRodc& rodc) const {
+    auto account = [](const RodcAccountState& a) {
+      return Json{{"account", a.account},
+                  {"dn", a.dn},
+                  {"cached", a.cached},
+                  {"allowed", a.allowed},
+                  {"refusal", a.allowed ? Json() : Json(a.refusal)}};
+    };
+    Json services = Json::array();
+    for (const RodcHostService& hs : rodc.hostServices)
+      services.push_back({{"host", hs.host},
+                          {"service", hs.service},
+                          {"now", account(hs.now)},
+                          {"after_completion", hs.dmsa ? account(*hs.dmsa) : Json()}});
+    return Json{{"name", rodc.name},     {"site", rodc.site},     {"allowed", rodc.allowed},
+                {"denied", rodc.denied}, {"cached", rodc.cached}, {"host_services", std::move(services)},
+                {"advice", rodc.advice}};
   }
 
   Json whatIf(const WhatIfTable& t) const {

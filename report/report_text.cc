@@ -57,6 +57,7 @@ class TextReport {
     decisions();
     for (const MigrationReport& m : r_.migrations) migration(m);
     failsRegardless();
+    for (const ReportRodc& rodc : r_.rodcs) rodcPolicy(rodc);
     if (r_.whatIf) whatIf(*r_.whatIf);
     return out_;
   }
@@ -94,6 +95,52 @@ class TextReport {
     }
     out_ += table({"host", "service", "migration", "from", "to", "failures", "DC", "cause"}, rows, "  ");
     out_ += more(kLinesListed, periods.size(), "failure periods");
+  }
+
+  // One RODC's password replication policy, as `repadmin /prp view` lists
+  // it, and whether its site's host services log on through a WAN outage.
+  void rodcPolicy(const ReportRodc& rodc) {
+    auto names = [](const std::vector<std::string>& list) {
+      return list.empty() ? std::string("-") : fmt::format("{}", fmt::join(list, ", "));
+    };
+    out_ += fmt::format("RODC        {} in {}: password replication policy\n", rodc.name, rodc.site);
+    out_ += fmt::format("  allowed   {}\n  denied    {}\n  cached    {}\n", names(rodc.allowed), names(rodc.denied),
+                        names(rodc.cached));
+    if (rodc.hostServices.empty()) {
+      out_ += "  no host service depends on it alone (its site has a writable DC, or no hosts)\n";
+      return;
+    }
+    auto survives = [](const RodcAccountState& s) {
+      if (s.cached) return fmt::format("yes: {} cached", s.account);
+      if (s.allowed) return fmt::format("once {} is cached (allowed)", s.account);
+      return fmt::format("no: {} {}", s.account, s.refusal);
+    };
+    bool anyOpen = std::any_of(rodc.hostServices.begin(), rodc.hostServices.end(),
+                               [](const RodcHostService& hs) { return hs.dmsa.has_value(); });
+    // One row per service and answer: the hosts share it.
+    std::vector<Row> rows;
+    std::vector<std::vector<std::string>> hosts;
+    for (const RodcHostService& hs : rodc.hostServices) {
+      Row row{hs.service, survives(hs.now)};
+      if (anyOpen) row.push_back(hs.dmsa ? survives(*hs.dmsa) : "- (no open migration, or the host cannot run a dMSA)");
+      auto same = std::find(rows.begin(), rows.end(), row);
+      if (same == rows.end()) {
+        rows.push_back(std::move(row));
+        hosts.push_back({hs.host});
+      } else {
+        hosts[same - rows.begin()].push_back(hs.host);
+      }
+    }
+    for (size_t i = 0; i < rows.size(); ++i) {
+      std::string list = hosts[i].front();
+      for (size_t h = 1; h < hosts[i].size() && h < 3; ++h) list += ", " + hosts[i][h];
+      if (hosts[i].size() > 3) list += fmt::format(" and {} more", hosts[i].size() - 3);
+      rows[i].insert(rows[i].begin(), list);
+    }
+    Row header{"hosts", "service", "logs on through a WAN outage"};
+    if (anyOpen) header.push_back("after completion, as the dMSA");
+    out_ += table(header, rows, "  ");
+    for (const std::string& line : rodc.advice) out_ += "  advice    " + line + "\n";
   }
 
   void migration(const MigrationReport& m) {

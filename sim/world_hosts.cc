@@ -10,6 +10,7 @@
 #include "dc/text.h"
 #include "report/membership.h"
 #include "report/planning.h"
+#include "report/rodc_view.h"
 #include "scenario/host_plan.h"
 #include "scenario/scenario.h"
 #include "scenario/units.h"
@@ -151,7 +152,9 @@ class World::Facts final : public report::DomainFacts {
 };
 
 report::PlanningReport World::planningReport() const {
-  return report::planningReport(scenario_, seed_, risk_, Facts(*this));
+  report::PlanningReport report = report::planningReport(scenario_, seed_, risk_, Facts(*this));
+  report::addRodcViews(report, scenario_, [this](int dc) { return directory(dc); });
+  return report;
 }
 
 int World::clientIndex(const std::string& host, const std::string& service) const {

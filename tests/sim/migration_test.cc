@@ -12,6 +12,7 @@
 #include "report/report.h"
 #include "report/risk.h"
 #include "scenario/loader.h"
+#include "scenario/units.h"
 #include "sim/world.h"
 #include "tests/support/test_support.h"
 
@@ -210,6 +211,67 @@ TEST_CASE("A DC logs event 4768 with result 0x12 when a host asks it as the comp
     CHECK(line.find("\"since_start_s\":") != std::string::npos);
   }
   CHECK(refused > 0);
+}
+
+// repadmin /prp view's lists, and Microsoft's RODC guidance: an RODC
+// answers alone only for the accounts whose secrets it holds (MS-ADTS
+// 3.1.1.4.5.x on msDS-RevealOnDemandGroup, msDS-NeverRevealGroup and
+// msDS-RevealedUsers); after completion the hosts log on as the dMSA, so it
+// must be allowed and cached too.
+TEST_CASE("Each RODC's policy view says which host services survive a WAN outage and what to allow or prepopulate",
+          "[sim][rodc][report]") {
+  auto reportOf = [](const std::string& file, int64_t until) {
+    scenario::LoadResult loaded = scenario::loadScenarioFile(std::string(DCEMU_TOPOLOGIES_DIR) + "/" + file);
+    REQUIRE(loaded.scenario);
+    auto world = World::create(*loaded.scenario, loaded.scenario->seed, false);
+    REQUIRE(world.isOk());
+    (*world)->runUntil(until);
+    return (*world)->planningReport();
+  };
+  auto serviceOf = [](const report::ReportRodc& rodc, const std::string& host) {
+    auto found = std::find_if(rodc.hostServices.begin(), rodc.hostServices.end(),
+                              [&](const report::RodcHostService& hs) { return hs.host == host; });
+    REQUIRE(found != rodc.hostServices.end());
+    return *found;
+  };
+  SECTION("a completed migration: the POS hosts run as the cached dMSA, the kiosk's account is not allowed") {
+    report::PlanningReport report = reportOf("migration-rodc-wan-outage.toml", 6 * scenario::kMicrosPerDay);
+    REQUIRE(report.rodcs.size() == 1);
+    const report::ReportRodc& rodc = report.rodcs[0];
+    CHECK(rodc.name == "BR-RODC1");
+    CHECK(std::count(rodc.cached.begin(), rodc.cached.end(), "dmsa_pos") == 1);
+    CHECK(std::count(rodc.denied.begin(), rodc.denied.end(), "Denied RODC Password Replication Group") == 1);
+    report::RodcHostService pos = serviceOf(rodc, "pos-001");
+    CHECK(pos.now.account == "dmsa_pos");
+    CHECK(pos.now.cached);
+    report::RodcHostService kiosk = serviceOf(rodc, "KIOSK01");
+    CHECK_FALSE(kiosk.now.allowed);
+    CHECK(kiosk.now.refusal == "not allowed");
+    std::string advice = fmt::format("{}", fmt::join(rodc.advice, "\n"));
+    CHECK_THAT(advice, Contains("allow svc_kiosk on BR-RODC1"));
+    CHECK_THAT(advice, Contains("repadmin /rodcpwdrepl BR-RODC1 HQ-DC1 \"CN=svc_kiosk,CN=Users,DC=corp"));
+  }
+  SECTION("an open migration: the dMSA is allowed but not cached yet, so prepopulate it before completing") {
+    report::PlanningReport report = reportOf("hospital-group.toml", 2 * scenario::kMicrosPerDay);
+    auto west = std::find_if(report.rodcs.begin(), report.rodcs.end(),
+                             [](const report::ReportRodc& r) { return r.name == "WEST-RODC1"; });
+    REQUIRE(west != report.rodcs.end());
+    report::RodcHostService ehr = serviceOf(*west, "west-ehr-001");
+    CHECK(ehr.now.cached);
+    REQUIRE(ehr.dmsa);
+    CHECK(ehr.dmsa->account == "dmsa_ehr");
+    CHECK(ehr.dmsa->allowed);
+    CHECK_FALSE(ehr.dmsa->cached);
+    report::RodcHostService files = serviceOf(*west, "west-files-001");
+    CHECK_FALSE(files.now.allowed);
+    REQUIRE(files.dmsa);
+    CHECK_FALSE(files.dmsa->allowed);
+    // A legacy print server never runs as the dMSA.
+    CHECK_FALSE(serviceOf(*west, "west-print-old-001").dmsa);
+    std::string advice = fmt::format("{}", fmt::join(west->advice, "\n"));
+    CHECK_THAT(advice, Contains("allow svc_files, dmsa_files"));
+    CHECK_THAT(advice, Contains("\"CN=dmsa_ehr,CN=Managed Service Accounts,DC=hospital,DC=example,DC=org\""));
+  }
 }
 
 // Microsoft's RODC guidance ("branch operations when the WAN is down"): an
