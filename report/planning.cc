@@ -132,6 +132,58 @@ std::vector<ReportLinkDelay> startCrossings(const scenario::Scenario& scenario, 
   return crossings;
 }
 
+// The file's faults and its site links' closed schedule windows in
+// [from, to], with the DCs each one cuts off.
+std::vector<ReportPeriod> periodsOf(const scenario::Scenario& scenario, int64_t from, int64_t to) {
+  auto dcsInSites = [&](const std::vector<int>& sites) {
+    std::vector<std::string> dcs;
+    for (const scenario::DcSpec& dc : scenario.dcs)
+      if (std::find(sites.begin(), sites.end(), dc.site) != sites.end()) dcs.push_back(dc.name);
+    return dcs;
+  };
+  // A link cuts off the sites it is the only link of (a hub with other
+  // links stays connected); a link between two well-linked sites, both.
+  auto dcsBehind = [&](const scenario::SiteLink& link) {
+    std::vector<int> spokes;
+    for (int site : link.sites) {
+      size_t links = std::count_if(scenario.siteLinks.begin(), scenario.siteLinks.end(), [&](const auto& other) {
+        return std::find(other.sites.begin(), other.sites.end(), site) != other.sites.end();
+      });
+      if (links == 1) spokes.push_back(site);
+    }
+    return dcsInSites(spokes.empty() ? link.sites : spokes);
+  };
+  std::vector<ReportPeriod> periods;
+  for (const scenario::Fault& fault : scenario.faults) {
+    ReportPeriod period;
+    period.from = scenario.start + fault.from;
+    period.to = scenario.start + fault.to;
+    if (fault.kind == "partition") {
+      int link = scenario.linkIndex(fault.link);
+      if (link < 0) continue;
+      period.label = scenario.siteLinks[link].name + " partitioned";
+      period.dcs = dcsBehind(scenario.siteLinks[link]);
+    } else if (fault.kind == "isolate-site") {
+      period.label = fault.site + " cut off";
+      period.dcs = dcsInSites({scenario.siteIndex(fault.site)});
+    } else if (fault.kind == "dc-down" || fault.kind == "replication-broken") {
+      period.label = fault.dc + (fault.kind == "dc-down" ? " down" : " replication broken");
+      period.dcs = {scenario.dcs[scenario.dcIndex(fault.dc)].name};
+    } else {
+      continue;  // slowed, skewed or random: nothing cut off for a known span
+    }
+    if (period.to > from && period.from < to) periods.push_back(std::move(period));
+  }
+  for (const scenario::SiteLink& link : scenario.siteLinks) {
+    if (link.schedule.isAlways()) continue;
+    scenario::Schedule closed;
+    for (int slot = 0; slot < scenario::Schedule::kSlots; ++slot) closed.open[slot] = !link.schedule.open[slot];
+    for (auto [open, close] : scenario::openPeriods(closed, from, to))
+      periods.push_back({link.name + " closed", dcsBehind(link), open, close, true});
+  }
+  return periods;
+}
+
 }  // namespace
 
 PlanningReport planningReport(const scenario::Scenario& scenario, uint64_t seed, const RiskTracker& risk,
@@ -152,6 +204,7 @@ PlanningReport planningReport(const scenario::Scenario& scenario, uint64_t seed,
     migration.startCrossings = startCrossings(scenario, migration);
   }
   report.failsRegardless = risk.failuresRegardless();
+  report.periods = periodsOf(scenario, report.start, report.end);
   decideMigrations(report);
   return report;
 }

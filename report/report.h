@@ -188,6 +188,16 @@ struct WhatIfTable {
   std::vector<Earliest> earliest;
 };
 
+// A period in which part of the domain was cut off or closed, for the
+// charts to shade: a fault from the file (a partition, an isolated site, a
+// DC down or with broken replication) or a site link's closed schedule.
+struct ReportPeriod {
+  std::string label;             // "Hub-West partitioned", "Hub-River closed"
+  std::vector<std::string> dcs;  // the DCs it cuts off or closes
+  int64_t from = 0, to = 0;
+  bool closedSchedule = false;  // a schedule's closed window, not a fault
+};
+
 struct PlanningReport {
   std::string file;
   uint64_t seed = 0;
@@ -200,6 +210,7 @@ struct PlanningReport {
   // Each RODC's password replication policy and what it means through a
   // WAN outage (the simulator fills it in; empty in a live cluster's report).
   std::vector<ReportRodc> rodcs;
+  std::vector<ReportPeriod> periods;  // in the run's span, faults first
 
   // The migrations at risk (of all, or of `dmsas`, names ignoring case):
   // what --fail-on-risk gates on.

@@ -121,6 +121,8 @@ class HtmlReport {
     }
   }
 
+  // The time axis under a chart: a tick and a label every day (every 6 h in
+  // runs up to 2 days, every week beyond 20 days), from the simulated start.
   void timeAxis(const Axis& x, int y) {
     out_ += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/>\n", x.left, y, x.right, y);
     int64_t span = x.to - x.from;
@@ -128,21 +130,60 @@ class HtmlReport {
                    : span > 2 * scenario::kMicrosPerDay ? scenario::kMicrosPerDay
                                                         : scenario::kMicrosPerHour * 6;
     for (int64_t t = 0; t <= span; t += step)
-      out_ += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\">+{}</text>\n", x.at(x.from + t), y + 14,
-                          scenario::formatDuration(t));
+      out_ += fmt::format(
+          "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"#888\"/>"
+          "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">+{4}</text>\n",
+          x.at(x.from + t), y, y + 4, y + 15, scenario::formatDuration(t));
+  }
+
+  // The file's faults (light red) and closed schedule windows (grey) behind
+  // a chart's rows [top, bottom]: faults only and full height when `dc` is
+  // empty, else both where they cut off that DC.
+  void shadePeriods(const Axis& x, double top, double bottom, const std::string& dc = {}) {
+    for (const ReportPeriod& p : r_.periods) {
+      // Across a whole chart only faults: a nightly link would grey most of it.
+      if (dc.empty() && p.closedSchedule) continue;
+      if (!dc.empty() && std::find(p.dcs.begin(), p.dcs.end(), dc) == p.dcs.end()) continue;
+      out_ += fmt::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\"><title>{}: {} to "
+          "{}</title></rect>\n",
+          x.at(p.from), top, std::max(0.5, x.at(p.to) - x.at(p.from)), bottom - top,
+          p.closedSchedule ? "#e8e8e8" : "#fbdcdc", escape(p.label), escape(at(p.from)), escape(at(p.to)));
+    }
+  }
+
+  // One labelled row per fault and per link with a schedule, under a chart.
+  int periodStrip(const Axis& x, int y) {
+    std::vector<std::string> labels;
+    for (const ReportPeriod& p : r_.periods)
+      if (std::find(labels.begin(), labels.end(), p.label) == labels.end()) labels.push_back(p.label);
+    for (size_t i = 0; i < labels.size(); ++i) {
+      int rowY = y + static_cast<int>(i) * 12;
+      out_ += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"end\">{}</text>\n", x.left - 4, rowY + 9,
+                          escape(labels[i]));
+      for (const ReportPeriod& p : r_.periods)
+        if (p.label == labels[i])
+          out_ += fmt::format("<rect x=\"{:.1f}\" y=\"{}\" width=\"{:.1f}\" height=\"9\" fill=\"{}\"/>\n", x.at(p.from),
+                              rowY, std::max(0.5, x.at(p.to) - x.at(p.from)), p.closedSchedule ? "#aaa" : "#d62728");
+    }
+    return static_cast<int>(labels.size()) * 12;
   }
 
   void coverageChart(const MigrationReport& m) {
     std::map<std::string, std::vector<const ReportHost*>> bySite;
     for (const ReportHost& h : m.hosts) bySite[h.site].push_back(&h);
     if (bySite.empty()) return;
-    const int height = 220, top = 20, bottom = 180;
-    Axis x{r_.start, r_.end, 60, kWidth - 150.0};
+    std::set<std::string> labels;
+    for (const ReportPeriod& p : r_.periods) labels.insert(p.label);
+    const int top = 20, bottom = 180, height = 220 + static_cast<int>(labels.size()) * 12;
+    Axis x{r_.start, r_.end, 130, kWidth - 150.0};
     out_ +=
         "<h3>Membership coverage per site</h3>\n<p class=\"note\">Share of each site's host services allowed by "
-        "the membership on every DC their locator may use.</p>\n";
+        "the membership on every DC their locator may use. Shaded: the file's faults; below the axis, a row for each "
+        "fault (red) and for each site link's closed schedule windows (grey).</p>\n";
     out_ += fmt::format("<svg class=\"chart\" id=\"coverage-{}\" width=\"{}\" height=\"{}\">\n", escape(m.dmsa), kWidth,
                         height);
+    shadePeriods(x, top, bottom);
     for (int pct : {0, 50, 100}) {
       double y = bottom - (bottom - top) * pct / 100.0;
       out_ += fmt::format(
@@ -172,6 +213,7 @@ class HtmlReport {
     }
     stepMarks(m, x, top, bottom);
     timeAxis(x, bottom);
+    periodStrip(x, bottom + 22);
     out_ += "</svg>\n";
   }
 
@@ -195,14 +237,14 @@ class HtmlReport {
     for (size_t h = 0; h < m.hosts.size(); ++h)
       if (!troubled(m.hosts[h])) order.push_back(h);
     size_t hosts = std::min(m.hosts.size(), std::max(kHostsDrawn, std::min(troubledCount, kTroubledHostsDrawn)));
-    const int lane = 3, row = static_cast<int>(dcs.size()) * lane + 6, top = 10;
+    const int lane = 9, row = static_cast<int>(dcs.size()) * lane + 8, top = 10;
     const int height = top + static_cast<int>(hosts) * row + 30;
-    Axis x{r_.start, r_.end, 130, kWidth - 20.0};
+    Axis x{r_.start, r_.end, 130, kWidth - 110.0};
     out_ += fmt::format(
-        "<h3>Each host's ACE on each DC</h3>\n<p class=\"note\">One band per host, one thin lane per "
-        "DC ({}), green while the DC's membership allows the host; red marks: the ACE lost to a "
-        "replication conflict.{}</p>\n",
-        escape(fmt::format("{}", fmt::join(dcs, ", "))),
+        "<h3>Each host's ACE on each DC</h3>\n<p class=\"note\">One band per host, one lane per "
+        "DC (named on the right), green while the DC's membership allows the host; red marks: the ACE lost to a "
+        "replication conflict; shaded: the DC cut off by a fault (red) or its site link's schedule closed "
+        "(grey).{}</p>\n",
         m.hosts.size() > hosts ? fmt::format(" {} of {} hosts: the {} that block or failed first, then the others.",
                                              hosts, m.hosts.size(), troubledCount)
                                : "");
@@ -214,6 +256,9 @@ class HtmlReport {
       out_ += fmt::format("<text x=\"4\" y=\"{}\">{}</text>\n", y0 + row / 2 + 3, escape(host.host));
       for (size_t d = 0; d < dcs.size(); ++d) {
         int y = y0 + static_cast<int>(d) * lane;
+        shadePeriods(x, y, y + lane - 1, dcs[d]);
+        out_ += fmt::format("<text x=\"{:.1f}\" y=\"{}\" style=\"font-size:8px\">{}</text>\n", x.right + 4,
+                            y + lane - 1, escape(dcs[d]));
         // The start of the band being drawn; INT64_MIN while the ACE is
         // absent (an optional here draws GCC 12's false maybe-uninitialized).
         int64_t since = INT64_MIN;
@@ -338,42 +383,48 @@ class HtmlReport {
                       e.at ? (e.staysSafe ? "yes" : "no") : "-"});
     table({"migration", "earliest completion with no failing host", "last moment with a failure", "stays safe after"},
           rows);
+    // One row per migration, each on its own scale: one migration's many
+    // failures would flatten the others' on a shared one.
     std::vector<std::string> names;
-    for (const auto& o : t.moments.front().outcomes) names.push_back(o.dmsa);
-    size_t most = 1;
     for (const WhatIfMoment& moment : t.moments)
-      for (const auto& o : moment.outcomes) most = std::max(most, o.failures.size());
-    const int top = 20, bottom = 220, height = 260;
-    Axis x{t.moments.front().at, t.moments.back().at, 60, kWidth - 150.0};
-    double slot = (x.right - x.left) / static_cast<double>(t.moments.size());
-    double barWidth = std::max(1.0, slot * 0.8 / static_cast<double>(names.size()));
+      for (const auto& o : moment.outcomes)
+        if (std::find(names.begin(), names.end(), o.dmsa) == names.end()) names.push_back(o.dmsa);
+    const int rowHeight = 70, gap = 14, top = 10;
+    const int height = top + static_cast<int>(names.size()) * (rowHeight + gap) + 24;
+    Axis x{r_.start, r_.end, 130, kWidth - 40.0};
+    double barWidth = std::max(1.0, (x.right - x.left) / static_cast<double>(t.moments.size()) * 0.7);
     out_ += "<h3>Host services that would fail, by completion moment</h3>\n";
+    out_ +=
+        "<p class=\"note\">One row per migration, each on its own scale (its largest count at the top); a "
+        "full-height grey bar: the completion would be refused. Shaded: the file's faults.</p>\n";
     out_ += fmt::format("<svg class=\"chart\" id=\"what-if\" width=\"{}\" height=\"{}\">\n", kWidth, height);
-    out_ += fmt::format(
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text><text x=\"{}\" y=\"{}\" "
-        "text-anchor=\"end\">0</text>\n",
-        x.left - 4, top + 4, most, x.left - 4, bottom);
-    for (size_t i = 0; i < t.moments.size(); ++i) {
-      const WhatIfMoment& moment = t.moments[i];
-      for (size_t k = 0; k < moment.outcomes.size(); ++k) {
-        const auto& o = moment.outcomes[k];
-        double h = (bottom - top) * static_cast<double>(o.refused ? most : o.failures.size()) / most;
-        double px = x.left + slot * i + slot * 0.1 + barWidth * k;
-        out_ += fmt::format(
-            "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
-            "<title>{}: {} at {}</title></rect>\n",
-            px, bottom - h, barWidth, std::max(h, 0.0), kColours[k % std::size(kColours)], escape(o.dmsa),
-            o.refused ? "refused" : std::to_string(o.failures.size()), escape(at(moment.at)));
+    for (size_t k = 0; k < names.size(); ++k) {
+      int rowTop = top + static_cast<int>(k) * (rowHeight + gap), rowBottom = rowTop + rowHeight;
+      size_t most = 1;
+      for (const WhatIfMoment& moment : t.moments)
+        for (const auto& o : moment.outcomes)
+          if (o.dmsa == names[k]) most = std::max(most, o.failures.size());
+      shadePeriods(x, rowTop, rowBottom);
+      const char* colour = kColours[k % std::size(kColours)];
+      out_ += fmt::format(
+          "<text x=\"{0}\" y=\"{1}\" fill=\"{2}\">{3}</text><text x=\"{4}\" y=\"{5}\" "
+          "text-anchor=\"end\">{6}</text><text x=\"{4}\" y=\"{7}\" text-anchor=\"end\">0</text>"
+          "<line x1=\"{8}\" y1=\"{7}\" x2=\"{9}\" y2=\"{7}\" stroke=\"#ccc\"/>\n",
+          4, rowTop + rowHeight / 2 + 4, colour, escape(names[k]), x.left - 4, rowTop + 9, most, rowBottom, x.left,
+          x.right);
+      for (const WhatIfMoment& moment : t.moments) {
+        for (const auto& o : moment.outcomes) {
+          if (o.dmsa != names[k]) continue;
+          double h = rowHeight * static_cast<double>(o.refused ? most : o.failures.size()) / most;
+          out_ += fmt::format(
+              "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
+              "<title>{}: {} at {}</title></rect>\n",
+              x.at(moment.at) - barWidth / 2, rowBottom - h, barWidth, std::max(h, 0.0), o.refused ? "#999" : colour,
+              escape(o.dmsa), o.refused ? "refused" : std::to_string(o.failures.size()), escape(at(moment.at)));
+        }
       }
     }
-    for (size_t k = 0; k < names.size(); ++k)
-      out_ += fmt::format("<text x=\"{:.1f}\" y=\"{}\" fill=\"{}\">{}</text>\n", x.right + 8, top + 14 * (k + 1),
-                          kColours[k % std::size(kColours)], escape(names[k]));
-    out_ += fmt::format("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/>\n", x.left, bottom, x.right,
-                        bottom);
-    out_ += fmt::format("<text x=\"{}\" y=\"{}\">{}</text><text x=\"{:.1f}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
-                        x.left, bottom + 14, escape(at(t.moments.front().at)), x.right, bottom + 14,
-                        escape(at(t.moments.back().at)));
+    timeAxis(x, height - 24);
     out_ += "</svg>\n";
   }
 
