@@ -44,5 +44,59 @@ TEST_CASE("The page opens with the decisions and draws blocking hosts beyond the
   CHECK_THAT(html, Contains("40 of 60 hosts: the 1 that block or failed first"));
 }
 
+TEST_CASE("The charts label each DC lane, shade faults and closed windows, and scale each migration apart",
+          "[report][html]") {
+  const int64_t hour = 3600LL * 1000000;
+  PlanningReport report;
+  report.start = kStart;
+  report.end = kStart + 4 * 24 * hour;
+  for (const char* dmsa : {"dmsa_big", "dmsa_small"}) {
+    MigrationReport m;
+    m.dmsa = dmsa;
+    m.account = "svc";
+    m.started = kStart + hour;
+    m.dcs.push_back({"HUB-DC1", "Hub", false, m.started, std::nullopt, 0, {}});
+    m.dcs.push_back({"BR-DC1", "Branch", false, m.started, std::nullopt, 0, {}});
+    m.hosts.push_back({"host-1", "svc", "Branch", true, m.started, m.started, {"BR-DC1"}, {}});
+    report.migrations.push_back(m);
+  }
+  report.periods.push_back({"Hub-Branch partitioned", {"BR-DC1"}, kStart + 24 * hour, kStart + 30 * hour, false});
+  report.periods.push_back({"Hub-Branch closed", {"BR-DC1"}, kStart + 4 * hour, kStart + 20 * hour, true});
+  WhatIfTable table;
+  table.every = 12 * hour;
+  for (int i = 1; i <= 3; ++i) {
+    WhatIfMoment moment;
+    moment.at = kStart + i * 12 * hour;
+    WhatIfMoment::Outcome big{"dmsa_big", false, "", {}, {}}, small{"dmsa_small", false, "", {}, {}};
+    big.failures.resize(200);
+    small.failures.resize(2);
+    moment.outcomes = {big, small};
+    table.moments.push_back(moment);
+  }
+  report.whatIf = table;
+  decideMigrations(report);
+  std::string html = reportHtml(report);
+  size_t presence = html.find("id=\"presence-dmsa_big\"");
+  REQUIRE(presence != std::string::npos);
+  std::string chart = html.substr(presence, html.find("</svg>", presence) - presence);
+  CHECK_THAT(chart, Contains(">HUB-DC1</text>"));
+  CHECK_THAT(chart, Contains(">BR-DC1</text>"));
+  CHECK_THAT(chart, Contains("<title>Hub-Branch partitioned: "));
+  CHECK_THAT(chart, Contains("<title>Hub-Branch closed: "));
+  CHECK_THAT(chart, Contains(">+1d</text>"));
+  // The coverage chart shades the fault across it and names both in rows
+  // below; a closed window is not shaded across the whole chart.
+  size_t coverage = html.find("id=\"coverage-dmsa_big\"");
+  std::string lines = html.substr(coverage, html.find("</svg>", coverage) - coverage);
+  CHECK_THAT(lines, Contains("<title>Hub-Branch partitioned: "));
+  CHECK_THAT(lines, !Contains("<title>Hub-Branch closed: "));
+  CHECK_THAT(lines, Contains(">Hub-Branch closed</text>"));
+  // Each migration's row is topped by its own largest count.
+  size_t whatIf = html.find("id=\"what-if\"");
+  std::string bars = html.substr(whatIf, html.find("</svg>", whatIf) - whatIf);
+  CHECK_THAT(bars, Contains("text-anchor=\"end\">200</text>"));
+  CHECK_THAT(bars, Contains("text-anchor=\"end\">2</text>"));
+}
+
 }  // namespace
 }  // namespace dcemu::report
