@@ -60,6 +60,11 @@ Status Directory::loadState() {
   if (!next || next->size() != 8) return Status(LdapResult::other, "store: the USN counter is missing");
   nextUsn_ = decodeUsn(*next);
   if (auto sid = store_.getState(state_keys::kDomainSid)) domainSid_ = Sid::fromBytes(*sid);
+  nextRid_ = kFirstRid + kRidPoolSize * options_.ridPoolIndex;
+  if (auto rid = store_.getState(state_keys::kNextRid); rid && rid->size() == 8) {
+    uint64_t both = decodeUsn(*rid);
+    if (static_cast<uint32_t>(both >> 32) == options_.ridPoolIndex) nextRid_ = static_cast<uint32_t>(both);
+  }
   for (int i = 0; i < kNamingContextCount; ++i) {
     auto head = store_.getState(state_keys::ncHead(static_cast<NamingContext>(i)));
     if (head && head->size() == 16) ncHeads_[i] = Guid::fromBytes(*head);
@@ -137,6 +142,7 @@ Status Directory::commitStaged(Pending& p, std::span<const Guid> written) {
   p.batch.putState(state_keys::kNextUsn, encodeUsn(p.usn));
   DCEMU_RETURN_IF_ERROR(store_.write(p.batch));
   nextUsn_ = p.usn;
+  if (p.nextRid) nextRid_ = *p.nextRid;
   tellObserver(written, p.watched, false);
   return Status::ok();
 }
@@ -172,16 +178,27 @@ Result<std::vector<std::string>> Directory::encodeAll(const AttributeDef& attr, 
   return encoded;
 }
 
-Result<Sid> Directory::allocateSid() {
+uint32_t Directory::ridAfter(uint32_t rid) const {
+  uint32_t next = rid + 1;
+  if ((next - kFirstRid) % kRidPoolSize != 0) return next;
+  // The end of a pool: the next of this DC's, ridPoolCount pools on.
+  return next + kRidPoolSize * (options_.ridPoolCount - 1);
+}
+
+Result<Sid> Directory::allocateSid(Pending& p) {
   if (!domainSid_) return Status(LdapResult::unwillingToPerform, "the domain has no SID yet");
-  // RIDs come from the injected stream; AD's RID pools make them unique, the
-  // SID index does here.
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    auto rid = static_cast<uint32_t>(1100 + rng_.next() % (0x3fffffff - 1100));
+  // RIDs are 30 bits (MS-ADTS 3.1.1.1.3's RID limit); a SID already in use
+  // (provisioned with a fixed one) is skipped.
+  constexpr uint32_t kRidLimit = (1u << 30) - 1;
+  for (uint32_t rid = p.nextRid.value_or(nextRid_); rid < kRidLimit; rid = ridAfter(rid)) {
     Sid sid = domainSid_->withRid(rid);
-    if (!store_.guidBySid(sid)) return sid;
+    if (store_.guidBySid(sid)) continue;
+    p.nextRid = ridAfter(rid);
+    p.batch.putState(state_keys::kNextRid,
+                     encodeUsn((static_cast<uint64_t>(options_.ridPoolIndex) << 32) | *p.nextRid));
+    return sid;
   }
-  return Status(LdapResult::unavailable, "no free RID found");
+  return Status(LdapResult::unavailable, "the domain's RIDs are exhausted");
 }
 
 bool isSecurityPrincipal(const Schema& schema, const ClassDef& cls) {
@@ -292,7 +309,7 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
     setValues(*schema_.attributeById(ids.nTSecurityDescriptor), {defaultSecurityDescriptor(parent->object, *cls)});
   if (isSecurityPrincipal(schema_, *cls)) {
     if (!obj.find(ids.objectSid)) {
-      auto sid = allocateSid();
+      auto sid = allocateSid(p);
       if (!sid) return sid.status();
       setValues(*schema_.attributeById(ids.objectSid), {sid->toBytes()});
     } else if (auto sid = Sid::fromBytes(*obj.firstValue(ids.objectSid)); sid && store_.guidBySid(*sid)) {

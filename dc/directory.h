@@ -27,7 +27,16 @@ namespace dcemu::dc {
 struct DirectoryOptions {
   std::string domainDnsName;  // "corp.example.com"
   bool readOnly = false;      // an RODC: refuses originating writes with a referral
+  // The RID pools this DC is given, as a RID master would: pools of
+  // kRidPoolSize RIDs from kFirstRid, the `ridPoolIndex`th of every
+  // `ridPoolCount` pools (one per writable DC, in turn).
+  uint32_t ridPoolIndex = 0, ridPoolCount = 1;
 };
+
+// The first RID a domain gives a new account and the size of the pools a
+// RID master hands to DCs (Windows' default RID block size, 500).
+inline constexpr uint32_t kFirstRid = 1000;
+inline constexpr uint32_t kRidPoolSize = 500;
 
 // Who asks: the SIDs of the requester's token. The system (the DC itself,
 // provisioning, the migration operations' own writes) passes every check.
@@ -222,7 +231,10 @@ class Directory {
   Status checkMustContain(const Object& obj, const ClassDef& cls, std::string_view dn) const;
   Status checkAccess(const Object& obj, uint32_t rightsNeeded, const std::optional<Guid>& objectType,
                      const Principal& requester, std::string_view dn, std::string_view what) const;
-  Result<Sid> allocateSid();
+  // The next free RID of this DC's pools, staged in `p` with the counter.
+  Result<Sid> allocateSid(Pending& p);
+  // The RID after `rid` in this DC's pools.
+  uint32_t ridAfter(uint32_t rid) const;
   std::string defaultSecurityDescriptor(const Object& parent, const ClassDef& cls) const;
   std::optional<Guid> deletedObjectsContainer(NamingContext nc) const;
 
@@ -233,6 +245,7 @@ class Directory {
   const Schema& schema_;
   Guid invocationId_;
   uint64_t nextUsn_ = 1;
+  uint32_t nextRid_ = kFirstRid;  // the next RID this DC gives, in its pool
   std::optional<Sid> domainSid_;
   Dn ncDns_[kNamingContextCount];
   std::optional<Guid> ncHeads_[kNamingContextCount];

@@ -16,7 +16,8 @@ struct Directory::Pending {
   int64_t nowMicros;
   int64_t nowSeconds;  // stamps carry whole seconds, as AD's do
   WriteBatch batch;
-  std::vector<Object> watched;  // the last staged copy of each object the write observer watches
+  std::vector<Object> watched;      // the last staged copy of each object the write observer watches
+  std::optional<uint32_t> nextRid;  // the RID counter once the write commits, when it gave a RID
 };
 
 // Keeps `obj` as the last staged copy of a watched object: what the store
@@ -35,6 +36,9 @@ namespace state_keys {
 inline constexpr std::string_view kInvocationId = "invocationId";
 inline constexpr std::string_view kNextUsn = "nextUsn";
 inline constexpr std::string_view kDomainSid = "domainSid";
+// This DC's RID counter: its pool index and next RID, 4 bytes each (a
+// store copied from another DC holds that DC's and starts its own pools).
+inline constexpr std::string_view kNextRid = "nextRid";
 inline std::string ncHead(NamingContext nc) {
   return "ncHead/" + std::string(namingContextName(nc));
 }

@@ -13,6 +13,7 @@
 #include "dc/text.h"
 #include "live/cluster_command.h"
 #include "replication/convergence.h"
+#include "scenario/layout.h"
 #include "scenario/loader.h"
 #include "scenario/scenario.h"
 #include "scenario/units.h"
@@ -61,7 +62,8 @@ int clusterCheck(const std::string& directory) {
       continue;
     }
     auto store = dc::Store::open(*env, path);
-    auto dir = store ? dc::Directory::open(**store, dc::DirectoryOptions{scenario.domain, spec.rodc}, clock, rng)
+    auto dir = store ? dc::Directory::open(**store, scenario::directoryOptions(scenario, scenario.dcIndex(spec.name)),
+                                           clock, rng)
                      : dc::Result<std::unique_ptr<dc::Directory>>(store.status());
     if (!dir) {
       fmt::print("{}: {}\n", spec.name, dir.status().toString());

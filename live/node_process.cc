@@ -121,7 +121,7 @@ dc::Status LiveNode::start(const std::string& dataDirectory, const std::string& 
     DCEMU_RETURN_IF_ERROR(scenario::createReplicaStore(scenario_, seed_, index_, storePath));
   const scenario::DcSpec& self = scenario_.dcs[index_];
   node_ = std::make_unique<node::Node>(
-      node::DcSettings{index_, self.name, scenario_.domain, self.rodc, layout_.dsaInfos[index_].dsa,
+      node::DcSettings{index_, self.name, scenario::directoryOptions(scenario_, index_), layout_.dsaInfos[index_].dsa,
                        scenario::kerberosPolicy(scenario_, index_), scenario::replicationSettings(scenario_)},
       *this, layout_.connections, clock_, dc::Xoshiro256(rng_.next()));
   env_ = dc::StoreEnv::onDisk(64 << 20);

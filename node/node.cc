@@ -22,8 +22,7 @@ dc::Status Node::open(dc::StoreEnv& env, const std::string& path) {
 
 dc::Status Node::open(std::unique_ptr<dc::Store> store) {
   close();
-  auto directory =
-      dc::Directory::open(*store, dc::DirectoryOptions{settings_.domain, settings_.readOnly}, clock_, rng_);
+  auto directory = dc::Directory::open(*store, settings_.directory, clock_, rng_);
   if (!directory) return directory.status();
   store_ = std::move(store);
   directory_ = std::move(*directory);

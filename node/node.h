@@ -27,9 +27,8 @@ namespace dcemu::node {
 struct DcSettings {
   int index = 0;  // in the topology file, the same in every harness
   std::string name;
-  std::string domain;  // DNS name
-  bool readOnly = false;
-  dc::Guid dsa;  // its NTDS Settings' objectGUID
+  dc::DirectoryOptions directory;  // its domain, whether it is an RODC, its RID pools
+  dc::Guid dsa;                    // its NTDS Settings' objectGUID
   kdc::KerberosPolicy kerberos;
   replication::ReplicationSettings replication;
 };
@@ -44,7 +43,7 @@ class Node {
   const DcSettings& settings() const { return settings_; }
   int index() const { return settings_.index; }
   const std::string& name() const { return settings_.name; }
-  bool readOnly() const { return settings_.readOnly; }
+  bool readOnly() const { return settings_.directory.readOnly; }
   const kdc::KerberosPolicy& kerberosPolicy() const { return settings_.kerberos; }
 
   // Closes what is open, then opens the DC's store at `path` in `env` and

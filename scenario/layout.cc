@@ -109,6 +109,18 @@ dc::Result<DomainLayout> provisionDomain(const Scenario& scenario, uint64_t seed
   return layout;
 }
 
+dc::DirectoryOptions directoryOptions(const Scenario& scenario, int dc) {
+  dc::DirectoryOptions options{scenario.domain, scenario.dcs[dc].rodc};
+  uint32_t writable = 0;
+  for (int d = 0; d < static_cast<int>(scenario.dcs.size()); ++d) {
+    if (scenario.dcs[d].rodc) continue;
+    if (d == dc) options.ridPoolIndex = writable;
+    ++writable;
+  }
+  options.ridPoolCount = std::max<uint32_t>(writable, 1);
+  return options;
+}
+
 dc::Status adoptReplica(const Scenario& scenario, const DomainLayout& layout, int dc, dc::Directory& replica) {
   if (dc != layout.origin) DCEMU_RETURN_IF_ERROR(replication::adoptInvocationId(replica, layout.invocationIds[dc]));
   for (const replication::Connection& c : layout.connections) {
@@ -146,8 +158,7 @@ dc::Result<std::unique_ptr<ProvisionedOrigin>> provisionOriginIn(const Scenario&
   auto store = dc::Store::open(*origin->env, directory + "/" + dc::toLower(scenario.dcs[first].name));
   if (!store) return store.status();
   origin->store = std::move(*store);
-  auto dir =
-      dc::Directory::open(*origin->store, dc::DirectoryOptions{scenario.domain, false}, *origin->clock, *origin->rng);
+  auto dir = dc::Directory::open(*origin->store, directoryOptions(scenario, first), *origin->clock, *origin->rng);
   if (!dir) return dir.status();
   origin->directory = std::move(*dir);
   auto layout = provisionDomain(scenario, seed, *origin->store, *origin->directory, *origin->rng);
@@ -176,8 +187,7 @@ dc::Status createReplicaStore(const Scenario& scenario, uint64_t seed, int dc, c
     if (!store) return store.status();
     dc::ManualClock clock(scenario.start);
     dc::Xoshiro256 rng = dcRandomStream(scenario, seed, dc);
-    auto replica =
-        dc::Directory::open(**store, dc::DirectoryOptions{scenario.domain, scenario.dcs[dc].rodc}, clock, rng);
+    auto replica = dc::Directory::open(**store, directoryOptions(scenario, dc), clock, rng);
     if (!replica) return replica.status();
     DCEMU_RETURN_IF_ERROR(adoptReplica(scenario, (*origin)->layout, dc, **replica));
   }

@@ -83,4 +83,8 @@ dc::Result<std::unique_ptr<ProvisionedOrigin>> provisionOrigin(const Scenario& s
 // node` starts from. The store appears whole or not at all.
 dc::Status createReplicaStore(const Scenario& scenario, uint64_t seed, int dc, const std::string& path);
 
+// How DC `dc`'s directory opens: the domain, whether it is an RODC, and
+// its RID pools (the writable DCs take pools in turn, in file order).
+dc::DirectoryOptions directoryOptions(const Scenario& scenario, int dc);
+
 }  // namespace dcemu::scenario

@@ -116,7 +116,7 @@ dc::Status World::provision() {
   dc::Xoshiro256 originRng = scenario::dcRandomStream(scenario_, seed_, first);
   {
     auto dir =
-        dc::Directory::open(**origin, dc::DirectoryOptions{scenario_.domain, false}, *dcs_[first].clock, originRng);
+        dc::Directory::open(**origin, scenario::directoryOptions(scenario_, first), *dcs_[first].clock, originRng);
     if (!dir) return dir.status();
     auto layout = scenario::provisionDomain(scenario_, seed_, **origin, **dir, originRng);
     if (!layout) return layout.status();
@@ -126,7 +126,7 @@ dc::Status World::provision() {
   for (size_t i = 0; i < specs.size(); ++i) {
     const int index = static_cast<int>(i);
     dcs_[i].node = std::make_unique<node::Node>(
-        node::DcSettings{index, specs[i].name, scenario_.domain, specs[i].rodc, layout_.dsaInfos[i].dsa,
+        node::DcSettings{index, specs[i].name, scenario::directoryOptions(scenario_, index), layout_.dsaInfos[i].dsa,
                          scenario::kerberosPolicy(scenario_, index), scenario::replicationSettings(scenario_)},
         static_cast<node::Harness&>(*this), layout_.connections, *dcs_[i].clock,
         index == first ? originRng : scenario::dcRandomStream(scenario_, seed_, index));

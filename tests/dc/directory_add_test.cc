@@ -71,7 +71,39 @@ TEST_CASE("add stamps every attribute with version 1, this DC's invocationID and
   CHECK(d.values(d.dn("OU=Apps"), "distinguishedName")[0] == d.dn("OU=Apps"));
 }
 
-TEST_CASE("objectGUID and objectSid come from the injected random stream") {
+// Microsoft's "Managing RID issuance": the RID master hands each DC pools
+// of 500 RIDs (the default RID block size) and a DC gives its accounts the
+// RIDs of its pool in order; new accounts of a new domain start at 1000.
+TEST_CASE("Accounts get RIDs in order from 1000 in the DC's pool and keep the counter across a restart") {
+  TestDomain d;
+  auto ridOf = [&](const std::string& name) {
+    std::string sid = d.values(d.dn("CN=" + name + ",CN=Users"), "objectSid").at(0);
+    return std::stoul(sid.substr(sid.rfind('-') + 1));
+  };
+  d.addUser("first");
+  d.addUser("second");
+  CHECK(ridOf("first") == 1000);
+  CHECK(ridOf("second") == 1001);
+  d.reopen();
+  d.addUser("third");
+  CHECK(ridOf("third") == 1002);
+}
+
+TEST_CASE("A DC takes its own pools in turn with the domain's other writable DCs") {
+  TestDomain d(1, false, /*ridPoolIndex=*/1, /*ridPoolCount=*/3);
+  std::vector<unsigned long> rids;
+  for (int i = 0; i < 501; ++i) {
+    std::string name = "u" + std::to_string(i);
+    d.addUser(name);
+    std::string sid = d.values(d.dn("CN=" + name + ",CN=Users"), "objectSid").at(0);
+    rids.push_back(std::stoul(sid.substr(sid.rfind('-') + 1)));
+  }
+  CHECK(rids.front() == 1500);  // its first pool: 1500-1999
+  CHECK(rids[499] == 1999);
+  CHECK(rids[500] == 3000);  // then 3000-3499: 2000-2999 went to the other two DCs
+}
+
+TEST_CASE("objectGUID comes from the injected random stream, objectSid from the domain's SID and the pool") {
   TestDomain a(11), b(11), c(12);
   auto ga = a.addUser("alice"), gb = b.addUser("alice"), gc = c.addUser("alice");
   CHECK(ga == gb);

@@ -4,8 +4,12 @@
 
 namespace dcemu::dc::testing {
 
-TestDomain::TestDomain(uint64_t seed, bool readOnly)
-    : env_(StoreEnv::inMemory(8 << 20)), rng_(seed), readOnly_(readOnly) {
+TestDomain::TestDomain(uint64_t seed, bool readOnly, uint32_t ridPoolIndex, uint32_t ridPoolCount)
+    : env_(StoreEnv::inMemory(8 << 20)),
+      rng_(seed),
+      readOnly_(readOnly),
+      ridPoolIndex_(ridPoolIndex),
+      ridPoolCount_(ridPoolCount) {
   // Provisioning is done writable; an RODC's replica arrives the same way.
   open(/*readOnly=*/false);
   Status st = provisionForest(*dir_, rng_);
@@ -24,7 +28,8 @@ void TestDomain::open(bool readOnly) {
   auto store = Store::open(*env_, "/dc");
   REQUIRE(store.isOk());
   store_ = std::move(*store);
-  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", readOnly}, clock_, rng_);
+  auto dir = Directory::open(*store_, DirectoryOptions{"corp.example.com", readOnly, ridPoolIndex_, ridPoolCount_},
+                             clock_, rng_);
   REQUIRE(dir.isOk());
   dir_ = std::move(*dir);
 }

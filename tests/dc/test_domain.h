@@ -16,7 +16,8 @@ inline constexpr int64_t kEpochMicros = 1767571200LL * 1000000;
 
 class TestDomain {
  public:
-  explicit TestDomain(uint64_t seed = 1, bool readOnly = false);
+  // `ridPoolIndex` of `ridPoolCount`: the RID pools this DC is given.
+  explicit TestDomain(uint64_t seed = 1, bool readOnly = false, uint32_t ridPoolIndex = 0, uint32_t ridPoolCount = 1);
 
   Directory& dir() { return *dir_; }
   ManualClock& clock() { return clock_; }
@@ -42,6 +43,7 @@ class TestDomain {
   std::unique_ptr<Store> store_;
   std::unique_ptr<Directory> dir_;
   bool readOnly_;
+  uint32_t ridPoolIndex_, ridPoolCount_;
   std::string domainDn_ = "DC=corp,DC=example,DC=com";
 };
 

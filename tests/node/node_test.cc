@@ -32,8 +32,7 @@ class IdleHarness final : public Harness {
 DcSettings settings(bool readOnly) {
   DcSettings s;
   s.name = readOnly ? "RODC1" : "DC1";
-  s.domain = "corp.example.com";
-  s.readOnly = readOnly;
+  s.directory = {"corp.example.com", readOnly};
   return s;
 }
 
