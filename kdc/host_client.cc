@@ -136,7 +136,9 @@ LogonOutcome HostClient::renew(HostEnvironment& env) {
     // The TGT cannot go on (or the dMSA no longer takes renewals): start
     // over as the service is configured, with the old account.
     tgt_.reset();
-    return logon(env);
+    LogonOutcome outcome = logon(env);
+    outcome.renewalFoundExpired = reply.error == KrbError::TicketExpired;
+    return finish(std::move(outcome));
   }
   return handleReply(env, dc, true, reply);
 }

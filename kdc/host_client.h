@@ -102,6 +102,8 @@ struct LogonOutcome {
   std::string dc;        // the DC that answered (or refused)
   std::string reason;    // when it failed
   std::vector<dc::Sid> pac;
+  // A renewal that found its TGT expired and so logged on afresh.
+  bool renewalFoundExpired = false;
 };
 
 class HostClient {

@@ -287,9 +287,12 @@ int clusterUp(const ClusterOptions& options) {
       peers[scenario.dcs[i].name] = {"127.0.0.1", ports[2 * i]};
       metrics[scenario.dcs[i].name] = {"127.0.0.1", ports[2 * i + 1]};
     }
-    if (dc::Status written = writePeers(dir + "/peers", peers); !written.isOk())
+    if (dc::Status written = writePeers(dir + "/peers", peers, "where each node's replication service listens");
+        !written.isOk())
       return refuse("cluster up", written.message());
-    if (dc::Status written = writePeers(dir + "/metrics", metrics); !written.isOk())
+    if (dc::Status written =
+            writePeers(dir + "/metrics", metrics, "where each node serves /metrics and /healthz over HTTP");
+        !written.isOk())
       return refuse("cluster up", written.message());
     std::ofstream(dir + "/seed") << options.seed.value_or(scenario.seed) << '\n';
     if (options.tls) {
@@ -419,8 +422,11 @@ int clusterUp(const ClusterOptions& options) {
     fmt::print(stderr, "dcemu cluster up: {} did not start; see {}/dcs/<dc>/node.log\n", fmt::join(waiting, ", "), dir);
     return 1;
   }
-  fmt::print("cluster of {} DCs up in {} at time scale {}, simulated time zero at {}\n", names.size(), dir,
-             options.timeScale, epoch);
+  // The file's start is simulated time; the epoch is the wall-clock instant
+  // the run's +0s fell on.
+  fmt::print(
+      "cluster of {} DCs up in {} at time scale {}: the run's +0s ({} in the file's time) was at {} wall-clock\n",
+      names.size(), dir, options.timeScale, scenario::formatUtcInstant(scenario.start), epoch);
   for (const scenario::DcSpec& spec : scenario.dcs) {
     std::string key = dc::toLower(spec.name);
     fmt::print("  {:<16} replication {}:{}  metrics http://{}:{}/metrics\n", spec.name, files->peers.at(key).host,

@@ -61,9 +61,9 @@ dc::Result<Peers> readPeers(const std::string& path) {
   return peers;
 }
 
-dc::Status writePeers(const std::string& path, const Peers& peers) {
+dc::Status writePeers(const std::string& path, const Peers& peers, std::string_view what) {
   std::ofstream out(path, std::ios::trunc);
-  out << "# NAME HOST:PORT, one DC a line: where each node's replication service listens\n";
+  out << "# NAME HOST:PORT, one DC a line: " << what << "\n";
   for (const auto& [name, address] : peers) out << name << ' ' << address.host << ':' << address.port << '\n';
   out.close();
   if (!out) return refused(fmt::format("peers file {}: cannot be written", path));

@@ -30,7 +30,8 @@ using Peers = std::map<std::string, Address, IgnoringCase>;
 // A peers file: one "NAME HOST:PORT" per line, '#' starts a comment. Names
 // keep their spelling. Errors name the file and line.
 dc::Result<Peers> readPeers(const std::string& path);
-dc::Status writePeers(const std::string& path, const Peers& peers);
+// `what` says in the file's first line what the addresses are.
+dc::Status writePeers(const std::string& path, const Peers& peers, std::string_view what);
 
 // The cluster secret: the file's bytes, without a final newline; at least
 // 16 bytes. Refused when users outside its owner and group may read it.

@@ -217,7 +217,7 @@ int clusterReport(const ClusterReportOptions& options) {
   if (running)
     if (auto clock = readClusterClock(dir)) now = std::max(now, clock->now(scenario.start));
   facts.setNow(now);
-  size_t logons = 0, failed = 0;
+  size_t logons = 0, failed = 0, late = 0;
   std::set<std::string> identified;
   for (const Record& r : records) {
     const std::vector<std::string>& f = r.fields;
@@ -237,7 +237,8 @@ int clusterReport(const ClusterReportOptions& options) {
       risk.observe(r.dc, *guid, members, *state, f[5] == "1", r.at);
     } else if (f[0] == "step" && f.size() == 4 && r.dc >= 0) {
       risk.migrationStep(f[2], f[3], scenario.dcs[r.dc].name, r.at);
-    } else if (f[0] == "logon" && f.size() == 10) {
+    } else if (f[0] == "logon" && (f.size() == 10 || f.size() == 11)) {  // 10: journals before "late"
+      if (f.size() == 11 && f[10] == "1") ++late;
       kdc::LogonOutcome outcome{r.at, f[4] == "1", f[5] == "1", f[6], f[7], f[8], {}};
       risk.logon(f[2], f[3], outcome);
       facts.loggedOn(f[2], f[3], outcome, number(f[9]).value_or(0));
@@ -258,6 +259,12 @@ int clusterReport(const ClusterReportOptions& options) {
                                            : ", stopped",
                                  scenario::formatMoment(latest, scenario.start));
   text += fmt::format("logons      {} journalled, {} failed\n", logons, failed);
+  if (late > 0)
+    text += fmt::format(
+        "distorted   {} renewal{} arrived after {} TGT had expired, as the machine could not keep up with the time "
+        "scale: those hosts logged on afresh where the simulator renews. Compare with `dcemu run`, or run the "
+        "cluster at a lower --time-scale\n",
+        late, late == 1 ? "" : "s", late == 1 ? "its" : "their");
   if (until)
     text += fmt::format("note        as of {} (--until): blockers do not tell DCs down, cut off or disabled then\n",
                         scenario::formatMoment(now, scenario.start));
