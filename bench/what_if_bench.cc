@@ -57,7 +57,9 @@ int bench(const std::string& path) {
   auto table = [&](unsigned jobs) {
     return medianOfThree([&] {
       auto built = buildWhatIfTable(scenario, scenario.seed, {std::nullopt, std::nullopt, end, jobs, {}});
-      forks = built ? built->moments.size() : 0;
+      forks = 0;  // one per moment and migration open there
+      if (built)
+        for (const auto& moment : built->moments) forks += moment.outcomes.size();
     });
   };
   double serial = table(1);
@@ -80,7 +82,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) paths.push_back(argv[i]);
   if (paths.empty()) {
     paths = {std::string(DCEMU_TOPOLOGIES_DIR) + "/reference/two-sites-seed-warning.toml",
-             std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-partitioned-branch.toml"};
+             std::string(DCEMU_TOPOLOGIES_DIR) + "/migration-partitioned-branch.toml",
+             std::string(DCEMU_TOPOLOGIES_DIR) + "/hospital-group.toml"};
   }
   fmt::print("dcemu what-if bench: median of 3 timings each, {} cores\n", std::thread::hardware_concurrency());
   for (const std::string& path : paths)
