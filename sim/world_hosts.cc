@@ -190,7 +190,9 @@ dc::Status World::runMigrationStep(const scenario::Step& step, int index, const 
   } else {
     outcome = dc::migrateServiceAccount(dir, {*dmsaDn, *accountDn, op}, admin);
   }
-  auto state = [](const std::optional<int64_t>& s) { return s ? std::to_string(*s) : std::string("none"); };
+  // An account never in a migration has no state attribute: Windows writes
+  // its state as 0, the attribute's "none" value.
+  auto state = [](const std::optional<int64_t>& s) { return std::to_string(s.value_or(0)); };
   logEvent({queue_.now(),
             kdc::event_id::kMigrationOperation,
             dcs_[index].node->name(),
