@@ -25,6 +25,15 @@ int64_t tombstoneLifetimeMicros(const Directory& dir) {
   return std::max(*days * kMicrosPerDay, kMinimumTombstoneLifetimeMicros);
 }
 
+int64_t garbageCollectionPeriodMicros(const Directory& dir) {
+  constexpr int64_t kHour = 3600LL * 1000000;
+  std::string dn =
+      std::string(kDirectoryServiceObject) + "," + dir.namingContextDn(NamingContext::Configuration).toString();
+  auto settings = dir.read(dn);
+  std::optional<int64_t> hours = settings ? dir.integer(*settings, "garbageCollPeriod") : std::nullopt;
+  return std::max<int64_t>(hours.value_or(kDefaultGarbageCollectionPeriodHours), 1) * kHour;
+}
+
 Result<GarbageCollected> collectGarbage(Directory& dir, int64_t nowMicros) {
   GarbageCollected collected;
   const int64_t expiredBefore = floorSeconds(nowMicros - tombstoneLifetimeMicros(dir));

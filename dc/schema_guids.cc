@@ -111,6 +111,7 @@ constexpr WindowsGuid kWindowsGuids[] = {
     {"1.2.840.113556.1.5.107", "7a4117da-cd67-11d0-afff-0000f80367c1"},      // sitesContainer
     {"1.2.840.113556.1.4.375", "e0fa1e62-9b45-11d0-afdd-00c04fd930c9"},      // systemFlags
     {"1.2.840.113556.1.2.54", "16c3a860-1273-11d0-a060-00aa006c33ed"},       // tombstoneLifetime
+    {"1.2.840.113556.1.2.301", "5fd424a1-1262-11d0-a060-00aa006c33ed"},      // garbageCollPeriod (MS-ADA1 2.268)
     {"2.5.6.0", "bf967ab7-0de6-11d0-a285-00aa003049e2"},                     // top
     {"1.2.840.113556.1.4.791", "26d97374-6070-11d1-a9c6-0000f80367c1"},      // transportType
     {"1.2.840.113556.1.5.9", "bf967aba-0de6-11d0-a285-00aa003049e2"},        // user

@@ -151,6 +151,7 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("replInterval", ms + "4.1336", S::Integer),
       // In days, on CN=Directory Service,CN=Windows NT,CN=Services (MS-ADA3 2.314).
       attr("tombstoneLifetime", ms + "2.54", S::Integer),
+      attr("garbageCollPeriod", ms + "2.301", S::Integer),
       attr("nCName", ms + "2.16", S::Dn, {.systemOnly = true, .preserve = true}),
       attr("dnsRoot", ms + "4.28", S::UnicodeString, {.multi = true, .rangeUpper = 255}),
   };
@@ -245,7 +246,8 @@ std::vector<ClassDef> builtinClasses() {
       cls("siteLink", ms + "5.147", "top", kStructural, "cn", {"siteList"},
           {"cost", "replInterval", "options", "schedule"}, {"interSiteTransport"}),
       cls("siteLinkBridge", ms + "5.148", "top", kStructural, "cn", {"siteLinkList"}, {}, {"interSiteTransport"}),
-      cls("nTDSService", ms + "5.72", "top", kStructural, "cn", {}, {"tombstoneLifetime"}, {"container"}),
+      cls("nTDSService", ms + "5.72", "top", kStructural, "cn", {}, {"tombstoneLifetime", "garbageCollPeriod"},
+          {"container"}),
   };
 }
 

@@ -273,7 +273,7 @@ void LiveNode::scheduleGarbageCollection(int64_t when) {
       if (auto collected = dc::collectGarbage(*node_->directory(), t); !collected)
         log(fmt::format("garbage collection failed: {}", collected.status().toString()));
     }
-    scheduleGarbageCollection(now() + dc::kGarbageCollectionPeriodMicros);
+    scheduleGarbageCollection(now() + dc::garbageCollectionPeriodMicros(*node_->directory()));
   });
 }
 

@@ -118,6 +118,13 @@ void readGlobalSections(const toml::table& root, Scenario& s, LoadErrors& errors
       else
         s.tombstoneLifetimeDays = static_cast<int>(*lifetime / kMicrosPerDay);
     }
+    if (auto period = f.duration("garbage_coll_period")) {
+      // garbageCollPeriod holds whole hours; Windows runs at least hourly.
+      if (*period % kMicrosPerHour != 0 || *period < kMicrosPerHour || *period > 10000 * kMicrosPerHour)
+        f.fail("garbage_coll_period", "\"garbage_coll_period\" must be whole hours from \"1h\" to \"10000h\"");
+      else
+        s.garbageCollPeriodHours = static_cast<int>(*period / kMicrosPerHour);
+    }
   });
   if (!domainGiven) errors.add(root.source(), "the file needs a [domain] table with a name");
   withSection(root, "kerberos", errors, [&](TomlFields& f) {

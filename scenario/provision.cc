@@ -336,6 +336,11 @@ Status Provisioner::configuration(const std::vector<dc::Guid>& invocationIds, Pr
         fmt::format("{},{}", dc::kDirectoryServiceObject, configDn_),
         {{dc::Change::Op::Replace, "tombstoneLifetime", {std::to_string(scenario_.tombstoneLifetimeDays)}}}));
   }
+  if (scenario_.garbageCollPeriodHours) {
+    DCEMU_RETURN_IF_ERROR(dir_.modify(
+        fmt::format("{},{}", dc::kDirectoryServiceObject, configDn_),
+        {{dc::Change::Op::Replace, "garbageCollPeriod", {std::to_string(*scenario_.garbageCollPeriodHours)}}}));
+  }
   for (const Site& site : scenario_.sites) {
     std::string dn = fmt::format("CN={},{}", site.name, sitesDn());
     DCEMU_RETURN_IF_ERROR(add(dn, {{"objectClass", {"site"}}}));

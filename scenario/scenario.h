@@ -209,6 +209,7 @@ struct Scenario {
   std::string domain;
   std::string functionalLevel = "2016";
   int tombstoneLifetimeDays = 180;
+  std::optional<int> garbageCollPeriodHours;  // none: Windows' default (12), left unset
   // [kerberos]
   int64_t tgtLifetime = 10 * 3600 * 1000000LL;
   int64_t renewMax = 7 * 24 * 3600 * 1000000LL;

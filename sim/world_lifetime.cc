@@ -38,7 +38,7 @@ void World::scheduleGarbageCollection(int index, int64_t at) {
                           {"linkValues", std::to_string(collected->linkValues)}}});
       }
     }
-    scheduleGarbageCollection(index, queue_.now() + dc::kGarbageCollectionPeriodMicros);
+    scheduleGarbageCollection(index, queue_.now() + dc::garbageCollectionPeriodMicros(*d.node->directory()));
   });
 }
 

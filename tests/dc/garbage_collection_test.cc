@@ -25,6 +25,23 @@ TEST_CASE("the tombstone lifetime is the forest's tombstoneLifetime in days, 180
   CHECK(tombstoneLifetimeMicros(d.dir()) == 60 * kDay);  // Windows' value when none is set
 }
 
+// MS-ADA1 2.268 garbageCollPeriod: the hours between garbage collection
+// runs, on the same object; Windows runs every 12 hours when it is unset.
+TEST_CASE("the garbage collection period is garbageCollPeriod in hours, 12 when unset and at least 1") {
+  constexpr int64_t kHour = 3600LL * 1000000;
+  TestDomain d;
+  CHECK(garbageCollectionPeriodMicros(d.dir()) == 12 * kHour);
+  std::string settings = std::string(kDirectoryServiceObject) + ",CN=Configuration," + d.domainDn();
+  REQUIRE(d.dir().modify(settings, {{Change::Op::Replace, "garbageCollPeriod", {"3"}}}).isOk());
+  CHECK(garbageCollectionPeriodMicros(d.dir()) == 3 * kHour);
+  REQUIRE(d.dir().modify(settings, {{Change::Op::Replace, "garbageCollPeriod", {"0"}}}).isOk());
+  CHECK(garbageCollectionPeriodMicros(d.dir()) == kHour);
+  // Its schema entry as MS-ADA1 publishes it.
+  const AttributeDef* def = d.dir().schema().attribute("garbageCollPeriod");
+  REQUIRE(def);
+  CHECK(def->oid == "1.2.840.113556.1.2.301");
+}
+
 TEST_CASE("garbage collection removes tombstones and inactive values older than the lifetime, and nothing younger") {
   TestDomain d;
   Directory& dir = d.dir();

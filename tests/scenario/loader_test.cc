@@ -185,6 +185,13 @@ TEST_CASE("Each kind of mistake is one line with file:line:col and the reason", 
   CHECK_THAT(onlyError(hosts + "reboot_every = \"1d\"\nreboot_window = \"2d\"\n"),
              Contains("\"reboot_window\" must be positive and no longer than \"reboot_every\""));
   CHECK_THAT(onlyError(hosts + "first_logon_spread = \"0s\"\n"), Contains("\"first_logon_spread\" must be positive"));
+  {
+    std::string header = kHeader;
+    header.insert(header.find("\n[[site]]"), "garbage_coll_period = \"90m\"\n");
+    scenario::LoadResult loaded = scenario::parseScenario(header, "t.toml");
+    REQUIRE(loaded.errors.size() == 1);
+    CHECK_THAT(loaded.errors[0], Contains("\"garbage_coll_period\" must be whole hours from \"1h\""));
+  }
   CHECK_THAT(onlyError("[planning]\nchange_windows = \"weekends\"\n"),
              Contains("t.toml:12:18: \"change_windows\" must be \"always\" or a list of windows"));
   CHECK_THAT(onlyError("[planning]\nchange_windows = [ { days = \"Caturday\", from = \"02:00\", to = \"06:00\" } ]\n"),
