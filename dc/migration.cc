@@ -297,4 +297,12 @@ MigrationOutcome modifyRootDse(Directory& dir, const Change& change, const Princ
   return migrateServiceAccount(dir, *request, requester);
 }
 
+Status refuseMigrationOnOlderDc(std::string_view dc, std::string_view windowsVersion) {
+  if (windowsVersion == "2025") return Status::ok();
+  return Status(LdapResult::unwillingToPerform,
+                fmt::format("{} runs Windows Server {}, which knows no migrateADServiceAccount rootDSE operation "
+                            "(Windows Server 2025 and later): nothing changed",
+                            dc, windowsVersion));
+}
+
 }  // namespace dcemu::dc

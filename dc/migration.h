@@ -23,6 +23,14 @@ struct MigrationRequest {
   MigrationOp op = MigrationOp::Start;
 };
 
+// The migration operations exist from Windows Server 2025 (MS-ADTS
+// 3.1.1.3.3 lists migrateADServiceAccount for it alone). A DC of an older
+// version knows no such rootDSE attribute and refuses it as any unknown
+// one, unwillingToPerform (Samba's rootdse.c: "rootdse_modify: unknown
+// attribute to change!"), changing nothing and logging no 3085, which it
+// does not know either. OK on Windows Server 2025.
+Status refuseMigrationOnOlderDc(std::string_view dc, std::string_view windowsVersion);
+
 // Parses the rootDSE attribute's value "<dMSA DN>:<old account DN>:<Op>".
 Result<MigrationRequest> parseMigrationRequest(std::string_view value);
 

@@ -246,6 +246,8 @@ Reply LiveNode::command(const std::vector<std::string>& args) {
     // The migration operations as the file's steps run them: the [[dmsa]]
     // by the name the file gives it, the old account by sAMAccountName
     // (default: the one the file says it supersedes).
+    const scenario::DcSpec& me = scenario_.dcs[index_];
+    if (dc::Status older = dc::refuseMigrationOnOlderDc(me.name, me.os); !older.isOk()) return statusReply(older, "");
     const scenario::DmsaSpec* spec = nullptr;
     for (const scenario::DmsaSpec& dmsa : scenario_.dmsas)
       if (dc::toLower(dmsa.name) == dc::toLower(args[1])) spec = &dmsa;

@@ -213,6 +213,11 @@ void readStep(TomlFields& f, const toml::table& table, Scenario& s, const Names&
       f.fail("dc", fmt::format("{} is an RODC, which refuses {} with a referral: run it on a writable DC (or expect "
                                "the refusal with expect_error = \"referral\")",
                                step.dc, step.action));
+    else if (dc >= 0 && s.dcs[static_cast<size_t>(dc)].os != "2025")
+      f.fail("dc", fmt::format("{} runs Windows Server {}, which refuses {} (the operation exists from Windows Server "
+                               "2025): run it on a 2025 DC (or expect the refusal with expect_error = "
+                               "\"unwillingToPerform\")",
+                               step.dc, s.dcs[static_cast<size_t>(dc)].os, step.action));
   }
   step.host = name("host", names.hosts);
   step.dmsa = name("dmsa", names.dmsas);

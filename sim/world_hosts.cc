@@ -170,6 +170,7 @@ void World::logEvent(kdc::Event event) {
 }
 
 dc::Status World::runMigrationStep(const scenario::Step& step, int index, const dc::Principal& admin) {
+  DCEMU_RETURN_IF_ERROR(dc::refuseMigrationOnOlderDc(scenario_.dcs[index].name, scenario_.dcs[index].os));
   dc::Directory& dir = *dcs_[index].node->directory();
   const scenario::DmsaSpec* spec = findDmsa(scenario_, step.dmsa);
   std::string accountName = step.superseded.empty() ? spec->supersedes : step.superseded;

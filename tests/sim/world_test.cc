@@ -17,11 +17,13 @@
 #include "dc/ids.h"
 #include "replication/convergence.h"
 #include "scenario/loader.h"
+#include "tests/support/test_support.h"
 
 namespace dcemu::sim {
 namespace {
 
 using Catch::Matchers::Contains;
+using dcemu::testing::readFile;
 
 std::string scenario(const std::string& name) {
   return std::string(DCEMU_SCENARIOS_DIR) + "/" + name;
@@ -157,6 +159,18 @@ TEST_CASE("A tree delete tombstones a subtree and an undelete brings one account
 // A user deleted at 1h with a 2-day lifetime expires at 2d1h: collecting
 // hourly from 15 minutes after start removes it at 2d1h15m on both DCs;
 // every 12 hours (the default), not before 2d12h15m.
+TEST_CASE("A DC older than Windows Server 2025 refuses a migration start and changes nothing", "[sim][migration]") {
+  requirePassing("migration-on-older-dc.toml", 4);
+  // validate refuses the step unless it expects the refusal.
+  std::string text = readFile(scenario("migration-on-older-dc.toml"));
+  text.replace(text.find("expect_error = \"unwillingToPerform\"\n"), 36, "");
+  auto path = std::filesystem::temp_directory_path() / "dcemu-older-dc.toml";
+  std::ofstream(path) << text;
+  scenario::LoadResult loaded = scenario::loadScenarioFile(path.string());
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK_THAT(loaded.errors[0], Contains("DC2022 runs Windows Server 2022, which refuses start-migration"));
+}
+
 TEST_CASE("garbage_coll_period sets how often each DC collects its expired tombstones", "[sim][lifetime]") {
   auto collectedBy = [](const std::string& period) {
     auto path = std::filesystem::temp_directory_path() / "dcemu-gc-period.toml";
