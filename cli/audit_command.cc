@@ -70,7 +70,7 @@ bool hasClass(const std::vector<std::string>& classes, std::string_view name) {
 // inheritable ACEs of each ancestor, nearest first (NP ones only from the
 // parent; object-specific ones only when they name one of its classes).
 // dcemu passes ACEs down only to objects created after them, so an [[acl]]
-// on an OU that already holds accounts reaches them only here.
+// on an OU that already holds accounts or OUs reaches them only here.
 dc::SecurityDescriptor propagated(const dc::Directory& dir, const dc::Object& obj, dc::SecurityDescriptor sd,
                                   const std::vector<std::string>& classes, uint32_t sdId) {
   std::vector<dc::Guid> classGuids;
@@ -156,11 +156,19 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
     if (hasClass(*classes, "organizationalUnit") || hasClass(*classes, "container")) {
       if (sd->owner && !excluded(*sd->owner, dir->domainSid()))
         exposures.push_back({dn, name(*sd->owner), "owner", "this object", *sd->owner});
-      for (const dc::Ace& ace : sd->dacl ? sd->dacl->aces : std::vector<dc::Ace>{}) {
+      // Its effective DACL: the explicit ACEs and what its ancestors'
+      // inheritable ACEs give it once Windows' SD propagator has run
+      // (MS-DTYP 2.5.3.4.1), as Akamai's script reads ntSecurityDescriptor
+      // with inherited ACEs: CreateChild granted on a parent OU for its
+      // objects (CI IO), or on the domain head (CI), reaches every OU
+      // below it.
+      dc::SecurityDescriptor effective = propagated(*dir, obj, *sd, *classes, sdId);
+      for (const dc::Ace& ace : effective.dacl ? effective.dacl->aces : std::vector<dc::Ace>{}) {
         if (!ace.isAllow() || excluded(ace.trustee, dir->domainSid())) continue;
         bool inherits = ace.flags & dc::ace_flags::kContainerInherit;
         bool onlyChildren = ace.flags & dc::ace_flags::kInheritOnly;
         std::string scope = onlyChildren ? "its objects" : inherits ? "it and its objects" : "this object";
+        if (ace.flags & dc::ace_flags::kInherited) scope += ", inherited";
         for (const std::string& right : exposingRights(ace, dmsaClass)) {
           // Creating a dMSA needs the right on the container itself;
           // writing attributes of existing dMSAs needs it to reach them.

@@ -3,7 +3,11 @@
 // OU, and, after CVE-2025-53779's fix (the KDC requires the superseded
 // account's msDS-SupersededManagedAccountLink to point back), who can
 // still take an account over.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 
 #include "cli/commands.h"
@@ -53,6 +57,35 @@ TEST_CASE("Each exposing right is found once, and GenericAll reaching accounts s
   // Before the owner step the OU is the administrators' own.
   cli::CommandOutput before = cli::auditCommand(std::string(DCEMU_SCENARIOS_DIR) + "/audit-every-right.toml", {});
   CHECK_THAT(before.out, Contains("exposure    7 grants"));
+}
+
+// MS-ADTS 3.1.1.6.3 and MS-DTYP 2.5.3.4.1: an OU's inheritable ACEs reach
+// the OUs already below it once the SD propagator has run, and Akamai's
+// script reads each OU's ACEs with the inherited ones. Before the audit
+// read effective ACEs it listed only u_all on OU=Regions (a false negative).
+TEST_CASE("The audit finds CreateChild an OU passes to the OUs below it, inherit-only or not", "[sim][audit]") {
+  const std::string file = std::string(DCEMU_SCENARIOS_DIR) + "/audit-inherited.toml";
+  cli::CommandOutput audit = cli::auditCommand(file, {});
+  INFO(audit.out << audit.err);
+  CHECK(audit.exitCode == 1);
+  CHECK_THAT(audit.out, Contains("exposure    5 grants"));
+  for (const char* ou : {"North", "South"})
+    for (const char* user : {"u_desc", "u_all"}) {
+      INFO(ou << " " << user);
+      CHECK(std::regex_search(audit.out, std::regex(fmt::format("OU={},OU=Regions,DC=corp,DC=example,DC=com +{} +"
+                                                                "CreateChild \\(all objects\\) +it and its "
+                                                                "objects, inherited",
+                                                                ou, user))));
+    }
+  // The inherit-only grant does not let u_desc create in OU=Regions itself.
+  CHECK_FALSE(std::regex_search(audit.out, std::regex("\\n  OU=Regions,DC=corp,DC=example,DC=com +u_desc")));
+  // Before the grants: nothing is exposed.
+  std::string text = readFile(file);
+  auto path = std::filesystem::temp_directory_path() / "dcemu-audit-before.toml";
+  std::ofstream(path) << text.substr(0, text.find("[[acl]]"));
+  cli::CommandOutput before = cli::auditCommand(path.string(), {});
+  INFO(before.out << before.err);
+  CHECK(before.exitCode == 0);
 }
 
 TEST_CASE("A domain where only administrators can create dMSAs is not exposed", "[sim][audit]") {
