@@ -62,6 +62,15 @@ std::vector<std::string> exposingRights(const dc::Ace& ace, const dc::Guid& dmsa
   return out;
 }
 
+// What Akamai's script matches: an allow ACE with CreateChild, GenericAll,
+// WriteDACL or WriteOwner, for all objects or the dMSA class, whatever its
+// inheritance flags.
+bool scriptMatches(const dc::Ace& ace, const dc::Guid& dmsaClass) {
+  uint32_t relevant = rights::kCreateChild | rights::kGenericAll | rights::kWriteDac | rights::kWriteOwner;
+  bool all = (ace.mask & rights::kAdsAll) == rights::kAdsAll;
+  return ace.isAllow() && ((ace.mask & relevant) || all) && (!ace.objectType || *ace.objectType == dmsaClass);
+}
+
 bool hasClass(const std::vector<std::string>& classes, std::string_view name) {
   return std::find(classes.begin(), classes.end(), name) != classes.end();
 }
@@ -141,6 +150,7 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
   // One pass over the domain: exposures in OUs and containers, and the
   // accounts a dMSA could supersede.
   std::vector<Exposure> exposures;
+  std::map<std::string, std::set<std::string>> scriptFindings;  // principal → its OUs, as the script lists them
   struct Account {
     std::string name, dn;
     dc::SecurityDescriptor sd;
@@ -163,6 +173,12 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
       // objects (CI IO), or on the domain head (CI), reaches every OU
       // below it.
       dc::SecurityDescriptor effective = propagated(*dir, obj, *sd, *classes, sdId);
+      if (hasClass(*classes, "organizationalUnit")) {
+        if (sd->owner && !excluded(*sd->owner, dir->domainSid())) scriptFindings[name(*sd->owner)].insert(dn);
+        for (const dc::Ace& ace : effective.dacl ? effective.dacl->aces : std::vector<dc::Ace>{})
+          if (scriptMatches(ace, dmsaClass) && !excluded(ace.trustee, dir->domainSid()))
+            scriptFindings[name(ace.trustee)].insert(dn);
+      }
       for (const dc::Ace& ace : effective.dacl ? effective.dacl->aces : std::vector<dc::Ace>{}) {
         if (!ace.isAllow() || excluded(ace.trustee, dir->domainSid())) continue;
         bool inherits = ace.flags & dc::ace_flags::kContainerInherit;
@@ -199,6 +215,19 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
     return std::tie(a.container, a.principal, a.right) < std::tie(b.container, b.principal, b.right);
   });
 
+  if (options.likeScript) {
+    // One line per principal and its OUs, as the script's Identity and OUs
+    // columns, for a line-by-line comparison with its output.
+    std::string text =
+        fmt::format("dcemu audit {} --like-script: Get-BadSuccessorOUPermissions on {} at {}\n", file,
+                    scenario.dcs[index].name, scenario::formatMoment(scenario.start + *at, scenario.start));
+    for (const auto& [principal, ous] : scriptFindings)
+      text += fmt::format("{}\t{}\n", principal, fmt::join(ous, "; "));
+    if (scriptFindings.empty()) text += "none\n";
+    output.out = text;
+    output.exitCode = scriptFindings.empty() ? 0 : 1;
+    return output;
+  }
   std::string text =
       fmt::format("dcemu audit {}: BadSuccessor exposure on {} at {}; the KDC is {}\n", file, scenario.dcs[index].name,
                   scenario::formatMoment(scenario.start + *at, scenario.start),

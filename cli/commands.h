@@ -58,8 +58,9 @@ struct SweepOptions {
 CommandOutput sweepCommand(const std::string& file, const SweepOptions& options);
 
 struct AuditOptions {
-  std::string at;  // default: time zero
-  std::string dc;  // default: the first DC
+  std::string at;           // default: time zero
+  std::string dc;           // default: the first DC
+  bool likeScript = false;  // list exactly what Akamai's Get-BadSuccessorOUPermissions.ps1 lists
 };
 
 // dcemu audit: BadSuccessor exposure of the domain's OUs and containers,

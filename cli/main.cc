@@ -148,6 +148,8 @@ int main(int argc, char** argv) {
   auditCmd->add_option("FILE", file, "topology and scenario file (TOML)")->required();
   auditCmd->add_option("--at", audit.at, "the moment to audit (default: time zero)");
   auditCmd->add_option("--dc", audit.dc, "the DC whose replica to read (default: the first)");
+  auditCmd->add_flag("--like-script", audit.likeScript,
+                     "list exactly what Akamai's Get-BadSuccessorOUPermissions.ps1 lists: per principal, its OUs");
 
   std::vector<std::string> mergeDirectories;
   MergeOptions merge;

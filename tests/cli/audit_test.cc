@@ -88,6 +88,30 @@ TEST_CASE("The audit finds CreateChild an OU passes to the OUs below it, inherit
   CHECK(before.exitCode == 0);
 }
 
+// --like-script lists what Get-BadSuccessorOUPermissions.ps1 lists: per
+// identity, the OUs where an allow ACE gives CreateChild, GenericAll,
+// WriteDACL or WriteOwner on all objects or dMSAs (inherit-only ones too),
+// or which it owns; GenericWrite and WriteProperty are not among them.
+TEST_CASE("The audit's --like-script output lists exactly the script's identities and OUs", "[sim][audit]") {
+  cli::CommandOutput inherited =
+      cli::auditCommand(std::string(DCEMU_SCENARIOS_DIR) + "/audit-inherited.toml", {.likeScript = true});
+  INFO(inherited.out << inherited.err);
+  CHECK(inherited.exitCode == 1);
+  const std::string regions =
+      "OU=North,OU=Regions,DC=corp,DC=example,DC=com; OU=Regions,DC=corp,DC=example,DC=com; "
+      "OU=South,OU=Regions,DC=corp,DC=example,DC=com";
+  CHECK_THAT(inherited.out, Contains("\nu_all\t" + regions + "\n"));
+  CHECK_THAT(inherited.out, Contains("\nu_desc\t" + regions + "\n"));
+  cli::CommandOutput every = cli::auditCommand(std::string(DCEMU_SCENARIOS_DIR) + "/audit-every-right.toml",
+                                               {.at = "1h", .dc = "DC1", .likeScript = true});
+  INFO(every.out);
+  for (const char* line : {"u_cc\tOU=Create,", "u_dmsa\tOU=CreateDmsa,", "u_ga\tOU=Full,", "u_owner\tOU=Owned,",
+                           "u_wd\tOU=Dacl,", "u_wo\tOU=Own,"})
+    CHECK_THAT(every.out, Contains(line));
+  CHECK_THAT(every.out, !Contains("u_gw"));
+  CHECK_THAT(every.out, !Contains("u_wp"));
+}
+
 TEST_CASE("A domain where only administrators can create dMSAs is not exposed", "[sim][audit]") {
   cli::CommandOutput audit = cli::auditCommand(topology("hq-branch.toml"), {});
   CHECK(audit.exitCode == 0);
