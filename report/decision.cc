@@ -129,6 +129,24 @@ void decideOne(const PlanningReport& report, MigrationReport& m) {
                                     scenario::formatDuration(every), when(*d.completeFrom), when(*m.safeFrom)));
     }
   }
+  // A decision stands on what the run showed; an open migration whose
+  // dMSA an RODC may not cache, or does not hold yet, leaves the hosts
+  // behind it alone failing through a WAN outage once completed.
+  for (const ReportRodc& rodc : report.rodcs) {
+    size_t exposed = 0;
+    bool allowed = true;
+    for (const RodcHostService& hs : rodc.hostServices) {
+      if (!hs.dmsa || hs.dmsa->cached || dc::toLower(hs.dmsa->account) != dc::toLower(m.dmsa)) continue;
+      ++exposed;
+      allowed = allowed && hs.dmsa->allowed;
+    }
+    if (exposed > 0)
+      d.notes.push_back(
+          fmt::format("behind {}, {} {}: {} would fail through a WAN outage once completed (see its "
+                      "RODC section)",
+                      rodc.name, m.dmsa, allowed ? "is allowed but not cached yet" : "is not allowed to be cached",
+                      plural(exposed, "host service", "host services")));
+  }
   size_t regardless = std::count_if(report.failsRegardless.begin(), report.failsRegardless.end(),
                                     [&](const ReportFailurePeriod& p) { return p.dmsa == m.dmsa; });
   if (regardless > 0)

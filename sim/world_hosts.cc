@@ -154,6 +154,7 @@ class World::Facts final : public report::DomainFacts {
 report::PlanningReport World::planningReport() const {
   report::PlanningReport report = report::planningReport(scenario_, seed_, risk_, Facts(*this));
   report::addRodcViews(report, scenario_, [this](int dc) { return directory(dc); });
+  report::decideMigrations(report);  // again: the RODCs' policies add to the decisions' notes
   return report;
 }
 

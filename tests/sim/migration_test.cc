@@ -271,6 +271,13 @@ TEST_CASE("Each RODC's policy view says which host services survive a WAN outage
     std::string advice = fmt::format("{}", fmt::join(west->advice, "\n"));
     CHECK_THAT(advice, Contains("allow svc_files, dmsa_files"));
     CHECK_THAT(advice, Contains("\"CN=dmsa_ehr,CN=Managed Service Accounts,DC=hospital,DC=example,DC=org\""));
+    // The decision says so too.
+    auto ehr_migration = std::find_if(report.migrations.begin(), report.migrations.end(),
+                                      [](const report::MigrationReport& m) { return m.dmsa == "dmsa_ehr"; });
+    REQUIRE(ehr_migration != report.migrations.end());
+    std::string notes = fmt::format("{}", fmt::join(ehr_migration->decision.notes, "\n"));
+    CHECK_THAT(notes, Contains("behind WEST-RODC1, dmsa_ehr is allowed but not cached yet: 5 host services would fail "
+                               "through a WAN outage once completed"));
   }
 }
 
