@@ -278,7 +278,6 @@ int runHosts(const HostsOptions& options) {
   using Due = std::tuple<int64_t, size_t, Kind, int>;  // (when, client, kind, reboot cycle)
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
   std::vector<int64_t> scheduled;  // per client: its next scheduled logon or renewal
-  std::vector<bool> lastOk;        // per client: whether its latest attempt succeeded
   uint64_t seed = options.seed.value_or(scenario.seed);
   auto dueReboot = [&](size_t index, int cycle) {
     if (auto at = scenario::rebootAt(scenario, planned[index], seed, cycle))
@@ -288,7 +287,6 @@ int runHosts(const HostsOptions& options) {
     clients.emplace_back(client.spec, client.locatorSeed);
     due.push({client.firstLogon, clients.size() - 1, Kind::renewal, 0});
     scheduled.push_back(client.firstLogon);
-    lastOk.push_back(false);
     dueReboot(clients.size() - 1, 0);
   }
   for (const scenario::Step& step : scenario.steps) {
@@ -337,6 +335,7 @@ int runHosts(const HostsOptions& options) {
     if (kind == Kind::renewal && when != scheduled[index]) continue;
     const scenario::PlannedClient& plan = planned[index];
     env.site = scenario.sites[plan.site].name;
+    bool wasOk = clients[index].latest() && clients[index].latest()->ok;
     kdc::LogonOutcome outcome = kind == Kind::renewal ? clients[index].renew(env) : clients[index].logon(env);
     if (kind != Kind::stepLogon) {
       scheduled[index] = outcome.at + (outcome.ok ? scenario.tgtLifetime - renewEarly : scenario::kRetryAfterFailure);
@@ -347,8 +346,7 @@ int runHosts(const HostsOptions& options) {
     // A renewal scheduled while the TGT was valid that found it expired
     // came too late: the machine could not keep up with the time scale,
     // and the simulator would have renewed it.
-    bool late = kind == Kind::renewal && outcome.renewalFoundExpired && lastOk[index];
-    lastOk[index] = outcome.ok;
+    bool late = kind == Kind::renewal && outcome.renewalFoundExpired && wasOk;
     journal.write({"logon", std::to_string(outcome.at), plan.spec.host, plan.service, outcome.renewal ? "1" : "0",
                    outcome.ok ? "1" : "0", outcome.identity, outcome.dc, outcome.reason, std::to_string(next),
                    late ? "1" : "0"});

@@ -176,9 +176,7 @@ std::vector<ReportPeriod> periodsOf(const scenario::Scenario& scenario, int64_t 
   }
   for (const scenario::SiteLink& link : scenario.siteLinks) {
     if (link.schedule.isAlways()) continue;
-    scenario::Schedule closed;
-    for (int slot = 0; slot < scenario::Schedule::kSlots; ++slot) closed.open[slot] = !link.schedule.open[slot];
-    for (auto [open, close] : scenario::openPeriods(closed, from, to))
+    for (auto [open, close] : scenario::closedPeriods(link.schedule, from, to))
       periods.push_back({link.name + " closed", dcsBehind(link), open, close, true});
   }
   return periods;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "dc/dn.h"
 #include "dc/text.h"
 #include "kdc/rodc_policy.h"
 
@@ -12,11 +13,11 @@ namespace dcemu::report {
 
 namespace {
 
-// The name a person reads for a DN: its first RDN's value.
+// The name a person reads for a DN: its first RDN's value (escapes
+// undone, as the DN parser reads them).
 std::string nameOf(const std::string& dn) {
-  size_t equals = dn.find('='), comma = dn.find(',');
-  if (equals == std::string::npos) return dn;
-  return dn.substr(equals + 1, comma == std::string::npos ? std::string::npos : comma - equals - 1);
+  auto parsed = dc::Dn::parse(dn);
+  return parsed && !parsed->isEmpty() ? parsed->rdn().value : dn;
 }
 
 std::vector<std::string> namesOf(const std::vector<std::string>& dns) {
@@ -43,7 +44,7 @@ RodcAccountState accountState(const dc::Directory& dir, const std::string& rodcA
   // In a person's words: the RODC's name and the account's DN are around it.
   if (!state.allowed)
     state.refusal = why.find("msDS-NeverRevealGroup") != std::string::npos
-                        ? "denied by " + nameOf(why.substr(why.rfind('(') + 1))
+                        ? "denied by " + nameOf(why.substr(why.rfind('(') + 1, why.size() - why.rfind('(') - 2))
                         : "not allowed";
   return state;
 }

@@ -72,9 +72,22 @@ std::string describeSchedule(const Schedule& schedule) {
   return text;
 }
 
+namespace {
+
+Schedule complementOf(const Schedule& schedule) {
+  Schedule complement;
+  for (int slot = 0; slot < Schedule::kSlots; ++slot) complement.open[slot] = !schedule.open[slot];
+  return complement;
+}
+
+}  // namespace
+
+std::vector<std::pair<int64_t, int64_t>> closedPeriods(const Schedule& schedule, int64_t from, int64_t to) {
+  return openPeriods(complementOf(schedule), from, to);
+}
+
 std::vector<std::pair<int64_t, int64_t>> openPeriods(const Schedule& schedule, int64_t from, int64_t to) {
-  Schedule closed;
-  for (int slot = 0; slot < Schedule::kSlots; ++slot) closed.open[slot] = !schedule.open[slot];
+  Schedule closed = complementOf(schedule);
   std::vector<std::pair<int64_t, int64_t>> periods;
   for (int64_t at = from; at < to;) {
     int64_t open = replication::nextOpenInstant(schedule, at);

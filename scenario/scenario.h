@@ -127,6 +127,8 @@ std::string describeSchedule(const Schedule& schedule);
 // The periods [open, close) in which `schedule` is open between two
 // instants (Unix microseconds), clipped to them.
 std::vector<std::pair<int64_t, int64_t>> openPeriods(const Schedule& schedule, int64_t from, int64_t to);
+// The periods in which it is closed, likewise.
+std::vector<std::pair<int64_t, int64_t>> closedPeriods(const Schedule& schedule, int64_t from, int64_t to);
 
 // An [[acl]] right, by its long name or its SDDL short form (CreateChild
 // or CC, WriteProperty or WP, GenericAll or GA ...): the SDDL rights

@@ -222,10 +222,8 @@ class World final : private node::Harness {
   bool settling_ = false;
   std::unique_ptr<HostAccess> hostAccess_;
   std::vector<kdc::HostClient> clients_;
-  std::vector<int> clientSites_;
-  std::vector<std::string> clientServices_;     // the service name as the file gives it
   std::vector<int64_t> nextLogon_;              // per client: its next logon or renewal
-  std::vector<scenario::PlannedClient> plans_;  // per client: how the file planned it (its reboots)
+  std::vector<scenario::PlannedClient> plans_;  // per client: how the file planned it (site, service, reboots)
   std::vector<uint32_t> schedules_;             // per client: how often its schedule was set; an older renewal is stale
   std::map<std::string, int> laneOfDc_;         // a DC's name as outcomes spell it → its index
   report::RiskTracker risk_;

@@ -47,8 +47,6 @@ void World::createHosts() {
       report::trackedHostsByService(scenario_, planned, report::machineSidsOf(*dcs_[0].node->directory()));
   for (scenario::PlannedClient& client : planned) {
     clients_.emplace_back(client.spec, client.locatorSeed);
-    clientSites_.push_back(client.site);
-    clientServices_.push_back(client.service);
     nextLogon_.push_back(0);
     schedules_.push_back(0);
     plans_.push_back(std::move(client));
@@ -114,18 +112,18 @@ void World::scheduleReboot(size_t client, int cycle) {
 
 kdc::LogonOutcome World::runClient(size_t client, bool forcedLogon) {
   kdc::HostClient& c = clients_[client];
-  hostAccess_->site = clientSites_[client];
+  hostAccess_->site = plans_[client].site;
   kdc::LogonOutcome outcome = forcedLogon ? c.logon(*hostAccess_) : c.renew(*hostAccess_);
   ++counts_.logons;
   if (!outcome.ok) ++counts_.logonsFailed;
   TraceArgs args = {
-      {"host", c.service().host}, {"service", clientServices_[client]}, {"renewal", outcome.renewal ? "1" : "0"}};
+      {"host", c.service().host}, {"service", plans_[client].service}, {"renewal", outcome.renewal ? "1" : "0"}};
   if (outcome.ok) args.push_back({"as", outcome.identity});
   if (!outcome.ok) args.push_back({"reason", outcome.reason});
   auto lane = laneOfDc_.find(outcome.dc);
   trace_.record({elapsed(), 0, lane == laneOfDc_.end() ? -1 : lane->second, "logon",
                  outcome.ok ? "logon" : "logon failed", std::move(args)});
-  risk_.logon(c.service().host, clientServices_[client], outcome);
+  risk_.logon(c.service().host, plans_[client].service, outcome);
   return outcome;
 }
 
@@ -161,7 +159,7 @@ report::PlanningReport World::planningReport() const {
 int World::clientIndex(const std::string& host, const std::string& service) const {
   for (size_t i = 0; i < clients_.size(); ++i)
     if (dc::toLower(clients_[i].service().host) == dc::toLower(host) &&
-        dc::toLower(clientServices_[i]) == dc::toLower(service))
+        dc::toLower(plans_[i].service) == dc::toLower(service))
       return static_cast<int>(i);
   return -1;
 }
