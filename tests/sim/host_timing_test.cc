@@ -3,6 +3,8 @@
 // every service of a host log on afresh inside each window and renew a
 // TGT lifetime later, as a host whose tickets a restart dropped does
 // (MS-KILE 3.1.5: a client without a TGT starts with an AS exchange).
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -40,7 +42,10 @@ struct Logon {
 // Every logon and renewal of the run of `hostGroup` (a [[host_group]]
 // table) beside kDomain, per host.
 std::map<std::string, std::vector<Logon>> logonsOf(const std::string& hostGroup) {
-  auto path = std::filesystem::temp_directory_path() / "dcemu-host-timing.toml";
+  // A file of its own: ctest runs these test cases as processes at once.
+  static int calls = 0;
+  auto path = std::filesystem::temp_directory_path() /
+              ("dcemu-host-timing-" + std::to_string(getpid()) + "-" + std::to_string(++calls) + ".toml");
   std::ofstream(path) << kDomain << hostGroup;
   scenario::LoadResult loaded = scenario::loadScenarioFile(path.string());
   REQUIRE(loaded.scenario);
