@@ -75,46 +75,6 @@ bool hasClass(const std::vector<std::string>& classes, std::string_view name) {
   return std::find(classes.begin(), classes.end(), name) != classes.end();
 }
 
-// The DACL Windows' SD propagator gives `obj`: its explicit ACEs, then the
-// inheritable ACEs of each ancestor, nearest first (NP ones only from the
-// parent; object-specific ones only when they name one of its classes).
-// dcemu passes ACEs down only to objects created after them, so an [[acl]]
-// on an OU that already holds accounts or OUs reaches them only here.
-dc::SecurityDescriptor propagated(const dc::Directory& dir, const dc::Object& obj, dc::SecurityDescriptor sd,
-                                  const std::vector<std::string>& classes, uint32_t sdId) {
-  std::vector<dc::Guid> classGuids;
-  for (const std::string& name : classes)
-    if (const dc::ClassDef* def = dir.schema().objectClass(name)) classGuids.push_back(dc::schemaIdGuid(def->oid));
-  std::vector<dc::Ace> aces;
-  if (sd.dacl)
-    for (const dc::Ace& ace : sd.dacl->aces)
-      if (!(ace.flags & dc::ace_flags::kInherited)) aces.push_back(ace);
-  int depth = 0;
-  for (std::optional<dc::Guid> parent = obj.parent; parent;) {
-    auto ancestor = dir.readByGuid(*parent);
-    if (!ancestor) break;
-    ++depth;
-    const std::string* bytes = ancestor->firstValue(sdId);
-    auto parentSd =
-        bytes ? dc::SecurityDescriptor::fromBinary(*bytes) : dc::Result<dc::SecurityDescriptor>(dc::Status());
-    if (parentSd && parentSd->dacl) {
-      for (dc::Ace ace : parentSd->dacl->aces) {
-        if (!(ace.flags & dc::ace_flags::kContainerInherit)) continue;
-        if ((ace.flags & dc::ace_flags::kNoPropagate) && depth > 1) continue;
-        if (ace.inheritedObjectType &&
-            std::find(classGuids.begin(), classGuids.end(), *ace.inheritedObjectType) == classGuids.end())
-          continue;
-        ace.flags = static_cast<uint8_t>((ace.flags & ~dc::ace_flags::kInheritOnly) | dc::ace_flags::kInherited);
-        aces.push_back(ace);
-      }
-    }
-    parent = ancestor->parent;
-  }
-  if (!sd.dacl) sd.dacl = dc::Acl{};
-  sd.dacl->aces = std::move(aces);
-  return sd;
-}
-
 }  // namespace
 
 CommandOutput auditCommand(const std::string& file, const AuditOptions& options) {
@@ -160,19 +120,19 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
     if (dir->isDeleted(obj)) return true;
     auto classes = dir->values(obj, "objectClass");
     const std::string* bytes = obj.firstValue(sdId);
-    auto sd = bytes ? dc::SecurityDescriptor::fromBinary(*bytes) : dc::Result<dc::SecurityDescriptor>(dc::Status());
-    if (!classes || !sd) return true;
+    if (!classes || !bytes) return true;
+    auto sd = dc::SecurityDescriptor::fromBinary(*bytes);
+    if (!sd) return true;
     std::string dn = dir->dnOf(obj.guid).valueOr("?");
     if (hasClass(*classes, "organizationalUnit") || hasClass(*classes, "container")) {
       if (sd->owner && !excluded(*sd->owner, dir->domainSid()))
         exposures.push_back({dn, name(*sd->owner), "owner", "this object", *sd->owner});
-      // Its effective DACL: the explicit ACEs and what its ancestors'
-      // inheritable ACEs give it once Windows' SD propagator has run
-      // (MS-DTYP 2.5.3.4.1), as Akamai's script reads ntSecurityDescriptor
-      // with inherited ACEs: CreateChild granted on a parent OU for its
-      // objects (CI IO), or on the domain head (CI), reaches every OU
-      // below it.
-      dc::SecurityDescriptor effective = propagated(*dir, obj, *sd, *classes, sdId);
+      // Its DACL holds the inherited ACEs the DC's SD propagator gave it
+      // (dc/sd_propagation.cc), and Akamai's script reads
+      // ntSecurityDescriptor with them: CreateChild granted on a parent OU
+      // for its objects (CI IO), or on the domain head (CI), reaches every
+      // OU below it.
+      const dc::SecurityDescriptor& effective = *sd;
       if (hasClass(*classes, "organizationalUnit")) {
         if (sd->owner && !excluded(*sd->owner, dir->domainSid())) scriptFindings[name(*sd->owner)].insert(dn);
         for (const dc::Ace& ace : effective.dacl ? effective.dacl->aces : std::vector<dc::Ace>{})
@@ -201,8 +161,7 @@ CommandOutput auditCommand(const std::string& file, const AuditOptions& options)
                    !hasClass(*classes, "msDS-ManagedServiceAccount");
     if (account) {
       auto sam = dir->values(obj, "sAMAccountName");
-      accounts.push_back(
-          {sam && !sam->empty() ? sam->front() : dn, dn, propagated(*dir, obj, std::move(*sd), *classes, sdId)});
+      accounts.push_back({sam && !sam->empty() ? sam->front() : dn, dn, std::move(*sd)});
     }
     return true;
   });

@@ -55,46 +55,78 @@ Status Directory::checkAccess(const Object& obj, uint32_t rightsNeeded, const st
   return Status(LdapResult::insufficientAccessRights, fmt::format("{}: access denied to {}", dn, what));
 }
 
-std::string Directory::defaultSecurityDescriptor(const Object& parent, const ClassDef& cls) const {
-  SecurityDescriptor sd;
-  sd.control = SecurityDescriptor::kDaclAutoInherited;
-  Sid system = *Sid::parse("S-1-5-18");
-  Sid owner = domainSid_ ? domainSid_->withRid(512) : system;
-  sd.owner = owner;
-  sd.group = owner;
-  Acl dacl;
-  // The explicit part of AD's defaultSecurityDescriptor for most classes.
-  dacl.aces.push_back(Ace{AceType::AccessAllowed, 0, rights::kAdsAll, {}, {}, owner});
-  dacl.aces.push_back(Ace{AceType::AccessAllowed, 0, rights::kAdsAll, {}, {}, system});
-  dacl.aces.push_back(Ace{AceType::AccessAllowed, 0, rights::kAdsRead, {}, {}, *Sid::parse("S-1-5-11")});
-  // Inheritable ACEs of the parent, marked inherited. An ACE limited to a
-  // class applies to objects of that class and passes on to containers as
-  // inherit-only; NP stops it after one level.
-  if (const std::string* bytes = parent.firstValue(attributeIds().nTSecurityDescriptor)) {
-    auto parentSd = SecurityDescriptor::fromBinary(*bytes);
-    if (parentSd && parentSd->dacl) {
-      for (const Ace& ace : parentSd->dacl->aces) {
-        if (!(ace.flags & ace_flags::kContainerInherit)) continue;
-        bool applies = !ace.inheritedObjectType;
-        for (const ClassDef* c : schema_.classChain(cls))
-          if (ace.inheritedObjectType && *ace.inheritedObjectType == schemaIdGuid(c->oid)) applies = true;
-        Ace inherited = ace;
-        inherited.flags |= ace_flags::kInherited;
-        if (ace.flags & ace_flags::kNoPropagate) {
-          if (!applies) continue;
-          inherited.flags &= static_cast<uint8_t>(~(ace_flags::kObjectInherit | ace_flags::kContainerInherit |
-                                                    ace_flags::kNoPropagate | ace_flags::kInheritOnly));
-        } else if (applies) {
-          inherited.flags &= static_cast<uint8_t>(~ace_flags::kInheritOnly);
-        } else {
-          inherited.flags |= ace_flags::kInheritOnly;
-        }
-        dacl.aces.push_back(inherited);
-      }
+namespace {
+
+// The inherited ACEs `parentAcl` passes to a child of `objectClasses`.
+void inheritInto(Acl& acl, const Acl& parentAcl, const std::vector<Guid>& objectClasses) {
+  for (const Ace& ace : parentAcl.aces) {
+    if (!(ace.flags & ace_flags::kContainerInherit)) continue;
+    bool applies = !ace.inheritedObjectType || std::find(objectClasses.begin(), objectClasses.end(),
+                                                         *ace.inheritedObjectType) != objectClasses.end();
+    Ace inherited = ace;
+    inherited.flags |= ace_flags::kInherited;
+    if (ace.flags & ace_flags::kNoPropagate) {
+      if (!applies) continue;
+      inherited.flags &= static_cast<uint8_t>(~(ace_flags::kObjectInherit | ace_flags::kContainerInherit |
+                                                ace_flags::kNoPropagate | ace_flags::kInheritOnly));
+    } else if (applies) {
+      inherited.flags &= static_cast<uint8_t>(~ace_flags::kInheritOnly);
+    } else {
+      inherited.flags |= ace_flags::kInheritOnly;
     }
+    acl.aces.push_back(inherited);
   }
-  sd.dacl = std::move(dacl);
-  return sd.toBinary();
+}
+
+void reinherit(std::optional<Acl>& acl, const std::optional<Acl>& parentAcl, bool isProtected,
+               const std::vector<Guid>& objectClasses) {
+  if (acl) std::erase_if(acl->aces, [](const Ace& ace) { return ace.flags & ace_flags::kInherited; });
+  if (isProtected || !parentAcl) return;
+  if (!acl) acl = Acl{};
+  inheritInto(*acl, *parentAcl, objectClasses);
+}
+
+}  // namespace
+
+SecurityDescriptor withInheritedAces(SecurityDescriptor own, const SecurityDescriptor* parent,
+                                     const std::vector<Guid>& objectClasses) {
+  std::optional<Acl> none;
+  reinherit(own.dacl, parent ? parent->dacl : none, own.control & SecurityDescriptor::kDaclProtected, objectClasses);
+  reinherit(own.sacl, parent ? parent->sacl : none, own.control & SecurityDescriptor::kSaclProtected, objectClasses);
+  return own;
+}
+
+std::vector<Guid> Directory::classGuids(const ClassDef& cls) const {
+  std::vector<Guid> guids;
+  for (const ClassDef* c : schema_.classChain(cls)) guids.push_back(schemaIdGuid(c->oid));
+  return guids;
+}
+
+std::string Directory::newObjectSecurityDescriptor(const Object* parent, const ClassDef& cls,
+                                                   const std::string* given) const {
+  SecurityDescriptor sd;
+  std::optional<Result<SecurityDescriptor>> decoded;
+  if (given) decoded = SecurityDescriptor::fromBinary(*given);
+  if (decoded && *decoded) {
+    sd = std::move(**decoded);
+  } else {
+    sd.control = SecurityDescriptor::kDaclAutoInherited;
+    Sid system = *Sid::parse("S-1-5-18");
+    Sid owner = domainSid_ ? domainSid_->withRid(512) : system;
+    sd.owner = owner;
+    sd.group = owner;
+    Acl dacl;
+    // The explicit part of AD's defaultSecurityDescriptor for most classes.
+    dacl.aces.push_back(Ace{AceType::AccessAllowed, 0, rights::kAdsAll, {}, {}, owner});
+    dacl.aces.push_back(Ace{AceType::AccessAllowed, 0, rights::kAdsAll, {}, {}, system});
+    dacl.aces.push_back(Ace{AceType::AccessAllowed, 0, rights::kAdsRead, {}, {}, *Sid::parse("S-1-5-11")});
+    sd.dacl = std::move(dacl);
+  }
+  std::optional<SecurityDescriptor> parentSd;
+  if (const std::string* bytes = parent ? parent->firstValue(attributeIds().nTSecurityDescriptor) : nullptr) {
+    if (auto decoded = SecurityDescriptor::fromBinary(*bytes)) parentSd = std::move(*decoded);
+  }
+  return withInheritedAces(std::move(sd), parentSd ? &*parentSd : nullptr, classGuids(cls)).toBinary();
 }
 
 }  // namespace dcemu::dc

@@ -40,6 +40,8 @@ Result<std::unique_ptr<Directory>> Directory::open(Store& store, const Directory
   dir->ncDns_[static_cast<int>(NamingContext::Configuration)] = configDn;
   dir->ncDns_[static_cast<int>(NamingContext::Schema)] = configDn.child(Rdn{"CN", "Schema"});
   DCEMU_RETURN_IF_ERROR(dir->loadState());
+  // Propagation events a stop left queued.
+  DCEMU_RETURN_IF_ERROR(dir->propagateSecurityDescriptors());
   return dir;
 }
 
@@ -132,6 +134,10 @@ void Directory::originate(Pending& p, Stamp& stamp, uint64_t& localUsn) const {
 void Directory::stage(Pending& p, NamingContext nc, Object& after, const Object* before) {
   after.usnChanged = p.usn;
   after.whenChanged = p.nowMicros;
+  if (causesPropagation(after, before)) {
+    queuePropagation(p.batch, after.guid);
+    p.propagates = true;
+  }
   p.batch.putObject(nc, after, before);
   if (observes(after.guid)) keepWatched(p.watched, after);
   ++p.usn;  // another object in the same write takes the next USN
@@ -144,6 +150,7 @@ Status Directory::commitStaged(Pending& p, std::span<const Guid> written) {
   nextUsn_ = p.usn;
   if (p.nextRid) nextRid_ = *p.nextRid;
   tellObserver(written, p.watched, false);
+  if (p.propagates) return propagateSecurityDescriptors();
   return Status::ok();
 }
 
@@ -233,6 +240,11 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
     }
   }
   if (!cls) return Status(LdapResult::objectClassViolation, fmt::format("{}: no structural objectClass given", dnText));
+  if (!options_.dmsaClass && cls->name == "msDS-DelegatedManagedServiceAccount")
+    return Status(LdapResult::objectClassViolation,
+                  fmt::format("{}: the forest's schema has no class {} (Windows Server 2025's schema, adprep "
+                              "/forestprep)",
+                              dnText, cls->name));
   const ClassDef* parentClass = structuralClass(parent->object);
   if (!parentClass || !schema_.canContain(*parentClass, *cls)) {
     return Status(LdapResult::namingViolation, fmt::format("{}: a {} cannot be created under a {}", dnText, cls->name,
@@ -305,8 +317,12 @@ Result<Guid> Directory::add(std::string_view dnText, const std::vector<Attribute
   setValues(*schema_.attribute(cls->rdnAttribute), {rdn.value});
   setValues(*schema_.attributeById(ids.whenCreated), {encodeInt64(p.nowSeconds)});
   if (!obj.find(ids.instanceType)) setValues(*schema_.attributeById(ids.instanceType), {encodeInt32(4)});
-  if (!obj.find(ids.nTSecurityDescriptor))
-    setValues(*schema_.attributeById(ids.nTSecurityDescriptor), {defaultSecurityDescriptor(parent->object, *cls)});
+  if (!obj.find(ids.objectCategory))
+    setValues(*schema_.attributeById(ids.objectCategory), {defaultObjectCategory(schema_, *cls)});
+  // Given or the class's default, with what the parent passes down
+  // (MS-ADTS 6.1.3.3: inherited ACEs a client sends are computed afresh).
+  setValues(*schema_.attributeById(ids.nTSecurityDescriptor),
+            {newObjectSecurityDescriptor(&parent->object, *cls, obj.firstValue(ids.nTSecurityDescriptor))});
   if (isSecurityPrincipal(schema_, *cls)) {
     if (!obj.find(ids.objectSid)) {
       auto sid = allocateSid(p);
@@ -373,6 +389,7 @@ Result<Guid> Directory::createNamingContextHead(NamingContext nc, std::string_vi
   setValues(schema_.attribute(cls->rdnAttribute)->id, {dn.rdn().value});
   setValues(ids.whenCreated, {encodeInt64(p.nowSeconds)});
   setValues(ids.instanceType, {encodeInt32(5)});  // NC head, writable
+  setValues(ids.objectCategory, {defaultObjectCategory(schema_, *cls)});
   for (const AttributeInput& in : attributes) {
     const AttributeDef* attr = schema_.attribute(in.name);
     if (!attr) return Status(LdapResult::undefinedAttributeType, fmt::format("no attribute {} in the schema", in.name));
@@ -386,6 +403,9 @@ Result<Guid> Directory::createNamingContextHead(NamingContext nc, std::string_vi
       p.batch.putState(state_keys::kDomainSid, *sid);
     }
   }
+  // After the domain SID: the default owner is the domain's Domain Admins.
+  setValues(ids.nTSecurityDescriptor,
+            {newObjectSecurityDescriptor(nullptr, *cls, obj.firstValue(ids.nTSecurityDescriptor))});
   p.batch.putState(state_keys::ncHead(nc), obj.guid.asBytes());
   DCEMU_RETURN_IF_ERROR(commit(p, nc, obj, nullptr));
   ncHeads_[static_cast<int>(nc)] = obj.guid;

@@ -31,6 +31,9 @@ struct DirectoryOptions {
   // kRidPoolSize RIDs from kFirstRid, the `ridPoolIndex`th of every
   // `ridPoolCount` pools (one per writable DC, in turn).
   uint32_t ridPoolIndex = 0, ridPoolCount = 1;
+  // Whether the forest's schema has Windows Server 2025's dMSA class; a
+  // forest adprep has not raised to 2025 refuses to make a dMSA.
+  bool dmsaClass = true;
 };
 
 // The first RID a domain gives a new account and the size of the pools a
@@ -235,7 +238,23 @@ class Directory {
   Result<Sid> allocateSid(Pending& p);
   // The RID after `rid` in this DC's pools.
   uint32_t ridAfter(uint32_t rid) const;
-  std::string defaultSecurityDescriptor(const Object& parent, const ClassDef& cls) const;
+  // The security descriptor a new object under `parent` (none for a naming
+  // context's head) gets: `given` (or the class's default) with the
+  // parent's inheritable ACEs.
+  std::string newObjectSecurityDescriptor(const Object* parent, const ClassDef& cls, const std::string* given) const;
+  // The schemaIDGUIDs of `cls` and its superiors.
+  std::vector<Guid> classGuids(const ClassDef& cls) const;
+
+  // The Security Descriptor Propagator Update task (see sd_propagation.cc).
+  // A write that changes an object's security descriptor or moves it
+  // queues the object, in the same batch, as a propagation event.
+  bool causesPropagation(const Object& after, const Object* before) const;
+  static void queuePropagation(WriteBatch& batch, const Guid& object);
+  // Gives `obj` the inherited ACEs its parent (read through `batch`) passes
+  // down; false when it already holds them.
+  bool reinherit(NamingContext nc, Object& obj, const WriteBatch* batch) const;
+  // Runs every queued propagation event to its end.
+  Status propagateSecurityDescriptors();
   std::optional<Guid> deletedObjectsContainer(NamingContext nc) const;
 
   Store& store_;

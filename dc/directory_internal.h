@@ -18,6 +18,7 @@ struct Directory::Pending {
   WriteBatch batch;
   std::vector<Object> watched;      // the last staged copy of each object the write observer watches
   std::optional<uint32_t> nextRid;  // the RID counter once the write commits, when it gave a RID
+  bool propagates = false;          // it queued a security descriptor propagation event
 };
 
 // Keeps `obj` as the last staged copy of a watched object: what the store
@@ -50,9 +51,14 @@ uint64_t decodeUsn(std::string_view bytes);
 // ATTRTYPs the operations touch by name, looked up once.
 struct IdsOf {
   uint32_t objectClass, objectGuid, objectSid, name, cn, whenCreated, instanceType, nTSecurityDescriptor,
-      sAMAccountName, sAMAccountType, userAccountControl, primaryGroupID, groupType, isDeleted, lastKnownParent;
+      sAMAccountName, sAMAccountType, userAccountControl, primaryGroupID, groupType, isDeleted, lastKnownParent,
+      objectCategory;
 };
 const IdsOf& attributeIds();
+
+// objectCategory of a new object of `cls` that names none: the class its
+// defaultObjectCategory names (MS-ADTS 3.1.1.5.2, Add).
+std::string defaultObjectCategory(const Schema& schema, const ClassDef& cls);
 
 // Attributes a client may not give at add: some never, some only when the
 // requester is the system.

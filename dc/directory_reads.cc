@@ -128,6 +128,7 @@ ValueContext Directory::valueContext() const {
     auto dn = dnOf(guid);
     return dn ? std::optional<std::string>(*dn) : std::nullopt;
   };
+  context.schemaDn = namingContextDn(NamingContext::Schema).toString();
   return context;
 }
 

@@ -34,9 +34,15 @@ const IdsOf& attributeIds() {
                  id("primaryGroupID"),
                  id("groupType"),
                  id("isDeleted"),
-                 id("lastKnownParent")};
+                 id("lastKnownParent"),
+                 id("objectCategory")};
   }();
   return ids;
+}
+
+std::string defaultObjectCategory(const Schema& schema, const ClassDef& cls) {
+  const ClassDef* category = schema.objectClass(cls.defaultObjectCategory);
+  return encodeInt32((category ? category : &cls)->id);
 }
 
 bool directorySetsItself(const AttributeDef& attr, bool requesterIsSystem) {
@@ -80,7 +86,8 @@ Status setAccountDefaults(const Object& obj, const ClassDef& cls,
 }
 
 bool valuesEqual(const AttributeDef& attr, std::string_view a, std::string_view b) {
-  return attr.syntax == Syntax::UnicodeString ? iequals(a, b) : a == b;
+  bool text = attr.syntax == Syntax::UnicodeString || attr.syntax == Syntax::String;
+  return text ? iequals(a, b) : a == b;
 }
 
 std::string deletedName(std::string_view name, const Guid& guid) {

@@ -5,6 +5,14 @@
 namespace dcemu::dc {
 namespace {
 
+// A Deleted Objects container's security descriptor as Windows makes it
+// (Samba's provisioning copies it): protected, so nothing a grant on the
+// domain head passes down reaches tombstones.
+constexpr const char* kDeletedObjectsSd = "O:SYG:SYD:PAI(A;;RPWPCCDCLCRCWOWDSDSW;;;SY)(A;;RPLC;;;BA)";
+
+// 1970-01-01 in FILETIME units (100 ns since 1601-01-01).
+constexpr int64_t kFileTimeOfUnixEpoch = 116444736000000000LL;
+
 struct Adder {
   Directory& dir;
   std::string suffix;  // the naming context's DN
@@ -34,10 +42,12 @@ Status provisionForest(Directory& dir, Rng& rng) {
   if (!head) return head.status();
 
   Adder config{dir, configDn, {}};
-  config("CN=Deleted Objects", {{"objectClass", {"container"}}});
+  config("CN=Deleted Objects", {{"objectClass", {"container"}}, {"nTSecurityDescriptor", {kDeletedObjectsSd}}});
   config("CN=Sites", {{"objectClass", {"sitesContainer"}}});
   config("CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransportContainer"}}});
-  config("CN=IP,CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransport"}}});
+  config("CN=IP,CN=Inter-Site Transports,CN=Sites", {{"objectClass", {"interSiteTransport"}},
+                                                     {"transportDLLName", {"ismip.dll"}},
+                                                     {"transportAddressAttribute", {"dNSHostName"}}});
   config("CN=Partitions", {{"objectClass", {"crossRefContainer"}}});
   config("CN=LostAndFoundConfig", {{"objectClass", {"lostAndFound"}}});
   // The forest's KDS root key (Add-KdsRootKey), named by its GUID as AD
@@ -51,13 +61,29 @@ Status provisionForest(Directory& dir, Rng& rng) {
   config(std::string(kKdsRootKeysContainer), {{"objectClass", {"container"}}});
   std::string rootKey;
   for (int i = 0; i < 8; ++i) rootKey += fmt::format("{:016x}", rng.next());
+  // Its parameters as Add-KdsRootKey writes them (MS-GKDI 3.1.4.1): SP800-108
+  // counter-mode HMAC, Diffie-Hellman with 512-bit private and 2048-bit
+  // public keys, usable at once. msKds-DomainID names the DC that made it;
+  // dcemu has none yet here, and every DC derives the same keys from it
+  // whichever it names, so it names the domain.
+  const std::string fileTime = std::to_string(dir.nowMicros() * 10 + kFileTimeOfUnixEpoch);
   config(fmt::format("CN={},{}", Guid::random(rng).toString(), kKdsRootKeysContainer),
-         {{"objectClass", {"msKds-ProvRootKey"}}, {"msKds-RootKeyData", {rootKey}}});
+         {{"objectClass", {"msKds-ProvRootKey"}},
+          {"msKds-RootKeyData", {rootKey}},
+          {"msKds-Version", {"1"}},
+          {"msKds-KDFAlgorithmID", {"SP800_108_CTR_HMAC"}},
+          {"msKds-SecretAgreementAlgorithmID", {"DH"}},
+          {"msKds-PrivateKeyLength", {"512"}},
+          {"msKds-PublicKeyLength", {"2048"}},
+          {"msKds-CreateTime", {fileTime}},
+          {"msKds-UseStartTime", {fileTime}},
+          {"msKds-DomainID", {domainDn}}});
   DCEMU_RETURN_IF_ERROR(config.status);
 
   Adder domain{dir, domainDn, {}};
-  for (const char* name : {"Users", "Computers", "Managed Service Accounts", "Deleted Objects", "System"})
+  for (const char* name : {"Users", "Computers", "Managed Service Accounts", "System"})
     domain(fmt::format("CN={}", name), {{"objectClass", {"container"}}});
+  domain("CN=Deleted Objects", {{"objectClass", {"container"}}, {"nTSecurityDescriptor", {kDeletedObjectsSd}}});
   domain("CN=LostAndFound", {{"objectClass", {"lostAndFound"}}});
   domain("OU=Domain Controllers", {{"objectClass", {"organizationalUnit"}}});
   domain("CN=Builtin", {{"objectClass", {"builtinDomain"}}, {"objectSid", {"S-1-5-32"}}});

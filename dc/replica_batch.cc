@@ -40,6 +40,15 @@ std::optional<std::string> ReplicaBatch::getState(std::string_view key) const {
 }
 
 void ReplicaBatch::put(NamingContext nc, const Object& after, const Object* before) {
+  if (!before) {
+    // A new replica of an object takes its inherited ACEs from its parent
+    // here, not from the source's (MS-ADTS 6.1.3.3).
+    Object inheriting = after;
+    if (dir_.reinherit(nc, inheriting, &batch_)) return put(nc, inheriting, before);
+  } else if (dir_.causesPropagation(after, before)) {
+    Directory::queuePropagation(batch_, after.guid);
+    propagates_ = true;
+  }
   batch_.putObject(nc, after, before);
   written_.push_back(after.guid);
   if (dir_.observes(after.guid)) keepWatched(watched_, after);
@@ -74,6 +83,7 @@ Status ReplicaBatch::commit() {
   if (newDomainSid_) dir_.domainSid_ = newDomainSid_;
   if (newInvocationId_) dir_.invocationId_ = *newInvocationId_;
   dir_.tellObserver(written_, watched_, true);
+  if (propagates_) return dir_.propagateSecurityDescriptors();
   return Status::ok();
 }
 

@@ -61,6 +61,7 @@ class ReplicaBatch {
   std::optional<Guid> newInvocationId_;
   std::vector<Guid> written_;    // for the directory's write observer
   std::vector<Object> watched_;  // the last put copy of each object it watches
+  bool propagates_ = false;      // it queued a security descriptor propagation event
 };
 
 }  // namespace dcemu::dc

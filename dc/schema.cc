@@ -40,8 +40,14 @@ constexpr std::string_view kDefaultPrefixes[] = {
     "2.5.18",
     "2.5.20",
     // Beyond the defaults a DC extends its table as new prefixes appear;
-    // dcemu's schema needs one more.
+    // these are the ones the published schema's attributes use (appended,
+    // so that stored ATTRTYPs keep their meaning).
     "0.9.2342.19200300.100.2",
+    "1.2.840.113556.1.6.13.3",
+    "1.2.840.113556.1.6.18.1",
+    "1.3.6.1.1.1.1",
+    "1.3.6.1.1.1.2",
+    "1.3.6.1.4.1.250.1",
 };
 
 }  // namespace
@@ -58,6 +64,8 @@ std::string_view syntaxName(Syntax syntax) {
     case Syntax::Dn: return "DN";
     case Syntax::ObjectIdentifier: return "Object identifier";
     case Syntax::SecurityDescriptor: return "NT security descriptor";
+    case Syntax::String: return "String";
+    case Syntax::ObjectCategory: return "DN of a class";
   }
   return "unknown";
 }
@@ -106,12 +114,15 @@ Schema::Schema(std::vector<AttributeDef> attributes, std::vector<ClassDef> class
     c.id = idOf(c.oid, c.name);
     classById_.emplace(c.id, i);
     classByName_.emplace(key(c.name), i);
+    if (!c.commonName.empty()) classByCommonName_.emplace(key(c.commonName), i);
   }
   for (const ClassDef& c : classes_) {
     for (const auto* list : {&c.mustContain, &c.mayContain})
       for (const auto& name : *list)
         if (!attribute(name)) throw std::logic_error("schema: class " + c.name + " names " + name);
     if (!objectClass(c.superior)) throw std::logic_error("schema: superior of " + c.name);
+    if (!c.defaultObjectCategory.empty() && !objectClass(c.defaultObjectCategory))
+      throw std::logic_error("schema: defaultObjectCategory of " + c.name);
   }
   // Lookups on every operation read these sorted id lists, not the names.
   for (ClassDef& c : classes_) {
@@ -152,6 +163,11 @@ const ClassDef* Schema::objectClass(std::string_view name) const {
 const ClassDef* Schema::classById(uint32_t id) const {
   auto it = classById_.find(id);
   return it == classById_.end() ? nullptr : &classes_[it->second];
+}
+
+const ClassDef* Schema::classByCommonName(std::string_view commonName) const {
+  auto it = classByCommonName_.find(key(commonName));
+  return it == classByCommonName_.end() ? nullptr : &classes_[it->second];
 }
 
 std::vector<const ClassDef*> Schema::classChain(const ClassDef& cls) const {

@@ -23,6 +23,14 @@ enum class Syntax {
   Dn,                  // 2.5.5.1
   ObjectIdentifier,    // 2.5.5.2 (objectClass values: class names)
   SecurityDescriptor,  // 2.5.5.15
+  // The other string syntaxes AD defines (printable, IA5, numeric and
+  // teletex strings, object identifiers other than classes, DN-String and
+  // unlinked DN-Binary values): kept as UTF-8 text, compared ignoring case.
+  String,
+  // objectCategory: a DN naming a class's classSchema object in the schema
+  // NC (2.5.5.1). dcemu's schema is compiled in, not held as objects, so the
+  // value is kept as the class and read back as that DN.
+  ObjectCategory,
 };
 
 std::string_view syntaxName(Syntax syntax);
@@ -31,6 +39,12 @@ struct AttributeDef {
   std::string name;  // lDAPDisplayName
   std::string oid;
   Syntax syntax;
+  // As Microsoft's schema publishes them: cn (e.g. Telephone-Number),
+  // attributeSyntax (2.5.5.x) and oMSyntax. Derived from `syntax` where a
+  // table entry leaves them empty.
+  std::string commonName;
+  std::string attributeSyntax;
+  int omSyntax = 0;
   bool singleValued;
   std::optional<int64_t> rangeUpper;  // characters, bytes or the largest integer
   int linkId = 0;                     // even: forward link; odd: back link; 0: not linked
@@ -41,6 +55,7 @@ struct AttributeDef {
   bool constructed = false;          // computed on read, never stored
   bool replicated = true;            // whenChanged, uSNChanged... are per DC
   bool urgent = false;               // replicated by urgent change notification
+  bool guidValued = false;           // an Octet string holding a GUID, given and shown as text
   uint32_t id = 0;                   // ATTRTYP, derived from the OID
   std::vector<std::string> aliases;  // documentation names accepted as input
 
@@ -60,6 +75,10 @@ struct ClassDef {
   std::vector<std::string> mustContain;
   std::vector<std::string> mayContain;
   std::vector<std::string> possibleSuperiors;
+  // cn of its classSchema object (e.g. Organizational-Unit) and the class
+  // whose classSchema object its instances' objectCategory names.
+  std::string commonName;
+  std::string defaultObjectCategory;
   uint32_t id = 0;
   // Derived by the Schema: this class and its superiors (most specific
   // first), and the sorted ATTRTYPs it must and may hold through them.
@@ -78,6 +97,8 @@ class Schema {
   const AttributeDef* attributeByLinkId(int linkId) const;
   const ClassDef* objectClass(std::string_view name) const;
   const ClassDef* classById(uint32_t id) const;
+  // The class whose classSchema object has cn `commonName`.
+  const ClassDef* classByCommonName(std::string_view commonName) const;
 
   // The class and its superiors up to top, most specific first.
   std::vector<const ClassDef*> classChain(const ClassDef& cls) const;
@@ -106,6 +127,7 @@ class Schema {
   std::map<int, size_t> attributeByLinkId_;
   std::map<std::string, size_t> classByName_;
   std::map<uint32_t, size_t> classById_;
+  std::map<std::string, size_t> classByCommonName_;
 };
 
 // userAccountControl bits dcemu acts on.

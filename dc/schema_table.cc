@@ -1,8 +1,19 @@
-// The attribute and class definitions of dcemu's schema. OIDs, syntaxes,
-// linkIDs and rangeUpper follow AD's schema (MS-ADA1/2/3, MS-ADSC) for the
-// attributes and classes dcemu uses; dMSA entries follow
-// shared/reference/dmsa.md.
+// The attribute and class definitions of dcemu's schema: Microsoft's
+// published schema for the classes a domain's objects use
+// (dc/schema_published.cc), with the entries below on top. These are the
+// attributes and classes dcemu acts on, with what the directory needs beyond
+// the published definition (aliases, urgency, what a tombstone keeps), and
+// the Windows Server 2019-2025 additions the published 2016 schema lacks
+// (the dMSA class and attributes, per MS-ADA2 and MS-ADSC). OIDs, syntaxes,
+// linkIDs and rangeUpper follow MS-ADA1/2/3 and MS-ADSC; schema_test checks
+// each entry against the published files.
 #include "dc/schema_table.h"
+
+#include <algorithm>
+#include <set>
+
+#include "dc/schema_published.h"
+#include "dc/text.h"
 
 namespace dcemu::dc {
 namespace {
@@ -18,6 +29,7 @@ struct AttrOpts {
   bool constructed = false;
   bool replicated = true;
   bool urgent = false;
+  bool guid = false;
   std::vector<std::string> aliases;
 };
 
@@ -34,6 +46,7 @@ AttributeDef attr(std::string name, std::string oid, Syntax syntax, AttrOpts o =
   def.constructed = o.constructed;
   def.replicated = o.replicated && !o.constructed;
   def.urgent = o.urgent;
+  def.guidValued = o.guid;
   def.aliases = std::move(o.aliases);
   return def;
 }
@@ -47,19 +60,19 @@ ClassDef cls(std::string name, std::string oid, std::string superior, ClassCateg
 constexpr ClassCategory kAbstract = ClassCategory::Abstract;
 constexpr ClassCategory kStructural = ClassCategory::Structural;
 
-}  // namespace
-
-std::vector<AttributeDef> builtinAttributes() {
+std::vector<AttributeDef> ownAttributes() {
   const std::string ms = "1.2.840.113556.1.";
   return {
       // Naming and identity.
       attr("objectClass", "2.5.4.0", S::ObjectIdentifier, {.multi = true, .preserve = true}),
+      attr("objectCategory", ms + "4.782", S::ObjectCategory, {.preserve = true}),
       attr("cn", "2.5.4.3", S::UnicodeString, {.rangeUpper = 64}),
-      attr("ou", "2.5.4.11", S::UnicodeString, {.rangeUpper = 64}),
+      attr("ou", "2.5.4.11", S::UnicodeString, {.multi = true, .rangeUpper = 64}),
       attr("dc", "0.9.2342.19200300.100.1.25", S::UnicodeString, {.rangeUpper = 255}),
       attr("name", ms + "4.1", S::UnicodeString, {.rangeUpper = 255, .systemOnly = true, .preserve = true}),
       attr("distinguishedName", "2.5.4.49", S::Dn, {.systemOnly = true, .constructed = true}),
-      attr("objectGUID", ms + "4.2", S::OctetString, {.rangeUpper = 16, .systemOnly = true, .preserve = true}),
+      attr("objectGUID", ms + "4.2", S::OctetString,
+           {.rangeUpper = 16, .systemOnly = true, .preserve = true, .guid = true}),
       attr("objectSid", ms + "4.146", S::Sid, {.rangeUpper = 28, .systemOnly = true, .preserve = true}),
       attr("sAMAccountName", ms + "4.221", S::UnicodeString, {.rangeUpper = 256, .preserve = true}),
       attr("sAMAccountType", ms + "4.302", S::Integer, {.systemOnly = true}),
@@ -82,7 +95,7 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("lockoutTime", ms + "4.662", S::LargeInteger, {.urgent = true}),
       attr("primaryGroupID", ms + "4.98", S::Integer),
       attr("groupType", ms + "4.750", S::Integer, {.preserve = true}),
-      attr("servicePrincipalName", ms + "4.771", S::UnicodeString, {.multi = true, .rangeUpper = 2048}),
+      attr("servicePrincipalName", ms + "4.771", S::UnicodeString, {.multi = true}),
       attr("dNSHostName", ms + "4.619", S::UnicodeString, {.rangeUpper = 2048, .preserve = true}),
       attr("operatingSystem", ms + "4.363", S::UnicodeString),
       attr("operatingSystemVersion", ms + "4.364", S::UnicodeString),
@@ -103,12 +116,12 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("managedObjects", ms + "4.654", S::Dn, {.multi = true, .linkId = 73, .systemOnly = true}),
 
       // Authentication policies and silos.
-      attr("msDS-AssignedAuthNPolicy", ms + "4.2295", S::Dn, {.linkId = 2210}),
-      attr("msDS-AssignedAuthNPolicyBL", ms + "4.2296", S::Dn, {.multi = true, .linkId = 2211, .systemOnly = true}),
+      attr("msDS-AssignedAuthNPolicy", ms + "4.2295", S::Dn, {.linkId = 2212}),
+      attr("msDS-AssignedAuthNPolicyBL", ms + "4.2296", S::Dn, {.multi = true, .linkId = 2213, .systemOnly = true}),
       attr("msDS-AssignedAuthNPolicySilo", ms + "4.2285", S::Dn, {.linkId = 2202}),
       attr("msDS-AssignedAuthNPolicySiloBL", ms + "4.2286", S::Dn, {.multi = true, .linkId = 2203, .systemOnly = true}),
-      attr("msDS-AuthNPolicySiloMembers", ms + "4.2287", S::Dn, {.multi = true, .linkId = 2164}),
-      attr("msDS-AuthNPolicySiloMembersBL", ms + "4.2288", S::Dn, {.multi = true, .linkId = 2165, .systemOnly = true}),
+      attr("msDS-AuthNPolicySiloMembers", ms + "4.2287", S::Dn, {.multi = true, .linkId = 2204}),
+      attr("msDS-AuthNPolicySiloMembersBL", ms + "4.2288", S::Dn, {.multi = true, .linkId = 2205, .systemOnly = true}),
 
       // Managed service accounts (gMSA and dMSA).
       attr("msDS-ManagedPassword", ms + "4.2196", S::OctetString, {.systemOnly = true, .constructed = true}),
@@ -136,17 +149,17 @@ std::vector<AttributeDef> builtinAttributes() {
       attr("msKds-RootKeyData", ms + "4.2175", S::OctetString, {.rangeUpper = 128}),
 
       // Configuration: sites, servers, connections, site links, partitions.
-      attr("invocationId", ms + "2.115", S::OctetString, {.rangeUpper = 16, .systemOnly = true}),
+      attr("invocationId", ms + "2.115", S::OctetString, {.systemOnly = true, .guid = true}),
       attr("options", ms + "4.307", S::Integer),
       attr("serverReference", ms + "4.515", S::Dn, {.linkId = 94}),
       attr("serverReferenceBL", ms + "4.516", S::Dn, {.multi = true, .linkId = 95, .systemOnly = true}),
-      attr("hasMasterNCs", ms + "2.14", S::Dn, {.multi = true, .systemOnly = true}),
+      attr("hasMasterNCs", ms + "2.14", S::Dn, {.multi = true, .linkId = 76, .systemOnly = true}),
       attr("fromServer", ms + "4.40", S::Dn),
       attr("enabledConnection", ms + "4.36", S::Boolean),
       attr("transportType", ms + "4.791", S::Dn),
-      attr("schedule", ms + "4.211", S::OctetString, {.rangeUpper = 188}),
-      attr("siteList", ms + "4.821", S::Dn, {.multi = true}),
-      attr("siteLinkList", ms + "4.822", S::Dn, {.multi = true}),
+      attr("schedule", ms + "4.211", S::OctetString),
+      attr("siteList", ms + "4.821", S::Dn, {.multi = true, .linkId = 144}),
+      attr("siteLinkList", ms + "4.822", S::Dn, {.multi = true, .linkId = 142}),
       attr("cost", ms + "2.135", S::Integer),
       attr("replInterval", ms + "4.1336", S::Integer),
       // In days, on CN=Directory Service,CN=Windows NT,CN=Services (MS-ADA3 2.314).
@@ -157,7 +170,7 @@ std::vector<AttributeDef> builtinAttributes() {
   };
 }
 
-std::vector<ClassDef> builtinClasses() {
+std::vector<ClassDef> ownClasses() {
   const std::string ms = "1.2.840.113556.1.";
   const std::vector<std::string> domainParents = {"domainDNS", "organizationalUnit", "container"};
   return {
@@ -235,10 +248,10 @@ std::vector<ClassDef> builtinClasses() {
       cls("serversContainer", ms + "5.7000.48", "top", kStructural, "cn", {}, {}, {"site"}),
       cls("server", ms + "5.17", "top", kStructural, "cn", {}, {"dNSHostName", "serverReference"},
           {"serversContainer"}),
-      cls("nTDSDSA", ms + "5.7000.47", "top", kStructural, "cn", {}, {"invocationId", "options", "hasMasterNCs"},
-          {"server"}),
+      cls("nTDSDSA", ms + "5.7000.47", "applicationSettings", kStructural, "cn", {},
+          {"invocationId", "options", "hasMasterNCs"}, {"server"}),
       cls("nTDSDSARO", ms + "5.254", "nTDSDSA", kStructural, "cn", {}, {}, {"server"}),
-      cls("nTDSConnection", ms + "5.71", "top", kStructural, "cn", {"enabledConnection", "options", "fromServer"},
+      cls("nTDSConnection", ms + "5.71", "leaf", kStructural, "cn", {"enabledConnection", "options", "fromServer"},
           {"schedule", "transportType"}, {"nTDSDSA"}),
       cls("interSiteTransportContainer", ms + "5.140", "top", kStructural, "cn", {}, {}, {"sitesContainer"}),
       cls("interSiteTransport", ms + "5.141", "top", kStructural, "cn", {}, {"options"},
@@ -249,6 +262,180 @@ std::vector<ClassDef> builtinClasses() {
       cls("nTDSService", ms + "5.72", "top", kStructural, "cn", {}, {"tombstoneLifetime", "garbageCollPeriod"},
           {"container"}),
   };
+}
+
+// attributeSyntax and oMSyntax of dcemu's syntaxes, for entries that do not
+// give them (MS-ADTS 3.1.1.2.2.2).
+std::pair<const char*, int> publishedSyntaxOf(Syntax syntax) {
+  switch (syntax) {
+    case S::Boolean: return {"2.5.5.8", 1};
+    case S::Integer: return {"2.5.5.9", 2};
+    case S::LargeInteger: return {"2.5.5.16", 65};
+    case S::UnicodeString: return {"2.5.5.12", 64};
+    case S::OctetString: return {"2.5.5.10", 4};
+    case S::Sid: return {"2.5.5.17", 4};
+    case S::GeneralizedTime: return {"2.5.5.11", 24};
+    case S::Dn:
+    case S::ObjectCategory: return {"2.5.5.1", 127};
+    case S::ObjectIdentifier: return {"2.5.5.2", 6};
+    case S::SecurityDescriptor: return {"2.5.5.15", 66};
+    case S::String: return {"2.5.5.12", 64};
+  }
+  return {"", 0};
+}
+
+// How dcemu keeps values of a published syntax.
+Syntax syntaxOf(std::string_view attributeSyntax) {
+  static const std::pair<std::string_view, Syntax> kSyntaxes[] = {
+      {"2.5.5.1", S::Dn},
+      {"2.5.5.8", S::Boolean},
+      {"2.5.5.9", S::Integer},
+      {"2.5.5.10", S::OctetString},
+      {"2.5.5.11", S::GeneralizedTime},
+      {"2.5.5.12", S::UnicodeString},
+      {"2.5.5.15", S::SecurityDescriptor},
+      {"2.5.5.16", S::LargeInteger},
+      {"2.5.5.17", S::Sid},
+  };
+  for (const auto& [oid, syntax] : kSyntaxes)
+    if (oid == attributeSyntax) return syntax;
+  return S::String;
+}
+
+// searchFlags and systemFlags bits dcemu reads (MS-ADTS 2.2.9, 2.2.10).
+constexpr int kPreserveOnDelete = 0x8;  // fPRESERVEONDELETE
+constexpr int kNotReplicated = 0x1;     // FLAG_ATTR_NOT_REPLICATED
+constexpr int kConstructed = 0x4;       // FLAG_ATTR_IS_CONSTRUCTED
+
+// A linked DN-Binary value's binary part has no place in dcemu's links.
+bool leftOut(const PublishedAttribute& p) {
+  return p.linkId != 0 && std::string_view(p.attributeSyntax) != "2.5.5.1";
+}
+
+bool leftOut(std::string_view attribute) {
+  static const std::vector<AttributeDef> own = ownAttributes();
+  for (const AttributeDef& d : own)
+    if (iequals(d.name, attribute)) return false;
+  for (const PublishedAttribute& p : publishedAttributes())
+    if (iequals(p.name, attribute)) return leftOut(p);
+  return false;
+}
+
+AttributeDef fromPublished(const PublishedAttribute& p) {
+  AttributeDef def;
+  def.name = p.name;
+  def.oid = p.oid;
+  def.syntax = syntaxOf(p.attributeSyntax);
+  def.singleValued = p.singleValued;
+  if (p.rangeUpper >= 0) def.rangeUpper = p.rangeUpper;
+  def.linkId = p.linkId;
+  def.systemOnly = p.systemOnly;
+  def.preserveOnDelete = p.searchFlags & kPreserveOnDelete;
+  def.constructed = p.systemFlags & kConstructed;
+  def.replicated = !(p.systemFlags & kNotReplicated) && !def.constructed;
+  return def;
+}
+
+// A published class's own lists with those of its auxiliary classes (and
+// their superiors) folded in: dcemu's objects carry no auxiliary classes.
+void foldAuxiliaries(const PublishedClass& p, std::vector<std::string>& must, std::vector<std::string>& may) {
+  auto find = [](std::string_view name) -> const PublishedClass* {
+    for (const PublishedClass& c : publishedClasses())
+      if (iequals(c.name, name)) return &c;
+    return nullptr;
+  };
+  std::vector<std::string> pending(p.auxiliaryClasses);
+  std::set<std::string> seen;
+  while (!pending.empty()) {
+    std::string name = pending.back();
+    pending.pop_back();
+    const PublishedClass* aux = find(name);
+    if (!aux || iequals(aux->name, "top") || !seen.insert(toLower(name)).second) continue;
+    must.insert(must.end(), aux->mustContain.begin(), aux->mustContain.end());
+    may.insert(may.end(), aux->mayContain.begin(), aux->mayContain.end());
+    pending.insert(pending.end(), aux->auxiliaryClasses.begin(), aux->auxiliaryClasses.end());
+    pending.push_back(aux->superior);
+  }
+}
+
+void addMissing(std::vector<std::string>& to, const std::vector<std::string>& from) {
+  for (const std::string& name : from)
+    if (!leftOut(name) &&
+        std::none_of(to.begin(), to.end(), [&](const std::string& have) { return iequals(have, name); }))
+      to.push_back(name);
+}
+
+ClassCategory categoryOf(int objectClassCategory) {
+  switch (objectClassCategory) {
+    case 1: return kStructural;
+    case 3: return ClassCategory::Auxiliary;
+    default: return kAbstract;  // 2, and the two 88 classes (0): person, organizationalPerson
+  }
+}
+
+}  // namespace
+
+std::vector<AttributeDef> builtinAttributes() {
+  std::vector<AttributeDef> defs = ownAttributes();
+  auto own = [&](std::string_view name) -> AttributeDef* {
+    for (AttributeDef& d : defs)
+      if (iequals(d.name, name)) return &d;
+    return nullptr;
+  };
+  auto isAlias = [&](std::string_view name) {
+    for (const AttributeDef& d : defs)
+      for (const std::string& alias : d.aliases)
+        if (iequals(alias, name)) return true;
+    return false;
+  };
+  for (const PublishedAttribute& p : publishedAttributes()) {
+    if (AttributeDef* def = own(p.name)) {
+      def->commonName = p.commonName;
+      continue;
+    }
+    // msDS-RevealedList is read through msDS-RevealedUsers (see above).
+    if (isAlias(p.name)) continue;
+    if (leftOut(p)) continue;
+    defs.push_back(fromPublished(p));
+    defs.back().commonName = p.commonName;
+    defs.back().attributeSyntax = p.attributeSyntax;
+    defs.back().omSyntax = p.omSyntax;
+  }
+  for (AttributeDef& def : defs) {
+    if (!def.attributeSyntax.empty()) continue;
+    auto [syntax, om] = publishedSyntaxOf(def.syntax);
+    def.attributeSyntax = syntax;
+    def.omSyntax = om;
+  }
+  return defs;
+}
+
+std::vector<ClassDef> builtinClasses() {
+  std::vector<ClassDef> defs = ownClasses();
+  // The dMSA class is not in the published 2016 schema. Its cn follows the
+  // naming of its siblings (ms-DS-Group-Managed-Service-Account, MS-ADSC
+  // 2.140); no public source here shows its classSchema object.
+  for (ClassDef& d : defs) {
+    if (d.name != "msDS-DelegatedManagedServiceAccount") continue;
+    d.commonName = "ms-DS-Delegated-Managed-Service-Account";
+    d.defaultObjectCategory = d.name;
+  }
+  for (const PublishedClass& p : publishedClasses()) {
+    std::vector<std::string> must = p.mustContain, may = p.mayContain;
+    foldAuxiliaries(p, must, may);
+    auto own = std::find_if(defs.begin(), defs.end(), [&](const ClassDef& d) { return iequals(d.name, p.name); });
+    if (own == defs.end()) {
+      defs.push_back(
+          cls(p.name, p.oid, p.superior, categoryOf(p.category), p.rdnAttribute, {}, {}, p.possibleSuperiors));
+      own = defs.end() - 1;
+    }
+    addMissing(own->mustContain, must);
+    addMissing(own->mayContain, may);
+    addMissing(own->possibleSuperiors, p.possibleSuperiors);
+    own->commonName = p.commonName;
+    own->defaultObjectCategory = p.defaultObjectCategory;
+  }
+  return defs;
 }
 
 }  // namespace dcemu::dc

@@ -123,6 +123,16 @@ struct DaclDecision {
 DaclDecision evaluateDacl(const SecurityDescriptor& sd, const std::vector<Sid>& token, uint32_t rightsNeeded,
                           const std::optional<Guid>& objectType = std::nullopt);
 
+// The security descriptor an object holds under AD's inheritance (MS-ADTS
+// 6.1.3; MS-DTYP 2.5.3.4.1): its explicit ACEs (inherited ones it carries
+// are dropped and computed afresh), then each inheritable (CI) ACE of the
+// parent's. An ACE limited to a class (InheritedObjectType) takes effect on
+// objects of one of `objectClasses` (schemaIDGUIDs) and passes on to the
+// rest as inherit-only; NO_PROPAGATE stops it after one level. A protected
+// ACL, and a naming context's head (no `parent`), inherit nothing.
+SecurityDescriptor withInheritedAces(SecurityDescriptor own, const SecurityDescriptor* parent,
+                                     const std::vector<Guid>& objectClasses);
+
 // A trustee as a person reads it: the resolver's name, else alias, else SID.
 std::string trusteeDisplayName(const Sid& sid, const TrusteeResolver& resolver);
 

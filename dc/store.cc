@@ -238,7 +238,7 @@ struct WriteBatch::Impl {
   std::vector<IndexKeyChange> indexKeysChanged;
   // The DC state records the batch writes, in order: the store's cache of
   // them takes their values once the batch is written.
-  std::vector<std::pair<std::string, std::string>> stateWritten;
+  std::vector<std::pair<std::string, std::optional<std::string>>> stateWritten;  // nullopt: erased
   void noteIndexKey(int family, std::string_view key, bool present) {
     indexKeysChanged.push_back({family, std::string(key), present});
   }
@@ -340,7 +340,12 @@ void WriteBatch::removeObject(NamingContext nc, const Object& before) {
 
 void WriteBatch::putState(std::string_view key, std::string_view value) {
   impl_->put(kStateFamily, std::string(key), std::string(value));
-  impl_->stateWritten.emplace_back(key, value);
+  impl_->stateWritten.emplace_back(key, std::string(value));
+}
+
+void WriteBatch::eraseState(std::string_view key) {
+  impl_->erase(kStateFamily, std::string(key));
+  impl_->stateWritten.emplace_back(key, std::nullopt);
 }
 
 // Decoded objects recently read, so that reading the same few objects

@@ -87,6 +87,7 @@ class WriteBatch {
   // Removes `before` and its index entries, as garbage collection does.
   void removeObject(NamingContext nc, const Object& before);
   void putState(std::string_view key, std::string_view value);
+  void eraseState(std::string_view key);
 
  private:
   friend class Store;

@@ -137,7 +137,8 @@ Result<std::string> encodeValue(const AttributeDef& attr, std::string_view text,
       if (!v) return syntaxError(attr, objectDn, fmt::format("\"{}\" is not a 64-bit integer", text));
       return encodeInt64(*v);
     }
-    case Syntax::UnicodeString: {
+    case Syntax::UnicodeString:
+    case Syntax::String: {
       auto length = utf8Length(text);
       if (!length) return syntaxError(attr, objectDn, "the value is not well-formed UTF-8");
       if (*length == 0) return syntaxError(attr, objectDn, "empty string values are not allowed");
@@ -147,7 +148,7 @@ Result<std::string> encodeValue(const AttributeDef& attr, std::string_view text,
       return std::string(text);
     }
     case Syntax::OctetString: {
-      if (auto guid = Guid::parse(text); guid && attr.rangeUpper == 16) return std::string(guid->asBytes());
+      if (auto guid = Guid::parse(text); guid && attr.guidValued) return std::string(guid->asBytes());
       std::string_view digits = text;
       if (digits.starts_with("0x") || digits.starts_with("0X")) digits.remove_prefix(2);
       auto raw = unhex(digits);
@@ -185,6 +186,15 @@ Result<std::string> encodeValue(const AttributeDef& attr, std::string_view text,
       if (!cls) return syntaxError(attr, objectDn, fmt::format("\"{}\" is not a class in the schema", text));
       return encodeInt32(cls->id);
     }
+    case Syntax::ObjectCategory: {
+      // A classSchema object's DN (CN=Person,CN=Schema,...) or, as AD's
+      // LDAP filters accept, a class's lDAPDisplayName.
+      const Schema& schema = Schema::builtin();
+      const ClassDef* cls = schema.objectClass(trim(text));
+      if (auto dn = Dn::parse(text); !cls && dn && !dn->rdns().empty()) cls = schema.classByCommonName(dn->rdn().value);
+      if (!cls) return syntaxError(attr, objectDn, fmt::format("\"{}\" names no class of the schema", text));
+      return encodeInt32(cls->id);
+    }
     case Syntax::SecurityDescriptor: {
       auto sd = parseSddl(text, context.trustees);
       if (!sd) return syntaxError(attr, objectDn, sd.status().message());
@@ -202,9 +212,10 @@ std::string formatValue(const AttributeDef& attr, std::string_view bytes, const 
     case Syntax::Boolean: return !bytes.empty() && bytes[0] ? "TRUE" : "FALSE";
     case Syntax::Integer:
     case Syntax::LargeInteger: return std::to_string(decodeInteger(bytes));
-    case Syntax::UnicodeString: return std::string(bytes);
+    case Syntax::UnicodeString:
+    case Syntax::String: return std::string(bytes);
     case Syntax::OctetString:
-      if (bytes.size() == 16 && attr.rangeUpper == 16) return Guid::fromBytes(bytes).toString();
+      if (bytes.size() == 16 && attr.guidValued) return Guid::fromBytes(bytes).toString();
       return hex(bytes);
     case Syntax::Sid: {
       auto sid = Sid::fromBytes(bytes);
@@ -220,6 +231,10 @@ std::string formatValue(const AttributeDef& attr, std::string_view bytes, const 
     case Syntax::ObjectIdentifier: {
       const ClassDef* cls = Schema::builtin().classById(static_cast<uint32_t>(decodeInteger(bytes)));
       return cls ? cls->name : hex(bytes);
+    }
+    case Syntax::ObjectCategory: {
+      const ClassDef* cls = Schema::builtin().classById(static_cast<uint32_t>(decodeInteger(bytes)));
+      return cls ? fmt::format("CN={},{}", cls->commonName, context.schemaDn) : hex(bytes);
     }
     case Syntax::SecurityDescriptor: {
       auto sd = SecurityDescriptor::fromBinary(bytes);

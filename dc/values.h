@@ -21,6 +21,7 @@ struct ValueContext {
   TrusteeResolver trustees;
   std::function<Result<Guid>(const Dn& dn)> guidOfDn;  // DN values name live objects
   std::function<std::optional<std::string>(const Guid& guid)> dnOfGuid;
+  std::string schemaDn;  // CN=Schema,CN=Configuration,...: where objectCategory values point
 };
 
 // Encodes `text` for `attr` (syntax, then rangeUpper). Errors name `objectDn`.

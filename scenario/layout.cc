@@ -118,6 +118,7 @@ dc::DirectoryOptions directoryOptions(const Scenario& scenario, int dc) {
     ++writable;
   }
   options.ridPoolCount = std::max<uint32_t>(writable, 1);
+  options.dmsaClass = schemaHasDmsaClass(scenario);
   return options;
 }
 

@@ -9,6 +9,7 @@
 
 #include "scenario/loader_internal.h"
 #include "scenario/machine_memory.h"
+#include "scenario/provision.h"
 #include "scenario/units.h"
 
 namespace dcemu::scenario {
@@ -99,6 +100,15 @@ void readGlobalSections(const toml::table& root, Scenario& s, LoadErrors& errors
   bool domainGiven = false;
   withSection(root, "domain", errors, [&](TomlFields& f) {
     domainGiven = true;
+    if (auto schema = f.string("schema")) {
+      if (windowsServerRank(*schema) < 0)
+        f.fail("schema", fmt::format("unknown Windows Server version \"{}\" (use 2008, 2008R2, 2012, 2012R2, 2016, "
+                                     "2019, 2022 or 2025)",
+                                     *schema));
+      else
+        s.schemaVersion = *schema;
+      s.schemaGivenAt = f.whereOf("schema");
+    }
     if (auto name = f.string("name", true)) {
       if (name->empty() || name->front() == '.' || name->back() == '.' || name->find("..") != std::string::npos)
         f.fail("name", fmt::format("\"{}\" is not a DNS domain name", *name));
@@ -234,8 +244,7 @@ void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors
     if (!dc.allowPasswordCaching.empty() && !dc.rodc)
       f.fail("allow_password_caching", "only an RODC (rodc = true) has a password replication policy");
     if (auto os = f.string("os")) {
-      static const char* kVersions[] = {"2008", "2008R2", "2012", "2012R2", "2016", "2019", "2022", "2025"};
-      if (std::find(std::begin(kVersions), std::end(kVersions), *os) == std::end(kVersions))
+      if (windowsServerRank(*os) < 0)
         f.fail("os", fmt::format("unknown Windows Server version \"{}\" (use 2008, 2008R2, 2012, 2012R2, 2016, 2019, "
                                  "2022 or 2025)",
                                  *os));
@@ -245,6 +254,15 @@ void readTopology(const toml::table& root, Scenario& s, Names& names, LoadErrors
     s.dcs.push_back(dc);
   });
   if (s.dcs.empty() && errors.empty()) errors.add(root.source(), "the file needs at least one [[dc]]");
+  // A DC joins only a forest whose schema adprep has raised to its version.
+  std::string newestDc = "2008";
+  for (const DcSpec& dc : s.dcs)
+    if (windowsServerRank(dc.os) > windowsServerRank(newestDc)) newestDc = dc.os;
+  if (!s.schemaGivenAt) s.schemaVersion = newestDc;
+  if (s.schemaGivenAt && windowsServerRank(s.schemaVersion) < windowsServerRank(newestDc))
+    errors.add(*s.schemaGivenAt, fmt::format("schema \"{}\" is older than a Windows Server {} DC of the file: adprep "
+                                             "/forestprep from {} raises the schema before such a DC joins",
+                                             s.schemaVersion, newestDc, newestDc));
   if (const toml::array* sites = root["site"].as_array()) {
     for (size_t i = 0; i < s.sites.size() && i < sites->size(); ++i)
       if (dcsPerSite[i] == 0 && s.siteIndex(s.sites[i].name) == static_cast<int>(i))  // duplicates reported already
@@ -386,6 +404,7 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
       f.fail("supersedes", fmt::format("unknown service account \"{}\"", dmsa.supersedes));
     if (auto state = f.integer("state", 0, 3)) dmsa.state = static_cast<int>(*state);
     dmsa.principals = f.strings("principals").value_or(std::vector<std::string>());
+    dmsa.where = f.where();
     s.dmsas.push_back(dmsa);
   });
   forEachEntry(root, "host_group", errors, [&](TomlFields& f) {
@@ -416,10 +435,14 @@ void readAccounts(const toml::table& root, Scenario& s, Names& names, LoadErrors
   forEachEntry(root, "acl", errors, [&](TomlFields& f) {
     AclSpec acl{f.string("ou", true).value_or(""), f.string("principal", true).value_or(""),
                 f.strings("rights", true).value_or(std::vector<std::string>())};
-    if (f.has("ou") && std::none_of(s.ous.begin(), s.ous.end(),
-                                    [&](const std::string& ou) { return loader::lower(ou) == loader::lower(acl.ou); }))
-      f.fail("ou",
-             fmt::format("unknown OU \"{}\" (an [[acl]] names a declared [[ou]], such as \"OU=Servers\")", acl.ou));
+    // The domain head is named by its DN and kept as "" (the head itself).
+    if (loader::lower(acl.ou) == loader::lower(domainDnOf(s.domain))) acl.ou.clear();
+    if (f.has("ou") && !acl.ou.empty() && std::none_of(s.ous.begin(), s.ous.end(), [&](const std::string& ou) {
+          return loader::lower(ou) == loader::lower(acl.ou);
+        }))
+      f.fail("ou", fmt::format("unknown OU \"{}\" (an [[acl]] names a declared [[ou]], such as \"OU=Servers\", or the "
+                               "domain head, \"{}\")",
+                               acl.ou, domainDnOf(s.domain)));
     for (const auto& right : acl.rights)
       if (!aclRightSddl(right)) f.fail("rights", fmt::format("unknown right \"{}\" (use {})", right, knownAclRights()));
     if (auto applies = f.string("applies_to")) {

@@ -301,7 +301,7 @@ Status Provisioner::rodcPolicies() {
 
 Status Provisioner::acls() {
   for (const AclSpec& acl : scenario_.acls) {
-    std::string dn = inDomain(acl.ou);
+    std::string dn = acl.ou.empty() ? domainDn_ : inDomain(acl.ou);
     auto obj = dir_.read(dn);
     if (!obj) return obj.status();
     auto current = dir_.values(*obj, "nTSecurityDescriptor");
@@ -310,7 +310,7 @@ Status Provisioner::acls() {
     auto sam = samAccountNames_.find(loader::lower(acl.principal));
     if (sam == samAccountNames_.end())
       return Status(dc::LdapResult::noSuchObject,
-                    fmt::format("acl on {}: no account or group named {}", acl.ou, acl.principal));
+                    fmt::format("acl on {}: no account or group named {}", dn, acl.principal));
     const std::string& trustee = sam->second;
     std::string flags = acl.appliesTo == "all" ? "CI" : acl.appliesTo == "descendants" ? "CIIO" : "";
     for (const std::string& right : acl.rights) {

@@ -101,6 +101,16 @@ std::vector<std::pair<int64_t, int64_t>> openPeriods(const Schedule& schedule, i
   return periods;
 }
 
+int windowsServerRank(std::string_view version) {
+  for (size_t i = 0; i < std::size(kWindowsServerVersions); ++i)
+    if (version == kWindowsServerVersions[i]) return static_cast<int>(i);
+  return -1;
+}
+
+bool schemaHasDmsaClass(const Scenario& s) {
+  return s.schemaVersion == "2025";
+}
+
 std::optional<std::string> aclRightSddl(std::string_view right) {
   for (const AclRight& r : kAclRights)
     if (right == r.name || (right == r.sddl && std::string_view(r.name) != "CreateDMSA")) return std::string(r.sddl);

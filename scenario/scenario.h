@@ -97,6 +97,7 @@ struct DmsaSpec {
   std::string supersedes;  // a service account name, or empty
   int state = 0;
   std::vector<std::string> principals;  // machine names
+  Location where;
 };
 
 struct HostGroup {
@@ -135,6 +136,13 @@ std::vector<std::pair<int64_t, int64_t>> closedPeriods(const Schedule& schedule,
 // string, or none when unknown. CreateDMSA (CreateChild limited to the
 // dMSA class) has no short form and gives "CC".
 std::optional<std::string> aclRightSddl(std::string_view right);
+
+// Windows Server versions a DC may run, oldest first, and a version's place
+// among them (-1 when unknown).
+inline constexpr const char* kWindowsServerVersions[] = {"2008", "2008R2", "2012", "2012R2",
+                                                         "2016", "2019",   "2022", "2025"};
+int windowsServerRank(std::string_view version);
+
 // Every accepted right, for error messages.
 std::string knownAclRights();
 
@@ -212,6 +220,10 @@ struct Scenario {
   std::string functionalLevel = "2016";
   int tombstoneLifetimeDays = 180;
   std::optional<int> garbageCollPeriodHours;  // none: Windows' default (12), left unset
+  // The Windows Server version whose schema the forest has (adprep
+  // /forestprep): [domain] schema, else the newest DC's.
+  std::string schemaVersion = "2025";
+  std::optional<Location> schemaGivenAt;  // where [domain] schema is, when the file gives it
   // [kerberos]
   int64_t tgtLifetime = 10 * 3600 * 1000000LL;
   int64_t renewMax = 7 * 24 * 3600 * 1000000LL;
@@ -258,5 +270,8 @@ struct Scenario {
   // The sites, site links and bridges as the KCC reads them (no DCs).
   replication::KccInput siteGraph() const;
 };
+
+// Whether the forest's schema has the dMSA class (Windows Server 2025's).
+bool schemaHasDmsaClass(const Scenario& s);
 
 }  // namespace dcemu::scenario

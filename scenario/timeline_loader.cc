@@ -353,6 +353,21 @@ void checkObjectsExistWhenNamed(const Scenario& scenario, const Names& names, Lo
     if (step.action == "ldap-add" && !step.id.empty()) made.insert(lower(step.id));
     if (step.action == "new-dmsa") made.insert(dmsa);
   }
+  // A forest whose schema predates Windows Server 2025 has no dMSA class:
+  // provisioning could not make the file's dMSAs, and a new-dmsa step is
+  // refused unless it expects that.
+  if (schemaHasDmsaClass(scenario)) return;
+  std::string why = fmt::format(
+      "the forest's schema is Windows Server {}'s, which has no msDS-DelegatedManagedServiceAccount class: raise it "
+      "with adprep /forestprep from Windows Server 2025 ([domain] schema = \"2025\")",
+      scenario.schemaVersion);
+  for (const DmsaSpec& dmsa : scenario.dmsas)
+    if (!madeLater.count(lower(dmsa.name))) errors.add(dmsa.where, fmt::format("dMSA \"{}\": {}", dmsa.name, why));
+  for (const Step& step : scenario.steps)
+    if (step.action == "new-dmsa" && !step.expectError)
+      errors.add(step.where, fmt::format("new-dmsa \"{}\": {} (or expect the refusal with expect_error = "
+                                         "\"objectClassViolation\")",
+                                         step.dmsa, why));
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ namespace fs = std::filesystem;
 using Graph = std::map<std::string, std::set<std::string>>;
 
 const std::vector<std::string> kFolders = {"dc",     "replication", "kdc",  "node", "scenario",
-                                           "report", "sim",         "live", "cli"};
+                                           "import", "report",      "sim",  "live", "cli"};
 
 // The arrows as docs/architecture.md draws them.
 const Graph kArrows = {
@@ -29,6 +29,7 @@ const Graph kArrows = {
     {"kdc", {"dc"}},
     {"node", {"replication", "kdc"}},
     {"scenario", {"replication", "kdc"}},
+    {"import", {"scenario"}},
     {"report", {"scenario", "kdc"}},
     {"sim", {"node", "scenario", "report"}},
     {"live", {"replication", "kdc", "node", "scenario", "report"}},
@@ -142,6 +143,7 @@ TEST_CASE("the rules themselves catch a wrong include: live reaching into the si
   CHECK_FALSE(reachable(graph, "sim").count("live"));
   CHECK_FALSE(reachable(graph, "scenario").count("node"));
   CHECK_FALSE(reachable(graph, "report").count("sim"));
+  CHECK_FALSE(reachable(graph, "import").count("node"));
 }
 
 }  // namespace

@@ -88,6 +88,33 @@ TEST_CASE("The audit finds CreateChild an OU passes to the OUs below it, inherit
   CHECK(before.exitCode == 0);
 }
 
+TEST_CASE("The audit finds CreateChild granted with inheritance on the domain head on every OU", "[sim][audit]") {
+  const std::string file = std::string(DCEMU_SCENARIOS_DIR) + "/audit-inherited-domain.toml";
+  cli::CommandOutput audit = cli::auditCommand(file, {});
+  INFO(audit.out << audit.err);
+  CHECK(audit.exitCode == 1);
+  for (const char* ou : {"OU=Apps", "OU=Web,OU=Apps"}) {
+    INFO(ou);
+    CHECK(std::regex_search(audit.out, std::regex(fmt::format("{},DC=corp,DC=example,DC=com +u_top +CreateChild "
+                                                              "\\(all objects\\) +it and its objects, inherited",
+                                                              ou))));
+  }
+  cli::CommandOutput script = cli::auditCommand(file, {.likeScript = true});
+  // The domain's own OU=Domain Controllers inherits it too; the protected
+  // Deleted Objects container does not.
+  CHECK_THAT(script.out,
+             Contains("\nu_top\tOU=Apps,DC=corp,DC=example,DC=com; OU=Domain Controllers,DC=corp,DC=example,"
+                      "DC=com; OU=Web,OU=Apps,DC=corp,DC=example,DC=com\n"));
+  CHECK_THAT(audit.out, !Contains("CN=Deleted Objects"));
+  // Before the grant: nothing is exposed.
+  std::string text = readFile(file);
+  auto path = std::filesystem::temp_directory_path() / "dcemu-audit-domain-before.toml";
+  std::ofstream(path) << text.substr(0, text.find("[[acl]]"));
+  cli::CommandOutput before = cli::auditCommand(path.string(), {});
+  INFO(before.out << before.err);
+  CHECK(before.exitCode == 0);
+}
+
 // --like-script lists what Get-BadSuccessorOUPermissions.ps1 lists: per
 // identity, the OUs where an allow ACE gives CreateChild, GenericAll,
 // WriteDACL or WriteOwner on all objects or dMSAs (inherit-only ones too),

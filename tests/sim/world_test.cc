@@ -171,6 +171,45 @@ TEST_CASE("A DC older than Windows Server 2025 refuses a migration start and cha
   CHECK_THAT(loaded.errors[0], Contains("DC2022 runs Windows Server 2022, which refuses start-migration"));
 }
 
+// MS-ADSC: msDS-DelegatedManagedServiceAccount is Windows Server 2025's
+// class; a forest schema adprep has not raised has none.
+TEST_CASE("A forest whose schema predates Windows Server 2025 refuses to create a dMSA", "[sim][migration]") {
+  requirePassing("dmsa-schema-2022.toml", 2);
+  std::string text = readFile(scenario("dmsa-schema-2022.toml"));
+  auto write = [](const std::string& name, const std::string& contents) {
+    auto path = std::filesystem::temp_directory_path() / name;
+    std::ofstream(path) << contents;
+    return path.string();
+  };
+  // Without expect_error, validate refuses the step; a dMSA the file
+  // provisions itself is refused at its own line.
+  std::string unexpected = text;
+  unexpected.replace(unexpected.find("expect_error = \"objectClassViolation\"\n"), 38, "");
+  scenario::LoadResult loaded = scenario::loadScenarioFile(write("dcemu-schema-step.toml", unexpected));
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK_THAT(loaded.errors[0], Contains("new-dmsa \"dmsa_app\": the forest's schema is Windows Server 2022's"));
+  std::string provisioned = text.substr(0, text.find("[[step]]"));
+  loaded = scenario::loadScenarioFile(write("dcemu-schema-dmsa.toml", provisioned));
+  REQUIRE(loaded.errors.size() == 1);
+  CHECK_THAT(loaded.errors[0], Contains(":29:1: dMSA \"dmsa_app\": the forest's schema"));
+  // After adprep from 2025, the same step makes the dMSA.
+  std::string raised = text;
+  raised.replace(raised.find("name = \"corp.example.com\"\n"), 27, "name = \"corp.example.com\"\nschema = \"2025\"\n");
+  raised.replace(raised.find("expect_error = \"objectClassViolation\"\n"), 38, "");
+  raised.replace(raised.find("exists = false"), 14, "exists = true");
+  raised.replace(raised.find("exists = false"), 14, "exists = true");
+  cli::CommandOutput run = cli::runCommand(write("dcemu-schema-raised.toml", raised), {});
+  INFO(run.out << run.err);
+  CHECK(run.exitCode == 0);
+  CHECK_THAT(run.out, Contains("expectations 2 passed, 0 failed"));
+  // A schema older than a DC of the file cannot be.
+  std::string older = text;
+  older.replace(older.find("name = \"corp.example.com\"\n"), 27, "name = \"corp.example.com\"\nschema = \"2016\"\n");
+  loaded = scenario::loadScenarioFile(write("dcemu-schema-older.toml", older));
+  REQUIRE_FALSE(loaded.errors.empty());
+  CHECK_THAT(loaded.errors[0], Contains("schema \"2016\" is older than a Windows Server 2022 DC"));
+}
+
 TEST_CASE("garbage_coll_period sets how often each DC collects its expired tombstones", "[sim][lifetime]") {
   auto collectedBy = [](const std::string& period) {
     auto path = std::filesystem::temp_directory_path() / "dcemu-gc-period.toml";
