@@ -7,6 +7,7 @@
 
 #include "dc/provision.h"
 #include "dc/random_stream.h"
+#include "replication/schedule_blob.h"
 #include "scenario/loader_internal.h"
 
 namespace dcemu::scenario {
@@ -33,31 +34,6 @@ std::string membershipSddl(const std::vector<std::string>& machines) {
   for (const std::string& machine : machines)
     sddl += fmt::format("(A;;{};;;{})", kRetrieveRights, accountName(machine));
   return sddl;
-}
-
-// MS-ADTS 7.1.4.5 SCHEDULE with one SCHEDULE_INTERVAL: a 20-byte header,
-// then 168 hours from Sunday 00:00 UTC, the low four bits of each the hour's
-// quarters. dcemu's slots start on Monday.
-std::string scheduleBlob(const replication::Schedule& schedule) {
-  std::string bytes;
-  auto le32 = [&](uint32_t v) {
-    for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  };
-  le32(188);
-  le32(0);
-  le32(1);
-  le32(0);
-  le32(20);
-  for (int hour = 0; hour < 168; ++hour) {
-    int mondayHour = (hour + 144) % 168;  // Sunday is the seventh day from Monday
-    uint8_t quarters = 0;
-    for (int q = 0; q < 4; ++q)
-      if (schedule.open[mondayHour * 4 + q]) quarters |= static_cast<uint8_t>(1 << q);
-    bytes.push_back(static_cast<char>(quarters));
-  }
-  std::string hex;
-  for (unsigned char c : bytes) hex += fmt::format("{:02x}", c);
-  return hex;
 }
 
 class Provisioner {
@@ -369,7 +345,11 @@ Status Provisioner::configuration(const std::vector<dc::Guid>& invocationIds, Pr
                                          {"cost", {std::to_string(link.cost)}},
                                          {"replInterval", {std::to_string(link.interval / 60'000'000)}},
                                          {"options", {link.notify ? "1" : "0"}}};  // 1: USE_NOTIFY
-    if (!link.schedule.isAlways()) attrs.push_back({"schedule", {scheduleBlob(link.schedule)}});
+    if (!link.schedule.isAlways()) {
+      std::string hex;
+      for (unsigned char c : replication::encodeScheduleBlob(link.schedule)) hex += fmt::format("{:02x}", c);
+      attrs.push_back({"schedule", {hex}});
+    }
     DCEMU_RETURN_IF_ERROR(add(fmt::format("CN={},{}", link.name, ipTransportDn()), std::move(attrs)));
   }
   for (const SiteLinkBridge& bridge : scenario_.bridges) {
