@@ -68,6 +68,16 @@ struct AuditOptions {
 // anything is exposed.
 CommandOutput auditCommand(const std::string& file, const AuditOptions& options);
 
+struct ImportOptions {
+  std::vector<std::string> ldifFiles;  // ldifde, ldapsearch or ldbsearch exports
+  std::string servicesFile;            // host,account[,site] per line
+  std::string defaultSite;             // hosts no services line places; default: the site with the most DCs
+  std::string out;                     // the topology file to write
+};
+
+// dcemu import: a domain's LDIF export into a topology file.
+CommandOutput importCommand(const ImportOptions& options);
+
 struct MergeOptions {
   std::string outDirectory;
   std::string jsonFile, htmlFile;

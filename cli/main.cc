@@ -142,6 +142,14 @@ int main(int argc, char** argv) {
   bool sweepQuiet = false;
   sweepCmd->add_flag("--quiet", sweepQuiet, "no progress on stderr (a line on a terminal, every 5 s elsewhere)");
 
+  ImportOptions importOptions;
+  auto* importCmd = app.add_subcommand("import", "read a real domain's LDIF export into a topology file");
+  importCmd->add_option("--ldif", importOptions.ldifFiles, "LDIF export (ldifde, ldapsearch, ldbsearch); repeatable")
+      ->required();
+  importCmd->add_option("--services", importOptions.servicesFile, "CSV of host,account[,site]: which host runs what");
+  importCmd->add_option("--default-site", importOptions.defaultSite,
+                        "the site of hosts the services file places nowhere (default: the site with the most DCs)");
+  importCmd->add_option("--out", importOptions.out, "the topology file to write")->required();
   AuditOptions audit;
   auto* auditCmd = app.add_subcommand(
       "audit", "BadSuccessor exposure: who can create or change dMSAs where, and which accounts they could take over");
@@ -307,6 +315,7 @@ int main(int argc, char** argv) {
   }
   if (ctlCmd->parsed()) return dcemu::live::ctl(ctlCluster, ctlDc, ctlArgs);
   if (auditCmd->parsed()) return emit(auditCommand(file, audit));
+  if (importCmd->parsed()) return emit(importCommand(importOptions));
   if (validateCommand->parsed()) return validate(file);
   if (runCmd->parsed()) {
     if (runSeed->count()) run.seed = seed;

@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 #include <ldap.h>
 #include <ldif.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -15,10 +18,6 @@ namespace dcemu::import {
 
 namespace {
 
-std::string_view baseName(std::string_view attribute) {
-  return attribute.substr(0, attribute.find(';'));
-}
-
 std::string changeTypeOf(ber_tag_t op) {
   switch (op) {
     case LDAP_REQ_ADD: return "add";
@@ -29,20 +28,56 @@ std::string changeTypeOf(ber_tag_t op) {
   }
 }
 
+// OpenLDAP's LDIF reader says why it refused a record on stderr; that text
+// goes into dcemu's one-line error instead.
+thread_local std::string libraryMessage;
+
+void keepLibraryMessage(const char* text) {
+  std::string line(dc::trim(text));
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  line = std::string(dc::trim(line));
+  if (!line.empty()) libraryMessage = line;
+}
+
+// ldap_parse_ldif_record also prints its refusal straight to stderr (as
+// "<errstr>: invalid format (line N) ..."); while a file is parsed, stderr
+// goes to a temporary file whose text the error then quotes.
+class StderrCapture {
+ public:
+  StderrCapture() : file_(std::tmpfile()) {
+    std::fflush(stderr);
+    saved_ = dup(STDERR_FILENO);
+    if (file_ && saved_ >= 0) dup2(fileno(file_), STDERR_FILENO);
+  }
+  ~StderrCapture() {
+    restore();
+    if (file_) std::fclose(file_);
+  }
+  // What was written since, on one line.
+  std::string text() {
+    restore();
+    if (!file_) return "";
+    std::string out;
+    std::rewind(file_);
+    for (int c; (c = std::fgetc(file_)) != EOF;) out += c == '\n' ? ' ' : static_cast<char>(c);
+    return std::string(dc::trim(out));
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+    saved_ = -1;
+  }
+  std::FILE* file_;
+  int saved_ = -1;
+};
+
 }  // namespace
 
-const std::vector<std::string>* LdifRecord::values(std::string_view name) const {
-  for (const auto& [attribute, vals] : attributes)
-    if (dc::iequals(baseName(attribute), name)) return &vals;
-  return nullptr;
-}
-
-const std::string* LdifRecord::first(std::string_view name) const {
-  const std::vector<std::string>* vals = values(name);
-  return vals && !vals->empty() ? &vals->front() : nullptr;
-}
-
-dc::Result<std::vector<LdifRecord>> readLdifFile(const std::string& path) {
+dc::Result<std::vector<Entry>> readLdifFile(const std::string& path) {
   // OpenLDAP's reader takes CRLF line ends as LF, but not a byte order mark.
   std::ifstream in(path, std::ios::binary);
   if (!in) return dc::Status(dc::LdapResult::other, fmt::format("{}: cannot be read", path));
@@ -53,11 +88,14 @@ dc::Result<std::vector<LdifRecord>> readLdifFile(const std::string& path) {
   std::unique_ptr<LDIFFP, decltype(&ldif_close)> file(ldif_open_mem(text.data(), text.size(), "r"), ldif_close);
   if (!file) return dc::Status(dc::LdapResult::other, fmt::format("{}: cannot be read", path));
 
-  std::vector<LdifRecord> records;
+  ber_set_option(nullptr, LBER_OPT_LOG_PRINT_FN, reinterpret_cast<void*>(&keepLibraryMessage));
+  libraryMessage.clear();
+  std::vector<Entry> records;
   unsigned long line = 0;
   char* buffer = nullptr;
   int bufferSize = 0;
   std::unique_ptr<char*, void (*)(char**)> keepBuffer(&buffer, [](char** b) { ber_memfree(*b); });
+  StderrCapture printed;
   while (true) {
     unsigned long start = line + 1;
     int read = ldif_read_record(file.get(), &line, &buffer, &bufferSize);
@@ -65,15 +103,17 @@ dc::Result<std::vector<LdifRecord>> readLdifFile(const std::string& path) {
     if (read < 0) return dc::Status(dc::LdapResult::other, fmt::format("{}:{}: unreadable LDIF", path, start));
     berval record{std::strlen(buffer), buffer};
     LDIFRecord parsed{};
-    int rc = ldap_parse_ldif_record(&record, line, &parsed, "dcemu", LDIF_DEFAULT_ADD | LDIF_NO_CONTROLS);
+    int rc = ldap_parse_ldif_record(&record, line, &parsed, "LDIF", LDIF_DEFAULT_ADD | LDIF_NO_CONTROLS);
     if (rc != LDAP_SUCCESS) {
-      return dc::Status(dc::LdapResult::other,
-                        fmt::format("{}:{}: not an LDIF record ({})", path, start, ldap_err2string(rc)));
+      std::string why = printed.text();
+      if (why.empty()) why = ldap_err2string(rc);
+      if (!libraryMessage.empty()) why += " (" + libraryMessage + ")";
+      return dc::Status(dc::LdapResult::other, fmt::format("{}:{}: not an LDIF record: {}", path, start, why));
     }
-    LdifRecord out;
+    Entry out;
     out.dn.assign(parsed.lr_dn.bv_val ? parsed.lr_dn.bv_val : "", parsed.lr_dn.bv_len);
     out.changeType = changeTypeOf(parsed.lr_op);
-    out.line = start;
+    out.source = fmt::format("{}:{}", path, start);
     if ((parsed.lr_op == LDAP_REQ_ADD || parsed.lr_op == LDAP_REQ_MODIFY) && parsed.lrop_mods) {
       for (LDAPMod** mod = parsed.lrop_mods; *mod; ++mod) {
         std::vector<std::string> values;

@@ -33,7 +33,7 @@ const Graph kArrows = {
     {"report", {"scenario", "kdc"}},
     {"sim", {"node", "scenario", "report"}},
     {"live", {"replication", "kdc", "node", "scenario", "report"}},
-    {"cli", {"sim", "live", "report", "scenario"}},
+    {"cli", {"sim", "live", "report", "scenario", "import"}},
 };
 
 std::string readFile(const fs::path& path) {

@@ -21,7 +21,7 @@ namespace {
 const std::string kSchemaDir = "/usr/share/samba/setup/ad-schema/";
 
 struct Published {
-  std::map<std::string, import::LdifRecord> attributes, classes;  // by lowercased lDAPDisplayName
+  std::map<std::string, import::Entry> attributes, classes;  // by lowercased lDAPDisplayName
 };
 
 const Published& published() {
@@ -31,7 +31,7 @@ const Published& published() {
       auto records = import::readLdifFile(kSchemaDir + file);
       INFO(records.status().toString());
       REQUIRE(records.isOk());
-      for (import::LdifRecord& r : *records) {
+      for (import::Entry& r : *records) {
         const std::string* name = r.first("lDAPDisplayName");
         const std::vector<std::string>* classes = r.values("objectClass");
         if (!name || !classes) continue;
@@ -44,12 +44,12 @@ const Published& published() {
   return loaded;
 }
 
-std::string text(const import::LdifRecord& r, const char* attribute, std::string fallback = "") {
+std::string text(const import::Entry& r, const char* attribute, std::string fallback = "") {
   const std::string* value = r.first(attribute);
   return value ? *value : fallback;
 }
 
-std::string guidText(const import::LdifRecord& r) {
+std::string guidText(const import::Entry& r) {
   const std::string* bytes = r.first("schemaIDGUID");
   REQUIRE(bytes);
   REQUIRE(bytes->size() == 16);
@@ -57,12 +57,12 @@ std::string guidText(const import::LdifRecord& r) {
 }
 
 // The cn of the classSchema object a defaultObjectCategory DN names.
-std::string categoryName(const import::LdifRecord& r) {
+std::string categoryName(const import::Entry& r) {
   std::string dn = text(r, "defaultObjectCategory");
   return dn.substr(3, dn.find(',') - 3);
 }
 
-std::vector<std::string> listOf(const import::LdifRecord& r, std::initializer_list<const char*> attributes) {
+std::vector<std::string> listOf(const import::Entry& r, std::initializer_list<const char*> attributes) {
   std::vector<std::string> out;
   for (const char* a : attributes)
     if (const auto* values = r.values(a)) out.insert(out.end(), values->begin(), values->end());
@@ -99,7 +99,7 @@ TEST_CASE("Every attribute carries the published OID, syntax, single-valuedness,
       CHECK(kNewerThan2016.count(dc::toLower(a.name)));
       continue;
     }
-    const import::LdifRecord& p = found->second;
+    const import::Entry& p = found->second;
     ++compared;
     CHECK(a.oid == text(p, "attributeID"));
     CHECK(a.commonName == text(p, "cn"));
@@ -127,7 +127,7 @@ TEST_CASE("Every class carries the published governsID, superior, category, RDN,
       CHECK(kNewerThan2016.count(dc::toLower(c.name)));
       continue;
     }
-    const import::LdifRecord& p = found->second;
+    const import::Entry& p = found->second;
     CHECK(c.oid == text(p, "governsID"));
     CHECK(c.superior == text(p, "subClassOf"));
     CHECK(c.rdnAttribute == text(p, "rDNAttID"));
@@ -149,7 +149,7 @@ TEST_CASE("The classes a domain is made of hold every attribute Microsoft's sche
   // and those of their auxiliary classes.
   std::function<void(const std::string&, std::set<std::string>&, std::set<std::string>&)> collect =
       [&](const std::string& name, std::set<std::string>& must, std::set<std::string>& may) {
-        const import::LdifRecord& p = published().classes.at(dc::toLower(name));
+        const import::Entry& p = published().classes.at(dc::toLower(name));
         for (const std::string& a : listOf(p, {"mustContain", "systemMustContain"})) must.insert(a);
         for (const std::string& a : listOf(p, {"mayContain", "systemMayContain"})) may.insert(a);
         for (const std::string& aux : listOf(p, {"auxiliaryClass", "systemAuxiliaryClass"})) collect(aux, must, may);

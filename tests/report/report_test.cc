@@ -118,7 +118,7 @@ TEST_CASE("Bad command-line values are refused in one line with exit 2, before a
       {"run " + file + " --jobs 0", "dcemu: --jobs: Value 0 not in range"},
       {"run " + file + " --bogus", "dcemu: The following argument was not expected: --bogus"},
       {"frobnicate",
-       "dcemu: unknown command \"frobnicate\" (use validate, run, topology, repadmin, get, sweep, audit, merge, node, "
+       "dcemu: unknown command \"frobnicate\" (use validate, run, topology, repadmin, get, sweep, import, audit, merge, node, "
        "cluster, hosts or ctl)"},
       {"run /nonexistent.toml", "/nonexistent.toml: cannot read the file"},
       {"run " + file + " --fail-on-risk=dmsa_nope", "--fail-on-risk: no [[dmsa]] named \"dmsa_nope\""},
