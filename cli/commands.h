@@ -69,13 +69,17 @@ struct AuditOptions {
 CommandOutput auditCommand(const std::string& file, const AuditOptions& options);
 
 struct ImportOptions {
-  std::vector<std::string> ldifFiles;  // ldifde, ldapsearch or ldbsearch exports
+  std::string url;                     // ldap://HOST[:PORT] or ldaps://: read a running DC
+  std::string bind;                    // its simple bind name (UPN, DOMAIN\user or DN)
+  std::string passwordFile;            // the password, on the file's first line
+  bool startTls = false;
+  std::vector<std::string> ldifFiles;  // or: ldifde, ldapsearch or ldbsearch exports
   std::string servicesFile;            // host,account[,site] per line
   std::string defaultSite;             // hosts no services line places; default: the site with the most DCs
   std::string out;                     // the topology file to write
 };
 
-// dcemu import: a domain's LDIF export into a topology file.
+// dcemu import: a running DC, or a domain's LDIF export, into a topology file.
 CommandOutput importCommand(const ImportOptions& options);
 
 struct MergeOptions {

@@ -11,6 +11,7 @@
 #include "dc/text.h"
 #include "import/csv_reader.h"
 #include "import/domain_reader.h"
+#include "import/ldap_reader.h"
 #include "import/ldif_reader.h"
 #include "scenario/loader.h"
 #include "scenario/writer.h"
@@ -44,13 +45,37 @@ dc::Result<std::vector<import::HostService>> readServices(const std::string& pat
   return services;
 }
 
+// The password for a simple bind: the first line of `path`.
+dc::Result<std::string> readPassword(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line))
+    return dc::Status(dc::LdapResult::other, fmt::format("--password-file {}: cannot be read", path));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 }  // namespace
 
 CommandOutput importCommand(const ImportOptions& options) {
   CommandOutput output;
-  if (options.ldifFiles.empty()) return fail(output, "dcemu import: give --ldif FILE (one or more)");
+  if (options.ldifFiles.empty() == options.url.empty())
+    return fail(output, "dcemu import: give a DC's ldap:// URL or --ldif FILE (one or more), not both");
   if (options.out.empty()) return fail(output, "dcemu import: give --out FILE for the topology file");
+  if (!options.url.empty() && !options.url.starts_with("ldap://") && !options.url.starts_with("ldaps://"))
+    return fail(output, fmt::format("dcemu import: \"{}\" is not an ldap:// or ldaps:// URL", options.url));
+  if (!options.url.empty() && (options.bind.empty() || options.passwordFile.empty()))
+    return fail(output, "dcemu import: reading a DC needs --bind NAME and --password-file FILE");
   std::vector<import::Entry> entries;
+  std::vector<std::string> inputs = options.ldifFiles;
+  if (!options.url.empty()) {
+    auto password = readPassword(options.passwordFile);
+    if (!password) return fail(output, password.status().message());
+    auto read = import::readOverLdap({options.url, options.bind, *password, options.startTls});
+    if (!read) return fail(output, read.status().message(), 1);
+    entries = std::move(*read);
+    inputs = {options.url};
+  }
   for (const std::string& file : options.ldifFiles) {
     auto read = import::readLdifFile(file);
     if (!read) return fail(output, read.status().message());
@@ -69,7 +94,7 @@ CommandOutput importCommand(const ImportOptions& options) {
     return fail(output, fmt::format("--default-site \"{}\": no site with a DC has that name", options.defaultSite));
 
   scenario::WriteOptions write;
-  write.header.push_back(fmt::format("Written by dcemu import from {}.", fmt::join(options.ldifFiles, ", ")));
+  write.header.push_back(fmt::format("Written by dcemu import from {}.", fmt::join(inputs, ", ")));
   write.header.push_back(
       fmt::format("Domain {}: {} sites, {} DCs, {} site links, {} service accounts, {} dMSAs, "
                   "{} hosts.",

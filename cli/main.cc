@@ -143,9 +143,13 @@ int main(int argc, char** argv) {
   sweepCmd->add_flag("--quiet", sweepQuiet, "no progress on stderr (a line on a terminal, every 5 s elsewhere)");
 
   ImportOptions importOptions;
-  auto* importCmd = app.add_subcommand("import", "read a real domain's LDIF export into a topology file");
-  importCmd->add_option("--ldif", importOptions.ldifFiles, "LDIF export (ldifde, ldapsearch, ldbsearch); repeatable")
-      ->required();
+  auto* importCmd =
+      app.add_subcommand("import", "read a running DC over LDAP, or a domain's LDIF export, into a topology file");
+  importCmd->add_option("URL", importOptions.url, "ldap://HOST[:PORT] or ldaps://HOST[:PORT] of a DC");
+  importCmd->add_option("--bind", importOptions.bind, "the account to bind as (UPN, DOMAIN\\user or DN)");
+  importCmd->add_option("--password-file", importOptions.passwordFile, "a file whose first line is its password");
+  importCmd->add_flag("--tls", importOptions.startTls, "StartTLS before binding (ldap:// URLs)");
+  importCmd->add_option("--ldif", importOptions.ldifFiles, "LDIF export (ldifde, ldapsearch, ldbsearch); repeatable");
   importCmd->add_option("--services", importOptions.servicesFile, "CSV of host,account[,site]: which host runs what");
   importCmd->add_option("--default-site", importOptions.defaultSite,
                         "the site of hosts the services file places nowhere (default: the site with the most DCs)");

@@ -113,6 +113,32 @@ TEST_CASE("A Samba AD DC's ldbsearch export becomes a topology file with its sit
   CHECK_THAT(audit.out, Contains("OU=Web,OU=Servers,DC=lab,DC=example,DC=test  helpdesk1  CreateChild (all objects)"));
   CommandOutput topology = topologyCommand((dir / "lab.toml").string(), false);
   CHECK(topology.exitCode == 0);
+
+  // The same domain read from the running DC over LDAP (paged, SD flags
+  // control; binary SIDs and descriptors where ldbsearch wrote text) gives
+  // the same file.
+  std::ofstream(dir / "password") << "Passw0rd.Lab1\n";
+  int served = std::system(fmt::format("timeout 120 {}/samba-serve {} {} import ldap://127.0.0.1 --bind "
+                                       "Administrator@LAB.EXAMPLE.TEST --password-file {} --services {} --out {} > {} "
+                                       "2>&1",
+                                       kImportDir, dir.string(), DCEMU_BINARY, (dir / "password").string(),
+                                       (dir / "services.csv").string(), (dir / "ldap.toml").string(),
+                                       (dir / "serve.log").string())
+                               .c_str());
+  INFO(dcemu::testing::readFile((dir / "serve.log").string()));
+  REQUIRE(served == 0);
+  auto body = [](std::string text) { return text.substr(text.find('\n')); };  // all but "Written by ... from"
+  CHECK(body(dcemu::testing::readFile((dir / "ldap.toml").string())) == body(text));
+  // A wrong password: one line with the DC's answer.
+  std::ofstream(dir / "wrong") << "nope\n";
+  std::system(fmt::format("timeout 120 {}/samba-serve {} {} import ldap://127.0.0.1 --bind "
+                          "Administrator@LAB.EXAMPLE.TEST --password-file {} --out {} > {} 2>&1",
+                          kImportDir, dir.string(), DCEMU_BINARY, (dir / "wrong").string(), (dir / "x.toml").string(),
+                          (dir / "wrong.log").string())
+                  .c_str());
+  CHECK_THAT(dcemu::testing::readFile((dir / "wrong.log").string()),
+             Contains("ldap://127.0.0.1: bind as Administrator@LAB.EXAMPLE.TEST refused: Invalid credentials (49)"));
+  CHECK_FALSE(fs::exists(dir / "x.toml"));
   fs::remove_all(dir);
 }
 
