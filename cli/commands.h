@@ -75,6 +75,7 @@ struct ImportOptions {
   bool startTls = false;
   std::vector<std::string> ldifFiles;  // or: ldifde, ldapsearch or ldbsearch exports
   std::string servicesFile;            // host,account[,site] per line
+  std::string repadminCsv;             // repadmin /showrepl * /csv: today's failing connections
   std::string defaultSite;             // hosts no services line places; default: the site with the most DCs
   std::string out;                     // the topology file to write
 };

@@ -88,6 +88,12 @@ CommandOutput importCommand(const ImportOptions& options) {
     if (!services) return fail(output, services.status().message());
     readOptions.services = std::move(*services);
   }
+  if (!options.repadminCsv.empty()) {
+    auto rows = import::readCsvFile(options.repadminCsv);
+    if (!rows) return fail(output, rows.status().message());
+    readOptions.repadmin = std::move(*rows);
+    readOptions.repadminFile = options.repadminCsv;
+  }
   auto domain = import::readDomain(entries, readOptions);
   if (!domain) return fail(output, domain.status().message(), 1);
   if (!options.defaultSite.empty() && domain->scenario.siteIndex(options.defaultSite) < 0)

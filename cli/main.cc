@@ -150,6 +150,8 @@ int main(int argc, char** argv) {
   importCmd->add_option("--password-file", importOptions.passwordFile, "a file whose first line is its password");
   importCmd->add_flag("--tls", importOptions.startTls, "StartTLS before binding (ldap:// URLs)");
   importCmd->add_option("--ldif", importOptions.ldifFiles, "LDIF export (ldifde, ldapsearch, ldbsearch); repeatable");
+  importCmd->add_option("--repadmin-csv", importOptions.repadminCsv,
+                        "repadmin /showrepl * /csv output: connections failing now become faults");
   importCmd->add_option("--services", importOptions.servicesFile, "CSV of host,account[,site]: which host runs what");
   importCmd->add_option("--default-site", importOptions.defaultSite,
                         "the site of hosts the services file places nowhere (default: the site with the most DCs)");

@@ -31,6 +31,7 @@ dc::Result<ImportedDomain> DomainReader::read() {
   DCEMU_RETURN_IF_ERROR(readSiteLinks());
   readBridges();
   noteConfigurationLeftOut();
+  DCEMU_RETURN_IF_ERROR(readReplicationState());
   classifyAccounts();
   readOus();
   readServiceAccounts();

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "dc/status.h"
+#include "import/csv_reader.h"
 #include "import/entry.h"
 #include "scenario/scenario.h"
 
@@ -26,6 +27,10 @@ struct ImportOptions {
   // The site of hosts no services line places: none means the site with
   // the most DCs (the first by name among equals).
   std::string defaultSite;
+  // `repadmin /showrepl * /csv`: connections failing now become
+  // connection-broken faults from the start.
+  std::vector<CsvRow> repadmin;
+  std::string repadminFile;
 };
 
 struct ImportedDomain {

@@ -29,6 +29,7 @@ class DomainReader {
   dc::Status readSiteLinks();
   void readBridges();
   void noteConfigurationLeftOut();
+  dc::Status readReplicationState();
   // account_reader.cc
   void classifyAccounts();
   void readOus();

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 #include "dc/text.h"
 #include "import/domain_reader_internal.h"
@@ -328,6 +329,84 @@ void DomainReader::noteConfigurationLeftOut() {
         fmt::format("{} KCC-generated connection(s) not written: dcemu's KCC makes its own", generated));
   if (subnets > 0)
     out_.skipped.push_back(fmt::format("{} subnet(s): the file places hosts by site, not by address", subnets));
+}
+
+dc::Status DomainReader::readReplicationState() {
+  if (options_.repadmin.empty()) return dc::Status::ok();
+  // repadmin may print lines before its header; the header names the columns.
+  size_t header = 0;
+  while (header < options_.repadmin.size() &&
+         (options_.repadmin[header].fields.empty() || options_.repadmin[header].fields[0] != "showrepl_COLUMNS"))
+    ++header;
+  if (header == options_.repadmin.size())
+    return dc::Status(dc::LdapResult::other, fmt::format("{}: no showrepl_COLUMNS header line: not the output of "
+                                                         "repadmin /showrepl * /csv",
+                                                         options_.repadminFile));
+  const std::vector<std::string>& columns = options_.repadmin[header].fields;
+  auto column = [&](std::string_view name) -> std::optional<size_t> {
+    for (size_t i = 0; i < columns.size(); ++i)
+      if (dc::iequals(dc::trim(columns[i]), name)) return i;
+    return std::nullopt;
+  };
+  auto destination = column("Destination DSA"), source = column("Source DSA"), failures = column("Number of Failures"),
+       status = column("Last Failure Status"), context = column("Naming Context");
+  if (!destination || !source || !failures || !status)
+    return dc::Status(
+        dc::LdapResult::other,
+        fmt::format("{}: the header lacks Destination DSA, Source DSA, Number of Failures or Last Failure "
+                    "Status",
+                    options_.repadminFile));
+  std::set<std::pair<int, int>> written;
+  for (size_t i = header + 1; i < options_.repadmin.size(); ++i) {
+    const CsvRow& row = options_.repadmin[i];
+    if (row.fields.empty()) continue;
+    if (row.fields[0] == "showrepl_ERROR") {
+      out_.skipped.push_back(fmt::format("{}: repadmin could not query a DC: {}", row.source,
+                                         row.fields.size() > 1 ? row.fields.back() : ""));
+      continue;
+    }
+    if (row.fields[0] != "showrepl_INFO") continue;
+    size_t needed = std::max({*destination, *source, *failures, *status}) + 1;
+    if (row.fields.size() < needed)
+      return dc::Status(dc::LdapResult::other, fmt::format("{}: {} fields where the header has {}", row.source,
+                                                           row.fields.size(), columns.size()));
+    uint32_t error = 0;
+    int64_t count = 0;
+    try {
+      error = static_cast<uint32_t>(std::stoul(row.fields[*status]));
+      count = std::stoll(row.fields[*failures]);
+    } catch (...) {
+      return dc::Status(dc::LdapResult::other,
+                        fmt::format("{}: \"{}\" and \"{}\" are not a failure count and a Win32 code", row.source,
+                                    row.fields[*failures], row.fields[*status]));
+    }
+    if (error == 0 || count == 0) continue;
+    int to = out_.scenario.dcIndex(dc::trim(row.fields[*destination]));
+    int from = out_.scenario.dcIndex(dc::trim(row.fields[*source]));
+    if (to < 0 || from < 0) {
+      out_.skipped.push_back(fmt::format("{}: {} from {} fails ({}), but one of them is not a DC the file has",
+                                         row.source, row.fields[*destination], row.fields[*source], error));
+      continue;
+    }
+    if (!written.insert({to, from}).second) continue;  // one fault per connection, whatever the NCs
+    scenario::Fault fault;
+    fault.kind = "connection-broken";
+    fault.dc = out_.scenario.dcs[static_cast<size_t>(to)].name;
+    fault.source = out_.scenario.dcs[static_cast<size_t>(from)].name;
+    fault.error = error;
+    fault.from = 0;
+    fault.to = 28 * scenario::kMicrosPerDay;
+    remember("fault", fault.kind + "/" + fault.dc + "/" + fault.source,
+             fmt::format("{}: {} failures, last {}{}", row.source, count, error,
+                         context ? fmt::format(" on {}", row.fields[*context]) : ""));
+    out_.scenario.faults.push_back(std::move(fault));
+  }
+  if (!written.empty())
+    out_.notes.push_back(
+        fmt::format("{} connection(s) failing now, from {}: connection-broken faults from the start "
+                    "to 28d; set `to` to when you expect the repair",
+                    written.size(), options_.repadminFile));
+  return dc::Status::ok();
 }
 
 }  // namespace dcemu::import

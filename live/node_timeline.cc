@@ -19,7 +19,7 @@ void LiveNode::scheduleTimeline() {
   const int64_t now = this->now();
   for (size_t id = 0; id < scenario_.faults.size(); ++id) {
     const scenario::Fault& fault = scenario_.faults[id];
-    if (fault.kind == "usn-rollback" || fault.kind == "random-partitions") {
+    if (fault.kind == "usn-rollback" || fault.kind == "random-partitions" || fault.kind == "connection-broken") {
       log(fmt::format("line {}: {} faults are not run live", fault.where.line, fault.kind));
       continue;
     }

@@ -203,6 +203,8 @@ struct Fault {
   Location where;
   std::string kind;
   std::string link, site, dc;
+  std::string source;              // connection-broken: the source DC of the failing connection
+  uint32_t error = 1722;           // connection-broken: the Win32 error its pulls fail with
   std::vector<std::string> links;  // random-partitions; empty = every link
   int64_t from = 0, to = 0;        // usn-rollback: from = at, to = to_snapshot_at
   int64_t offset = 0, latency = 0, mean = 0;

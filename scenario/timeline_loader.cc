@@ -52,6 +52,7 @@ const std::vector<Shape>& faultShapes() {
       {"isolate-site", {"site", "from", "to"}, {}},
       {"dc-down", {"dc", "from", "to"}, {}},
       {"replication-broken", {"dc", "from", "to"}, {}},
+      {"connection-broken", {"dc", "source", "from", "to"}, {"error"}},
       {"clock-skew", {"dc", "offset", "from", "to"}, {}},
       {"usn-rollback", {"dc", "at", "to_snapshot_at"}, {}},
       {"slow-link", {"link", "latency", "from", "to"}, {}},
@@ -305,6 +306,10 @@ void readFault(TomlFields& f, const toml::table& table, Scenario& s, const Names
   fault.link = name("link", names.links);
   fault.site = name("site", names.sites);
   fault.dc = name("dc", names.dcs);
+  fault.source = name("source", names.dcs);
+  if (!fault.source.empty() && lower(fault.source) == lower(fault.dc))
+    f.fail("source", fmt::format("\"{}\" is the DC itself: a connection's source is a partner", fault.source));
+  if (auto error = f.integer("error", 1, UINT32_MAX)) fault.error = static_cast<uint32_t>(*error);
   fault.links = f.strings("links").value_or(std::vector<std::string>());
   for (const auto& link : fault.links)
     if (!names.links.contains(link)) f.fail("links", fmt::format("unknown site link \"{}\"", link));

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cstdint>
 
 #include "scenario/provision.h"
 #include "scenario/units.h"
@@ -148,6 +149,24 @@ class Writer {
       key("principal", tomlString(acl.principal));
       key("rights", tomlList(acl.rights));
       if (acl.appliesTo != "this") key("applies_to", tomlString(acl.appliesTo));
+    }
+    for (const Fault& fault : s_.faults) {
+      entry("fault", fault.kind + "/" + fault.dc + "/" + fault.source);
+      key("kind", tomlString(fault.kind));
+      for (const auto& [name, value] :
+           {std::pair{"link", fault.link}, {"site", fault.site}, {"dc", fault.dc}, {"source", fault.source}})
+        if (!value.empty()) key(name, tomlString(value));
+      if (!fault.links.empty()) key("links", tomlList(fault.links));
+      bool rollback = fault.kind == "usn-rollback";
+      key(rollback ? "at" : "from", tomlString(formatDuration(fault.from)));
+      if (fault.to != INT64_MAX) key(rollback ? "to_snapshot_at" : "to", tomlString(formatDuration(fault.to)));
+      if (fault.kind == "clock-skew") key("offset", tomlString(formatDuration(fault.offset)));
+      if (fault.kind == "slow-link") key("latency", tomlString(formatDuration(fault.latency)));
+      if (fault.kind == "random-partitions") {
+        key("rate", fmt::format("{}", fault.rate));
+        if (fault.mean > 0) key("mean", tomlString(formatDuration(fault.mean)));
+      }
+      if (fault.kind == "connection-broken" && fault.error != 1722) key("error", std::to_string(fault.error));
     }
     return out_;
   }

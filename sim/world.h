@@ -219,6 +219,9 @@ class World final : private node::Harness {
   std::vector<dc::Xoshiro256> workloadRngs_;  // per DC
   RunCounts counts_;
   std::vector<Finding> findings_;
+  // Active connection-broken faults: (destination, source) DC → the errors
+  // its pulls fail with, the latest last.
+  std::map<std::pair<int, int>, std::vector<uint32_t>> brokenConnections_;
   bool settling_ = false;
   std::unique_ptr<HostAccess> hostAccess_;
   std::vector<kdc::HostClient> clients_;

@@ -45,6 +45,17 @@ void World::scheduleFault(const scenario::Fault& fault, int id) {
     int dc = scenario_.dcIndex(fault.dc);
     at(fault.from, [this, dc, mark] { ++dcs_[dc].node->replication().broken, mark(true); });
     at(fault.to, [this, dc, mark] { --dcs_[dc].node->replication().broken, mark(false); });
+  } else if (kind == "connection-broken") {
+    std::pair<int, int> connection{scenario_.dcIndex(fault.dc), scenario_.dcIndex(fault.source)};
+    at(fault.from, [this, connection, &fault, mark] {
+      brokenConnections_[connection].push_back(fault.error);
+      mark(true);
+    });
+    at(fault.to, [this, connection, mark] {
+      auto& errors = brokenConnections_[connection];
+      if (!errors.empty()) errors.erase(errors.begin());
+      mark(false);
+    });
   } else if (kind == "clock-skew") {
     int dc = scenario_.dcIndex(fault.dc);
     at(fault.from, [this, dc, &fault, mark] { dcs_[dc].clock->setSkew(fault.offset), mark(true); });

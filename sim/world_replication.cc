@@ -36,6 +36,14 @@ class World::Transport final : public replication::PullTransport {
     int from = world_.dcs_[destination_].site, to = world_.dcs_[source].site;
     auto there = world_.network_.transferTime(from, to, request.size());
     if (!there) return failLater(kUnreachableAfter, std::move(done), replication::win32::kRpcServerUnavailable);
+    // A connection that fails today (imported from repadmin): its pulls fail
+    // with its error, an unreachable server's after the RPC timeout.
+    if (auto broken = world_.brokenConnections_.find({destination_, source});
+        broken != world_.brokenConnections_.end() && !broken->second.empty()) {
+      uint32_t error = broken->second.back();
+      return failLater(error == replication::win32::kRpcServerUnavailable ? kUnreachableAfter : 2 * *there,
+                       std::move(done), error);
+    }
     world_.queue_.after(*there, [this, source, from, to, request = std::move(request),
                                  done = std::move(done)]() mutable {
       SimDc& s = world_.dcs_[source];

@@ -167,6 +167,36 @@ TEST_CASE("ldifde's LDIF with a started dMSA migration imports and runs: binary 
   fs::remove_all(dir);
 }
 
+// repadmin /showrepl * /csv (the Checkmk-sampled header, a banner line
+// before it, quoted naming contexts): a connection failing now is a
+// connection-broken fault from the start, and the run's repadmin shows it.
+TEST_CASE("Connections repadmin shows failing become faults, and the imported run fails those pulls the same way",
+          "[import]") {
+  fs::path dir = scratch("repadmin");
+  CommandOutput imported = importCommand({.ldifFiles = {kImportDir + "/ldifde-dmsa.ldf"},
+                                          .servicesFile = kImportDir + "/ldifde-dmsa-services.csv",
+                                          .repadminCsv = kImportDir + "/repadmin-showrepl.csv",
+                                          .out = (dir / "r.toml").string()});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exitCode == 0);
+  scenario::Scenario s = load(dir / "r.toml");
+  REQUIRE(s.faults.size() == 1);  // one per connection, not one per naming context
+  CHECK(s.faults[0].kind == "connection-broken");
+  CHECK(s.faults[0].dc == "DC2");
+  CHECK(s.faults[0].source == "DC1");
+  CHECK(s.faults[0].error == 1722);
+  CommandOutput showrepl = repadminCommand((dir / "r.toml").string(), {.view = "showrepl", .at = "2h", .dc = "DC2"});
+  INFO(showrepl.out << showrepl.err);
+  CHECK_THAT(showrepl.out, Contains("HQ\\DC1 via RPC"));
+  CHECK_THAT(showrepl.out, Contains("failed, result 1722 (0x6ba)"));
+  std::ofstream(dir / "not-repadmin.csv") << "a,b,c\n";
+  CommandOutput bad = importCommand({.ldifFiles = {kImportDir + "/ldifde-dmsa.ldf"},
+                                     .repadminCsv = (dir / "not-repadmin.csv").string(),
+                                     .out = (dir / "x.toml").string()});
+  CHECK_THAT(bad.err, Contains("not-repadmin.csv: no showrepl_COLUMNS header line"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("Bad import input is one line naming the file and line, and nothing is written", "[import]") {
   fs::path dir = scratch("bad");
   std::ofstream(dir / "broken.ldif") << "dn: CN=x,DC=corp,DC=example,DC=com\nobjectClass:: ***notbase64\n";
