@@ -139,7 +139,7 @@ CommandOutput importCommand(const ImportOptions& options) {
   scenario::LoadResult loaded = scenario::loadScenarioFile(temporary.string());
   if (!loaded.errors.empty()) {
     std::filesystem::remove(temporary);
-    output.err += fmt::format("dcemu import: the file written does not load back (a dcemu bug); first error: {}\n",
+    output.err += fmt::format("dcemu import: what was read makes no valid topology file ({}); nothing written\n",
                               loaded.errors.front());
     output.exitCode = 1;
     return output;

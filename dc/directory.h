@@ -253,6 +253,14 @@ class Directory {
   // Gives `obj` the inherited ACEs its parent (read through `batch`) passes
   // down; false when it already holds them.
   bool reinherit(NamingContext nc, Object& obj, const WriteBatch* batch) const;
+  // The same with the parent's security descriptor given (none: the
+  // parent has none, or `obj` heads a naming context).
+  bool reinheritFrom(Object& obj, const SecurityDescriptor* parentSd) const;
+  // The descriptor reinheritFrom would give `obj`, or none when it holds it.
+  std::optional<std::string> inheritedDescriptor(const Object& obj, const SecurityDescriptor* parentSd) const;
+  // The security descriptor of `guid` in `nc`, read through `batch`.
+  std::optional<SecurityDescriptor> securityDescriptorOf(NamingContext nc, const Guid& guid,
+                                                         const WriteBatch* batch) const;
   // Runs every queued propagation event to its end.
   Status propagateSecurityDescriptors();
   std::optional<Guid> deletedObjectsContainer(NamingContext nc) const;

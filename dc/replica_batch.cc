@@ -40,11 +40,22 @@ std::optional<std::string> ReplicaBatch::getState(std::string_view key) const {
 }
 
 void ReplicaBatch::put(NamingContext nc, const Object& after, const Object* before) {
+  parentSds_.erase(after.guid);  // its descriptor may be changing
   if (!before) {
     // A new replica of an object takes its inherited ACEs from its parent
     // here, not from the source's (MS-ADTS 6.1.3.3).
-    Object inheriting = after;
-    if (dir_.reinherit(nc, inheriting, &batch_)) return put(nc, inheriting, before);
+    const SecurityDescriptor* parentSd = nullptr;
+    if (after.parent) {
+      auto cached = parentSds_.find(*after.parent);
+      if (cached == parentSds_.end())
+        cached = parentSds_.emplace(*after.parent, dir_.securityDescriptorOf(nc, *after.parent, &batch_)).first;
+      if (cached->second) parentSd = &*cached->second;
+    }
+    if (std::optional<std::string> inherited = dir_.inheritedDescriptor(after, parentSd)) {
+      Object inheriting = after;
+      inheriting.find(attributeIds().nTSecurityDescriptor)->values = {std::move(*inherited)};
+      return put(nc, inheriting, before);
+    }
   } else if (dir_.causesPropagation(after, before)) {
     Directory::queuePropagation(batch_, after.guid);
     propagates_ = true;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -62,6 +63,9 @@ class ReplicaBatch {
   std::vector<Guid> written_;    // for the directory's write observer
   std::vector<Object> watched_;  // the last put copy of each object it watches
   bool propagates_ = false;      // it queued a security descriptor propagation event
+  // Parents' security descriptors, read once for the new objects below
+  // them (a full sync brings thousands under one container).
+  std::map<Guid, std::optional<SecurityDescriptor>> parentSds_;
 };
 
 }  // namespace dcemu::dc

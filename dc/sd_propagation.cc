@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::string_view kQueuePrefix = "sdPropagation/";
 
-const std::string* securityDescriptorOf(const Object& obj) {
+const std::string* descriptorBytes(const Object& obj) {
   return obj.firstValue(attributeIds().nTSecurityDescriptor);
 }
 
@@ -29,8 +29,8 @@ const std::string* securityDescriptorOf(const Object& obj) {
 bool Directory::causesPropagation(const Object& after, const Object* before) const {
   if (!before || isDeleted(after)) return false;
   if (after.parent != before->parent) return true;
-  const std::string* now = securityDescriptorOf(after);
-  const std::string* was = securityDescriptorOf(*before);
+  const std::string* now = descriptorBytes(after);
+  const std::string* was = descriptorBytes(*before);
   return (now == nullptr) != (was == nullptr) || (now && *now != *was);
 }
 
@@ -38,25 +38,38 @@ void Directory::queuePropagation(WriteBatch& batch, const Guid& object) {
   batch.putState(std::string(kQueuePrefix) + std::string(object.asBytes()), "");
 }
 
+std::optional<SecurityDescriptor> Directory::securityDescriptorOf(NamingContext nc, const Guid& guid,
+                                                                  const WriteBatch* batch) const {
+  auto obj = store_.getObject(nc, guid, batch);
+  if (!obj || !obj->has_value()) return std::nullopt;
+  const std::string* bytes = descriptorBytes(**obj);
+  if (!bytes) return std::nullopt;
+  auto decoded = SecurityDescriptor::fromBinary(*bytes);
+  return decoded ? std::optional(std::move(*decoded)) : std::nullopt;
+}
+
 bool Directory::reinherit(NamingContext nc, Object& obj, const WriteBatch* batch) const {
-  const std::string* bytes = securityDescriptorOf(obj);
-  const ClassDef* cls = structuralClass(obj);
-  if (!bytes || !cls) return false;
-  auto own = SecurityDescriptor::fromBinary(*bytes);
-  if (!own) return false;
   std::optional<SecurityDescriptor> parentSd;
-  if (obj.parent) {
-    auto parent = store_.getObject(nc, *obj.parent, batch);
-    if (parent && parent->has_value()) {
-      if (const std::string* parentBytes = securityDescriptorOf(**parent)) {
-        if (auto decoded = SecurityDescriptor::fromBinary(*parentBytes)) parentSd = std::move(*decoded);
-      }
-    }
-  }
+  if (obj.parent) parentSd = securityDescriptorOf(nc, *obj.parent, batch);
+  return reinheritFrom(obj, parentSd ? &*parentSd : nullptr);
+}
+
+std::optional<std::string> Directory::inheritedDescriptor(const Object& obj, const SecurityDescriptor* parentSd) const {
+  const std::string* bytes = descriptorBytes(obj);
+  const ClassDef* cls = structuralClass(obj);
+  if (!bytes || !cls) return std::nullopt;
+  auto own = SecurityDescriptor::fromBinary(*bytes);
+  if (!own) return std::nullopt;
   std::string recomputed =
-      withInheritedAces(std::move(*own), parentSd ? &*parentSd : nullptr, classGuids(*cls)).toBinary();
-  if (recomputed == *bytes) return false;
-  obj.find(attributeIds().nTSecurityDescriptor)->values = {std::move(recomputed)};
+      withInheritedAces(std::move(*own), obj.parent ? parentSd : nullptr, classGuids(*cls)).toBinary();
+  if (recomputed == *bytes) return std::nullopt;
+  return recomputed;
+}
+
+bool Directory::reinheritFrom(Object& obj, const SecurityDescriptor* parentSd) const {
+  std::optional<std::string> changed = inheritedDescriptor(obj, parentSd);
+  if (!changed) return false;
+  obj.find(attributeIds().nTSecurityDescriptor)->values = {std::move(*changed)};
   return true;
 }
 

@@ -107,7 +107,9 @@ void DomainReader::readOus() {
   }
   // Parents first, then by name.
   std::sort(ous.begin(), ous.end(), [](const std::string& a, const std::string& b) {
-    auto depth = [](const std::string& dn) { return dc::Dn::parse(dn)->rdns().size(); };
+    auto depth = [](const std::string& dn) {
+      return dc::Dn::parse(dn).valueOr(dc::Dn(std::vector<dc::Rdn>{})).rdns().size();
+    };
     return depth(a) != depth(b) ? depth(a) < depth(b) : dc::toLower(a) < dc::toLower(b);
   });
   out_.scenario.ous = std::move(ous);
@@ -125,8 +127,8 @@ void DomainReader::readServiceAccounts() {
                    : e->isA("msDS-ManagedServiceAccount")    ? "msa"
                                                              : "user";
     account.spns = valuesOf(*e, "servicePrincipalName");
-    if (const std::string* uac = e->first("userAccountControl"))
-      account.trustedToAuthForDelegation = std::stoll(*uac) & dc::uac::kTrustedToAuthForDelegation;
+    account.trustedToAuthForDelegation =
+        integer(*e, "userAccountControl").value_or(0) & dc::uac::kTrustedToAuthForDelegation;
     account.allowedToDelegateTo = valuesOf(*e, "msDS-AllowedToDelegateTo");
     for (const std::string& group : valuesOf(*e, "memberOf"))
       if (const Entry* g = byDn(group); g && sidOf(*g) && sidOf(*g)->rid() >= kFirstAccountRid)
@@ -143,8 +145,13 @@ void DomainReader::readDmsas() {
   for (const auto& [name, e] : dmsas) {
     scenario::DmsaSpec dmsa;
     dmsa.name = name;
-    if (const std::string* state = e->first("msDS-DelegatedMSAState")) dmsa.state = std::stoi(*state);
-    auto parent = relativeDn(dc::Dn::parse(e->dn)->parent().toString());
+    std::optional<int64_t> state = integer(*e, "msDS-DelegatedMSAState");
+    if (state && (*state < 0 || *state > 3)) {
+      out_.skipped.push_back(fmt::format("dMSA {}: msDS-DelegatedMSAState {} is none of 0-3", name, *state));
+      continue;
+    }
+    dmsa.state = static_cast<int>(state.value_or(0));
+    auto parent = relativeDn(parentDn(e->dn));
     if (parent && std::find(out_.scenario.ous.begin(), out_.scenario.ous.end(), *parent) != out_.scenario.ous.end())
       dmsa.ou = *parent;
     else if (parent && !dc::iequals(*parent, "CN=Managed Service Accounts"))
@@ -402,7 +409,7 @@ void DomainReader::countOtherUsers() {
     if (!sid || sid->rid() < kFirstAccountRid) continue;
     std::string dnKey = key(e.dn);
     if (serviceAccounts_.count(dnKey) || users_.count(dnKey) || dmsas_.count(dnKey)) continue;
-    std::string parent = *relativeDn(dc::Dn::parse(e.dn)->parent().toString());
+    std::string parent = relativeDn(parentDn(e.dn)).value_or("CN=Users");
     bool known = dc::iequals(parent, "CN=Users") ||
                  std::find(out_.scenario.ous.begin(), out_.scenario.ous.end(), parent) != out_.scenario.ous.end();
     ++perContainer[known ? parent : "CN=Users"];
@@ -411,7 +418,7 @@ void DomainReader::countOtherUsers() {
     scenario::UserBatch batch;
     batch.ou = container;
     batch.count = count;
-    std::string label = dc::toLower(dc::Dn::parse(container)->rdn().value);
+    std::string label = dc::toLower(rdnValue(container));
     std::replace(label.begin(), label.end(), ' ', '-');
     batch.prefix = "user-" + label;
     for (int n = 2; std::any_of(out_.scenario.userBatches.begin(), out_.scenario.userBatches.end(),

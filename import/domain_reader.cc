@@ -64,6 +64,23 @@ std::string DomainReader::rdnValue(std::string_view dn) {
   return parsed && !parsed->rdns().empty() ? parsed->rdn().value : std::string(dn);
 }
 
+std::string DomainReader::parentDn(std::string_view dn) {
+  auto parsed = dc::Dn::parse(dn);
+  return parsed && !parsed->rdns().empty() ? parsed->parent().toString() : std::string();
+}
+
+std::optional<int64_t> DomainReader::integer(const Entry& e, std::string_view attribute) {
+  const std::string* text = e.first(attribute);
+  if (!text) return std::nullopt;
+  try {
+    size_t used = 0;
+    int64_t value = std::stoll(*text, &used);
+    if (used == text->size()) return value;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
 std::optional<dc::Sid> DomainReader::sidOf(const Entry& e) const {
   const std::string* value = e.first("objectSid");
   if (!value) return std::nullopt;

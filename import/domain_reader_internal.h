@@ -46,6 +46,8 @@ class DomainReader {
   const Entry* bySid(const dc::Sid& sid) const;
   static std::string key(std::string_view dn);  // a DN compared as AD does: parsed, lowercased
   static std::string rdnValue(std::string_view dn);
+  static std::string parentDn(std::string_view dn);  // "" when `dn` does not parse
+  static std::optional<int64_t> integer(const Entry& e, std::string_view attribute);
   std::optional<dc::Sid> sidOf(const Entry& e) const;
   // A security descriptor as a tool wrote it: binary, or SDDL (ldbsearch).
   std::optional<dc::SecurityDescriptor> securityDescriptor(const std::string& value) const;

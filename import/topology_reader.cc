@@ -22,16 +22,6 @@ constexpr int64_t kTransportBridgesRequired = 0x2;  // interSiteTransport NTDSTR
 constexpr int64_t kConnectionIsGenerated = 0x1;     // nTDSConnection NTDSCONN_OPT_IS_GENERATED
 constexpr int64_t kDsaDisableInbound = 0x2, kDsaDisableOutbound = 0x4;
 
-std::optional<int64_t> integerOf(const Entry& e, std::string_view attribute) {
-  const std::string* text = e.first(attribute);
-  if (!text) return std::nullopt;
-  try {
-    return std::stoll(*text);
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
 // msDS-Behavior-Version of a DC's NTDS Settings as the Windows Server
 // version it stands for (MS-ADTS 6.1.4.2; 2019 and 2022 added no level).
 std::optional<std::string> versionOfBehavior(int64_t level) {
@@ -105,7 +95,8 @@ dc::Status DomainReader::findNamingContexts() {
                       "no object of the configuration naming context (CN=Sites,CN=Configuration,...) was given: "
                       "export CN=Sites of the configuration NC too");
   std::string dns;
-  for (const dc::Rdn& r : dc::Dn::parse(domainDn_)->rdns()) dns += (dns.empty() ? "" : ".") + dc::toLower(r.value);
+  for (const dc::Rdn& r : dc::Dn::parse(domainDn_).valueOr(dc::Dn(std::vector<dc::Rdn>{})).rdns())
+    dns += (dns.empty() ? "" : ".") + dc::toLower(r.value);
   out_.scenario.domain = dns;
   if (const Entry* head = byDn(domainDn_)) domainSid_ = sidOf(*head);
   return dc::Status::ok();
@@ -119,14 +110,14 @@ void DomainReader::readDirectoryService() {
         "at 180 days and 12 hours");
     return;
   }
-  if (auto days = integerOf(*service, "tombstoneLifetime")) {
+  if (auto days = integer(*service, "tombstoneLifetime")) {
     // MS-ADTS 3.1.1.1.15 via MS-ADA3 2.314: values under 2 count as 2.
     out_.scenario.tombstoneLifetimeDays = static_cast<int>(std::max<int64_t>(*days, 2));
   } else {
     out_.scenario.tombstoneLifetimeDays = 60;  // absent: Windows' default before 2003 SP1 forests
     out_.notes.push_back("tombstoneLifetime is not set: Windows then uses 60 days");
   }
-  if (auto hours = integerOf(*service, "garbageCollPeriod"))
+  if (auto hours = integer(*service, "garbageCollPeriod"))
     out_.scenario.garbageCollPeriodHours = static_cast<int>(std::clamp<int64_t>(*hours, 1, 10000));
   remember("domain", out_.scenario.domain, service->dn);
 }
@@ -171,7 +162,7 @@ dc::Status DomainReader::readServers() {
     if (computer) dcComputers_.insert(key(computer->dn));
     std::optional<std::string> os = computer ? windowsServerVersionOf(*computer) : std::nullopt;
     if (!os) {
-      auto level = integerOf(*ntds, "msDS-Behavior-Version");
+      auto level = integer(*ntds, "msDS-Behavior-Version");
       os = level ? versionOfBehavior(*level) : std::nullopt;
       std::string system = computer && computer->first("operatingSystem") ? *computer->first("operatingSystem")
                                                                           : "its computer object was not given";
@@ -181,7 +172,7 @@ dc::Status DomainReader::readServers() {
     dc.os = os.value_or("2025");
     // An RODC never replicates outbound (Samba's RODC join sets the bit);
     // anything else disabled is an administrator's repadmin /options.
-    if (auto options = integerOf(*ntds, "options")) {
+    if (auto options = integer(*ntds, "options")) {
       int64_t disabled = *options & (kDsaDisableInbound | (dc.rodc ? 0 : kDsaDisableOutbound));
       if (disabled)
         out_.skipped.push_back(fmt::format("DC {}: options {} disable {} replication, which the file cannot say",
@@ -225,7 +216,7 @@ dc::Status DomainReader::readSiteLinks() {
   std::sort(links.begin(), links.end(),
             [](const Entry* a, const Entry* b) { return dc::toLower(rdnValue(a->dn)) < dc::toLower(rdnValue(b->dn)); });
   for (const Entry* e : links) {
-    std::string transport = rdnValue(dc::Dn::parse(e->dn)->parent().toString());
+    std::string transport = rdnValue(parentDn(e->dn));
     std::string name = rdnValue(e->dn);
     if (!dc::iequals(transport, "IP")) {
       out_.skipped.push_back(
@@ -249,8 +240,8 @@ dc::Status DomainReader::readSiteLinks() {
     if (!without.empty())
       out_.notes.push_back(
           fmt::format("site link {}: sites without a DC left out: {}", name, fmt::join(without, ", ")));
-    if (auto cost = integerOf(*e, "cost")) link.cost = static_cast<int>(*cost);
-    if (auto interval = integerOf(*e, "replInterval")) {
+    if (auto cost = integer(*e, "cost")) link.cost = static_cast<int>(*cost);
+    if (auto interval = integer(*e, "replInterval")) {
       if (*interval < 15 || *interval > 10080 || *interval % 15 != 0)
         return dc::Status(dc::LdapResult::other,
                           fmt::format("{} ({}): replInterval {} is not a multiple of 15 minutes from 15 to 10080",
@@ -264,7 +255,7 @@ dc::Status DomainReader::readSiteLinks() {
                           fmt::format("{} ({}): schedule: {}", e->dn, e->source, schedule.status().message()));
       link.schedule = *schedule;
     }
-    if (auto options = integerOf(*e, "options")) link.notify = *options & kSiteLinkUseNotify;
+    if (auto options = integer(*e, "options")) link.notify = *options & kSiteLinkUseNotify;
     remember("site_link", name, e->dn);
     out_.scenario.siteLinks.push_back(std::move(link));
   }
@@ -276,8 +267,7 @@ void DomainReader::readBridges() {
   // (BRIDGES_REQUIRED on CN=IP, MS-ADTS 6.1.1.2.2.3.4): otherwise every
   // link is transitive and the KCC ignores them.
   const Entry* ip = byDn("CN=IP,CN=Inter-Site Transports,CN=Sites," + configDn_);
-  int64_t options = 0;
-  if (ip && ip->first("options")) options = std::stoll(*ip->first("options"));
+  int64_t options = ip ? integer(*ip, "options").value_or(0) : 0;
   std::vector<const Entry*> bridges;
   for (const Entry& e : entries_)
     if (e.isA("siteLinkBridge")) bridges.push_back(&e);
@@ -313,16 +303,14 @@ void DomainReader::noteConfigurationLeftOut() {
   for (const Entry& e : entries_) {
     if (e.isA("subnet")) ++subnets;
     if (!e.isA("nTDSConnection")) continue;
-    const std::string* options = e.first("options");
-    if (options && (std::stoll(*options) & kConnectionIsGenerated)) {
+    if (integer(e, "options").value_or(0) & kConnectionIsGenerated) {
       ++generated;
       continue;
     }
     const std::string* enabled = e.first("enabledConnection");
-    out_.skipped.push_back(
-        fmt::format("connection {} (from {}): a manual{} connection; dcemu computes the KCC's", e.dn,
-                    e.first("fromServer") ? rdnValue(dc::Dn::parse(*e.first("fromServer"))->parent().toString()) : "?",
-                    enabled && dc::iequals(*enabled, "FALSE") ? ", disabled" : ""));
+    out_.skipped.push_back(fmt::format("connection {} (from {}): a manual{} connection; dcemu computes the KCC's", e.dn,
+                                       e.first("fromServer") ? rdnValue(parentDn(*e.first("fromServer"))) : "?",
+                                       enabled && dc::iequals(*enabled, "FALSE") ? ", disabled" : ""));
   }
   if (generated > 0)
     out_.notes.push_back(

@@ -80,7 +80,7 @@ TEST_CASE(
     "A destination killed with SIGKILL mid-pull resumes where its last chunk committed and ends equal to the "
     "source",
     "[replication][crash]") {
-  auto root = std::filesystem::temp_directory_path() / "dcemu-pull-crash-test";
+  auto root = std::filesystem::temp_directory_path() / ("dcemu-pull-crash-test-" + std::to_string(getpid()));
   std::filesystem::remove_all(root);
   const std::string path = (root / "destination").string();
   const std::string sourcePath = (root / "source").string();
