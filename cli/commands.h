@@ -78,6 +78,7 @@ struct ImportOptions {
   std::string repadminCsv;             // repadmin /showrepl * /csv: today's failing connections
   std::string defaultSite;             // hosts no services line places; default: the site with the most DCs
   std::string out;                     // the topology file to write
+  bool anonymize = false;              // every name a stable pseudonym, to share the file
 };
 
 // dcemu import: a running DC, or a domain's LDIF export, into a topology file.

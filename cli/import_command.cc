@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "dc/text.h"
+#include "import/anonymize.h"
 #include "import/csv_reader.h"
 #include "import/domain_reader.h"
 #include "import/ldap_reader.h"
@@ -98,6 +99,10 @@ CommandOutput importCommand(const ImportOptions& options) {
   if (!domain) return fail(output, domain.status().message(), 1);
   if (!options.defaultSite.empty() && domain->scenario.siteIndex(options.defaultSite) < 0)
     return fail(output, fmt::format("--default-site \"{}\": no site with a DC has that name", options.defaultSite));
+  if (options.anonymize) {
+    import::anonymize(*domain);
+    inputs = {"an export, anonymized"};
+  }
 
   scenario::WriteOptions write;
   write.header.push_back(fmt::format("Written by dcemu import from {}.", fmt::join(inputs, ", ")));

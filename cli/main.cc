@@ -156,6 +156,8 @@ int main(int argc, char** argv) {
   importCmd->add_option("--default-site", importOptions.defaultSite,
                         "the site of hosts the services file places nowhere (default: the site with the most DCs)");
   importCmd->add_option("--out", importOptions.out, "the topology file to write")->required();
+  importCmd->add_flag("--anonymize", importOptions.anonymize,
+                      "replace every name by a stable pseudonym, keeping structure, to share the file");
   AuditOptions audit;
   auto* auditCmd = app.add_subcommand(
       "audit", "BadSuccessor exposure: who can create or change dMSAs where, and which accounts they could take over");

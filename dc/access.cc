@@ -124,7 +124,7 @@ std::string Directory::newObjectSecurityDescriptor(const Object* parent, const C
   }
   std::optional<SecurityDescriptor> parentSd;
   if (const std::string* bytes = parent ? parent->firstValue(attributeIds().nTSecurityDescriptor) : nullptr) {
-    if (auto decoded = SecurityDescriptor::fromBinary(*bytes)) parentSd = std::move(*decoded);
+    if (auto parentDecoded = SecurityDescriptor::fromBinary(*bytes)) parentSd = std::move(*parentDecoded);
   }
   return withInheritedAces(std::move(sd), parentSd ? &*parentSd : nullptr, classGuids(cls)).toBinary();
 }

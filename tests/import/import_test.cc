@@ -127,7 +127,7 @@ TEST_CASE("A Samba AD DC's ldbsearch export becomes a topology file with its sit
                                .c_str());
   INFO(dcemu::testing::readFile((dir / "serve.log").string()));
   REQUIRE(served == 0);
-  auto body = [](std::string text) { return text.substr(text.find('\n')); };  // all but "Written by ... from"
+  auto body = [](const std::string& file) { return file.substr(file.find('\n')); };  // all but "Written by ... from"
   CHECK(body(dcemu::testing::readFile((dir / "ldap.toml").string())) == body(text));
   // A wrong password: one line with the DC's answer.
   std::ofstream(dir / "wrong") << "nope\n";
@@ -197,6 +197,40 @@ TEST_CASE("Connections repadmin shows failing become faults, and the imported ru
   fs::remove_all(dir);
 }
 
+TEST_CASE("--anonymize keeps the domain's structure and leaves none of its names in the file", "[import]") {
+  fs::path dir = scratch("anonymize");
+  CommandOutput imported = importCommand({.ldifFiles = {kImportDir + "/ldifde-dmsa.ldf"},
+                                          .servicesFile = kImportDir + "/ldifde-dmsa-services.csv",
+                                          .repadminCsv = kImportDir + "/repadmin-showrepl.csv",
+                                          .out = (dir / "a.toml").string(),
+                                          .anonymize = true});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exitCode == 0);
+  std::string text = dcemu::testing::readFile((dir / "a.toml").string());
+  for (const char* name : {"corp", "example.com", "svc_app", "dmsa_app", "HOST01", "HOST02", "Apps", "HQ", "Branch",
+                           "DC1", "DC2", "user0", "ldifde-dmsa"})
+    CHECK_THAT(text, !Contains(name));
+  scenario::Scenario s = load(dir / "a.toml");
+  REQUIRE(s.dmsas.size() == 1);
+  CHECK(s.dmsas[0].supersedes == s.serviceAccounts[0].name);
+  CHECK(s.dmsas[0].state == 1);
+  CHECK(s.dmsas[0].principals.size() == 1);
+  CHECK(s.dcs.size() == 2);
+  CHECK(s.faults.size() == 1);
+  CHECK(s.userBatches[0].count == 3);
+  CHECK(s.serviceAccounts[0].spns == std::vector<std::string>{"HTTP/host-0003.example.test"});
+  // The same export gives the same pseudonyms.
+  importCommand({.ldifFiles = {kImportDir + "/ldifde-dmsa.ldf"},
+                 .servicesFile = kImportDir + "/ldifde-dmsa-services.csv",
+                 .repadminCsv = kImportDir + "/repadmin-showrepl.csv",
+                 .out = (dir / "b.toml").string(),
+                 .anonymize = true});
+  CHECK(dcemu::testing::readFile((dir / "b.toml").string()) == text);
+  CommandOutput run = runCommand((dir / "a.toml").string(), {.until = "1d", .noWhatIf = true});
+  CHECK_THAT(run.out, Contains("1 host cannot run a dMSA"));
+  fs::remove_all(dir);
+}
+
 TEST_CASE("Bad import input is one line naming the file and line, and nothing is written", "[import]") {
   fs::path dir = scratch("bad");
   std::ofstream(dir / "broken.ldif") << "dn: CN=x,DC=corp,DC=example,DC=com\nobjectClass:: ***notbase64\n";
@@ -237,7 +271,7 @@ TEST_CASE("Three thousand mutated LDIF, services and repadmin files never crash 
     state ^= state << 17;
     return state;
   };
-  const std::string alphabet = "\n\r :=,\"#-;\x00\xff0123456789ABCDEFabcdef";
+  const std::string alphabet = std::string("\n\r :=,\"#-;") + '\0' + '\xff' + "0123456789ABCDEFabcdef";
   for (int round = 0; round < 3000; ++round) {
     size_t which = round % inputs.size();
     std::string text = inputs[which].second;
