@@ -151,14 +151,6 @@ TEST_CASE("A tree delete tombstones a subtree and an undelete brings one account
   requirePassing("tree-delete-undelete.toml", 5);
 }
 
-// Event 2042 and error 8614: replication stops with a partner not heard
-// from for longer than the tombstone lifetime (MS-ADA3 2.314
-// tombstoneLifetime), and objects deleted and collected elsewhere linger on
-// it (Microsoft's pages on event IDs 2042 and 1988).
-// MS-ADA1 2.268 garbageCollPeriod: each DC collects every that many hours.
-// A user deleted at 1h with a 2-day lifetime expires at 2d1h: collecting
-// hourly from 15 minutes after start removes it at 2d1h15m on both DCs;
-// every 12 hours (the default), not before 2d12h15m.
 TEST_CASE("A DC older than Windows Server 2025 refuses a migration start and changes nothing", "[sim][migration]") {
   requirePassing("migration-on-older-dc.toml", 4);
   // validate refuses the step unless it expects the refusal.
@@ -210,6 +202,10 @@ TEST_CASE("A forest whose schema predates Windows Server 2025 refuses to create 
   CHECK_THAT(loaded.errors[0], Contains("schema \"2016\" is older than a Windows Server 2022 DC"));
 }
 
+// MS-ADA1 2.268 garbageCollPeriod: each DC collects every that many hours.
+// A user deleted at 1h with a 2-day lifetime expires at 2d1h: collecting
+// hourly from 15 minutes after start removes it at 2d1h15m on both DCs;
+// every 12 hours (the default), not before 2d12h15m.
 TEST_CASE("garbage_coll_period sets how often each DC collects its expired tombstones", "[sim][lifetime]") {
   auto collectedBy = [](const std::string& period) {
     auto path = std::filesystem::temp_directory_path() / "dcemu-gc-period.toml";
@@ -231,6 +227,10 @@ TEST_CASE("garbage_coll_period sets how often each DC collects its expired tombs
   CHECK(collectedBy("") == 0);
 }
 
+// Event 2042 and error 8614: replication stops with a partner not heard
+// from for longer than the tombstone lifetime (MS-ADA3 2.314
+// tombstoneLifetime), and objects deleted and collected elsewhere linger on
+// it (Microsoft's pages on event IDs 2042 and 1988).
 TEST_CASE("A DC cut off longer than the tombstone lifetime is refused with 8614 and keeps a lingering object",
           "[sim][lifetime]") {
   cli::RunOptions options;
