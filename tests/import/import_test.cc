@@ -197,7 +197,7 @@ TEST_CASE("Connections repadmin shows failing become faults, and the imported ru
   fs::remove_all(dir);
 }
 
-TEST_CASE("--anonymize keeps the domain's structure and leaves none of its names in the file", "[import]") {
+TEST_CASE("An anonymized import keeps the domain's structure and leaves none of its names in the file", "[import]") {
   fs::path dir = scratch("anonymize");
   CommandOutput imported = importCommand({.ldifFiles = {kImportDir + "/ldifde-dmsa.ldf"},
                                           .servicesFile = kImportDir + "/ldifde-dmsa-services.csv",
