@@ -15,13 +15,9 @@
 
 namespace dcemu::import {
 
-std::optional<std::string> windowsServerVersionOf(const Entry& computer);
-int buildNumberOf(const Entry& computer);
-
 namespace {
 
-constexpr uint32_t kFirstAccountRid = 1000;  // below: the domain's built-in accounts and groups
-constexpr int kDmsaCapableBuild = 26100;     // Windows Server 2025, Windows 11 24H2
+constexpr int kDmsaCapableBuild = 26100;  // Windows Server 2025, Windows 11 24H2
 
 std::string withoutDollar(std::string name) {
   if (!name.empty() && name.back() == '$') name.pop_back();
@@ -62,11 +58,17 @@ std::vector<std::string> rightsOf(const dc::Ace& ace, const dc::Guid& dmsaClass)
 
 }  // namespace
 
+bool DomainReader::isBuiltin(const Entry& e) const {
+  auto sid = sidOf(e);
+  return sid && sid->rid() < kFirstAccountRid;
+}
+
+void DomainReader::wantGroupsOf(const Entry& account) {
+  for (const std::string& group : valuesOf(account, "memberOf"))
+    if (const Entry* g = byDn(group); g && sidOf(*g) && !isBuiltin(*g)) wantedGroups_.insert(key(g->dn));
+}
+
 void DomainReader::classifyAccounts() {
-  auto isBuiltin = [&](const Entry& e) {
-    auto sid = sidOf(e);
-    return sid && sid->rid() < kFirstAccountRid;
-  };
   std::set<std::string> named;  // sAMAccountNames the services file names
   for (const HostService& s : options_.services) named.insert(dc::toLower(withoutDollar(s.account)));
   for (const Entry& e : entries_) {
@@ -130,9 +132,7 @@ void DomainReader::readServiceAccounts() {
     account.trustedToAuthForDelegation =
         integer(*e, "userAccountControl").value_or(0) & dc::uac::kTrustedToAuthForDelegation;
     account.allowedToDelegateTo = valuesOf(*e, "msDS-AllowedToDelegateTo");
-    for (const std::string& group : valuesOf(*e, "memberOf"))
-      if (const Entry* g = byDn(group); g && sidOf(*g) && sidOf(*g)->rid() >= kFirstAccountRid)
-        wantedGroups_.insert(key(g->dn));
+    wantGroupsOf(*e);
     remember("service_account", name, e->dn);
     out_.scenario.serviceAccounts.push_back(std::move(account));
   }
@@ -349,9 +349,7 @@ void DomainReader::readHosts() {
     if (site == sites.end()) ++placed;
     host.services = services[dnKey];
     host.dmsaCapable = buildNumberOf(*e) >= kDmsaCapableBuild;
-    for (const std::string& group : valuesOf(*e, "memberOf"))
-      if (const Entry* g = byDn(group); g && sidOf(*g) && sidOf(*g)->rid() >= kFirstAccountRid)
-        wantedGroups_.insert(key(g->dn));
+    wantGroupsOf(*e);
     hosts_[dnKey] = name;
     remember("host_group", name, e->dn);
     out_.scenario.hostGroups.push_back(std::move(host));
@@ -405,8 +403,7 @@ void DomainReader::countOtherUsers() {
   std::map<std::string, int> perContainer;  // relative DN → users
   for (const Entry& e : entries_) {
     if (!e.isA("user") || isComputer(e) || !relativeDn(e.dn)) continue;
-    auto sid = sidOf(e);
-    if (!sid || sid->rid() < kFirstAccountRid) continue;
+    if (!sidOf(e) || isBuiltin(e)) continue;
     std::string dnKey = key(e.dn);
     if (serviceAccounts_.count(dnKey) || users_.count(dnKey) || dmsas_.count(dnKey)) continue;
     std::string parent = relativeDn(parentDn(e.dn)).value_or("CN=Users");

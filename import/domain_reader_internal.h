@@ -15,6 +15,15 @@
 
 namespace dcemu::import {
 
+// Below it: the domain's built-in accounts and groups.
+inline constexpr uint32_t kFirstAccountRid = 1000;
+
+// A Windows Server version from a computer's operatingSystem and
+// operatingSystemVersion ("10.0 (26100)"), or none for a client or an
+// unknown system; and the build number in operatingSystemVersion (0: none).
+std::optional<std::string> windowsServerVersionOf(const Entry& computer);
+int buildNumberOf(const Entry& computer);
+
 class DomainReader {
  public:
   DomainReader(const std::vector<Entry>& entries, const ImportOptions& options);
@@ -31,6 +40,9 @@ class DomainReader {
   void noteConfigurationLeftOut();
   dc::Status readReplicationState();
   // account_reader.cc
+  bool isBuiltin(const Entry& e) const;  // a SID below kFirstAccountRid
+  // Marks the groups `account` is a member of (built-ins aside) as wanted.
+  void wantGroupsOf(const Entry& account);
   void classifyAccounts();
   void readOus();
   void readServiceAccounts();

@@ -39,12 +39,6 @@ std::optional<std::string> versionOfBehavior(int64_t level) {
 
 }  // namespace
 
-// A Windows Server version from a computer's operatingSystem and
-// operatingSystemVersion ("10.0 (26100)"), or none for a client or an
-// unknown system.
-std::optional<std::string> windowsServerVersionOf(const Entry& computer);
-int buildNumberOf(const Entry& computer);
-
 std::optional<std::string> windowsServerVersionOf(const Entry& computer) {
   const std::string* os = computer.first("operatingSystem");
   if (!os || os->find("Server") == std::string::npos) return std::nullopt;
@@ -95,8 +89,8 @@ dc::Status DomainReader::findNamingContexts() {
                       "no object of the configuration naming context (CN=Sites,CN=Configuration,...) was given: "
                       "export CN=Sites of the configuration NC too");
   std::string dns;
-  for (const dc::Rdn& r : dc::Dn::parse(domainDn_).valueOr(dc::Dn(std::vector<dc::Rdn>{})).rdns())
-    dns += (dns.empty() ? "" : ".") + dc::toLower(r.value);
+  dc::Dn domain = dc::Dn::parse(domainDn_).valueOr(dc::Dn(std::vector<dc::Rdn>{}));
+  for (const dc::Rdn& r : domain.rdns()) dns += (dns.empty() ? "" : ".") + dc::toLower(r.value);
   out_.scenario.domain = dns;
   if (const Entry* head = byDn(domainDn_)) domainSid_ = sidOf(*head);
   return dc::Status::ok();
